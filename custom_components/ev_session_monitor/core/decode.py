@@ -1,0 +1,146 @@
+"""Turn Modbus registers into values and back, for every data type a profile can declare."""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Sequence
+from typing import Literal
+
+type DataType = Literal[
+    "uint16", "int16", "uint32", "int32", "float32", "uint64", "string", "bytes"
+]
+type Order = Literal["big", "little"]
+
+# Registers one value of each numeric type spans.
+TYPE_REGISTERS: dict[str, int] = {
+    "uint16": 1,
+    "int16": 1,
+    "uint32": 2,
+    "int32": 2,
+    "float32": 2,
+    "uint64": 4,
+}
+_STRUCT: dict[str, str] = {
+    "uint16": ">H",
+    "int16": ">h",
+    "uint32": ">I",
+    "int32": ">i",
+    "float32": ">f",
+    "uint64": ">Q",
+}
+
+
+class DecodeError(ValueError):
+    """Registers that cannot be what the profile says they are."""
+
+
+def registers_to_bytes(
+    registers: Sequence[int], *, word_order: Order = "big", byte_order: Order = "big"
+) -> bytes:
+    """Concatenate registers into bytes, most significant first."""
+    words = list(registers)
+    if word_order == "little":
+        words.reverse()
+    out = bytearray()
+    for word in words:
+        if not 0 <= word <= 0xFFFF:
+            raise DecodeError(f"register value {word} is not a 16-bit word")
+        pair = word.to_bytes(2, "big")
+        out += pair[::-1] if byte_order == "little" else pair
+    return bytes(out)
+
+
+def bytes_to_registers(
+    data: bytes, *, word_order: Order = "big", byte_order: Order = "big"
+) -> list[int]:
+    """Inverse of registers_to_bytes (data length must be even)."""
+    words = []
+    for index in range(0, len(data), 2):
+        pair = data[index : index + 2]
+        if byte_order == "little":
+            pair = pair[::-1]
+        words.append(int.from_bytes(pair, "big"))
+    if word_order == "little":
+        words.reverse()
+    return words
+
+
+def decode_number(
+    registers: Sequence[int],
+    data_type: DataType,
+    *,
+    word_order: Order = "big",
+    byte_order: Order = "big",
+) -> int | float:
+    """Decode a numeric value; floats may come back as NaN or infinity."""
+    expected = TYPE_REGISTERS[data_type]
+    if len(registers) != expected:
+        raise DecodeError(f"{data_type} needs {expected} registers, got {len(registers)}")
+    raw = registers_to_bytes(registers, word_order=word_order, byte_order=byte_order)
+    value: int | float = struct.unpack(_STRUCT[data_type], raw)[0]
+    return value
+
+
+def encode_number(
+    value: float,
+    data_type: DataType,
+    *,
+    word_order: Order = "big",
+    byte_order: Order = "big",
+) -> list[int]:
+    """Encode a numeric value into registers (integers are rounded and clamped to the type)."""
+    fmt = _STRUCT[data_type]
+    if data_type == "float32":
+        raw = struct.pack(fmt, float(value))
+    else:
+        bits = TYPE_REGISTERS[data_type] * 16
+        signed = data_type.startswith("int")
+        low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+        raw = struct.pack(fmt, min(max(round(value), low), high))
+    return bytes_to_registers(raw, word_order=word_order, byte_order=byte_order)
+
+
+def decode_string(
+    registers: Sequence[int], *, byte_order: Order = "big", chars_per_register: int = 2
+) -> str:
+    """Decode text: two ASCII bytes per register, or one character per register.
+
+    NUL and space padding is stripped; bytes that are not printable ASCII are dropped, so a
+    garbled register never yields control characters.
+    """
+    if chars_per_register == 1:
+        chars = [chr(word) if 0x20 <= word < 0x7F else "" for word in registers]
+        text = "".join(chars)
+    else:
+        raw = registers_to_bytes(registers, byte_order=byte_order)
+        text = "".join(chr(b) for b in raw if 0x20 <= b < 0x7F)
+    return text.strip()
+
+
+def encode_string(
+    text: str, count: int, *, byte_order: Order = "big", chars_per_register: int = 2
+) -> list[int]:
+    """Encode text into `count` registers, NUL padded (inverse of decode_string)."""
+    data = text.encode("ascii", errors="replace")
+    if chars_per_register == 1:
+        return [*(b for b in data[:count]), *([0] * max(0, count - len(data)))]
+    padded = data[: count * 2].ljust(count * 2, b"\0")
+    return bytes_to_registers(padded, byte_order=byte_order)
+
+
+def decode_hex(registers: Sequence[int], *, byte_order: Order = "big") -> str:
+    """Raw bytes as uppercase hex; trailing zero bytes (padding of short UIDs) are dropped."""
+    raw = registers_to_bytes(registers, byte_order=byte_order).rstrip(b"\0")
+    return raw.hex().upper()
+
+
+def encode_hex(text: str, count: int, *, byte_order: Order = "big") -> list[int]:
+    """Inverse of decode_hex."""
+    raw = bytes.fromhex(text)[: count * 2].ljust(count * 2, b"\0")
+    return bytes_to_registers(raw, byte_order=byte_order)
+
+
+def is_not_a_number(value: float) -> bool:
+    """Return True for NaN and infinities (float32 'not available' markers)."""
+    return isinstance(value, float) and not math.isfinite(value)

@@ -1,0 +1,155 @@
+"""The common reading model: what every wallbox reports, whatever its protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class ChargerStatus(StrEnum):
+    """One vocabulary for the status codes of every wallbox."""
+
+    IDLE = "idle"  # no vehicle
+    CONNECTED = "connected"
+    WAITING_FOR_AUTHORIZATION = "waiting_for_authorization"
+    CHARGING = "charging"
+    SUSPENDED_EV = "suspended_ev"
+    SUSPENDED_CHARGER = "suspended_charger"
+    FINISHED = "finished"
+    ERROR = "error"
+
+
+# A vehicle is plugged in while the box reports any of these.
+VEHICLE_PRESENT = frozenset(
+    {
+        ChargerStatus.CONNECTED,
+        ChargerStatus.WAITING_FOR_AUTHORIZATION,
+        ChargerStatus.CHARGING,
+        ChargerStatus.SUSPENDED_EV,
+        ChargerStatus.SUSPENDED_CHARGER,
+        ChargerStatus.FINISHED,
+    }
+)
+
+
+class Capability(StrEnum):
+    """What a wallbox profile can read or control."""
+
+    POWER = "power"
+    PHASE_CURRENTS = "phase_currents"
+    PHASE_VOLTAGES = "phase_voltages"
+    SESSION_ENERGY = "session_energy"
+    LIFETIME_ENERGY = "lifetime_energy"
+    TAG = "tag"
+    TAG_READS = "tag_reads"  # the box shows every card read, not only accepted ones
+    ERROR_CODE = "error_code"
+    CURRENT_LIMIT = "current_limit"  # writable charging current
+    ENABLE = "enable"  # writable charging on/off
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One poll of a wallbox, in canonical units (W, A, V, Wh). None means not available."""
+
+    status: ChargerStatus | None = None
+    power_w: float | None = None
+    currents_a: tuple[float | None, float | None, float | None] = (None, None, None)
+    voltages_v: tuple[float | None, float | None, float | None] = (None, None, None)
+    session_energy_wh: float | None = None
+    lifetime_energy_wh: float | None = None
+    tag: str | None = None
+    # Changes whenever the box reads a card (go-e `lrr`); None when the box has no such value.
+    tag_read_marker: float | None = None
+    error_code: int | None = None
+    current_limit_a: float | None = None
+    raw_status: int | str | None = None
+
+    @property
+    def vehicle_present(self) -> bool:
+        """Return True while a vehicle is plugged in."""
+        return self.status in VEHICLE_PRESENT
+
+    @property
+    def charging(self) -> bool:
+        """Return True while the box delivers energy."""
+        return self.status is ChargerStatus.CHARGING
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceIdentity:
+    """What a wallbox says about itself (read once per connection)."""
+
+    serial: str | None = None
+    firmware: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A completed charging session, as stored in the history and sent in events."""
+
+    session_id: str
+    charger_id: str  # the config entry's unique id (stable across reconfiguration)
+    charger_name: str
+    started_at: datetime  # timezone-aware, UTC
+    ended_at: datetime
+    charging_s: float  # time with energy flowing (plug-in time is ended_at - started_at)
+    energy_wh: float
+    cost: float | None  # in `currency`; None when no price was known
+    currency: str | None
+    avg_power_w: float | None  # energy / charging time
+    peak_power_w: float | None
+    tag_id: str | None
+    tag_name: str | None
+    energy_source: str  # "meter", "session_counter", "power" or "mixed"
+    gaps: int = 0  # polling gaps whose energy could not be measured
+
+    @property
+    def duration_s(self) -> float:
+        """Return plug-in duration in seconds."""
+        return (self.ended_at - self.started_at).total_seconds()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serializable dict (datetimes as ISO 8601)."""
+        return {
+            "session_id": self.session_id,
+            "charger_id": self.charger_id,
+            "charger_name": self.charger_name,
+            "started_at": self.started_at.isoformat(),
+            "ended_at": self.ended_at.isoformat(),
+            "duration_s": round(self.duration_s, 1),
+            "charging_s": round(self.charging_s, 1),
+            "energy_wh": round(self.energy_wh, 3),
+            "cost": None if self.cost is None else round(self.cost, 4),
+            "currency": self.currency,
+            "avg_power_w": None if self.avg_power_w is None else round(self.avg_power_w, 1),
+            "peak_power_w": None if self.peak_power_w is None else round(self.peak_power_w, 1),
+            "tag_id": self.tag_id,
+            "tag_name": self.tag_name,
+            "energy_source": self.energy_source,
+            "gaps": self.gaps,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SessionRecord:
+        """Inverse of to_dict."""
+        return cls(
+            session_id=str(data["session_id"]),
+            charger_id=str(data["charger_id"]),
+            charger_name=str(data["charger_name"]),
+            started_at=datetime.fromisoformat(data["started_at"]),
+            ended_at=datetime.fromisoformat(data["ended_at"]),
+            charging_s=float(data["charging_s"]),
+            energy_wh=float(data["energy_wh"]),
+            cost=None if data.get("cost") is None else float(data["cost"]),
+            currency=data.get("currency"),
+            avg_power_w=None if data.get("avg_power_w") is None else float(data["avg_power_w"]),
+            peak_power_w=None if data.get("peak_power_w") is None else float(data["peak_power_w"]),
+            tag_id=data.get("tag_id"),
+            tag_name=data.get("tag_name"),
+            energy_source=str(data.get("energy_source", "meter")),
+            gaps=int(data.get("gaps", 0)),
+        )
