@@ -1,0 +1,62 @@
+"""The interface every transport offers to the layers above."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from .errors import WallboxUnsupportedError
+from .model import DeviceIdentity, Reading
+from .profile import WallboxProfile
+
+
+class WallboxClient(ABC):
+    """Reads a wallbox into the common model and writes its controls."""
+
+    def __init__(self, profile: WallboxProfile) -> None:
+        """Remember the profile that describes the box."""
+        self.profile = profile
+
+    @abstractmethod
+    async def read(self) -> Reading:
+        """Poll every value of the profile."""
+
+    @abstractmethod
+    async def read_identity(self) -> DeviceIdentity:
+        """Read serial number and firmware, where the profile knows them."""
+
+    @abstractmethod
+    async def _write_current_limit(self, amps: float) -> None: ...
+
+    @abstractmethod
+    async def _write_enabled(self, enabled: bool) -> None: ...
+
+    @abstractmethod
+    async def _write_keepalive(self) -> None: ...
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Release the connection."""
+
+    async def set_current_limit(self, amps: float) -> None:
+        """Set the charging current; 0 A pauses charging (clamped to the profile's range)."""
+        control = self.profile.current_limit
+        if control is None:
+            raise WallboxUnsupportedError(f"{self.profile.name} has no current control")
+        if amps > 0:
+            amps = min(max(amps, control.min_a), control.max_a)
+        await self._write_current_limit(amps)
+
+    async def set_enabled(self, enabled: bool) -> None:
+        """Allow or stop charging (boxes without an enable register get 0 A / max A)."""
+        if self.profile.enable is not None:
+            await self._write_enabled(enabled)
+            return
+        control = self.profile.current_limit
+        if control is None:
+            raise WallboxUnsupportedError(f"{self.profile.name} cannot be switched")
+        await self._write_current_limit(control.max_a if enabled else 0)
+
+    async def keepalive(self) -> None:
+        """Tell the box we are still here, if it needs that."""
+        if self.profile.keepalive is not None:
+            await self._write_keepalive()

@@ -1,0 +1,117 @@
+"""Build the common Reading from values decoded by a transport."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from .model import ChargerStatus, Reading
+from .profile import ValueSpec, WallboxProfile
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def map_raw(value_map: Mapping[Any, Any], raw: Any) -> Any:
+    """Look a raw value up in a profile map (YAML keys may be ints, strings or booleans)."""
+    if raw in value_map:
+        return value_map[raw]
+    if isinstance(raw, float) and raw.is_integer() and int(raw) in value_map:
+        return value_map[int(raw)]
+    return value_map.get(str(raw))
+
+
+def convert_raw(spec: ValueSpec, value: Any) -> Any:
+    """Apply a profile's map, or its scale to numbers; text and booleans pass through."""
+    if value is None:
+        return None
+    if spec.value_map is not None:
+        return map_raw(spec.value_map, value)
+    if isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, (int, float)):
+        return value * spec.scale
+    return None  # a JSON object or list where a value was expected
+
+
+def _status(values: Mapping[str, Any]) -> ChargerStatus | None:
+    raw_status = values.get("status")
+    status = ChargerStatus(raw_status) if raw_status is not None else None
+    plug = values.get("plug")
+    charging = values.get("charging")
+    if plug is False and status is not ChargerStatus.ERROR:
+        return ChargerStatus.IDLE
+    if status is None and charging is True:
+        return ChargerStatus.CHARGING
+    if plug is True and status in (None, ChargerStatus.IDLE):
+        return ChargerStatus.CONNECTED
+    return status
+
+
+def _phase_power(values: Mapping[str, Any]) -> float | None:
+    """Sum V x I over the phases, for boxes that do not report power (Tesla TWC3)."""
+    total = 0.0
+    seen = False
+    for phase in ("l1", "l2", "l3"):
+        current = values.get(f"current_{phase}")
+        voltage = values.get(f"voltage_{phase}")
+        if current is None or voltage is None:
+            continue
+        total += current * voltage
+        seen = True
+    return round(total, 1) if seen else None
+
+
+def _number(values: Mapping[str, Any], name: str) -> float | None:
+    value = values.get(name)
+    if value is None or isinstance(value, bool):
+        return None
+    return float(value)
+
+
+def build_reading(
+    values: Mapping[str, Any], *, has_power: bool, raw_status: int | str | None
+) -> Reading:
+    """Combine decoded values (canonical units, None = unavailable) into a Reading."""
+    power = _number(values, "power") if has_power else _phase_power(values)
+    if power is not None and power < 0:
+        _LOGGER.debug("Negative power %s W treated as 0 (export or meter noise)", power)
+        power = 0.0
+    error_code = values.get("error_code")
+    tag = values.get("tag")
+    return Reading(
+        status=_status(values),
+        power_w=power,
+        currents_a=(
+            _number(values, "current_l1"),
+            _number(values, "current_l2"),
+            _number(values, "current_l3"),
+        ),
+        voltages_v=(
+            _number(values, "voltage_l1"),
+            _number(values, "voltage_l2"),
+            _number(values, "voltage_l3"),
+        ),
+        session_energy_wh=_number(values, "session_energy"),
+        lifetime_energy_wh=_number(values, "lifetime_energy"),
+        tag=str(tag) if tag not in (None, "") else None,
+        tag_read_marker=_number(values, "tag_read_marker"),
+        error_code=int(error_code) if isinstance(error_code, (int, float)) else None,
+        current_limit_a=_number(values, "current_limit"),
+        raw_status=raw_status,
+    )
+
+
+def reading_from_raw(profile: WallboxProfile, raw: Mapping[str, Any]) -> Reading:
+    """Apply the profile's maps and scales to raw values and build the Reading."""
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        values[name] = converted = convert_raw(profile.values[name], value)
+        if converted is None and value is not None:
+            _LOGGER.warning("%s: %s code %r is not in the profile's map", profile.name, name, value)
+    raw_status = raw.get("status")
+    return build_reading(
+        values,
+        has_power="power" in profile.values,
+        raw_status=raw_status if isinstance(raw_status, (int, str)) else None,
+    )
