@@ -1,0 +1,58 @@
+"""Constants of the EV Session Monitor integration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "ev_session_monitor"
+LOGGER = logging.getLogger(__package__)
+
+CONF_PROFILE: Final = "profile"
+CONF_UNIT_ID: Final = "unit_id"
+
+# Options
+CONF_POLL_INTERVAL: Final = "poll_interval"
+CONF_PRICE_SOURCE: Final = "price_source"
+CONF_FIXED_PRICE: Final = "fixed_price"
+CONF_PRICE_ENTITY: Final = "price_entity"
+CONF_SUSPICIOUS_ATTEMPTS: Final = "suspicious_attempts"
+CONF_SUSPICIOUS_WINDOW_MIN: Final = "suspicious_window_min"
+CONF_REQUIRES_AUTHORIZATION: Final = "requires_authorization"
+CONF_ENFORCE: Final = "enforce_authorization"
+CONF_RELEASE_CURRENT: Final = "release_current"
+CONF_BATTERY_CAPACITY: Final = "battery_capacity_kwh"
+CONF_SOC_ENTITY: Final = "soc_entity"
+CONF_HASH_UNKNOWN_TAGS: Final = "hash_unknown_tags"
+
+PRICE_NONE: Final = "none"
+PRICE_FIXED: Final = "fixed"
+PRICE_SENSOR: Final = "sensor"
+
+DEFAULT_POLL_INTERVAL_S: Final = 10
+MIN_POLL_INTERVAL_S: Final = 2
+DEFAULT_SUSPICIOUS_ATTEMPTS: Final = 3
+DEFAULT_SUSPICIOUS_WINDOW_MIN: Final = 10
+# A poll interval this many times longer than configured is a polling gap.
+GAP_FACTOR: Final = 3
+STORE_SAVE_DELAY_S: Final = 10
+
+# Bus events (stored by the recorder, described in the logbook, used by device triggers).
+EVENT_SESSION_STARTED: Final = f"{DOMAIN}_session_started"
+EVENT_SESSION_COMPLETED: Final = f"{DOMAIN}_session_completed"
+EVENT_UNKNOWN_TAG: Final = f"{DOMAIN}_unknown_tag"
+EVENT_TAG_ACCEPTED: Final = f"{DOMAIN}_tag_accepted"
+EVENT_SUSPICIOUS_ACTIVITY: Final = f"{DOMAIN}_suspicious_activity"
+
+# Event entity types; each has a bus event f"{DOMAIN}_{type}".
+EVENT_TYPES: Final = (
+    "tag_accepted",
+    "unknown_tag",
+    "suspicious_activity",
+    "session_started",
+    "session_completed",
+)
+
+USER_PROFILE_DIR: Final = "ev_session_monitor/profiles"
+HISTORY_FILE: Final = "ev_session_monitor/history.sqlite"
+EXPORT_DIR: Final = "ev_session_monitor/exports"
