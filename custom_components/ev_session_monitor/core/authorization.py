@@ -71,6 +71,7 @@ class AuthorizationMonitor:
         # Boxes that show every card read keep showing the last one after unplugging; only a
         # read during this plug-in counts for them.
         self._presented: str | None = None
+        self.current_tag: str | None = None  # the tag presented during this plug-in
 
     def update(self, reading: Reading, registry: TagRegistry, now: datetime) -> list[AuthEvent]:
         """Feed one reading (its tag already sanitized)."""
@@ -111,6 +112,12 @@ class AuthorizationMonitor:
             self._presented = None
             self._unauthorized_reported = False
 
+        if not reading.vehicle_present:
+            self.current_tag = None
+        elif reading.tag_read_marker is None:
+            self.current_tag = tag
+        else:
+            self.current_tag = self._presented
         self.state = self._state(reading)
         if (
             self.requires_authorization
@@ -127,8 +134,7 @@ class AuthorizationMonitor:
             return AuthState.NO_VEHICLE
         if self.session_tag is not None:
             return AuthState.AUTHORIZED
-        shown = reading.tag if reading.tag_read_marker is None else self._presented
-        if shown is not None:
+        if self.current_tag is not None:
             return AuthState.UNKNOWN_TAG
         if (
             reading.status is ChargerStatus.WAITING_FOR_AUTHORIZATION

@@ -130,6 +130,9 @@ class SessionTracker:
     gap_s: float  # a poll interval longer than this is a gap
     open: OpenSession | None = None
     rejected: list[str] = field(default_factory=list)  # recent rejection reasons (diagnostics)
+    # Energy and cost counted since this tracker was created (feeds the lifetime totals).
+    counted_wh: float = 0.0
+    counted_cost: float = 0.0
 
     def restore(self, session: OpenSession) -> None:
         """Adopt a session persisted before a restart; the next reading decides its fate."""
@@ -246,10 +249,13 @@ class SessionTracker:
             return  # rejected: keep the old baseline, the next good reading covers this time
         if delta > 0:
             session.energy_wh += delta
+            self.counted_wh += delta
             if session.price_per_kwh is None:
                 session.priced = False
             else:
-                session.cost += delta / 1000 * session.price_per_kwh
+                cost = delta / 1000 * session.price_per_kwh
+                session.cost += cost
+                self.counted_cost += cost
         if session.last_charging:
             session.charging_s += elapsed_s
         if reading.power_w is not None:

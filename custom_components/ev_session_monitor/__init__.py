@@ -1,0 +1,133 @@
+"""EV Session Monitor: local wallbox power, RFID authorization and charging-session reports."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
+
+from .const import CONF_PROFILE, CONF_UNIT_ID, DOMAIN
+from .coordinator import EvConfigEntry, EvCoordinator, EvRuntimeData
+from .core.client import WallboxClient
+from .core.errors import WallboxAuthError, WallboxError
+from .core.http import HttpWallboxClient
+from .core.modbus import ModbusLinkPool, ModbusWallboxClient
+from .core.profile import WallboxProfile
+from .services import async_setup_services
+from .storage import DATA_DOMAIN, DomainData, SessionArchive, TagStore, async_load_catalog
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Load profiles, tags and the session history once for all wallboxes; register actions."""
+    tags = TagStore(hass)
+    await tags.async_load()
+    archive = SessionArchive(hass)
+    await archive.async_open()
+    hass.data[DATA_DOMAIN] = DomainData(
+        catalog=await async_load_catalog(hass), tags=tags, archive=archive
+    )
+    async_setup_services(hass)
+    return True
+
+
+def create_client(
+    hass: HomeAssistant, pool: ModbusLinkPool, profile: WallboxProfile, data: dict[str, object]
+) -> WallboxClient:
+    """Build the transport a profile needs."""
+    host = str(data[CONF_HOST])
+    port = int(data.get(CONF_PORT) or profile.default_port)  # type: ignore[call-overload]
+    if profile.transport == "modbus":
+        unit = data.get(CONF_UNIT_ID)
+        unit_id = profile.default_unit_id if unit is None else int(unit)  # type: ignore[call-overload]
+        return ModbusWallboxClient(profile, pool, host, port, unit_id)
+    username = data.get(CONF_USERNAME)
+    password = data.get(CONF_PASSWORD)
+    return HttpWallboxClient(
+        profile,
+        async_get_clientsession(hass),
+        host,
+        port,
+        username=str(username) if username else None,
+        password=str(password) if password else None,
+    )
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
+    """Connect to the wallbox and start polling it."""
+    domain = hass.data[DATA_DOMAIN]
+    profile = domain.catalog.profiles.get(entry.data[CONF_PROFILE])
+    if profile is None:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="profile_missing",
+            translation_placeholders={"profile": entry.data[CONF_PROFILE]},
+        )
+    client = create_client(hass, domain.pool, profile, dict(entry.data))
+    try:
+        identity = await client.read_identity()
+    except WallboxAuthError as err:
+        await client.close()
+        raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
+    except WallboxError as err:
+        await client.close()
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    coordinator = EvCoordinator(hass, entry, client, domain)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, entry.unique_id or entry.entry_id)},
+        manufacturer=profile.manufacturer,
+        model=profile.model,
+        model_id=profile.profile_id,
+        name=entry.title,
+        serial_number=identity.serial,
+        sw_version=identity.firmware,
+    )
+    coordinator.device_id = device.id
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except BaseException:
+        await client.close()
+        raise
+    entry.runtime_data = EvRuntimeData(
+        client=client,
+        coordinator=coordinator,
+        profile=profile,
+        identity=identity,
+        device_id=device.id,
+    )
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
+    """Stop polling; persist the open session so it resumes after reload."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.coordinator.async_save_now()
+        await entry.runtime_data.client.close()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: EvConfigEntry) -> None:
+    """Forget the wallbox's open-session state; recorded sessions stay in the history."""
+    from homeassistant.helpers.storage import Store  # noqa: PLC0415
+
+    await Store[dict[str, object]](hass, 1, f"{DOMAIN}.{entry.entry_id}").async_remove()

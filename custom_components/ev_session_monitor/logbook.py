@@ -1,0 +1,71 @@
+"""Logbook sentences for the integration's events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.components.logbook import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.core import Event, HomeAssistant, callback
+
+from .const import (
+    DOMAIN,
+    EVENT_SESSION_COMPLETED,
+    EVENT_SESSION_STARTED,
+    EVENT_SUSPICIOUS_ACTIVITY,
+    EVENT_TAG_ACCEPTED,
+    EVENT_UNKNOWN_TAG,
+)
+
+
+def _money(data: dict[str, Any]) -> str:
+    if data.get("cost") is None:
+        return ""
+    return f" for {data['cost']:.2f} {data.get('currency') or ''}".rstrip()
+
+
+def _who(data: dict[str, Any]) -> str:
+    name = data.get("tag_name") or data.get("tag_id")
+    return f" by {name}" if name else ""
+
+
+def _message(event_type: str, data: dict[str, Any]) -> str:
+    if event_type == EVENT_SESSION_STARTED:
+        return "started a charging session"
+    if event_type == EVENT_SESSION_COMPLETED:
+        minutes = round((data.get("duration_s") or 0) / 60)
+        return (
+            f"completed a charging session{_who(data)}: {data.get('energy_kwh', 0):.2f} kWh"
+            f" in {minutes} min{_money(data)}"
+        )
+    if event_type == EVENT_TAG_ACCEPTED:
+        return f"accepted tag {data.get('tag_name') or data.get('tag_id')}"
+    if event_type == EVENT_UNKNOWN_TAG:
+        return f"saw unknown tag {data.get('tag_id')} (attempt {data.get('attempts', 1)})"
+    if data.get("reason") == "charging_without_tag":
+        return "is charging without a tag although it requires authorization"
+    return f"had {data.get('attempts')} unknown-tag attempts: suspicious activity"
+
+
+@callback
+def async_describe_events(
+    hass: HomeAssistant,
+    async_describe_event: Callable[[str, str, Callable[[Event], dict[str, str]]], None],
+) -> None:
+    """Describe every event the integration fires."""
+
+    @callback
+    def describe(event: Event) -> dict[str, str]:
+        return {
+            LOGBOOK_ENTRY_NAME: str(event.data.get("charger", "Wallbox")),
+            LOGBOOK_ENTRY_MESSAGE: _message(event.event_type, dict(event.data)),
+        }
+
+    for event_type in (
+        EVENT_SESSION_STARTED,
+        EVENT_SESSION_COMPLETED,
+        EVENT_TAG_ACCEPTED,
+        EVENT_UNKNOWN_TAG,
+        EVENT_SUSPICIOUS_ACTIVITY,
+    ):
+        async_describe_event(DOMAIN, event_type, describe)

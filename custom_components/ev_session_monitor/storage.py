@@ -1,0 +1,166 @@
+"""Shared, domain-wide state: profiles, Modbus links, the tag registry and the session archive."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.storage import Store
+from homeassistant.util.hass_dict import HassKey
+
+from .const import DOMAIN, HISTORY_FILE, LOGGER, USER_PROFILE_DIR
+from .core.history import HistoryCorruptError, SessionHistory
+from .core.model import SessionRecord
+from .core.modbus import ModbusLinkPool
+from .core.profile import BUILTIN_PROFILE_DIR, ProfileCatalog, load_profiles
+from .core.tags import KnownTag, TagRegistry
+
+DATA_DOMAIN: HassKey[DomainData] = HassKey(DOMAIN)
+TAG_STORE_VERSION = 1
+
+
+class TagStore:
+    """The known tags, shared by every wallbox, persisted in .storage."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Prepare an empty registry; call async_load()."""
+        self._store: Store[dict[str, Any]] = Store(hass, TAG_STORE_VERSION, f"{DOMAIN}.tags")
+        self.registry = TagRegistry()
+        self._listeners: list[Callable[[], None]] = []
+
+    async def async_load(self) -> None:
+        """Read the stored tags; entries that no longer validate are logged and skipped."""
+        data = await self._store.async_load() or {}
+        self.registry, problems = TagRegistry.from_list(data.get("tags", []))
+        for problem in problems:
+            LOGGER.warning("Stored tag skipped: %s", problem)
+
+    async def async_save(self) -> None:
+        """Persist now and tell listeners (entities) the registry changed."""
+        await self._store.async_save({"tags": self.registry.to_list()})
+        for listener in list(self._listeners):
+            listener()
+
+    async def async_add(self, tag: KnownTag) -> None:
+        """Add a tag (raises DuplicateTagError)."""
+        self.registry.add(tag)
+        await self.async_save()
+
+    async def async_update(self, tag: KnownTag) -> None:
+        """Replace a tag's details."""
+        self.registry.update(tag)
+        await self.async_save()
+
+    async def async_remove(self, tag_id: str) -> None:
+        """Forget a tag."""
+        self.registry.remove(tag_id)
+        await self.async_save()
+
+    @callback
+    def async_listen(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` after every change; return the unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+
+class SessionArchive:
+    """The session history (SQLite in the config directory), used through the executor."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Locate the file; call async_open()."""
+        self.hass = hass
+        self.path = Path(hass.config.path(HISTORY_FILE))
+        self._history: SessionHistory | None = None
+        # One job at a time: SQLite connections are not shared between concurrent threads.
+        self._lock = asyncio.Lock()
+
+    async def async_open(self) -> None:
+        """Open the history; a damaged file is set aside (never deleted) and reported."""
+        self._history = await self.hass.async_add_executor_job(self._open)
+
+    def _open(self) -> SessionHistory:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        history = SessionHistory(self.path)
+        try:
+            history.open()
+        except HistoryCorruptError as err:
+            kept = SessionHistory.quarantine(self.path)
+            LOGGER.error("%s; it was kept as %s and a new history was started", err, kept)
+            ir.create_issue(
+                self.hass,
+                DOMAIN,
+                "history_corrupt",
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key="history_corrupt",
+                translation_placeholders={"path": str(self.path), "kept": str(kept)},
+            )
+            history = SessionHistory(self.path)
+            history.open()
+        return history
+
+    async def _run[T](self, job: Callable[[SessionHistory], T]) -> T:
+        assert self._history is not None
+        history = self._history
+        async with self._lock:
+            return await self.hass.async_add_executor_job(job, history)
+
+    async def async_add(self, record: SessionRecord) -> bool:
+        """Record a completed session; False if it was already recorded."""
+        return await self._run(lambda history: history.add(record))
+
+    async def async_query(
+        self,
+        *,
+        charger_ids: Collection[str] | None = None,
+        tag_ids: Collection[str] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[SessionRecord]:
+        """Return matching sessions, oldest first."""
+        return await self._run(
+            lambda history: history.query(
+                charger_ids=charger_ids, tag_ids=tag_ids, start=start, end=end, limit=limit
+            )
+        )
+
+    async def async_close(self) -> None:
+        """Close the database."""
+        if self._history is not None:
+            await self._run(lambda history: history.close())
+            self._history = None
+
+
+@dataclass(kw_only=True)
+class DomainData:
+    """What all wallboxes of the integration share."""
+
+    catalog: ProfileCatalog
+    pool: ModbusLinkPool = field(default_factory=ModbusLinkPool)
+    tags: TagStore
+    archive: SessionArchive
+
+
+async def async_load_catalog(hass: HomeAssistant) -> ProfileCatalog:
+    """Load built-in and user profiles; every broken user file gets a repair issue."""
+    user_dir = Path(hass.config.path(USER_PROFILE_DIR))
+    catalog = await hass.async_add_executor_job(load_profiles, BUILTIN_PROFILE_DIR, user_dir)
+    for path, error in catalog.errors.items():
+        LOGGER.error("Wallbox profile not loaded: %s", error)
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            f"profile_invalid_{Path(path).name}",
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="profile_invalid",
+            translation_placeholders={"file": path, "error": error.detail},
+        )
+    return catalog
