@@ -267,8 +267,9 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         """The price per kWh in force now (a tag's own price wins), and the currency."""
         currency = self.hass.config.currency
         open_session = self.tracker.open
-        if open_session and open_session.tag_id:
-            known = self.domain.tags.registry.get(open_session.tag_id)
+        tag_id = (open_session.tag_id if open_session else None) or self.auth.current_tag
+        if tag_id:
+            known = self.domain.tags.registry.get(tag_id)
             if known is not None and known.price_per_kwh is not None:
                 return known.price_per_kwh, currency
         options = self.config_entry.options
@@ -546,6 +547,6 @@ async def async_learn_last_unknown_tag(
         chargers=frozenset(),
     )
     await coordinator.domain.tags.async_add(tag)
-    coordinator.auth.last_unknown_tag_id = None
+    coordinator.auth.tag_learned(tag)
     coordinator.async_refresh_derived()
     return tag

@@ -31,9 +31,11 @@ from .entity import EvEntity
 PARALLEL_UPDATES = 0
 
 
-def _rounded(value: float | None, digits: int) -> float | None:
+def _rounded(value: float | None, digits: int) -> float | int | None:
     """Round to what is shown, so unchanged-looking values cause no new recorder rows."""
-    return None if value is None else round(value, digits)
+    if value is None:
+        return None
+    return round(value) if digits == 0 else round(value, digits)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -144,6 +144,14 @@ class AuthorizationMonitor:
             return AuthState.WAITING
         return AuthState.NOT_REQUIRED
 
+    def tag_learned(self, tag: KnownTag) -> None:
+        """A card was just admitted: if it is the one presented now, the session is authorized."""
+        if self.current_tag == tag.tag_id:
+            self.session_tag = tag
+            self.state = AuthState.AUTHORIZED
+        if self.last_unknown_tag_id == tag.tag_id:
+            self.last_unknown_tag_id = None
+
     def release_allowed(self, reading: Reading) -> bool:
         """Enforcement: may the box deliver current now?"""
         return reading.vehicle_present and self.session_tag is not None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +34,7 @@ from .reading import convert_raw, reading_from_raw
 _LOGGER = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT_S = 5.0
-BACKOFF_MAX_S = 60.0
+BACKOFF_MAX_SKIPPED_POLLS = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,16 +115,16 @@ class ModbusLink:
         self._lock = asyncio.Lock()
         self._client: AsyncModbusTcpClient | None = None
         self._failures = 0
-        self._next_attempt = 0.0
+        self._skip = 0  # reads to fail fast before the next connection attempt
         self.requests = 0  # for benchmarks and tests: requests sent on this link
 
     async def _connected_client(self) -> AsyncModbusTcpClient:
         if self._client is not None and self._client.connected:
             return self._client
-        now = time.monotonic()
-        if now < self._next_attempt:
+        if self._skip:
+            self._skip -= 1
             raise WallboxConnectionError(
-                f"{self.host}:{self.port} unreachable, retrying in {self._next_attempt - now:.0f} s"
+                f"{self.host}:{self.port} unreachable, next attempt in {self._skip + 1} polls"
             )
         self._drop()
         # pymodbus' own reconnect loop is disabled: we reconnect on the next poll, with backoff.
@@ -145,10 +144,10 @@ class ModbusLink:
         return client
 
     def _failed(self) -> None:
-        # First retry on the next poll, then back off: 2, 4, 8 ... 60 s.
+        # Back off in polls, not seconds (the poll interval sets the pace): retry on the next
+        # two polls, then skip 1, 3, 7 and at most 15 polls between attempts.
         self._failures += 1
-        delay = 0.0 if self._failures == 1 else min(2.0 ** (self._failures - 1), BACKOFF_MAX_S)
-        self._next_attempt = time.monotonic() + delay
+        self._skip = min((1 << max(self._failures - 2, 0)) - 1, BACKOFF_MAX_SKIPPED_POLLS)
 
     def _drop(self) -> None:
         if self._client is not None:

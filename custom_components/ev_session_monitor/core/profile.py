@@ -305,12 +305,12 @@ _PROFILE = vol.Schema(
 )
 
 
-def _format_invalid(err: vol.Invalid) -> str:
+def _format_invalid(err: vol.Invalid, prefix: str) -> str:
     errors = err.errors if isinstance(err, vol.MultipleInvalid) else [err]
     parts = []
     for error in errors:
-        where = ".".join(str(p) for p in error.path) or "(top level)"
-        parts.append(f"field '{where}': {error.msg}")
+        where = ".".join([*([prefix] if prefix else []), *(str(p) for p in error.path)])
+        parts.append(f"field '{where or '(top level)'}': {error.msg}")
     return "; ".join(parts)
 
 
@@ -318,9 +318,7 @@ def _validate(schema: vol.Schema, data: Any, source: str, prefix: str) -> dict[s
     try:
         result: dict[str, Any] = schema(data)
     except vol.Invalid as err:
-        for error in err.errors if isinstance(err, vol.MultipleInvalid) else [err]:
-            error.path = [*prefix.split("."), *error.path] if prefix else error.path
-        raise ProfileError(source, _format_invalid(err)) from None
+        raise ProfileError(source, _format_invalid(err, prefix)) from None
     return result
 
 
@@ -394,8 +392,8 @@ def _value_spec(
                 f" got {bad or 'no map'}",
             )
     if name in ("plug", "charging"):
-        mapping = spec.value_map
-        if mapping is not None and any(not isinstance(v, bool) for v in mapping.values()):
+        bool_map = spec.value_map
+        if bool_map is not None and any(not isinstance(v, bool) for v in bool_map.values()):
             raise ProfileError(source, f"field '{prefix}.map': expected raw values mapped to true/false")
     return spec
 

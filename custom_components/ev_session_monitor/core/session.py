@@ -56,7 +56,7 @@ class OpenSession:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serializable dict."""
-        data = {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        data = {name: getattr(self, name) for name in self.__slots__}
         data["started_at"] = self.started_at.isoformat()
         data["last_at"] = self.last_at.isoformat()
         del data["restored"]
@@ -68,7 +68,7 @@ class OpenSession:
         values = dict(data)
         values["started_at"] = datetime.fromisoformat(values["started_at"])
         values["last_at"] = datetime.fromisoformat(values["last_at"])
-        known = set(cls.__slots__)  # type: ignore[attr-defined]
+        known = set(cls.__slots__)
         session = cls(**{key: value for key, value in values.items() if key in known})
         session.restored = True
         return session
@@ -155,7 +155,7 @@ class SessionTracker:
                 events.append(SessionCompleted(self._close(session, session.last_at)))
                 session = None
         if session is not None:
-            self._account(session, reading, now)
+            self._account(session, reading, now, price_per_kwh)
             if self._ends(reading):
                 events.append(SessionCompleted(self._close(session, now)))
                 return events
@@ -239,7 +239,9 @@ class SessionTracker:
 
     # --- energy ------------------------------------------------------------------------
 
-    def _account(self, session: OpenSession, reading: Reading, now: datetime) -> None:
+    def _account(
+        self, session: OpenSession, reading: Reading, now: datetime, price_now: float | None
+    ) -> None:
         """Add the energy delivered since the previous reading."""
         elapsed_s = (now - session.last_at).total_seconds()
         if elapsed_s <= 0:
@@ -250,13 +252,17 @@ class SessionTracker:
         if delta > 0:
             session.energy_wh += delta
             self.counted_wh += delta
-            if session.price_per_kwh is None:
+            # The price in force when the interval began; if none was known then (a tag with
+            # its own price shown only now, a price sensor just back), the price known now.
+            price = session.price_per_kwh if session.price_per_kwh is not None else price_now
+            if price is None:
                 session.priced = False
             else:
-                cost = delta / 1000 * session.price_per_kwh
+                cost = delta / 1000 * price
                 session.cost += cost
                 self.counted_cost += cost
-        if session.last_charging:
+        # Energy flowed, or the box said "charging" at both ends: this interval was charging.
+        if delta > 0 or (session.last_charging and reading.charging):
             session.charging_s += elapsed_s
         if reading.power_w is not None:
             session.peak_power_w = max(session.peak_power_w or 0.0, reading.power_w)

@@ -1,0 +1,220 @@
+"""Session engine: energy from meters, counters and power; gaps, resets, restarts, prices."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from custom_components.ev_session_monitor.core.model import ChargerStatus, Reading
+from custom_components.ev_session_monitor.core.session import (
+    MeterSpec,
+    OpenSession,
+    SessionCompleted,
+    SessionStarted,
+    SessionTracker,
+    TagPresented,
+    time_to_full_s,
+)
+
+T0 = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+CHARGING = ChargerStatus.CHARGING
+
+
+def tracker(**meter: float | bool | None) -> SessionTracker:
+    return SessionTracker(
+        "box1", "Garage", MeterSpec(max_power_w=22080, **meter), gap_s=30  # type: ignore[arg-type]
+    )
+
+
+def feed(t: SessionTracker, seconds: float, price: float | None = 0.30, **reading: object):
+    """Feed a reading `seconds` after T0."""
+    return t.update(
+        Reading(**reading),  # type: ignore[arg-type]
+        T0 + timedelta(seconds=seconds),
+        price_per_kwh=price,
+        currency="EUR",
+    )
+
+
+def completed(events: list[object]) -> SessionCompleted:
+    (done,) = [e for e in events if isinstance(e, SessionCompleted)]
+    return done
+
+
+def test_meter_session_with_pause_and_tag() -> None:
+    t = tracker()
+    events = feed(t, 0, status=ChargerStatus.CONNECTED, lifetime_energy_wh=5000)
+    assert isinstance(events[0], SessionStarted)
+    feed(t, 10, status=CHARGING, power_w=11000, lifetime_energy_wh=5000, tag="ABCD1234")
+    feed(t, 20, status=CHARGING, power_w=11000, lifetime_energy_wh=5030.5)
+    feed(t, 30, status=ChargerStatus.SUSPENDED_EV, power_w=0, lifetime_energy_wh=5061)
+    assert t.open is not None  # a pause stays inside the session
+    feed(t, 40, status=CHARGING, power_w=7400, lifetime_energy_wh=5061)
+    record = completed(feed(t, 50, status=ChargerStatus.IDLE, lifetime_energy_wh=5081.5)).record
+    assert record.energy_wh == pytest.approx(81.5)
+    assert record.cost == pytest.approx(0.08150 * 0.30)
+    assert record.tag_id == "ABCD1234"
+    assert record.duration_s == 50
+    assert record.charging_s == 30  # energy flowed 10-30 and 40-50
+    assert record.peak_power_w == 11000
+    assert record.energy_source == "meter"
+    assert t.open is None
+
+
+def test_tag_presented_event_once() -> None:
+    t = tracker()
+    feed(t, 0, status=ChargerStatus.CONNECTED, lifetime_energy_wh=0)
+    events = feed(t, 10, status=CHARGING, lifetime_energy_wh=0, tag="ABCD1234")
+    assert [type(e) for e in events] == [TagPresented]
+    assert feed(t, 20, status=CHARGING, lifetime_energy_wh=10, tag="ABCD1234") == []
+
+
+def test_session_counter_reset_mid_session_loses_nothing() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=7000, session_energy_wh=0)
+    feed(t, 10, status=CHARGING, power_w=7000, session_energy_wh=19)
+    # Phase switch: the box restarts its counter and has counted 5 Wh since.
+    feed(t, 20, status=CHARGING, power_w=7000, session_energy_wh=5)
+    record = completed(feed(t, 30, status=ChargerStatus.IDLE, session_energy_wh=24)).record
+    assert record.energy_wh == pytest.approx(19 + 5 + 19)
+    assert record.energy_source == "session_counter"
+
+
+def test_meter_wrap_around() -> None:
+    wrap = float(1 << 32)
+    t = tracker(lifetime_wrap_wh=wrap)
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=wrap - 20)
+    record = completed(feed(t, 10, status=ChargerStatus.IDLE, lifetime_energy_wh=10)).record
+    assert record.energy_wh == pytest.approx(30)
+
+
+def test_impossible_jump_rejected_then_recovered() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=1000)
+    # A garbled register: 5 MWh in 10 s is impossible for a 22 kW box.
+    feed(t, 10, status=CHARGING, power_w=11000, lifetime_energy_wh=5_001_000)
+    assert t.rejected
+    record = completed(feed(t, 20, status=ChargerStatus.IDLE, lifetime_energy_wh=1061)).record
+    assert record.energy_wh == pytest.approx(61)
+
+
+def test_meter_moved_for_good_rebases_after_three_rejections() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=1000)
+    for second in (10, 20, 30):
+        feed(t, second, status=CHARGING, power_w=11000, lifetime_energy_wh=9_000_000)
+    feed(t, 40, status=CHARGING, power_w=11000, lifetime_energy_wh=9_000_030)
+    record = completed(feed(t, 50, status=ChargerStatus.IDLE, lifetime_energy_wh=9_000_060)).record
+    assert record.energy_wh == pytest.approx(60)
+    assert record.gaps == 1
+
+
+def test_gap_with_meter_counts_energy() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=0)
+    # Ten minutes without a reading: the meter still tells what was delivered.
+    record = completed(feed(t, 600, status=ChargerStatus.IDLE, lifetime_energy_wh=1833)).record
+    assert record.energy_wh == pytest.approx(1833)
+    assert record.gaps == 0
+
+
+def test_gap_without_meter_is_marked_not_invented() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=7200)
+    feed(t, 10, status=CHARGING, power_w=7200)  # 20 Wh
+    feed(t, 610, status=CHARGING, power_w=7200)  # gap: unknown, not counted
+    record = completed(feed(t, 620, status=ChargerStatus.IDLE, power_w=0)).record
+    assert record.energy_wh == pytest.approx(40)
+    assert record.gaps == 1
+    assert record.energy_source == "power"
+
+
+def test_unavailable_meter_value_waits_for_next_reading() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=100)
+    feed(t, 10, status=CHARGING, power_w=11000, lifetime_energy_wh=None)
+    record = completed(feed(t, 20, status=ChargerStatus.IDLE, lifetime_energy_wh=161)).record
+    assert record.energy_wh == pytest.approx(61)
+
+
+def test_price_change_is_priced_piecewise() -> None:
+    t = tracker()
+    feed(t, 0, price=0.20, status=CHARGING, power_w=11000, lifetime_energy_wh=0)
+    feed(t, 600, price=0.50, status=CHARGING, power_w=11000, lifetime_energy_wh=1000)
+    record = completed(
+        feed(t, 1200, price=0.50, status=ChargerStatus.IDLE, lifetime_energy_wh=3000)
+    ).record
+    assert record.cost == pytest.approx(1 * 0.20 + 2 * 0.50)
+
+
+def test_unknown_price_gives_no_cost() -> None:
+    t = tracker()
+    feed(t, 0, price=None, status=CHARGING, lifetime_energy_wh=0)
+    record = completed(
+        feed(t, 10, price=None, status=ChargerStatus.IDLE, lifetime_energy_wh=10)
+    ).record
+    assert record.cost is None
+
+
+def test_restart_resumes_same_session() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=0, tag="ABCD1234")
+    feed(t, 10, status=CHARGING, power_w=11000, lifetime_energy_wh=30)
+    assert t.open is not None
+    saved = t.open.to_dict()
+    after = tracker()
+    after.restore(OpenSession.from_dict(saved))
+    assert feed(after, 100, status=CHARGING, lifetime_energy_wh=300, tag="ABCD1234") == []
+    record = completed(feed(after, 110, status=ChargerStatus.IDLE, lifetime_energy_wh=330)).record
+    assert record.energy_wh == pytest.approx(330)
+    assert record.session_id == saved["session_id"]
+
+
+def test_restart_after_unplug_closes_at_last_known_reading() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=0)
+    feed(t, 10, status=CHARGING, power_w=11000, lifetime_energy_wh=30)
+    assert t.open is not None
+    saved = t.open.to_dict()
+    after = tracker()
+    after.restore(OpenSession.from_dict(saved))
+    record = completed(feed(after, 500, status=ChargerStatus.IDLE, lifetime_energy_wh=900)).record
+    assert record.ended_at == T0 + timedelta(seconds=10)
+    assert record.energy_wh == pytest.approx(30)
+    assert record.session_id == saved["session_id"]
+
+
+def test_restart_with_new_vehicle_closes_old_and_starts_new() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=0, tag="AAAA1111")
+    assert t.open is not None
+    saved = t.open.to_dict()
+    after = tracker()
+    after.restore(OpenSession.from_dict(saved))
+    events = feed(after, 900, status=CHARGING, lifetime_energy_wh=500, tag="BBBB2222")
+    assert [type(e) for e in events] == [SessionCompleted, SessionStarted, TagPresented]
+    assert completed(events).record.energy_wh == 0
+
+
+def test_box_without_plug_report_starts_on_power() -> None:
+    t = tracker()
+    assert feed(t, 0, power_w=20) == []
+    assert isinstance(feed(t, 10, power_w=3000)[0], SessionStarted)
+
+
+def test_finished_ends_session_only_when_profile_says_so() -> None:
+    t = tracker(finished_ends_session=True)
+    feed(t, 0, status=CHARGING, lifetime_energy_wh=0)
+    assert completed(feed(t, 10, status=ChargerStatus.FINISHED, lifetime_energy_wh=5))
+    assert feed(t, 20, status=ChargerStatus.FINISHED, lifetime_energy_wh=5) == []
+    keep = tracker()
+    feed(keep, 0, status=CHARGING, lifetime_energy_wh=0)
+    assert feed(keep, 10, status=ChargerStatus.FINISHED, lifetime_energy_wh=5) == []
+
+
+def test_time_to_full() -> None:
+    assert time_to_full_s(11000, 11000) == 3600
+    assert time_to_full_s(None, 11000) is None
+    assert time_to_full_s(1000, 0) is None
+    assert time_to_full_s(-5, 7000) == 0

@@ -1,0 +1,132 @@
+"""Fixtures: a real Home Assistant (test harness, real recorder) and a simulated wallbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.ev_session_monitor.const import CONF_PROFILE, CONF_UNIT_ID, DOMAIN
+from custom_components.ev_session_monitor.coordinator import EvCoordinator
+from tools.wallbox_simulator import WallboxSimulator
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load our integration from custom_components."""
+
+
+@pytest.fixture
+def profile_id() -> str:
+    """The simulated model; override with parametrize."""
+    return "webasto_next"
+
+
+@pytest.fixture
+async def simulator(profile_id: str) -> AsyncIterator[WallboxSimulator]:
+    """A wallbox on an ephemeral loopback port."""
+    sim = WallboxSimulator(profile_id)
+    sim.state.lifetime_wh = 1_000_000
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+def entry_for(sim: WallboxSimulator, *, title: str = "Garage", **options: Any) -> MockConfigEntry:
+    """A config entry pointing at the simulator."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=title,
+        unique_id=f"{sim.profile.profile_id}_{sim.port}",
+        data={
+            CONF_HOST: sim.host,
+            CONF_PORT: sim.port,
+            CONF_PROFILE: sim.profile.profile_id,
+            CONF_UNIT_ID: sim.unit_id,
+        },
+        options=options,
+    )
+
+
+type SetupEntry = Callable[..., Awaitable[MockConfigEntry]]
+
+
+@pytest.fixture
+def setup_entry(hass: HomeAssistant, simulator: WallboxSimulator) -> SetupEntry:
+    """Add and set up an entry for the simulator; options as keyword arguments."""
+
+    async def setup(**options: Any) -> MockConfigEntry:
+        entry = entry_for(simulator, **options)
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        return entry
+
+    return setup
+
+
+def coordinator_of(entry: MockConfigEntry) -> EvCoordinator:
+    """The entry's coordinator."""
+    coordinator: EvCoordinator = entry.runtime_data.coordinator
+    return coordinator
+
+
+class TestClock:
+    """Home Assistant's notion of now, moved by the test.
+
+    freezegun would also freeze the event loop's clock, which the Modbus client needs to
+    connect; this moves only dt_util.utcnow.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        """Start at `start`."""
+        self.now = start
+
+    def __call__(self) -> datetime:
+        """Return now."""
+        return self.now
+
+    def tick(self, seconds: float) -> None:
+        """Let time pass."""
+        self.now += timedelta(seconds=seconds)
+
+    def move_to(self, when: str) -> None:
+        """Jump to an ISO time."""
+        moved = dt_util.parse_datetime(when)
+        assert moved is not None
+        self.now = moved
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> TestClock:
+    """A test clock for Home Assistant's utcnow."""
+    test_clock = TestClock(dt_util.utcnow().replace(microsecond=0))
+    monkeypatch.setattr(dt_util, "utcnow", test_clock)
+    return test_clock
+
+
+type Poll = Callable[[float], Awaitable[None]]
+
+
+@pytest.fixture
+def poll(
+    hass: HomeAssistant, simulator: WallboxSimulator, clock: TestClock
+) -> Callable[[MockConfigEntry], Poll]:
+    """Let `seconds` pass on the box and in Home Assistant, then poll once."""
+
+    def for_entry(entry: MockConfigEntry) -> Poll:
+        async def advance(seconds: float) -> None:
+            simulator.state.advance(seconds)
+            clock.tick(seconds)
+            await coordinator_of(entry).async_refresh()
+            await hass.async_block_till_done()
+
+        return advance
+
+    return for_entry

@@ -1,0 +1,147 @@
+"""Reports: events in the recorder and logbook, get_sessions, CSV export."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.ev_session_monitor.const import (
+    CONF_FIXED_PRICE,
+    CONF_PRICE_SOURCE,
+    DOMAIN,
+    PRICE_FIXED,
+)
+from custom_components.ev_session_monitor.core.tags import KnownTag
+from tools.wallbox_simulator import WallboxSimulator
+
+from .conftest import SetupEntry
+
+
+@pytest.fixture
+def auto_enable_custom_integrations(
+    recorder_mock: None, enable_custom_integrations: None
+) -> None:
+    """The real recorder (SQLite) must start before Home Assistant: every test here uses it."""
+
+
+async def charge(simulator: WallboxSimulator, step, tag: str | None, seconds: int) -> None:
+    """One session at 7.2 kW (2 Wh per second)."""
+    simulator.state.plug_in()
+    await step(10)
+    if tag:
+        simulator.state.present_tag(tag)
+    simulator.state.start_charging(7200)
+    await step(seconds)
+    simulator.state.unplug()
+    await step(10)
+
+
+@pytest.fixture
+async def two_sessions(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry, poll
+):
+    hass.config.currency = "EUR"
+    entry = await setup_entry(**{CONF_PRICE_SOURCE: PRICE_FIXED, CONF_FIXED_PRICE: 0.25})
+    await hass.data[DOMAIN].tags.async_add(
+        KnownTag("04A1B2C3D4", "Alice", "Alice", None, frozenset())
+    )
+    step = poll(entry)
+    await charge(simulator, step, "04A1B2C3D4", 500)  # 1 kWh
+    await charge(simulator, step, "DEADBEEF01", 1000)  # 2 kWh
+    return entry
+
+
+async def test_events_recorded_and_in_logbook(
+    hass: HomeAssistant,
+    simulator: WallboxSimulator,
+    setup_entry: SetupEntry,
+    poll,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    assert await async_setup_component(hass, "logbook", {})
+    start = dt_util.utcnow() - timedelta(minutes=1)
+    entry = await setup_entry(**{CONF_PRICE_SOURCE: PRICE_FIXED, CONF_FIXED_PRICE: 0.25})
+    hass.config.currency = "EUR"
+    await charge(simulator, poll(entry), None, 500)
+    await async_wait_recording_done(hass)
+    client = await hass_client()
+    response = await client.get(
+        f"/api/logbook/{start.isoformat()}?end_time={(dt_util.utcnow() + timedelta(hours=1)).isoformat()}"
+    )
+    entries = await response.json()
+    messages = [item["message"] for item in entries if item.get("domain") == DOMAIN]
+    assert "started a charging session" in messages
+    assert any(
+        message.startswith("completed a charging session: 1.00 kWh") and "0.25 EUR" in message
+        for message in messages
+    )
+
+
+async def test_get_sessions_filters_and_totals(hass: HomeAssistant, two_sessions) -> None:
+    entry = two_sessions
+    response = await hass.services.async_call(
+        DOMAIN, "get_sessions", {}, blocking=True, return_response=True
+    )
+    assert [s["energy_wh"] for s in response["sessions"]] == [1000, 2000]
+    assert response["summary"]["sessions"] == 2
+    by_tag = {row["tag_id"]: row for row in response["totals"]}
+    assert by_tag["04A1B2C3D4"]["energy_wh"] == 1000
+    assert by_tag["04A1B2C3D4"]["tag_name"] == "Alice"
+    assert by_tag["DEADBEEF01"]["cost"] == 0.5
+    only_alice = await hass.services.async_call(
+        DOMAIN,
+        "get_sessions",
+        {"tag_id": "04:a1:b2:c3:d4", "config_entry_id": entry.entry_id},
+        blocking=True,
+        return_response=True,
+    )
+    assert [s["tag_name"] for s in only_alice["sessions"]] == ["Alice"]
+    future = await hass.services.async_call(
+        DOMAIN,
+        "get_sessions",
+        {"start": dt_util.utcnow() + timedelta(days=1)},
+        blocking=True,
+        return_response=True,
+    )
+    assert future["sessions"] == []
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            DOMAIN,
+            "get_sessions",
+            {"config_entry_id": "nope"},
+            blocking=True,
+            return_response=True,
+        )
+
+
+async def test_export_csv(hass: HomeAssistant, two_sessions) -> None:
+    response = await hass.services.async_call(
+        DOMAIN,
+        "export_sessions",
+        {"path": "ev_session_monitor/exports/report.csv"},
+        blocking=True,
+        return_response=True,
+    )
+    path = Path(response["path"])
+    assert path == Path(hass.config.path("ev_session_monitor/exports/report.csv"))
+    assert response["sessions"] == 2
+    text = path.read_text()
+    rows = list(csv.reader(text.splitlines()))
+    assert any("Alice" in row for row in rows)
+    assert any("DEADBEEF01" in row for row in rows)
+    for outside in ("/etc/passwd.csv", "../outside.csv", "ev_session_monitor/../../x.csv"):
+        with pytest.raises(ServiceValidationError):
+            await hass.services.async_call(
+                DOMAIN, "export_sessions", {"path": outside}, blocking=True, return_response=True
+            )

@@ -1,0 +1,120 @@
+"""Packaging: manifest, hacs.json, translations complete and used keys present."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).parent.parent
+INTEGRATION = ROOT / "custom_components" / "ev_session_monitor"
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def test_manifest() -> None:
+    manifest = load(INTEGRATION / "manifest.json")
+    for key in ("domain", "name", "version", "codeowners", "documentation", "issue_tracker"):
+        assert manifest[key]
+    assert manifest["domain"] == "ev_session_monitor"
+    assert manifest["config_flow"] is True
+    assert manifest["iot_class"] == "local_polling"
+    assert manifest["integration_type"] == "device"
+    # Home Assistant 2026.10 pins pymodbus 3.13.1; the requirement must admit it.
+    (requirement,) = [r for r in manifest["requirements"] if r.startswith("pymodbus")]
+    assert requirement in ("pymodbus>=3.13.1", "pymodbus==3.13.1")
+
+
+def test_hacs_json() -> None:
+    hacs = load(ROOT / "hacs.json")
+    assert hacs["name"]
+    assert hacs["homeassistant"] >= "2026.10.0"
+    assert set(hacs) <= {"name", "homeassistant", "render_readme", "hacs", "country"}
+
+
+def _keys(tree: dict, prefix: str = "") -> set[str]:
+    keys = set()
+    for key, value in tree.items():
+        path = f"{prefix}.{key}" if prefix else key
+        keys.add(path)
+        if isinstance(value, dict):
+            keys |= _keys(value, path)
+    return keys
+
+
+TRANSLATIONS = load(INTEGRATION / "translations" / "en.json")
+KEYS = _keys(TRANSLATIONS)
+SOURCES = {path.name: path.read_text() for path in INTEGRATION.glob("*.py")}
+
+
+def test_every_entity_translation_key_exists() -> None:
+    for name, text in SOURCES.items():
+        for key in re.findall(r'translation_key="([a-z0-9_]+)"', text):
+            if name in ("sensor.py", "binary_sensor.py", "number.py", "switch.py", "button.py", "event.py"):
+                platform = name.removesuffix(".py")
+                assert f"entity.{platform}.{key}.name" in KEYS, (name, key)
+
+
+def test_every_exception_and_issue_key_exists() -> None:
+    text = "\n".join(SOURCES.values())
+    for key in re.findall(r'translation_key="([a-z0-9_]+)"', text):
+        assert any(
+            f"{section}.{key}" in KEYS
+            for section in ("exceptions", "issues", "selector", "entity.sensor", "entity.binary_sensor",
+                            "entity.number", "entity.switch", "entity.button", "entity.event")
+        ), key
+    for reason in ("charging_without_tag", "unknown_tag_attempts"):
+        assert f"issues.suspicious_{reason}.title" in KEYS
+
+
+def test_config_flow_errors_translated() -> None:
+    text = SOURCES["config_flow.py"]
+    for key in set(re.findall(r'"(cannot_connect|invalid_response|invalid_auth|unknown_profile)"', text)):
+        assert f"config.error.{key}" in KEYS
+    for key in re.findall(r'errors\[[A-Z_]+\] = "([a-z_]+)"', text):
+        assert f"options.error.{key}" in KEYS, key
+    for key in re.findall(r'async_abort\(reason="([a-z_]+)"\)', text):
+        assert f"config.abort.{key}" in KEYS or f"options.abort.{key}" in KEYS, key
+
+
+def test_every_form_field_has_label_and_description() -> None:
+    for flow in ("config", "options"):
+        for step, content in TRANSLATIONS[flow]["step"].items():
+            for field in content.get("data", {}):
+                assert field in content.get("data_description", {}), (flow, step, field)
+
+
+def test_services_translated_and_iconed() -> None:
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    icons = load(INTEGRATION / "icons.json")
+    for service, spec in services.items():
+        assert TRANSLATIONS["services"][service]["name"]
+        assert service in icons["services"]
+        for field in spec.get("fields", {}):
+            assert TRANSLATIONS["services"][service]["fields"][field]["description"]
+
+
+def test_event_types_and_device_triggers_translated() -> None:
+    from custom_components.ev_session_monitor.const import EVENT_TYPES
+
+    states = TRANSLATIONS["entity"]["event"]["wallbox_events"]["state_attributes"]["event_type"]["state"]
+    assert set(states) == set(EVENT_TYPES)
+    assert set(TRANSLATIONS["device_automation"]["trigger_type"]) == set(EVENT_TYPES)
+
+
+def test_quality_scale_covers_every_rule() -> None:
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    assert len(rules) == 54
+    for rule, status in rules.items():
+        if isinstance(status, dict):
+            assert status["status"] in ("exempt", "todo") and status["comment"], rule
+        else:
+            assert status == "done", rule
+
+
+def test_brand_icon_present() -> None:
+    assert (INTEGRATION / "brand" / "icon.png").read_bytes().startswith(b"\x89PNG")
