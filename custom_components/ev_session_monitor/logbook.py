@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from homeassistant.components.logbook import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .const import (
@@ -58,7 +58,7 @@ def async_describe_events(
     def describe(event: Event) -> dict[str, str]:
         return {
             LOGBOOK_ENTRY_NAME: str(event.data.get("charger", "Wallbox")),
-            LOGBOOK_ENTRY_MESSAGE: _message(event.event_type, dict(event.data)),
+            LOGBOOK_ENTRY_MESSAGE: _message(str(event.event_type), dict(event.data)),
         }
 
     for event_type in (

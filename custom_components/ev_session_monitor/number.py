@@ -15,7 +15,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import EvConfigEntry, EvCoordinator
 from .core.model import Capability
 from .entity import EvEntity
-from .helpers import wallbox_command
+from .helpers import async_wallbox_command
 
 PARALLEL_UPDATES = 1
 
@@ -106,8 +106,9 @@ class CurrentLimitNumber(EvEntity, RestoreNumber):
         reported = self.coordinator.data.reading.current_limit_a
         return reported if reported is not None else self._written
 
-    @wallbox_command
     async def async_set_native_value(self, value: float) -> None:
         """Write the current to the box."""
-        await self.coordinator.async_set_current_limit(value)
+        await async_wallbox_command(
+            self.coordinator, self.coordinator.async_set_current_limit(value)
+        )
         self._written = value

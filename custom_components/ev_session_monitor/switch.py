@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import EvConfigEntry, EvCoordinator
 from .core.model import Capability
 from .entity import EvEntity
-from .helpers import wallbox_command
+from .helpers import async_wallbox_command
 
 PARALLEL_UPDATES = 1
 
@@ -37,14 +37,12 @@ class ChargingSwitch(EvEntity, SwitchEntity):
         super().__init__(coordinator, description)
         self._attr_is_on = True
 
-    @wallbox_command
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Allow charging."""
-        await self.coordinator.async_set_enabled(True)
+        await async_wallbox_command(self.coordinator, self.coordinator.async_set_enabled(True))
         self._attr_is_on = True
 
-    @wallbox_command
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Stop charging."""
-        await self.coordinator.async_set_enabled(False)
+        await async_wallbox_command(self.coordinator, self.coordinator.async_set_enabled(False))
         self._attr_is_on = False

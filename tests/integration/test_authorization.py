@@ -252,7 +252,7 @@ async def test_enforcement_locks_until_known_tag(
     assert hass.states.get("binary_sensor.garage_charging_lock").state == "on"
     keepalives = sim.keepalives
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert sim.keepalives > keepalives
     sim.unplug()
     await step(10)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 from pathlib import Path
 
 import pytest
@@ -70,15 +71,18 @@ async def test_events_recorded_and_in_logbook(
     hass_client: ClientSessionGenerator,
 ) -> None:
     assert await async_setup_component(hass, "logbook", {})
-    start = dt_util.utcnow() - timedelta(minutes=1)
+    # Events carry the real time; the test clock only moves Home Assistant's utcnow.
+    start = datetime.now(UTC) - timedelta(minutes=1)
     entry = await setup_entry(**{CONF_PRICE_SOURCE: PRICE_FIXED, CONF_FIXED_PRICE: 0.25})
     hass.config.currency = "EUR"
     await charge(simulator, poll(entry), None, 500)
     await async_wait_recording_done(hass)
     client = await hass_client()
+    end = dt_util.utcnow() + timedelta(hours=1)
     response = await client.get(
-        f"/api/logbook/{start.isoformat()}?end_time={(dt_util.utcnow() + timedelta(hours=1)).isoformat()}"
+        f"/api/logbook/{quote(start.isoformat())}", params={"end_time": end.isoformat()}
     )
+    assert response.status == 200
     entries = await response.json()
     messages = [item["message"] for item in entries if item.get("domain") == DOMAIN]
     assert "started a charging session" in messages
