@@ -1,0 +1,99 @@
+"""Controls automations use to schedule charging: switch and charging-current number."""
+
+from __future__ import annotations
+
+import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+
+from tools.wallbox_simulator import WallboxSimulator
+
+from .conftest import SetupEntry
+
+
+async def test_switch_stops_and_allows_charging(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry, poll
+) -> None:
+    entry = await setup_entry()
+    step = poll(entry)
+    simulator.state.plug_in()
+    simulator.state.start_charging(7200)
+    await step(10)
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": "switch.garage_charging_enabled"}, blocking=True
+    )
+    await step(10)
+    assert simulator.state.power_w == 0
+    assert hass.states.get("switch.garage_charging_enabled").state == "off"
+    assert hass.states.get("sensor.garage_power").state == "0"
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": "switch.garage_charging_enabled"}, blocking=True
+    )
+    await step(10)
+    assert simulator.state.power_w == 7200
+    assert hass.states.get("switch.garage_charging_enabled").state == "on"
+
+
+async def test_charging_current_number(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry, poll
+) -> None:
+    entry = await setup_entry()
+    step = poll(entry)
+    simulator.state.plug_in()
+    simulator.state.start_charging(11000)
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": "number.garage_charging_current", "value": 10},
+        blocking=True,
+    )
+    await step(10)
+    assert simulator.state.current_limit_a == 10
+    assert simulator.state.power_w == 10 * 230 * 3
+    assert hass.states.get("number.garage_charging_current").state == "10.0"
+
+
+async def test_command_to_unreachable_box_raises(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry
+) -> None:
+    await setup_entry()
+    simulator.state.faults.refuse_connections = True
+    simulator.drop_connections()
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            "switch", "turn_off", {"entity_id": "switch.garage_charging_enabled"}, blocking=True
+        )
+    assert err.value.translation_key == "command_failed"
+
+
+async def test_target_energy_gives_time_to_full(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry, poll
+) -> None:
+    entry = await setup_entry()
+    step = poll(entry)
+    simulator.state.plug_in()
+    await step(10)
+    simulator.state.start_charging(7200)
+    await step(500)  # 1 kWh delivered
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": "number.garage_session_target_energy", "value": 8.2},
+        blocking=True,
+    )
+    # 7.2 kWh to go at 7.2 kW: one hour.
+    assert hass.states.get("sensor.garage_time_to_full").state == "60"
+
+
+async def test_time_to_full_from_state_of_charge(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry, poll
+) -> None:
+    hass.states.async_set("sensor.car_battery", "80", {"unit_of_measurement": "%"})
+    entry = await setup_entry(battery_capacity_kwh=72, soc_entity="sensor.car_battery")
+    step = poll(entry)
+    simulator.state.plug_in()
+    await step(10)
+    simulator.state.start_charging(7200)
+    await step(10)
+    # 20 % of 72 kWh = 14.4 kWh at 7.2 kW: two hours.
+    assert hass.states.get("sensor.garage_time_to_full").state == "120"
