@@ -54,7 +54,14 @@ SOURCES = {path.name: path.read_text() for path in INTEGRATION.glob("*.py")}
 def test_every_entity_translation_key_exists() -> None:
     for name, text in SOURCES.items():
         for key in re.findall(r'translation_key="([a-z0-9_]+)"', text):
-            if name in ("sensor.py", "binary_sensor.py", "number.py", "switch.py", "button.py", "event.py"):
+            if name in (
+                "sensor.py",
+                "binary_sensor.py",
+                "number.py",
+                "switch.py",
+                "button.py",
+                "event.py",
+            ):
                 platform = name.removesuffix(".py")
                 assert f"entity.{platform}.{key}.name" in KEYS, (name, key)
 
@@ -64,8 +71,17 @@ def test_every_exception_and_issue_key_exists() -> None:
     for key in re.findall(r'translation_key="([a-z0-9_]+)"', text):
         assert any(
             f"{section}.{key}" in KEYS
-            for section in ("exceptions", "issues", "selector", "entity.sensor", "entity.binary_sensor",
-                            "entity.number", "entity.switch", "entity.button", "entity.event")
+            for section in (
+                "exceptions",
+                "issues",
+                "selector",
+                "entity.sensor",
+                "entity.binary_sensor",
+                "entity.number",
+                "entity.switch",
+                "entity.button",
+                "entity.event",
+            )
         ), key
     for reason in ("charging_without_tag", "unknown_tag_attempts"):
         assert f"issues.suspicious_{reason}.title" in KEYS
@@ -73,7 +89,9 @@ def test_every_exception_and_issue_key_exists() -> None:
 
 def test_config_flow_errors_translated() -> None:
     text = SOURCES["config_flow.py"]
-    for key in set(re.findall(r'"(cannot_connect|invalid_response|invalid_auth|unknown_profile)"', text)):
+    for key in set(
+        re.findall(r'"(cannot_connect|invalid_response|invalid_auth|unknown_profile)"', text)
+    ):
         assert f"config.error.{key}" in KEYS
     for key in re.findall(r'errors\[[A-Z_]+\] = "([a-z_]+)"', text):
         assert f"options.error.{key}" in KEYS, key
@@ -101,7 +119,9 @@ def test_services_translated_and_iconed() -> None:
 def test_event_types_and_device_triggers_translated() -> None:
     from custom_components.ev_session_monitor.const import EVENT_TYPES
 
-    states = TRANSLATIONS["entity"]["event"]["wallbox_events"]["state_attributes"]["event_type"]["state"]
+    states = TRANSLATIONS["entity"]["event"]["wallbox_events"]["state_attributes"]["event_type"][
+        "state"
+    ]
     assert set(states) == set(EVENT_TYPES)
     assert set(TRANSLATIONS["device_automation"]["trigger_type"]) == set(EVENT_TYPES)
 

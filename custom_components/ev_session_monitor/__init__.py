@@ -81,7 +81,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
         identity = await client.read_identity()
     except WallboxAuthError as err:
         await client.close()
-        raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
     except WallboxError as err:
         await client.close()
         raise ConfigEntryNotReady(

@@ -42,8 +42,8 @@ from .const import (
     PRICE_SENSOR,
 )
 from .core.errors import WallboxAuthError, WallboxConnectionError, WallboxError
-from .core.model import Capability, DeviceIdentity
 from .core.modbus import ModbusLinkPool
+from .core.model import Capability, DeviceIdentity
 from .core.profile import ProfileCatalog, WallboxProfile
 from .core.tags import DuplicateTagError, InvalidTagError, KnownTag, validate_tag
 from .storage import DATA_DOMAIN, DomainData, SessionArchive, TagStore, async_load_catalog
@@ -244,8 +244,10 @@ class EvOptionsFlow(OptionsFlowWithReload):
 
     def _profile(self) -> WallboxProfile | None:
         domain = self.hass.data.get(DATA_DOMAIN)
-        return None if domain is None else domain.catalog.profiles.get(
-            self.config_entry.data[CONF_PROFILE]
+        return (
+            None
+            if domain is None
+            else domain.catalog.profiles.get(self.config_entry.data[CONF_PROFILE])
         )
 
     async def async_step_settings(
@@ -276,9 +278,9 @@ class EvOptionsFlow(OptionsFlowWithReload):
             vol.Optional(CONF_PRICE_ENTITY): selector.EntitySelector(
                 selector.EntitySelectorConfig(domain=["sensor", "input_number", "number"])
             ),
-            vol.Required(
-                CONF_SUSPICIOUS_ATTEMPTS, default=DEFAULT_SUSPICIOUS_ATTEMPTS
-            ): vol.All(vol.Coerce(int), vol.Range(min=1, max=100)),
+            vol.Required(CONF_SUSPICIOUS_ATTEMPTS, default=DEFAULT_SUSPICIOUS_ATTEMPTS): vol.All(
+                vol.Coerce(int), vol.Range(min=1, max=100)
+            ),
             vol.Required(
                 CONF_SUSPICIOUS_WINDOW_MIN, default=DEFAULT_SUSPICIOUS_WINDOW_MIN
             ): vol.All(vol.Coerce(int), vol.Range(min=1, max=1440)),
@@ -323,7 +325,9 @@ class EvOptionsFlow(OptionsFlowWithReload):
             fields[vol.Required(CONF_TAG_ID)] = str
         fields[vol.Required(CONF_TAG_NAME)] = str
         fields[vol.Optional(CONF_TAG_OWNER)] = str
-        fields[vol.Optional(CONF_TAG_PRICE)] = vol.All(vol.Coerce(float), vol.Range(min=-10, max=100))
+        fields[vol.Optional(CONF_TAG_PRICE)] = vol.All(
+            vol.Coerce(float), vol.Range(min=-10, max=100)
+        )
         fields[vol.Optional(CONF_TAG_CHARGERS)] = selector.SelectSelector(
             selector.SelectSelectorConfig(options=chargers, multiple=True)
         )
@@ -353,7 +357,9 @@ class EvOptionsFlow(OptionsFlowWithReload):
                 errors[CONF_TAG_ID] = "duplicate_tag"
             else:
                 return self.async_create_entry(data=dict(self.config_entry.options))
-        schema = self.add_suggested_values_to_schema(self._tag_schema(with_id=True), user_input or {})
+        schema = self.add_suggested_values_to_schema(
+            self._tag_schema(with_id=True), user_input or {}
+        )
         return self.async_show_form(step_id="add_tag", data_schema=schema, errors=errors)
 
     def _tag_picker(self, *, multiple: bool) -> selector.SelectSelector:

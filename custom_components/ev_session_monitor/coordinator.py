@@ -34,11 +34,6 @@ from .const import (
     DEFAULT_SUSPICIOUS_ATTEMPTS,
     DEFAULT_SUSPICIOUS_WINDOW_MIN,
     DOMAIN,
-    EVENT_SESSION_COMPLETED,
-    EVENT_SESSION_STARTED,
-    EVENT_SUSPICIOUS_ACTIVITY,
-    EVENT_TAG_ACCEPTED,
-    EVENT_UNKNOWN_TAG,
     GAP_FACTOR,
     LOGGER,
     PRICE_FIXED,
@@ -163,7 +158,9 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
             enforce=self.enforce,
         )
         self.hash_unknown = bool(options.get(CONF_HASH_UNKNOWN_TAGS, False))
-        self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}")
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}"
+        )
         self.delivered_wh = 0.0  # our own lifetime counter (boxes without a meter)
         self.total_cost = 0.0
         self.last_session: SessionRecord | None = None
@@ -237,7 +234,9 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
             ) from err
         except WallboxError as err:
             self._report_enforcement_lost()
-            key = "cannot_connect" if isinstance(err, WallboxConnectionError) else "invalid_response"
+            key = (
+                "cannot_connect" if isinstance(err, WallboxConnectionError) else "invalid_response"
+            )
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key=key,
@@ -320,7 +319,9 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
 
     def _handle_auth_event(self, event: TagAttempt | UnauthorizedCharging, now: datetime) -> None:
         if isinstance(event, UnauthorizedCharging):
-            self._fire("suspicious_activity", {"reason": "charging_without_tag", "time": now.isoformat()})
+            self._fire(
+                "suspicious_activity", {"reason": "charging_without_tag", "time": now.isoformat()}
+            )
             self._suspicious_issue("charging_without_tag")
             return
         tag_id, tag_name = self._tag_label(event.tag_id)
@@ -371,7 +372,10 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         if isinstance(event, SessionStarted):
             self._fire(
                 "session_started",
-                {"session_id": event.session.session_id, "start": event.session.started_at.isoformat()},
+                {
+                    "session_id": event.session.session_id,
+                    "start": event.session.started_at.isoformat(),
+                },
             )
             return
         if isinstance(event, TagPresented):

@@ -145,7 +145,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
                 translation_key="unknown_entry",
                 translation_placeholders={"entry_id": call.data[ATTR_CONFIG_ENTRY_ID]},
             )
-        tag = await async_learn_last_unknown_tag(entry.runtime_data.coordinator, call.data.get(ATTR_NAME))
+        tag = await async_learn_last_unknown_tag(
+            entry.runtime_data.coordinator, call.data.get(ATTR_NAME)
+        )
         return {"tag_id": tag.tag_id, "name": tag.name}
 
     hass.services.async_register(

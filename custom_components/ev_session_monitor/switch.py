@@ -15,7 +15,9 @@ from .helpers import async_wallbox_command
 
 PARALLEL_UPDATES = 1
 
-CHARGING_ENABLED = SwitchEntityDescription(key="charging_enabled", translation_key="charging_enabled")
+CHARGING_ENABLED = SwitchEntityDescription(
+    key="charging_enabled", translation_key="charging_enabled"
+)
 
 
 async def async_setup_entry(

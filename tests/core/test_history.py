@@ -122,7 +122,7 @@ def test_a_session_is_never_recorded_twice(history: SessionHistory) -> None:
 def test_records_that_cannot_round_trip_are_refused(history: SessionHistory) -> None:
     """Naive times and NaN values raise instead of being stored wrongly; nothing is written."""
     with pytest.raises(ValueError, match="timezone-aware"):
-        history.add(make_record(started_at=datetime(2026, 3, 1, 8, 0)))  # noqa: DTZ001
+        history.add(make_record(started_at=datetime(2026, 3, 1, 8, 0)))
     with pytest.raises(ValueError, match="energy_wh"):
         history.add(make_record(energy_wh=float("nan")))
     with pytest.raises(ValueError, match="session_id"):
@@ -216,7 +216,7 @@ def test_query_empty_filters_match_nothing_and_limits(filled: SessionHistory) ->
     with pytest.raises(ValueError, match="limit"):
         filled.query(limit=-1)
     with pytest.raises(ValueError, match="timezone-aware"):
-        filled.query(start=datetime(2026, 3, 1))  # noqa: DTZ001
+        filled.query(start=datetime(2026, 3, 1))
 
 
 def test_tag_and_time_query_uses_an_index(filled: SessionHistory) -> None:

@@ -23,7 +23,10 @@ CHARGING = ChargerStatus.CHARGING
 
 def tracker(**meter: float | bool | None) -> SessionTracker:
     return SessionTracker(
-        "box1", "Garage", MeterSpec(max_power_w=22080, **meter), gap_s=30  # type: ignore[arg-type]
+        "box1",
+        "Garage",
+        MeterSpec(max_power_w=22080, **meter),
+        gap_s=30,  # type: ignore[arg-type]
     )
 
 

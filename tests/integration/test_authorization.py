@@ -26,7 +26,7 @@ from custom_components.ev_session_monitor.const import (
 from custom_components.ev_session_monitor.core.tags import KnownTag, hash_tag
 from tools.wallbox_simulator import WallboxSimulator
 
-from .conftest import TestClock, SetupEntry, coordinator_of
+from .conftest import SetupEntry, TestClock, coordinator_of
 from .test_sessions import collect
 
 STAFF = KnownTag(

@@ -118,9 +118,7 @@ async def test_reconfigure(
 
 async def test_reauth_for_http_box_with_password(hass: HomeAssistant) -> None:
     async with WallboxSimulator("openevse", credentials=("admin", "secret")) as sim:
-        result = await hass.config_entries.flow.async_init(
-            DOMAIN, context={"source": SOURCE_USER}
-        )
+        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], user_input(sim, **{CONF_USERNAME: "admin", CONF_PASSWORD: "x"})
         )

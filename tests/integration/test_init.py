@@ -37,9 +37,7 @@ async def test_setup_creates_device_and_entities(
     assert entry.state is ConfigEntryState.NOT_LOADED
 
 
-async def test_box_down_at_start_retries(
-    hass: HomeAssistant, simulator: WallboxSimulator
-) -> None:
+async def test_box_down_at_start_retries(hass: HomeAssistant, simulator: WallboxSimulator) -> None:
     await simulator.stop()
     entry = entry_for(simulator)
     entry.add_to_hass(hass)
@@ -74,7 +72,9 @@ async def test_garbled_registers_do_not_crash(
     assert hass.states.get("sensor.garage_status").state == "idle"
 
 
-async def test_missing_profile_is_an_error(hass: HomeAssistant, simulator: WallboxSimulator) -> None:
+async def test_missing_profile_is_an_error(
+    hass: HomeAssistant, simulator: WallboxSimulator
+) -> None:
     entry = entry_for(simulator)
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_PROFILE: "gone"})

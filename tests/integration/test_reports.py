@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from homeassistant.core import HomeAssistant
@@ -30,9 +30,7 @@ from .conftest import SetupEntry
 
 
 @pytest.fixture
-def auto_enable_custom_integrations(
-    recorder_mock: None, enable_custom_integrations: None
-) -> None:
+def auto_enable_custom_integrations(recorder_mock: None, enable_custom_integrations: None) -> None:
     """The real recorder (SQLite) must start before Home Assistant: every test here uses it."""
 
 

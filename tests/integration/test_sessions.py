@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 import pytest
+import yaml
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.util import dt as dt_util
@@ -29,7 +29,7 @@ from custom_components.ev_session_monitor.core.profile import (
 )
 from tools.wallbox_simulator import WallboxSimulator
 
-from .conftest import TestClock, SetupEntry, coordinator_of, entry_for
+from .conftest import SetupEntry, TestClock, coordinator_of, entry_for
 
 
 async def begin(simulator: WallboxSimulator, step, power_w: float) -> None:
@@ -173,9 +173,7 @@ async def test_counter_reset_and_reboot_mid_session(
     assert completed[0]["energy_kwh"] == round(sim.delivered_this_plugin_wh / 1000, 3) == 0.8
 
 
-async def test_gap_without_lifetime_meter_is_marked(
-    hass: HomeAssistant, clock: TestClock
-) -> None:
+async def test_gap_without_lifetime_meter_is_marked(hass: HomeAssistant, clock: TestClock) -> None:
     """A box with no meter at all (a user profile): a polling gap is marked, not guessed."""
     profile_dir = Path(hass.config.path(USER_PROFILE_DIR))
     profile_dir.mkdir(parents=True)
@@ -246,7 +244,11 @@ async def test_restart_mid_session_resumes(
 
 
 async def test_price_change_mid_session(
-    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry, poll, clock: TestClock
+    hass: HomeAssistant,
+    simulator: WallboxSimulator,
+    setup_entry: SetupEntry,
+    poll,
+    clock: TestClock,
 ) -> None:
     """A dynamic tariff: energy before the change at the old price, after at the new."""
     hass.config.currency = "EUR"

@@ -21,8 +21,12 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--unit-id", type=int, default=None)
-    parser.add_argument("--scenario", help="scenario name (tools/wallbox_simulator/scenarios) or path")
-    parser.add_argument("--speed", type=float, default=1.0, help="time acceleration of the scenario")
+    parser.add_argument(
+        "--scenario", help="scenario name (tools/wallbox_simulator/scenarios) or path"
+    )
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="time acceleration of the scenario"
+    )
     parser.add_argument("--serial", default="SIM0001")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")

@@ -197,7 +197,7 @@ class HttpSimServer:
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, self.host, self.port)
         await self._site.start()
-        server = self._site._server  # noqa: SLF001 - the only way to learn an ephemeral port
+        server = self._site._server
         assert isinstance(server, asyncio.Server)
         self.port = server.sockets[0].getsockname()[1]
 

@@ -133,7 +133,9 @@ def load_scenario(name_or_path: str) -> tuple[list[ScenarioStep], bool]:
             continue
         action = raw.get("action")
         if action not in _ACTIONS:
-            raise ValueError(f"{path}: step {index}: unknown action {action!r}, expected {sorted(_ACTIONS)}")
+            raise ValueError(
+                f"{path}: step {index}: unknown action {action!r}, expected {sorted(_ACTIONS)}"
+            )
         args = {key: value for key, value in raw.items() if key != "action"}
         steps.append(ScenarioStep(action=action, args=args))
     return steps, bool(data.get("loop", False))

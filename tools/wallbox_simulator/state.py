@@ -83,7 +83,9 @@ class WallboxState:
     def plug_in(self, *, needs_authorization: bool = False) -> None:
         """Connect a vehicle: the box's session counter restarts."""
         self.status = (
-            ChargerStatus.WAITING_FOR_AUTHORIZATION if needs_authorization else ChargerStatus.CONNECTED
+            ChargerStatus.WAITING_FOR_AUTHORIZATION
+            if needs_authorization
+            else ChargerStatus.CONNECTED
         )
         self.session_wh = 0.0
         self.delivered_this_plugin_wh = 0.0
@@ -108,7 +110,9 @@ class WallboxState:
 
     def pause(self, *, by_vehicle: bool = True) -> None:
         """Charging pauses, by the car (full, scheduled) or by the box."""
-        self.paused_by = ChargerStatus.SUSPENDED_EV if by_vehicle else ChargerStatus.SUSPENDED_CHARGER
+        self.paused_by = (
+            ChargerStatus.SUSPENDED_EV if by_vehicle else ChargerStatus.SUSPENDED_CHARGER
+        )
         self.status = self.paused_by
 
     def finish(self) -> None:

@@ -394,17 +394,23 @@ def _value_spec(
     if name in ("plug", "charging"):
         bool_map = spec.value_map
         if bool_map is not None and any(not isinstance(v, bool) for v in bool_map.values()):
-            raise ProfileError(source, f"field '{prefix}.map': expected raw values mapped to true/false")
+            raise ProfileError(
+                source, f"field '{prefix}.map': expected raw values mapped to true/false"
+            )
     return spec
 
 
-def _write(raw: dict[str, Any], config: dict[str, Any], source: str, prefix: str) -> tuple[
-    ModbusWrite | HttpWrite, dict[str, Any]
-]:
+def _write(
+    raw: dict[str, Any], config: dict[str, Any], source: str, prefix: str
+) -> tuple[ModbusWrite | HttpWrite, dict[str, Any]]:
     if config["transport"] == "http":
         data = _validate(_HTTP_WRITE, raw, source, prefix)
         return HttpWrite(
-            path=data["path"], method=data["method"], param=data["param"], on=data["on"], off=data["off"]
+            path=data["path"],
+            method=data["method"],
+            param=data["param"],
+            on=data["on"],
+            off=data["off"],
         ), data
     data = _validate(_MODBUS_WRITE, raw, source, prefix)
     return ModbusWrite(
@@ -532,7 +538,8 @@ def load_profiles(*directories: Path) -> ProfileCatalog:
                 continue
             if profile.profile_id in catalog.profiles:
                 catalog.errors[str(path)] = ProfileError(
-                    path.name, f"a profile named '{profile.profile_id}' already exists; rename the file"
+                    path.name,
+                    f"a profile named '{profile.profile_id}' already exists; rename the file",
                 )
                 continue
             catalog.profiles[profile.profile_id] = profile

@@ -108,9 +108,7 @@ class MeterSpec:
     finished_ends_session: bool = False
 
 
-def _counter_delta(
-    previous: float, current: float, wrap: float | None
-) -> tuple[float, str]:
+def _counter_delta(previous: float, current: float, wrap: float | None) -> tuple[float, str]:
     """Energy between two counter values, and how it was derived."""
     if current >= previous:
         return current - previous, "normal"
