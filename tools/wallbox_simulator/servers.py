@@ -81,6 +81,7 @@ class ModbusSimServer:
         self.boxes: dict[int, SimulatedBox] = {}
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task[None]] = set()
 
     def add_box(self, unit_id: int, box: SimulatedBox) -> None:
         """Serve a box under a unit id."""
@@ -94,6 +95,10 @@ class ModbusSimServer:
     async def stop(self) -> None:
         """Close the listener and every connection."""
         self.drop_connections()
+        for task in list(self._handlers):
+            task.cancel()
+        if self._handlers:
+            await asyncio.gather(*self._handlers, return_exceptions=True)
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -110,6 +115,9 @@ class ModbusSimServer:
             writer.close()
             return
         self._writers.add(writer)
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
         try:
             while True:
                 header = await reader.readexactly(7)
@@ -125,6 +133,7 @@ class ModbusSimServer:
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
+            self._handlers.discard(task)
             self._writers.discard(writer)
             writer.close()
             with contextlib.suppress(ConnectionError):

@@ -159,23 +159,24 @@ class ModbusLink:
         for attempt in (1, 2):
             client = await self._connected_client()
             self.requests += 1
+            deadline = asyncio.timeout(self.timeout)
             try:
-                async with asyncio.timeout(self.timeout):
+                async with deadline:
                     response = await getattr(client, call)(address, device_id=unit, **kwargs)
-            except TimeoutError as err:
+            except (TimeoutError, ModbusException, OSError) as err:
                 self._drop()
-                self._failed()
-                raise WallboxConnectionError(
-                    f"{self.host}:{self.port} did not answer within {self.timeout:.0f} s"
-                ) from err
-            except (ModbusException, OSError) as err:
-                self._drop()
+                # pymodbus turns our timeout's cancellation into its own exception.
+                if isinstance(err, TimeoutError) or deadline.expired():
+                    self._failed()
+                    raise WallboxConnectionError(
+                        f"{self.host}:{self.port} did not answer within {self.timeout:g} s"
+                    ) from err
                 if attempt == 2:
                     self._failed()
                     raise WallboxConnectionError(
                         f"connection to {self.host}:{self.port} lost: {err}"
                     ) from err
-                continue
+                continue  # the box dropped the connection: reconnect once
             if response.isError():
                 raise WallboxResponseError(
                     f"{call} at {address} (unit {unit}) refused by the box: {response}"

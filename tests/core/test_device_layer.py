@@ -1,0 +1,423 @@
+"""Device layer: decoding, request planning, Modbus TCP and HTTP against the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from custom_components.ev_session_monitor.core.decode import (
+    DecodeError,
+    decode_hex,
+    decode_number,
+    decode_string,
+    encode_number,
+    encode_string,
+)
+from custom_components.ev_session_monitor.core.errors import (
+    WallboxAuthError,
+    WallboxConnectionError,
+    WallboxResponseError,
+    WallboxUnsupportedError,
+)
+from custom_components.ev_session_monitor.core.http import HttpWallboxClient, extract_path
+from custom_components.ev_session_monitor.core.modbus import (
+    ModbusLinkPool,
+    ModbusWallboxClient,
+    decode_raw,
+    plan_blocks,
+)
+from custom_components.ev_session_monitor.core.model import ChargerStatus
+from custom_components.ev_session_monitor.core.profile import WallboxProfile, parse_profile
+from tools.wallbox_simulator import WallboxSimulator, builtin_profile
+from tools.wallbox_simulator.servers import ModbusSimServer, SimulatedBox
+from tools.wallbox_simulator.state import WallboxState
+
+# --- decoding ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("registers", "data_type", "word_order", "byte_order", "expected"),
+    [
+        ([0x1234], "uint16", "big", "big", 0x1234),
+        ([0xFFFE], "int16", "big", "big", -2),
+        ([0x0001, 0x0002], "uint32", "big", "big", 0x00010002),
+        ([0x0002, 0x0001], "uint32", "little", "big", 0x00010002),
+        ([0x0100, 0x0200], "uint32", "big", "little", 0x00010002),
+        ([0xFFFF, 0xFFFE], "int32", "big", "big", -2),
+        ([0x4148, 0x0000], "float32", "big", "big", 12.5),
+        ([0x0000, 0x4148], "float32", "little", "big", 12.5),
+        ([0, 0, 0x0001, 0x0000], "uint64", "big", "big", 65536),
+    ],
+)
+def test_decode_numbers(
+    registers: list[int], data_type: Any, word_order: Any, byte_order: Any, expected: float
+) -> None:
+    value = decode_number(registers, data_type, word_order=word_order, byte_order=byte_order)
+    assert value == expected
+    assert encode_number(value, data_type, word_order=word_order, byte_order=byte_order) == registers
+
+
+def test_decode_rejects_wrong_sizes() -> None:
+    with pytest.raises(DecodeError):
+        decode_number([1], "uint32")
+    with pytest.raises(DecodeError):
+        decode_number([0x10000], "uint16")
+
+
+def test_strings_padding_swapping_and_garbage() -> None:
+    # "AB12" NUL padded, two chars per register, big-endian bytes.
+    assert decode_string([0x4142, 0x3132, 0x0000, 0x2020]) == "AB12"
+    # Swapped bytes (Mennekes HCC3): "BA21" on the wire reads "AB12".
+    assert decode_string([0x4241, 0x3231], byte_order="little") == "AB12"
+    # One character per register (Vestel).
+    assert decode_string([0x41, 0x42, 0x31, 0, 0], chars_per_register=1) == "AB1"
+    # Control and non-ASCII bytes never reach the caller.
+    assert decode_string([0x41FF, 0x0742]) == "AB"
+    assert decode_hex([0x04A1, 0xB2C3, 0xD400, 0x0000]) == "04A1B2C3D4"
+    assert encode_string("AB12", 3) == [0x4142, 0x3132, 0]
+
+
+def test_sentinels_and_nan_mean_not_available() -> None:
+    profile = builtin_profile("webasto_next")
+    power = profile.values["power"]
+    alfen_like = parse_profile(
+        "x",
+        {
+            "name": "x",
+            "manufacturer": "x",
+            "model": "x",
+            "source": "test",
+            "transport": "modbus",
+            "defaults": {"port": 502},
+            "modbus": {"sentinels": {"uint16": [65535], "uint32": [4294967295]}},
+            "values": {
+                "status": {"address": 0, "map": {0: "idle"}},
+                "power": {"address": 1, "type": "float32"},
+                "lifetime_energy": {"address": 3, "type": "uint32"},
+                "error_code": {"address": 5},
+                "tag": {"address": 6, "type": "uint32", "as_hex": True},
+            },
+        },
+        "x.yaml",
+    )
+    values = alfen_like.values
+    assert decode_raw(values["power"], encode_number(math.nan, "float32")) is None
+    assert decode_raw(values["lifetime_energy"], [0xFFFF, 0xFFFF]) is None
+    assert decode_raw(values["error_code"], [0xFFFF]) is None
+    assert decode_raw(values["tag"], [0, 0]) is None
+    assert decode_raw(values["tag"], [0x0A1B, 0x2C3D]) == "0A1B2C3D"
+    assert decode_raw(power, [0, 7200]) == 7200
+
+
+# --- planning -------------------------------------------------------------------------------
+
+
+def _specs(profile: WallboxProfile) -> list[Any]:
+    return list(profile.values.values())
+
+
+def test_plan_merges_neighbours_within_limits() -> None:
+    profile = builtin_profile("webasto_next")
+    blocks = plan_blocks(
+        _specs(profile), max_registers=125, max_gap=2, one_value_per_read=False
+    )
+    # status, plug+error (gap 1), power, meter, session, tag, currents (input table).
+    assert len(blocks) == 7
+    single = plan_blocks(_specs(profile), max_registers=125, max_gap=0, one_value_per_read=True)
+    assert len(single) == len(profile.values)
+    wide = plan_blocks(_specs(profile), max_registers=125, max_gap=600, one_value_per_read=False)
+    assert len(wide) == 3  # 1000-1037 and 1502-1609 (holding, 125 registers at most), input
+    capped = plan_blocks(_specs(profile), max_registers=10, max_gap=600, one_value_per_read=False)
+    assert all(block.count <= 10 for block in capped)
+    avoided = plan_blocks(
+        _specs(profile),
+        max_registers=125,
+        max_gap=600,
+        one_value_per_read=False,
+        forbidden=[(1100, 1200)],
+    )
+    assert all(
+        not (block.address <= 1200 and block.address + block.count - 1 >= 1100)
+        for block in avoided
+    )
+
+
+# --- Modbus TCP over loopback ---------------------------------------------------------------
+
+
+@pytest.fixture
+async def webasto() -> AsyncIterator[WallboxSimulator]:
+    async with WallboxSimulator("webasto_next") as sim:
+        yield sim
+
+
+def client_for(sim: WallboxSimulator, pool: ModbusLinkPool | None = None) -> ModbusWallboxClient:
+    return ModbusWallboxClient(sim.profile, pool or ModbusLinkPool(), sim.host, sim.port, sim.unit_id)
+
+
+async def test_reading_and_request_count(webasto: WallboxSimulator) -> None:
+    state = webasto.state
+    state.lifetime_wh = 123_456
+    state.plug_in()
+    state.present_tag("04A1B2C3D4")
+    state.start_charging(7200)
+    state.advance(60)
+    client = client_for(webasto)
+    try:
+        reading = await client.read()
+        assert reading.status is ChargerStatus.CHARGING
+        assert reading.power_w == 7200
+        assert reading.currents_a[0] == pytest.approx(7200 / 690, abs=0.001)
+        assert reading.lifetime_energy_wh == 123_576
+        assert reading.session_energy_wh == 120
+        assert reading.tag == "04A1B2C3D4"
+        assert client.requests_sent == len(client.blocks) == 7
+    finally:
+        await client.close()
+
+
+async def test_units_share_one_connection_and_requests_are_serialized() -> None:
+    profile = builtin_profile("webasto_next")
+    server = ModbusSimServer()
+    first, second = WallboxState(), WallboxState()
+    second.start_charging(3600)
+    server.add_box(1, SimulatedBox(profile, first))
+    server.add_box(2, SimulatedBox(profile, second))
+    await server.start()
+    pool = ModbusLinkPool()
+    one = ModbusWallboxClient(profile, pool, "127.0.0.1", server.port, 1)
+    two = ModbusWallboxClient(profile, pool, "127.0.0.1", server.port, 2)
+    try:
+        assert one._link is two._link  # noqa: SLF001
+        readings = await asyncio.gather(*(c.read() for c in (one, two, one, two)))
+        assert [r.power_w for r in readings] == [0, 3600, 0, 3600]
+        assert len(server._writers) == 1  # noqa: SLF001 - one TCP connection for both units
+    finally:
+        await one.close()
+        await two.close()
+        await server.stop()
+
+
+async def test_timeout_drop_refuse_and_recovery(webasto: WallboxSimulator) -> None:
+    client = client_for(webasto)
+    client._link.timeout = 0.5  # noqa: SLF001 - keep the test short
+    try:
+        await client.read()
+        webasto.state.faults.delay_s = 1.0
+        with pytest.raises(WallboxConnectionError, match="did not answer"):
+            await client.read()
+        webasto.state.faults.delay_s = 0
+        await asyncio.sleep(1)  # the box finishes the late answer
+        assert (await client.read()).status is ChargerStatus.IDLE
+        # The box drops the connection instead of answering (some do on a bad register):
+        # this poll fails, the next one reconnects.
+        webasto.state.faults.drop_next_request = True
+        with pytest.raises(WallboxConnectionError):
+            await client.read()
+        assert (await client.read()).status is ChargerStatus.IDLE
+        webasto.reboot()
+        await asyncio.sleep(0.1)  # the client notices the closed connection
+        assert (await client.read()).status is ChargerStatus.IDLE
+        webasto.state.faults.refuse_connections = True
+        webasto.drop_connections()
+        for _ in range(3):
+            with pytest.raises(WallboxConnectionError):
+                await client.read()
+        webasto.state.faults.refuse_connections = False
+        # Backing off: the next poll fails fast without connecting, the one after recovers.
+        with pytest.raises(WallboxConnectionError, match="next attempt"):
+            await client.read()
+        assert (await client.read()).status is ChargerStatus.IDLE
+    finally:
+        await client.close()
+
+
+async def test_garbage_and_sentinels_never_crash(webasto: WallboxSimulator) -> None:
+    client = client_for(webasto)
+    try:
+        webasto.state.faults.garbage = True
+        for _ in range(20):
+            try:
+                reading = await client.read()
+            except WallboxResponseError:
+                continue
+            assert reading.power_w is None or reading.power_w >= 0
+        webasto.state.faults.garbage = False
+        webasto.state.faults.sentinels = True
+        reading = await client.read()
+        assert reading.power_w is None or reading.power_w == 0xFFFFFFFF
+    finally:
+        await client.close()
+
+
+async def test_unknown_unit_is_an_invalid_response(webasto: WallboxSimulator) -> None:
+    client = ModbusWallboxClient(webasto.profile, ModbusLinkPool(), webasto.host, webasto.port, 9)
+    try:
+        with pytest.raises(WallboxResponseError):
+            await client.read()
+    finally:
+        await client.close()
+
+
+async def test_controls_reach_the_box(webasto: WallboxSimulator) -> None:
+    client = client_for(webasto)
+    try:
+        await client.set_current_limit(40)  # clamped to the profile's 32 A
+        assert webasto.state.current_limit_a == 32
+        await client.set_current_limit(2)  # clamped up to 6 A
+        assert webasto.state.current_limit_a == 6
+        await client.set_enabled(False)  # no enable register: 0 A
+        assert webasto.state.current_limit_a == 0
+        await client.set_enabled(True)
+        assert webasto.state.current_limit_a == 32
+        await client.keepalive()
+        assert webasto.state.keepalives == 1
+    finally:
+        await client.close()
+
+
+# --- HTTP -----------------------------------------------------------------------------------
+
+HTTP_PROFILE = {
+    "name": "Test HTTP box",
+    "manufacturer": "Test",
+    "model": "HTTP",
+    "source": "test",
+    "transport": "http",
+    "defaults": {"port": 80},
+    "http": {
+        "auth": "basic",
+        "endpoints": {"status": {"path": "/api/status", "query": {"filter": "car,nrg"}}},
+    },
+    "values": {
+        "status": {"endpoint": "status", "path": "car", "map": {1: "idle", 2: "charging"}},
+        "power": {"endpoint": "status", "path": "nrg.11"},
+        "current_l1": {"endpoint": "status", "path": "nrg.4"},
+        "lifetime_energy": {"endpoint": "status", "path": "eto"},
+        "tag": {"endpoint": "status", "path": "lri"},
+        "tag_read_marker": {"endpoint": "status", "path": "lrr"},
+    },
+    "identity": {"serial": {"endpoint": "status", "path": "sse"}},
+    "controls": {
+        "current_limit": {"path": "/api/set", "param": "amp", "min": 6, "max": 16},
+        "enable": {"path": "/api/set", "param": "frc", "on": 2, "off": 1},
+    },
+}
+
+
+@pytest.fixture
+def http_profile() -> WallboxProfile:
+    return parse_profile("test_http", HTTP_PROFILE, "test_http.yaml")
+
+
+async def test_http_read_controls_and_auth(http_profile: WallboxProfile) -> None:
+    async with (
+        WallboxSimulator(http_profile, credentials=("admin", "pw")) as sim,
+        aiohttp.ClientSession() as session,
+    ):
+        sim.state.plug_in()
+        sim.state.present_tag("CAFE0001")
+        sim.state.start_charging(7200)
+        sim.state.advance(3600)
+        anonymous = HttpWallboxClient(http_profile, session, sim.host, sim.port)
+        with pytest.raises(WallboxAuthError):
+            await anonymous.read()
+        client = HttpWallboxClient(
+            http_profile, session, sim.host, sim.port, username="admin", password="pw"
+        )
+        reading = await client.read()
+        assert reading.status is ChargerStatus.CHARGING
+        assert reading.power_w == 7200
+        assert reading.lifetime_energy_wh == 7200
+        assert reading.tag == "CAFE0001"
+        assert reading.tag_read_marker == 1
+        assert (await client.read_identity()).serial == "SIM0001"
+        await client.set_current_limit(10)
+        assert sim.state.current_limit_a == 10
+        await client.set_enabled(False)
+        assert sim.state.enabled is False
+        assert client.requests_sent == 4
+
+
+async def _serve(handler: Any) -> tuple[web.AppRunner, int]:
+    app = web.Application()
+    app.router.add_get("/api/status", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]  # noqa: SLF001
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        ("not json", 200, WallboxResponseError),
+        ("[1, 2]", 200, WallboxResponseError),
+        ("{}", 500, WallboxResponseError),
+        ("{}", 401, WallboxAuthError),
+    ],
+)
+async def test_http_bad_answers(
+    http_profile: WallboxProfile, body: str, status: int, error: type[Exception]
+) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(text=body, status=status)
+
+    runner, port = await _serve(handler)
+    try:
+        async with aiohttp.ClientSession() as session:
+            client = HttpWallboxClient(http_profile, session, "127.0.0.1", port)
+            with pytest.raises(error):
+                await client.read()
+    finally:
+        await runner.cleanup()
+
+
+async def test_http_timeout_and_refused(http_profile: WallboxProfile) -> None:
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(1)
+        return web.json_response({})
+
+    runner, port = await _serve(slow)
+    try:
+        async with aiohttp.ClientSession() as session:
+            client = HttpWallboxClient(http_profile, session, "127.0.0.1", port, timeout=0.2)
+            with pytest.raises(WallboxConnectionError):
+                await client.read()
+    finally:
+        await runner.cleanup()
+    async with aiohttp.ClientSession() as session:
+        client = HttpWallboxClient(http_profile, session, "127.0.0.1", port)
+        with pytest.raises(WallboxConnectionError):
+            await client.read()
+
+
+def test_extract_path() -> None:
+    document = {"nrg": [230, 231, 232, 0, 16.1], "a": {"b": "x"}}
+    assert extract_path(document, ("nrg", 4)) == 16.1
+    assert extract_path(document, ("a", "b")) == "x"
+    assert extract_path(document, ("nrg", 40)) is None
+    assert extract_path(document, ("missing",)) is None
+
+
+async def test_read_only_box_refuses_controls() -> None:
+    profile_data = {
+        **HTTP_PROFILE,
+        "controls": {},
+        "http": {"endpoints": HTTP_PROFILE["http"]["endpoints"]},  # type: ignore[index]
+    }
+    profile = parse_profile("ro", profile_data, "ro.yaml")
+    async with aiohttp.ClientSession() as session:
+        client = HttpWallboxClient(profile, session, "127.0.0.1", 1)
+        with pytest.raises(WallboxUnsupportedError):
+            await client.set_current_limit(10)
+        with pytest.raises(WallboxUnsupportedError):
+            await client.set_enabled(True)
+        await client.keepalive()  # nothing to feed: no error
