@@ -221,8 +221,8 @@ async def test_timeout_drop_refuse_and_recovery(webasto: WallboxSimulator) -> No
         with pytest.raises(WallboxConnectionError):
             await client.read()
         assert (await client.read()).status is ChargerStatus.IDLE
-        webasto.reboot()
-        await asyncio.sleep(0.1)  # the client notices the closed connection
+        webasto.reboot()  # every connection drops
+        await asyncio.sleep(0.1)  # a poll later, the client has seen the connection close
         assert (await client.read()).status is ChargerStatus.IDLE
         webasto.state.faults.refuse_connections = True
         webasto.drop_connections()

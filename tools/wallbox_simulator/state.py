@@ -146,11 +146,13 @@ class WallboxState:
         self.session_wh = 0.0
 
     def reboot(self) -> None:
-        """The box restarts: session counter and tag are lost, charging resumes after boot."""
+        """The box restarts: session counter, tag and written limits are lost.
+
+        The simulator facade also drops every open connection.
+        """
         self.session_wh = 0.0
         self.tag = None
         self.current_limit_a = None
-        self.faults.drop_next_request = True
 
     # --- control writes (called by the protocol servers) ---------------------------------
 
