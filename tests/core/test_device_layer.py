@@ -60,7 +60,9 @@ def test_decode_numbers(
 ) -> None:
     value = decode_number(registers, data_type, word_order=word_order, byte_order=byte_order)
     assert value == expected
-    assert encode_number(value, data_type, word_order=word_order, byte_order=byte_order) == registers
+    assert (
+        encode_number(value, data_type, word_order=word_order, byte_order=byte_order) == registers
+    )
 
 
 def test_decode_rejects_wrong_sizes() -> None:
@@ -124,9 +126,7 @@ def _specs(profile: WallboxProfile) -> list[Any]:
 
 def test_plan_merges_neighbours_within_limits() -> None:
     profile = builtin_profile("webasto_next")
-    blocks = plan_blocks(
-        _specs(profile), max_registers=125, max_gap=2, one_value_per_read=False
-    )
+    blocks = plan_blocks(_specs(profile), max_registers=125, max_gap=2, one_value_per_read=False)
     # status, plug+error (gap 1), power, meter, session, tag, currents (input table).
     assert len(blocks) == 7
     single = plan_blocks(_specs(profile), max_registers=125, max_gap=0, one_value_per_read=True)
@@ -143,8 +143,7 @@ def test_plan_merges_neighbours_within_limits() -> None:
         forbidden=[(1100, 1200)],
     )
     assert all(
-        not (block.address <= 1200 and block.address + block.count - 1 >= 1100)
-        for block in avoided
+        not (block.address <= 1200 and block.address + block.count - 1 >= 1100) for block in avoided
     )
 
 
@@ -158,7 +157,9 @@ async def webasto() -> AsyncIterator[WallboxSimulator]:
 
 
 def client_for(sim: WallboxSimulator, pool: ModbusLinkPool | None = None) -> ModbusWallboxClient:
-    return ModbusWallboxClient(sim.profile, pool or ModbusLinkPool(), sim.host, sim.port, sim.unit_id)
+    return ModbusWallboxClient(
+        sim.profile, pool or ModbusLinkPool(), sim.host, sim.port, sim.unit_id
+    )
 
 
 async def test_reading_and_request_count(webasto: WallboxSimulator) -> None:

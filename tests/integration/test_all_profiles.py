@@ -23,9 +23,7 @@ async def test_add_and_read_every_profile(hass: HomeAssistant, profile_id: str) 
         sim.state.plug_in()
         sim.state.start_charging(7200)
         sim.state.advance(60)
-        result = await hass.config_entries.flow.async_init(
-            DOMAIN, context={"source": SOURCE_USER}
-        )
+        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
         data = {
             CONF_NAME: "Box",
             CONF_PROFILE: profile_id,

@@ -20,7 +20,7 @@ from custom_components.ev_session_monitor.const import (
 )
 from tools.wallbox_simulator import WallboxSimulator
 
-from .conftest import SetupEntry
+from .conftest import SetupEntry, entry_for
 
 
 def user_input(sim: WallboxSimulator, **changes: object) -> dict[str, object]:
@@ -48,7 +48,8 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, simulator: WallboxSi
         CONF_PORT: simulator.port,
     }
     entry = result["result"]
-    assert entry.unique_id == "webasto_sim0001"
+    # Webasto NEXT reports no serial number: the address identifies it.
+    assert entry.unique_id == f"webasto_next_127.0.0.1_{simulator.port}_255"
     await hass.async_block_till_done()
     assert hass.states.get("sensor.garage_status").state == "idle"
 
@@ -104,16 +105,26 @@ async def test_reconfigure(
         assert entry.data[CONF_PORT] == moved.port
         await hass.async_block_till_done()
         assert hass.states.get("sensor.garage_status").state == "idle"
-        # A different box (other serial) at the new address is refused.
-        moved.state.serial = "OTHER"
-        result = await entry.start_reconfigure_flow(hass)
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: moved.port}
-        )
-        assert result["reason"] == "different_device"
         assert await hass.config_entries.async_unload(entry.entry_id)
     finally:
         await moved.stop()
+
+
+async def test_reconfigure_refuses_a_different_box(hass: HomeAssistant) -> None:
+    """A box that reports its serial: another serial at the new address is refused."""
+    async with WallboxSimulator("go_echarger") as sim:
+        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input(sim))
+        entry = result["result"]
+        assert entry.unique_id == "go-e_sim0001"
+        await hass.async_block_till_done()
+        sim.state.serial = "OTHER"
+        result = await entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: sim.port}
+        )
+        assert result["reason"] == "different_device"
+        assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_reauth_for_http_box_with_password(hass: HomeAssistant) -> None:
@@ -224,3 +235,17 @@ async def test_options_manage_tags(hass: HomeAssistant, setup_entry: SetupEntry)
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert registry.get("04A1B2C3D4") is None
+
+
+async def test_reconfigure_with_a_removed_profile(
+    hass: HomeAssistant, simulator: WallboxSimulator
+) -> None:
+    """The user deleted their own profile file: reconfigure says so instead of crashing."""
+    entry = entry_for(simulator)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_PROFILE: "gone"})
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: simulator.port}
+    )
+    assert result["errors"] == {CONF_PROFILE: "unknown_profile"}
