@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -119,7 +119,9 @@ async def test_reconfigure_refuses_a_different_box(hass: HomeAssistant) -> None:
         assert entry.unique_id == "go-e_sim0001"
         await hass.async_block_till_done()
         sim.state.serial = "OTHER"
-        result = await entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+        )
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: sim.port}
         )

@@ -400,9 +400,16 @@ def _value_spec(
     return spec
 
 
+def _yaml_on_off(raw: dict[Any, Any]) -> dict[Any, Any]:
+    """YAML 1.1 reads bare `on:` / `off:` keys as booleans; take them as meant."""
+    names = {True: "on", False: "off"}
+    return {names[key] if isinstance(key, bool) else key: value for key, value in raw.items()}
+
+
 def _write(
     raw: dict[str, Any], config: dict[str, Any], source: str, prefix: str
 ) -> tuple[ModbusWrite | HttpWrite, dict[str, Any]]:
+    raw = _yaml_on_off(raw)
     if config["transport"] == "http":
         data = _validate(_HTTP_WRITE, raw, source, prefix)
         return HttpWrite(
