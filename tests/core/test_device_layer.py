@@ -195,10 +195,10 @@ async def test_units_share_one_connection_and_requests_are_serialized() -> None:
     one = ModbusWallboxClient(profile, pool, "127.0.0.1", server.port, 1)
     two = ModbusWallboxClient(profile, pool, "127.0.0.1", server.port, 2)
     try:
-        assert one._link is two._link  # noqa: SLF001
+        assert one._link is two._link
         readings = await asyncio.gather(*(c.read() for c in (one, two, one, two)))
         assert [r.power_w for r in readings] == [0, 3600, 0, 3600]
-        assert len(server._writers) == 1  # noqa: SLF001 - one TCP connection for both units
+        assert len(server._writers) == 1
     finally:
         await one.close()
         await two.close()
@@ -207,7 +207,7 @@ async def test_units_share_one_connection_and_requests_are_serialized() -> None:
 
 async def test_timeout_drop_refuse_and_recovery(webasto: WallboxSimulator) -> None:
     client = client_for(webasto)
-    client._link.timeout = 0.5  # noqa: SLF001 - keep the test short
+    client._link.timeout = 0.5
     try:
         await client.read()
         webasto.state.faults.delay_s = 1.0
@@ -353,7 +353,7 @@ async def _serve(handler: Any) -> tuple[web.AppRunner, int]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]  # noqa: SLF001
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

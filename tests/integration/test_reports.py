@@ -147,3 +147,49 @@ async def test_export_csv(hass: HomeAssistant, two_sessions) -> None:
             await hass.services.async_call(
                 DOMAIN, "export_sessions", {"path": outside}, blocking=True, return_response=True
             )
+
+
+async def test_action_errors(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry
+) -> None:
+    entry = await setup_entry()
+    now = dt_util.utcnow()
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "get_sessions",
+            {"start": now, "end": now - timedelta(days=1)},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "invalid_range"
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "learn_last_tag", {"config_entry_id": "nope"}, blocking=True
+        )
+    assert err.value.translation_key == "unknown_entry"
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "learn_last_tag", {"config_entry_id": entry.entry_id}, blocking=True
+        )
+    assert err.value.translation_key == "no_unknown_tag"
+    # A directory where the file should go: a clear error, nothing written.
+    Path(hass.config.path("ev_session_monitor/exports/taken.csv")).mkdir(parents=True)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "export_sessions",
+            {"path": "ev_session_monitor/exports/taken.csv"},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "export_failed"
+    # Naive times are Home Assistant's local time; the default file name is used.
+    response = await hass.services.async_call(
+        DOMAIN,
+        "export_sessions",
+        {"start": "2026-01-01 00:00:00"},
+        blocking=True,
+        return_response=True,
+    )
+    assert Path(response["path"]).parent == Path(hass.config.path("ev_session_monitor/exports"))
