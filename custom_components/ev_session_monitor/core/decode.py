@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 type DataType = Literal[
-    "uint16", "int16", "uint32", "int32", "float32", "uint64", "string", "bytes"
+    "uint16", "int16", "uint32", "int32", "float32", "float64", "uint64", "string", "bytes"
 ]
 type Order = Literal["big", "little"]
 
@@ -19,6 +19,7 @@ TYPE_REGISTERS: dict[str, int] = {
     "uint32": 2,
     "int32": 2,
     "float32": 2,
+    "float64": 4,
     "uint64": 4,
 }
 _STRUCT: dict[str, str] = {
@@ -27,6 +28,7 @@ _STRUCT: dict[str, str] = {
     "uint32": ">I",
     "int32": ">i",
     "float32": ">f",
+    "float64": ">d",
     "uint64": ">Q",
 }
 
@@ -91,7 +93,7 @@ def encode_number(
 ) -> list[int]:
     """Encode a numeric value into registers (integers are rounded and clamped to the type)."""
     fmt = _STRUCT[data_type]
-    if data_type == "float32":
+    if data_type.startswith("float"):
         raw = struct.pack(fmt, float(value))
     else:
         bits = TYPE_REGISTERS[data_type] * 16
