@@ -96,13 +96,20 @@ def encode_registers(spec: ValueSpec, raw: Any) -> list[int]:
             chars_per_register=spec.chars_per_register,
         )
     if spec.data_type == "bytes":
-        return encode_hex(str(raw or ""), count, byte_order=spec.byte_order)
+        text = str(raw or "")
+        try:
+            bytes.fromhex(text)
+        except ValueError:
+            text = text.encode("ascii", errors="replace").hex()  # e.g. a serial "SIM0001"
+        return encode_hex(text, count, byte_order=spec.byte_order)
     if spec.as_hex:
         number: float = int(str(raw), 16) if raw else 0
     elif isinstance(raw, str):
         number = float(raw) if raw.replace(".", "", 1).isdigit() else 0
     else:
         number = float(raw or 0)
+    if spec.mask is not None:
+        number = (int(number) & spec.mask) << spec.shift
     if spec.data_type in ("uint16", "uint32", "uint64"):
         # Meters wrap around at the register width, like real ones.
         number = round(number) % (1 << (16 * TYPE_REGISTERS[spec.data_type]))

@@ -98,6 +98,8 @@ def decode_raw(spec: ValueSpec, registers: Sequence[int]) -> Any:
         return None
     if isinstance(raw, int) and raw in spec.sentinels:
         return None
+    if spec.mask is not None and isinstance(raw, int):
+        raw = (raw >> spec.shift) & spec.mask
     if spec.as_hex:
         return f"{int(raw):0{TYPE_REGISTERS[spec.data_type] * 4}X}" if raw else None
     return raw

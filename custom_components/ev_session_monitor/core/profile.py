@@ -68,6 +68,9 @@ class ValueSpec:
     byte_order: Order = "big"
     chars_per_register: int = 2
     as_hex: bool = False  # uint32 tag shown as 8 hex digits (KEBA)
+    # Integer fields packed into a register: value = (raw >> shift) & mask.
+    shift: int = 0
+    mask: int | None = None
     sentinels: frozenset[int] = frozenset()
     # HTTP
     endpoint: str | None = None
@@ -204,6 +207,8 @@ _MODBUS_VALUE = vol.Schema(
         vol.Optional("byte_order", default="big"): _ORDER,
         vol.Optional("chars_per_register", default=2): vol.In([1, 2]),
         vol.Optional("as_hex", default=False): bool,
+        vol.Optional("shift", default=0): vol.All(int, vol.Range(min=0, max=63)),
+        vol.Optional("mask"): vol.All(int, vol.Range(min=1)),
         vol.Optional("scale", default=1.0): vol.Coerce(float),
         vol.Optional("unit"): str,
         vol.Optional("sentinels"): [int],
@@ -371,6 +376,8 @@ def _value_spec(
             byte_order=data["byte_order"],
             chars_per_register=data["chars_per_register"],
             as_hex=data["as_hex"],
+            shift=data["shift"],
+            mask=data.get("mask"),
             sentinels=frozenset(sentinels),
             scale=data["scale"],
             value_map=data.get("map"),
