@@ -422,3 +422,49 @@ async def test_read_only_box_refuses_controls() -> None:
         with pytest.raises(WallboxUnsupportedError):
             await client.set_enabled(True)
         await client.keepalive()  # nothing to feed: no error
+
+
+# Requests per poll of each built-in profile: neighbouring registers merged as far as each box
+# allows (KEBA: one value per request; Vestel and ABB: no gaps read).
+REQUESTS_PER_POLL = {
+    "abb_terra_ac": 2,
+    "alfen_eve": 3,
+    "amperfied_connect": 3,
+    "bender_cc613": 4,
+    "etrel_inch": 5,
+    "go_echarger": 1,
+    "heidelberg_energy_control": 2,
+    "keba_p30": 14,
+    "mennekes_amtron_xtra": 2,
+    "openevse": 1,
+    "openwb_series2": 2,
+    "phoenix_ev_cc": 5,
+    "tesla_wall_connector_gen3": 2,
+    "vestel_evc04": 12,
+    "webasto_next": 7,
+}
+
+
+@pytest.mark.parametrize("profile_id", sorted(REQUESTS_PER_POLL))
+async def test_requests_per_poll(profile_id: str) -> None:
+    profile = builtin_profile(profile_id)
+    async with WallboxSimulator(profile) as sim, aiohttp.ClientSession() as session:
+        client: ModbusWallboxClient | HttpWallboxClient
+        if profile.transport == "modbus":
+            client = client_for(sim)
+        else:
+            client = HttpWallboxClient(profile, session, sim.host, sim.port)
+        await client.read()
+        await client.read()
+        assert client.requests_sent == 2 * REQUESTS_PER_POLL[profile_id]
+        assert sim.requests == 2 * REQUESTS_PER_POLL[profile_id]
+        await client.close()
+
+
+def test_every_builtin_profile_has_a_request_budget() -> None:
+    from custom_components.ev_session_monitor.core.profile import (  # noqa: PLC0415
+        BUILTIN_PROFILE_DIR,
+        load_profiles,
+    )
+
+    assert set(load_profiles(BUILTIN_PROFILE_DIR).profiles) == set(REQUESTS_PER_POLL)
