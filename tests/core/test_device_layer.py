@@ -462,7 +462,7 @@ async def test_requests_per_poll(profile_id: str) -> None:
 
 
 def test_every_builtin_profile_has_a_request_budget() -> None:
-    from custom_components.ev_session_monitor.core.profile import (  # noqa: PLC0415
+    from custom_components.ev_session_monitor.core.profile import (
         BUILTIN_PROFILE_DIR,
         load_profiles,
     )
