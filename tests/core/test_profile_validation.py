@@ -142,3 +142,16 @@ def test_map_lookup_accepts_json_spellings() -> None:
     assert map_raw({"A": "idle"}, "A") == "idle"
     assert map_raw({"1": "idle"}, 1) == "idle"
     assert map_raw({1: "idle"}, 2) is None
+
+
+def test_documented_examples_validate() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "profiles.md").read_text()
+    examples = [
+        block.split("```", 1)[0]
+        for block in text.split("```yaml\n")[1:]
+        if block.startswith("name: My")
+    ]
+    assert len(examples) == 2
+    for example in examples:
+        profile = parse_profile("example", yaml.safe_load(example), "example.yaml")
+        assert profile.values["power"]
