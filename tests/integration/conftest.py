@@ -114,19 +114,23 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> TestClock:
 type Poll = Callable[[float], Awaitable[None]]
 
 
+def stepper(
+    hass: HomeAssistant, simulator: WallboxSimulator, clock: TestClock, entry: MockConfigEntry
+) -> Poll:
+    """Return step(seconds): time passes on the box and in Home Assistant, then one poll."""
+
+    async def step(seconds: float) -> None:
+        simulator.state.advance(seconds)
+        clock.tick(seconds)
+        await coordinator_of(entry).async_refresh()
+        await hass.async_block_till_done()
+
+    return step
+
+
 @pytest.fixture
 def poll(
     hass: HomeAssistant, simulator: WallboxSimulator, clock: TestClock
 ) -> Callable[[MockConfigEntry], Poll]:
-    """Let `seconds` pass on the box and in Home Assistant, then poll once."""
-
-    def for_entry(entry: MockConfigEntry) -> Poll:
-        async def advance(seconds: float) -> None:
-            simulator.state.advance(seconds)
-            clock.tick(seconds)
-            await coordinator_of(entry).async_refresh()
-            await hass.async_block_till_done()
-
-        return advance
-
-    return for_entry
+    """stepper() for the simulator fixture."""
+    return lambda entry: stepper(hass, simulator, clock, entry)

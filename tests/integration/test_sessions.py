@@ -29,7 +29,7 @@ from custom_components.ev_session_monitor.core.profile import (
 )
 from tools.wallbox_simulator import WallboxSimulator
 
-from .conftest import SetupEntry, TestClock, coordinator_of, entry_for
+from .conftest import SetupEntry, TestClock, coordinator_of, entry_for, stepper
 
 
 async def begin(simulator: WallboxSimulator, step, power_w: float) -> None:
@@ -189,12 +189,7 @@ async def test_gap_without_lifetime_meter_is_marked(hass: HomeAssistant, clock: 
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
 
-        async def step(seconds: float) -> None:
-            simulator.state.advance(seconds)
-            clock.tick(seconds)
-            await coordinator_of(entry).async_refresh()
-            await hass.async_block_till_done()
-
+        step = stepper(hass, simulator, clock, entry)
         await begin(simulator, step, 7200)
         await step(10)  # 20 Wh
         await step(600)  # a gap: nothing tells how much was delivered
