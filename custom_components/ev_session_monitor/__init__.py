@@ -8,10 +8,11 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, Co
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_PROFILE, CONF_UNIT_ID, DOMAIN
-from .coordinator import EvConfigEntry, EvCoordinator, EvRuntimeData
+from .coordinator import STORE_VERSION, EvConfigEntry, EvCoordinator, EvRuntimeData
 from .core.client import WallboxClient
 from .core.errors import WallboxAuthError, WallboxError
 from .core.http import HttpWallboxClient
@@ -130,6 +131,4 @@ async def async_unload_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
 
 async def async_remove_entry(hass: HomeAssistant, entry: EvConfigEntry) -> None:
     """Forget the wallbox's open-session state; recorded sessions stay in the history."""
-    from homeassistant.helpers.storage import Store  # noqa: PLC0415
-
-    await Store[dict[str, object]](hass, 1, f"{DOMAIN}.{entry.entry_id}").async_remove()
+    await Store[dict[str, object]](hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}").async_remove()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import probatio as vol
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
@@ -139,7 +140,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         from .coordinator import async_learn_last_unknown_tag  # noqa: PLC0415
 
         entry = hass.config_entries.async_get_entry(call.data[ATTR_CONFIG_ENTRY_ID])
-        if entry is None or entry.domain != DOMAIN or not hasattr(entry, "runtime_data"):
+        if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="unknown_entry",
