@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_USERNAME,
+    EVENT_HOMEASSISTANT_STOP,
+    Platform,
+)
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
@@ -38,6 +45,11 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     await tags.async_load()
     archive = SessionArchive(hass)
     await archive.async_open()
+
+    async def close_archive(_event: Event) -> None:
+        await archive.async_close()
+
+    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, close_archive)
     hass.data[DATA_DOMAIN] = DomainData(
         catalog=await async_load_catalog(hass), tags=tags, archive=archive
     )
