@@ -43,41 +43,33 @@ else
   VENV_DIR="$ROOT_VENV"
 fi
 
-_MOUNTED=()
-_unmount_ours() {
-  local i
-  for ((i = ${#_MOUNTED[@]} - 1; i >= 0; i--)); do
-    umount -R "${_MOUNTED[$i]}" 2>/dev/null || umount -l "${_MOUNTED[$i]}" 2>/dev/null || true
-  done
-  _MOUNTED=()
-}
-
-_mount_once() {  # _mount_once SOURCE TARGET [mount flags...]
-  local src=$1 target=$2
-  shift 2
-  mkdir -p "$target"
-  if ! mountpoint -q "$target"; then
-    mount "$@" "$src" "$target"
-    _MOUNTED+=("$target")
-  fi
-}
-
-# Make the root usable for running Python: mounts plus the host's resolver and CA bundle.
-enter_root_prepare() {
+# The root's mounts live in a private mount namespace made for each command (unshare -m): they
+# vanish with the command's last process, whatever way it ends, and two commands running at once
+# never unmount each other's /proc.
+prepare_root_files() {
   [[ $ENV_KIND == chroot ]] || return 0
   [[ -x $EVSM_ROOT/usr/bin/python3.14 ]] || die "no Python 3.14 root at $EVSM_ROOT: run scripts/setup first"
-  trap _unmount_ours EXIT
-  trap '_unmount_ours; exit 130' INT TERM
   cp /etc/resolv.conf "$EVSM_ROOT/etc/resolv.conf" 2>/dev/null || true
   cp /etc/hosts "$EVSM_ROOT/etc/hosts" 2>/dev/null || true
   if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
     mkdir -p "$EVSM_ROOT/etc/ssl/certs"
     cp /etc/ssl/certs/ca-certificates.crt "$EVSM_ROOT/etc/ssl/certs/ca-certificates.crt"
   fi
-  _mount_once /proc "$EVSM_ROOT/proc" --bind
-  _mount_once /sys "$EVSM_ROOT/sys" --rbind
-  _mount_once /dev "$EVSM_ROOT/dev" --rbind
-  _mount_once "$REPO_DIR" "$EVSM_ROOT$REPO_DIR" --bind
+  mkdir -p "$EVSM_ROOT/proc" "$EVSM_ROOT/sys" "$EVSM_ROOT/dev" "$EVSM_ROOT$REPO_DIR"
+}
+
+# in_root_as_is CMD...: run CMD in the root with the environment given (mounts private to CMD).
+in_root_as_is() {
+  prepare_root_files
+  unshare --mount --propagation private -- /bin/bash -c '
+    set -e
+    root=$1 repo=$2
+    shift 2
+    mount --bind /proc "$root/proc"
+    mount --rbind /sys "$root/sys"
+    mount --rbind /dev "$root/dev"
+    mount --bind "$repo" "$root$repo"
+    exec chroot "$root" "$@"' _ "$EVSM_ROOT" "$REPO_DIR" "$@"
 }
 
 # in_env CMD...: run CMD with the project venv first on PATH, in the checkout.
@@ -86,8 +78,7 @@ in_env() {
   if [[ $ENV_KIND == native ]]; then
     (cd "$REPO_DIR" && PATH="$path" VIRTUAL_ENV="$VENV_DIR" "$@")
   else
-    enter_root_prepare
-    chroot "$EVSM_ROOT" /usr/bin/env -i HOME=/root LANG=C.UTF-8 PATH="$path" VIRTUAL_ENV="$VENV_DIR" \
+    in_root_as_is /usr/bin/env -i HOME=/root LANG=C.UTF-8 PATH="$path" VIRTUAL_ENV="$VENV_DIR" \
       CI="${CI:-}" TERM="${TERM:-dumb}" PIP_DISABLE_PIP_VERSION_CHECK=1 \
       /bin/bash -c 'cd "$0" && exec "$@"' "$REPO_DIR" "$@"
   fi

@@ -1,4 +1,8 @@
-"""Drive headless Chromium over the DevTools protocol: log in, open pages, take screenshots."""
+"""Drive headless Chromium over the DevTools protocol: log in, open pages, save screenshots.
+
+Used by scripts/dev_run.py --check. Chromium itself runs outside the project environment (Debian's
+package, started by scripts/develop); this talks to it over its DevTools port on loopback.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +10,19 @@ import asyncio
 import base64
 import itertools
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+from dev_run import CLIENT_ID, DOMAIN, URL, DemoError, request
 
-sys.path.insert(0, str(Path(__file__).parent))
-from dev_run import CONFIG, ENTRIES_PATH, URL, login, request
-
-DOMAIN = "ev_session_monitor"
-
-OUT = CONFIG.parent / "screenshots"
-DEVTOOLS = "http://127.0.0.1:9222"
-
-
-def request_text(token: str, template: str) -> str:
-    """Render a template through the REST API (plain-text answer)."""
-    import urllib.request  # noqa: PLC0415
-
-    req = urllib.request.Request(
-        f"{URL}/api/template",
-        data=json.dumps({"template": template}).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(req, timeout=30) as response:
-        return str(response.read().decode())
+# Pages a new user opens, with how long the frontend needs to render them.
+PAGES = (
+    ("device", "/config/devices/device/{device_id}", 8.0),
+    ("integration", f"/config/integrations/integration/{DOMAIN}", 6.0),
+    ("logbook", "/logbook", 6.0),
+)
 
 
 class Page:
@@ -51,35 +40,52 @@ class Page:
         while True:
             message = await self.socket.receive_json()
             if message.get("id") == message_id:
+                if "error" in message:
+                    raise DemoError(f"DevTools {method} failed: {message['error']}")
                 return dict(message.get("result", {}))
 
-    async def shot(self, path: str, name: str, wait_s: float = 6) -> None:
-        """Open a page, let it render, save a PNG."""
+    async def evaluate(self, expression: str) -> Any:
+        """The value of a JavaScript expression in the page."""
+        result = await self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        return result.get("result", {}).get("value")
+
+    async def shot(self, path: str, out: Path, wait_s: float) -> None:
+        """Open a page, let it render, check it is the page asked for, save a PNG."""
         await self.call("Page.navigate", url=URL + path)
         await asyncio.sleep(wait_s)
+        where = await self.evaluate("location.pathname")
+        if where != path:
+            raise DemoError(f"opening {path} ended on {where} (not logged in?)")
         data = await self.call("Page.captureScreenshot", format="png")
-        OUT.mkdir(parents=True, exist_ok=True)
-        (OUT / f"{name}.png").write_bytes(base64.b64decode(data["data"]))
-        print(f"saved {OUT / name}.png")
+        out.write_bytes(base64.b64decode(data["data"]))
+        print(f"saved {out}", flush=True)
 
 
-async def main() -> None:
-    """Log in and take the screenshots."""
-    token = login()
-    entries = request("GET", ENTRIES_PATH, token=token)
+async def _take(token: str, devtools_port: int, out_dir: Path) -> None:
+    devtools = f"http://127.0.0.1:{devtools_port}"
+    template = f"{{{{ device_id(integration_entities('{DOMAIN}') | first) }}}}"
+    device_id = request("POST", "/api/template", token=token, body={"template": template})
+    if not device_id or device_id == "None":
+        raise DemoError("the wallbox has no device")
+    out_dir.mkdir(parents=True, exist_ok=True)
     async with aiohttp.ClientSession() as session:
+        targets: list[dict[str, Any]] = []
         for _ in range(30):
             try:
-                async with session.get(f"{DEVTOOLS}/json/list") as response:
+                async with session.get(f"{devtools}/json/list") as response:
                     targets = await response.json()
                 break
             except aiohttp.ClientError:
                 await asyncio.sleep(1)
-        target = next(t for t in targets if t["type"] == "page")
-        async with session.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as socket:
+        pages = [target for target in targets if target["type"] == "page"]
+        if not pages:
+            raise DemoError(f"no Chromium page on DevTools port {devtools_port}")
+        async with session.ws_connect(pages[0]["webSocketDebuggerUrl"], max_msg_size=0) as socket:
             page = Page(socket)
             await page.call("Page.enable")
-            # The frontend keeps its login in localStorage; put a fresh one there.
+            await page.call("Emulation.setDeviceMetricsOverride", width=1280, height=900,
+                            deviceScaleFactor=1, mobile=False)  # fmt: skip
+            # The frontend keeps its login in localStorage: put a fresh one there.
             await page.call("Page.navigate", url=f"{URL}/auth/providers")
             await asyncio.sleep(1)
             tokens = {
@@ -88,20 +94,14 @@ async def main() -> None:
                 "expires_in": 1800,
                 "refresh_token": "",
                 "hassUrl": URL,
-                "clientId": f"{URL}/",
+                "clientId": CLIENT_ID,
                 "expires": int(time.time() * 1000) + 1800 * 1000,
             }
-            await page.call(
-                "Runtime.evaluate",
-                expression=f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))})",
-            )
-            if entries:
-                await page.shot(f"/config/integrations/integration/{DOMAIN}", "integration")
-            device_id = request_text(token, "{{ device_id('sensor.demo_wallbox_power') }}")
-            await page.shot(f"/config/devices/device/{device_id}", "device", wait_s=8)
-            await page.shot("/history", "history")
-            await page.shot("/logbook", "logbook")
+            await page.evaluate(f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))})")
+            for name, path, wait_s in PAGES:
+                await page.shot(path.format(device_id=device_id), out_dir / f"{name}.png", wait_s)
 
 
-if __name__ == "__main__":
-    asyncio.run(main())
+def take_screenshots(token: str, devtools_port: int, out_dir: Path) -> None:
+    """Save the pages a new user looks at as PNGs in `out_dir`."""
+    asyncio.run(_take(token, devtools_port, out_dir))
