@@ -13,6 +13,8 @@ CONF_UNIT_ID: Final = "unit_id"
 
 # Options
 CONF_POLL_INTERVAL: Final = "poll_interval"
+# Poll interval while no vehicle is plugged in; shorter than CONF_POLL_INTERVAL (0) = that.
+CONF_IDLE_POLL_INTERVAL: Final = "idle_poll_interval"
 CONF_PRICE_SOURCE: Final = "price_source"
 CONF_FIXED_PRICE: Final = "fixed_price"
 CONF_PRICE_ENTITY: Final = "price_entity"
@@ -35,7 +37,6 @@ DEFAULT_SUSPICIOUS_ATTEMPTS: Final = 3
 DEFAULT_SUSPICIOUS_WINDOW_MIN: Final = 10
 # A poll interval this many times longer than configured is a polling gap.
 GAP_FACTOR: Final = 3
-STORE_SAVE_DELAY_S: Final = 10
 
 # Bus events (stored by the recorder, described in the logbook, used by device triggers).
 EVENT_SESSION_STARTED: Final = f"{DOMAIN}_session_started"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
@@ -22,6 +24,7 @@ from .const import (
     CONF_ENFORCE,
     CONF_FIXED_PRICE,
     CONF_HASH_UNKNOWN_TAGS,
+    CONF_IDLE_POLL_INTERVAL,
     CONF_POLL_INTERVAL,
     CONF_PRICE_ENTITY,
     CONF_PRICE_SOURCE,
@@ -38,7 +41,6 @@ from .const import (
     LOGGER,
     PRICE_FIXED,
     PRICE_SENSOR,
-    STORE_SAVE_DELAY_S,
 )
 from .core.authorization import AuthorizationMonitor, AuthState, TagAttempt, UnauthorizedCharging
 from .core.client import WallboxClient
@@ -46,6 +48,7 @@ from .core.errors import WallboxAuthError, WallboxConnectionError, WallboxError
 from .core.model import Capability, DeviceIdentity, Reading, SessionRecord
 from .core.profile import WallboxProfile
 from .core.session import (
+    LimitExceeded,
     MeterSpec,
     OpenSession,
     SessionCompleted,
@@ -55,13 +58,18 @@ from .core.session import (
     time_to_full_s,
     to_record,
 )
-from .core.tags import KnownTag, hash_tag, sanitize_box_tag
+from .core.tags import KnownTag, clip_text, hash_tag, sanitize_box_tag
 from .core.tariff import PriceError, price_per_kwh
 from .storage import DomainData
 
 STORE_VERSION = 1
+# The running figures of an open session are written at least this often; every transition
+# (start, tag, pause, resume, completion) is written before the next poll.
+PERIODIC_SAVE = timedelta(seconds=30)
 # Re-send the enforced current this often even if nothing changed (a rebooted box forgets it).
 ENFORCE_REFRESH = timedelta(seconds=60)
+# Longest text in an event payload (the longest legitimate one is a tag or wallbox name).
+EVENT_TEXT_MAX_LENGTH = 255
 
 type EventListener = Callable[[str, dict[str, Any]], None]
 
@@ -118,6 +126,10 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         """Set up trackers from the entry's options."""
         options = entry.options
         self.poll_s = float(options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S))
+        self._poll_interval = timedelta(seconds=self.poll_s)
+        self._idle_poll_interval = timedelta(
+            seconds=max(float(options.get(CONF_IDLE_POLL_INTERVAL, 0)), self.poll_s)
+        )
         super().__init__(
             hass,
             LOGGER,
@@ -166,6 +178,10 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         self.last_session: SessionRecord | None = None
         self.unarchived: list[SessionRecord] = []  # completed but not yet in the history
         self.target_energy_wh: float | None = None
+        self.learned_max_power_w: float | None = None  # measured above the profile's limit
+        self._first_poll = True  # the box may be mid-session when first seen
+        self._saved_at: datetime | None = None
+        self._saved_signature: tuple[Any, ...] | None = None
         self.controlled = False  # we wrote a control: keep the box's watchdog fed
         self._enforced_current: float | None = None
         self._enforced_at: datetime | None = None
@@ -175,17 +191,10 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
 
     async def _async_setup(self) -> None:
         """Restore the open session and totals saved before the last stop."""
-        data = await self._store.async_load() or {}
-        self.delivered_wh = float(data.get("delivered_wh", 0.0))
-        self.total_cost = float(data.get("total_cost", 0.0))
-        try:
-            if data.get("open_session"):
-                self.tracker.restore(OpenSession.from_dict(data["open_session"]))
-            if data.get("last_session"):
-                self.last_session = SessionRecord.from_dict(data["last_session"])
-            self.unarchived = [SessionRecord.from_dict(item) for item in data.get("unarchived", [])]
-        except (KeyError, ValueError, TypeError) as err:
-            LOGGER.error("%s: saved session state is damaged and was ignored: %s", self.name, err)
+        await self._async_restore(await self._store.async_load())
+        self.config_entry.async_on_unload(
+            self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_save_on_stop)
+        )
         if self.profile.keepalive is not None:
             self.config_entry.async_on_unload(
                 async_track_time_interval(
@@ -195,11 +204,30 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
                     name=f"{DOMAIN} keepalive",
                 )
             )
+        refresh_s = self.profile.current_limit.refresh_s if self.profile.current_limit else None
+        if refresh_s:
+            self.config_entry.async_on_unload(
+                async_track_time_interval(
+                    self.hass,
+                    self._async_refresh_setpoint,
+                    timedelta(seconds=refresh_s),
+                    name=f"{DOMAIN} setpoint refresh",
+                )
+            )
+        self.config_entry.async_on_unload(self.domain.tags.async_listen(self._async_tags_changed))
         price_entity = self.config_entry.options.get(CONF_PRICE_ENTITY)
         if self.config_entry.options.get(CONF_PRICE_SOURCE) == PRICE_SENSOR and price_entity:
             self.config_entry.async_on_unload(
                 async_track_state_change_event(self.hass, price_entity, self._async_price_changed)
             )
+
+    @callback
+    def _async_tags_changed(self) -> None:
+        """A card added while it waits here is admitted at once: poll now to release the box."""
+        if self.auth.registry_changed(self.domain.tags.registry):
+            self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
+        else:
+            self.async_refresh_derived()
 
     @callback
     def _async_price_changed(self, event: Event[EventStateChangedData]) -> None:
@@ -208,18 +236,125 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         if old is not None and new is not None and old.state != new.state:
             self.hass.async_create_task(self.async_refresh(), eager_start=True)
 
+    async def _async_restore(self, data: Any) -> None:
+        """Load each part of the saved state on its own: a damaged part is set aside, reported
+        as a repair, and never keeps the rest (or the wallbox) from loading."""
+        if data is None:
+            return
+        if not isinstance(data, dict):
+            await self._async_set_aside(data, ["(all)"])
+            return
+        damaged: list[str] = []
+
+        def number(key: str) -> float:
+            value = data.get(key, 0.0)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                damaged.append(key)
+                return 0.0
+            return float(value)
+
+        self.delivered_wh = number("delivered_wh")
+        self.total_cost = number("total_cost")
+        if data.get("learned_max_power_w") is not None:
+            self.learned_max_power_w = number("learned_max_power_w") or None
+            if self.learned_max_power_w:
+                self.tracker.set_limit(self.learned_max_power_w)
+        if data.get("open_session"):
+            try:
+                self.tracker.restore(OpenSession.from_dict(data["open_session"]))
+            except (KeyError, ValueError, TypeError):
+                damaged.append("open_session")
+        if data.get("last_session"):
+            try:
+                self.last_session = SessionRecord.from_dict(data["last_session"])
+            except (KeyError, ValueError, TypeError, AttributeError):
+                damaged.append("last_session")
+        unarchived = data.get("unarchived") or []
+        if not isinstance(unarchived, list):
+            damaged.append("unarchived")
+            unarchived = []
+        for index, item in enumerate(unarchived):
+            try:
+                self.unarchived.append(SessionRecord.from_dict(item))
+            except (KeyError, ValueError, TypeError, AttributeError):
+                damaged.append(f"unarchived[{index}]")
+        if damaged:
+            await self._async_set_aside(data, damaged)
+
+    async def _async_set_aside(self, data: Any, damaged: list[str]) -> None:
+        """Keep a copy of damaged saved state next to it and tell the user (a repair)."""
+        stamp = dt_util.utcnow().strftime("%Y%m%dT%H%M%SZ")
+        path = self.hass.config.path(
+            ".storage", f"{DOMAIN}.{self.config_entry.entry_id}.damaged-{stamp}.json"
+        )
+        text = json.dumps(data, default=str, indent=2)
+        await self.hass.async_add_executor_job(Path(path).write_text, text)
+        parts = ", ".join(damaged)
+        LOGGER.error(
+            "%s: saved state damaged (%s); the rest was loaded, a copy is kept as %s",
+            self.name,
+            parts[:300],
+            path,
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"stored_state_damaged_{self.config_entry.entry_id}",
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="stored_state_damaged",
+            translation_placeholders={
+                "charger": self.config_entry.title,
+                "parts": parts[:300],
+                "kept": path,
+            },
+        )
+
     def _stored(self) -> dict[str, Any]:
         open_session = self.tracker.open
         return {
             "open_session": open_session.to_dict() if open_session else None,
             "delivered_wh": self.delivered_wh,
             "total_cost": self.total_cost,
+            "learned_max_power_w": self.learned_max_power_w,
             "last_session": self.last_session.to_dict() if self.last_session else None,
             "unarchived": [record.to_dict() for record in self.unarchived],
         }
 
+    def _signature(self) -> tuple[Any, ...]:
+        """What changes only at a transition: a change is written before the next poll."""
+        session = self.tracker.open
+        return (
+            None if session is None else session.session_id,
+            None if session is None else session.tag_id,
+            None if session is None else session.last_charging,
+            None if session is None else session.gaps,
+            len(self.unarchived),
+            self.learned_max_power_w,
+        )
+
+    async def _async_persist(self, now: datetime) -> None:
+        """Write at every transition, and the running figures at least every 30 s."""
+        signature = self._signature()
+        if (
+            signature == self._saved_signature
+            and self._saved_at is not None
+            and (self.tracker.open is None or now - self._saved_at < PERIODIC_SAVE)
+        ):
+            return
+        try:
+            await self.async_save_now()
+        except OSError:
+            LOGGER.exception("%s: saving the session state failed; retrying next poll", self.name)
+            return
+        self._saved_signature = signature
+        self._saved_at = now
+
+    async def _async_save_on_stop(self, _event: Event) -> None:
+        await self.async_save_now()
+
     async def async_save_now(self) -> None:
-        """Persist immediately (tests, unload)."""
+        """Persist immediately (transitions, every 30 s, stop, unload)."""
         await self._store.async_save(self._stored())
 
     # --- polling -------------------------------------------------------------------------------
@@ -252,14 +387,22 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         price, currency = self._price()
         counted_wh, counted_cost = self.tracker.counted_wh, self.tracker.counted_cost
         for session_event in self.tracker.update(
-            session_reading, now, price_per_kwh=price, currency=currency
+            session_reading,
+            now,
+            price_per_kwh=price,
+            currency=currency,
+            first_sight=self._first_poll,
         ):
             await self._handle_session_event(session_event, now)
+        self._first_poll = False
         self.delivered_wh += self.tracker.counted_wh - counted_wh
         self.total_cost += self.tracker.counted_cost - counted_cost
         await self._archive_pending()
         await self._enforce(reading, now)
-        self._store.async_delay_save(self._stored, STORE_SAVE_DELAY_S)
+        await self._async_persist(now)
+        # Without a vehicle and a session, read as often as the user chose for an idle box.
+        idle = self.tracker.open is None and not reading.vehicle_present
+        self.update_interval = self._idle_poll_interval if idle else self._poll_interval
         return self._data(reading, now)
 
     def _price(self) -> tuple[float | None, str]:
@@ -312,6 +455,11 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
             "entry_id": self.config_entry.entry_id,
             "charger": self.config_entry.title,
             **data,
+        }
+        # The recorder drops events over 32 KB: no name or box-supplied text may grow one.
+        payload = {
+            key: clip_text(value, EVENT_TEXT_MAX_LENGTH) if isinstance(value, str) else value
+            for key, value in payload.items()
         }
         self.hass.bus.async_fire(f"{DOMAIN}_{event_type}", payload)
         for listener in list(self._event_listeners):
@@ -367,8 +515,11 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         )
 
     async def _handle_session_event(
-        self, event: SessionStarted | SessionCompleted | TagPresented, now: datetime
+        self, event: SessionStarted | SessionCompleted | TagPresented | LimitExceeded, now: datetime
     ) -> None:
+        if isinstance(event, LimitExceeded):
+            self._limit_exceeded(event)
+            return
         if isinstance(event, SessionStarted):
             self._fire(
                 "session_started",
@@ -380,11 +531,40 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
             return
         if isinstance(event, TagPresented):
             return
+        if event.record.energy_wh <= 0 and event.record.unseen_s <= 0:
+            # Plugged in, nothing delivered (an unknown card refused, say): an attempt, which the
+            # tag events record, not a charging session.
+            LOGGER.debug("%s: plug-in without energy not recorded as a session", self.name)
+            return
         tag_id, tag_name = self._tag_label(event.record.tag_id)
         record = replace(event.record, tag_id=tag_id, tag_name=tag_name)
         self.last_session = record
         self.unarchived.append(record)
         self._fire("session_completed", _completed_payload(record))
+
+    def _limit_exceeded(self, event: LimitExceeded) -> None:
+        """The profile's power limit is wrong for this box: use the measured one and say so."""
+        self.learned_max_power_w = event.limit_w
+        LOGGER.warning(
+            "%s: delivered %.0f W, above the model's limit; the energy was kept and %.0f W is now"
+            " this wallbox's limit",
+            self.name,
+            event.measured_power_w,
+            event.limit_w,
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"power_limit_exceeded_{self.config_entry.entry_id}",
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="power_limit_exceeded",
+            translation_placeholders={
+                "charger": self.config_entry.title,
+                "power": f"{event.measured_power_w:.0f}",
+                "limit": f"{self.profile.max_power_w:.0f}",
+            },
+        )
 
     async def _archive_pending(self) -> None:
         """Move completed sessions into the history; keep them until that succeeds."""
@@ -449,6 +629,20 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         except WallboxError as err:
             LOGGER.warning("%s: keepalive failed: %s", self.name, err)
             self._report_enforcement_lost()
+
+    async def _async_refresh_setpoint(self, _now: datetime) -> None:
+        """Write the last current again before the box's validity time drops it (Alfen)."""
+        try:
+            await self.client.refresh_setpoint()
+        except WallboxError as err:
+            LOGGER.warning("%s: setpoint refresh failed: %s", self.name, err)
+            self._report_enforcement_lost()
+
+    async def async_set_phases(self, phases: int) -> None:
+        """Switch 1-phase / 3-phase charging (select entity)."""
+        await self.async_refresh()  # count the energy up to the switch before counters move
+        await self.client.set_phases(phases)
+        self.controlled = True
 
     async def async_set_current_limit(self, amps: float) -> None:
         """Write the charging current (number entity)."""
@@ -528,6 +722,11 @@ def _completed_payload(record: SessionRecord) -> dict[str, Any]:
         "tag_name": record.tag_name,
         "energy_source": record.energy_source,
         "gaps": record.gaps,
+        "unpriced_kwh": round(record.unpriced_wh / 1000, 3),
+        # Set when the vehicle left while Home Assistant was not running: the end lies between
+        # `end` and `end_latest`.
+        "end_latest": None if record.end_latest is None else record.end_latest.isoformat(),
+        "unseen_s": round(record.unseen_s),
     }
 
 

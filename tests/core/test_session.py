@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from custom_components.ev_session_monitor.core.model import ChargerStatus, Reading
 from custom_components.ev_session_monitor.core.session import (
+    LimitExceeded,
     MeterSpec,
     OpenSession,
     SessionCompleted,
@@ -25,18 +27,25 @@ def tracker(**meter: float | bool | None) -> SessionTracker:
     return SessionTracker(
         "box1",
         "Garage",
-        MeterSpec(max_power_w=22080, **meter),
+        MeterSpec(**{"max_power_w": 22080, **meter}),
         gap_s=30,  # type: ignore[arg-type]
     )
 
 
-def feed(t: SessionTracker, seconds: float, price: float | None = 0.30, **reading: object):
+def feed(
+    t: SessionTracker,
+    seconds: float,
+    price: float | None = 0.30,
+    first_sight: bool = False,
+    **reading: object,
+):
     """Feed a reading `seconds` after T0."""
     return t.update(
         Reading(**reading),  # type: ignore[arg-type]
         T0 + timedelta(seconds=seconds),
         price_per_kwh=price,
         currency="EUR",
+        first_sight=first_sight,
     )
 
 
@@ -174,7 +183,7 @@ def test_restart_resumes_same_session() -> None:
     assert record.session_id == saved["session_id"]
 
 
-def test_restart_after_unplug_closes_at_last_known_reading() -> None:
+def test_restart_after_unplug_counts_the_meter_and_estimates_the_end() -> None:
     t = tracker()
     feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=0)
     feed(t, 10, status=CHARGING, power_w=11000, lifetime_energy_wh=30)
@@ -183,8 +192,12 @@ def test_restart_after_unplug_closes_at_last_known_reading() -> None:
     after = tracker()
     after.restore(OpenSession.from_dict(saved))
     record = completed(feed(after, 500, status=ChargerStatus.IDLE, lifetime_energy_wh=900)).record
+    # The car left while Home Assistant was down: the meter says what it got, the end is a range.
+    assert record.energy_wh == pytest.approx(900)
     assert record.ended_at == T0 + timedelta(seconds=10)
-    assert record.energy_wh == pytest.approx(30)
+    assert record.end_latest == T0 + timedelta(seconds=500)
+    assert record.gaps == 0
+    assert record.unseen_s == 0
     assert record.session_id == saved["session_id"]
 
 
@@ -195,9 +208,19 @@ def test_restart_with_new_vehicle_closes_old_and_starts_new() -> None:
     saved = t.open.to_dict()
     after = tracker()
     after.restore(OpenSession.from_dict(saved))
-    events = feed(after, 900, status=CHARGING, lifetime_energy_wh=500, tag="BBBB2222")
+    events = feed(
+        after,
+        900,
+        status=CHARGING,
+        lifetime_energy_wh=500,
+        session_energy_wh=120,
+        tag="BBBB2222",
+    )
     assert [type(e) for e in events] == [SessionCompleted, SessionStarted, TagPresented]
-    assert completed(events).record.energy_wh == 0
+    # The new car's own counter (120 Wh) is its part of the meter delta; the rest was the old's.
+    assert completed(events).record.energy_wh == pytest.approx(380)
+    assert t.open is not None and after.open is not None
+    assert after.open.energy_wh == pytest.approx(120)
 
 
 def test_box_without_plug_report_starts_on_power() -> None:
@@ -221,3 +244,151 @@ def test_time_to_full() -> None:
     assert time_to_full_s(None, 11000) is None
     assert time_to_full_s(1000, 0) is None
     assert time_to_full_s(-5, 7000) == 0
+
+
+# --- durability: what the box's counters say wins over what Home Assistant missed -------------
+
+
+def test_restart_after_unplug_session_counter_box() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, session_energy_wh=0)
+    feed(t, 10, status=CHARGING, power_w=11000, session_energy_wh=30)
+    assert t.open is not None
+    after = tracker()
+    after.restore(OpenSession.from_dict(t.open.to_dict()))
+    # The box keeps showing the finished session's counter after the car left.
+    record = completed(feed(after, 400, status=ChargerStatus.IDLE, session_energy_wh=1039)).record
+    assert record.energy_wh == pytest.approx(1039)
+    assert record.end_latest == T0 + timedelta(seconds=400)
+
+
+def test_restart_after_unplug_without_counters_says_what_it_could_not_see() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000)
+    feed(t, 10, status=CHARGING, power_w=11000)
+    assert t.open is not None
+    after = tracker()
+    after.restore(OpenSession.from_dict(t.open.to_dict()))
+    record = completed(feed(after, 310, status=ChargerStatus.IDLE)).record
+    assert record.energy_wh == pytest.approx(11000 * 10 / 3600)
+    assert record.unseen_s == pytest.approx(300)
+
+
+def test_first_sight_takes_the_box_session_counter() -> None:
+    t = tracker()
+    events = feed(
+        t,
+        0,
+        status=CHARGING,
+        power_w=11000,
+        lifetime_energy_wh=90_000,
+        session_energy_wh=22_128,
+        first_sight=True,
+    )
+    assert isinstance(events[0], SessionStarted)
+    record = completed(
+        feed(t, 10, status=ChargerStatus.IDLE, lifetime_energy_wh=90_030, session_energy_wh=22_158)
+    ).record
+    assert record.energy_wh == pytest.approx(22_158)
+
+
+def test_plug_in_seeds_what_the_box_counted_before_the_poll() -> None:
+    t = tracker()
+    feed(t, 0, status=ChargerStatus.IDLE, lifetime_energy_wh=1000)
+    feed(t, 10, status=CHARGING, power_w=11000, lifetime_energy_wh=1025, session_energy_wh=25)
+    record = completed(
+        feed(t, 20, status=ChargerStatus.IDLE, lifetime_energy_wh=1055, session_energy_wh=55)
+    ).record
+    assert record.energy_wh == pytest.approx(55)
+
+
+def test_plug_in_ignores_the_previous_sessions_counter() -> None:
+    t = tracker()
+    # The box still shows last night's 18 kWh until this car starts drawing.
+    feed(t, 0, status=ChargerStatus.CONNECTED, lifetime_energy_wh=1000, session_energy_wh=18_000)
+    record = completed(
+        feed(t, 10, status=ChargerStatus.IDLE, lifetime_energy_wh=1000, session_energy_wh=0)
+    ).record
+    assert record.energy_wh == 0
+
+
+def _charging_with_garbage(bad_polls: int) -> tuple[float, SessionTracker]:
+    """11 kW for 200 s in 10 s polls, `bad_polls` of them garbage; returns (recorded, tracker)."""
+    t = tracker(max_power_w=11500)
+    meter = 50_000.0
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=meter)
+    # What the simulator's garbage fault serves: random register words.
+    rng = random.Random(bad_polls)
+    for second in range(10, 200, 10):
+        meter += 11000 * 10 / 3600
+        bad = 50 <= second < 50 + 10 * bad_polls
+        feed(
+            t,
+            second,
+            status=CHARGING,
+            power_w=rng.randrange(0x10000) if bad else 11000,
+            lifetime_energy_wh=rng.randrange(0x100000000) / 10 if bad else meter,
+        )
+    record = completed(feed(t, 200, status=ChargerStatus.IDLE, lifetime_energy_wh=meter)).record
+    return record.energy_wh, t
+
+
+@pytest.mark.parametrize("bad_polls", [1, 6])
+def test_garbage_readings_never_become_the_baseline(bad_polls: int) -> None:
+    recorded, t = _charging_with_garbage(bad_polls)
+    assert recorded == pytest.approx(11000 * 190 / 3600)
+    assert len(t.rejected) >= bad_polls
+
+
+def test_a_box_above_its_limit_keeps_its_energy_and_reports_the_power() -> None:
+    t = tracker(max_power_w=11500)
+    meter = 0.0
+    feed(t, 0, status=CHARGING, power_w=46000, lifetime_energy_wh=meter)
+    exceeded = []
+    for second in range(10, 130, 10):
+        meter += 46000 * 10 / 3600
+        exceeded += [
+            e
+            for e in feed(t, second, status=CHARGING, power_w=46000, lifetime_energy_wh=meter)
+            if isinstance(e, LimitExceeded)
+        ]
+    record = completed(feed(t, 130, status=ChargerStatus.IDLE, lifetime_energy_wh=meter)).record
+    assert record.energy_wh == pytest.approx(meter)
+    assert len(exceeded) == 1
+    assert exceeded[0].measured_power_w == pytest.approx(46000, rel=0.01)
+    assert t.meter.max_power_w >= 46000
+    assert record.gaps == 0
+
+
+def test_session_counter_restart_counts_from_zero() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, session_energy_wh=500)
+    feed(t, 10, status=CHARGING, power_w=11000, session_energy_wh=530)
+    feed(t, 20, status=CHARGING, power_w=11000, session_energy_wh=20)  # box rebooted
+    record = completed(feed(t, 30, status=ChargerStatus.IDLE, session_energy_wh=50)).record
+    assert record.energy_wh == pytest.approx(30 + 20 + 30)
+
+
+def test_price_set_mid_session_prices_what_it_can() -> None:
+    t = tracker()
+    feed(t, 0, price=None, status=CHARGING, power_w=11000, lifetime_energy_wh=0)
+    feed(t, 10, price=None, status=CHARGING, power_w=11000, lifetime_energy_wh=30)
+    feed(t, 20, price=0.40, status=CHARGING, power_w=11000, lifetime_energy_wh=60)
+    record = completed(
+        feed(t, 30, price=0.40, status=ChargerStatus.IDLE, lifetime_energy_wh=90)
+    ).record
+    assert record.unpriced_wh == pytest.approx(30)
+    assert record.cost == pytest.approx(0.060 * 0.40)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("energy_wh", "abc"), ("started_at", 5), ("gaps", None), ("last_charging", "yes")],
+)
+def test_damaged_open_session_is_refused(key: str, value: object) -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=0)
+    assert t.open is not None
+    saved = t.open.to_dict() | {key: value}
+    with pytest.raises((TypeError, ValueError)):
+        OpenSession.from_dict(saved)

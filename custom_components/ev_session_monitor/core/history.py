@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import math
 import os
 import sqlite3
@@ -28,18 +29,24 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TextIO
 
 from .model import SessionRecord
 
 __all__ = [
+    "CSV_CHARGER_TOTALS_HEADER",
     "CSV_HEADER",
     "CSV_TOTALS_HEADER",
+    "SORT_COLUMNS",
     "UNTAGGED",
+    "ChargerTotalRow",
     "HistoryCorruptError",
     "SessionHistory",
     "Summary",
     "TotalRow",
+    "charger_totals",
+    "render_csv",
+    "render_totals_csv",
     "summarize",
     "totals",
     "write_csv",
@@ -65,7 +72,16 @@ _COLUMNS = (
     "tag_name",
     "energy_source",
     "gaps",
+    "unpriced_wh",
+    "end_latest",
+    "unseen_s",
 )
+# Columns added after version 1, with their definitions: an older file gains them on open.
+_ADDED_COLUMNS = {
+    "unpriced_wh": "REAL NOT NULL DEFAULT 0",
+    "end_latest": "INTEGER",
+    "unseen_s": "REAL NOT NULL DEFAULT 0",
+}
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM sessions"
 _INSERT = (
     f"INSERT OR IGNORE INTO sessions ({', '.join(_COLUMNS)})"
@@ -87,7 +103,10 @@ CREATE TABLE IF NOT EXISTS sessions (
     tag_id TEXT,
     tag_name TEXT,
     energy_source TEXT NOT NULL,
-    gaps INTEGER NOT NULL DEFAULT 0
+    gaps INTEGER NOT NULL DEFAULT 0,
+    unpriced_wh REAL NOT NULL DEFAULT 0, -- energy with no known price (not in cost)
+    end_latest INTEGER, -- the end was not seen: it lies between ended_at and this
+    unseen_s REAL NOT NULL DEFAULT 0 -- time nothing could measure the energy
 );
 CREATE INDEX IF NOT EXISTS sessions_by_start ON sessions (started_at);
 CREATE INDEX IF NOT EXISTS sessions_by_tag ON sessions (tag_id, started_at);
@@ -100,7 +119,15 @@ _CORRUPTION_CODES = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 _SIDECARS = ("-wal", "-shm", "-journal")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-_FLOAT_FIELDS = ("charging_s", "energy_wh", "cost", "avg_power_w", "peak_power_w")
+_FLOAT_FIELDS = (
+    "charging_s",
+    "energy_wh",
+    "cost",
+    "avg_power_w",
+    "peak_power_w",
+    "unpriced_wh",
+    "unseen_s",
+)
 
 
 class HistoryCorruptError(Exception):
@@ -154,6 +181,9 @@ def _row(record: SessionRecord) -> tuple[Any, ...]:
         record.tag_name,
         record.energy_source,
         int(record.gaps),
+        float(record.unpriced_wh),
+        None if record.end_latest is None else _to_us(record.end_latest, "end_latest"),
+        float(record.unseen_s),
     )
 
 
@@ -182,6 +212,9 @@ def _records(rows: Iterable[tuple[Any, ...]]) -> list[SessionRecord]:
             tag_name=share(row[12]),
             energy_source=shared.setdefault(row[13], row[13]),
             gaps=row[14],
+            unpriced_wh=row[15],
+            end_latest=None if row[16] is None else _from_us(row[16]),
+            unseen_s=row[17],
         )
         for row in rows
     ]
@@ -226,6 +259,8 @@ class SessionHistory:
             db.execute("PRAGMA synchronous=FULL")
             if create:
                 db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
+            else:
+                self._add_new_columns(db)
         except sqlite3.Error as err:
             db.close()
             if _is_corruption(err):
@@ -267,12 +302,22 @@ class SessionHistory:
         columns = {row[1] for row in db.execute("PRAGMA table_info(sessions)")}
         if not columns:
             return True
-        missing = [column for column in _COLUMNS if column not in columns]
+        missing = [
+            column for column in _COLUMNS if column not in columns and column not in _ADDED_COLUMNS
+        ]
         if missing:
             raise HistoryCorruptError(
                 self.path, f"its sessions table lacks the columns {', '.join(missing)}"
             )
         return False
+
+    @staticmethod
+    def _add_new_columns(db: sqlite3.Connection) -> None:
+        """Give a history from an older version the columns added since (nothing is lost)."""
+        columns = {row[1] for row in db.execute("PRAGMA table_info(sessions)")}
+        for column, definition in _ADDED_COLUMNS.items():
+            if column not in columns:
+                db.execute(f"ALTER TABLE sessions ADD COLUMN {column} {definition}")
 
     @staticmethod
     def quarantine(path: Path) -> Path:
@@ -359,11 +404,22 @@ class SessionHistory:
 
     # --- reading ----------------------------------------------------------------------------
 
-    def count(self) -> int:
-        """Return how many sessions are recorded."""
+    def count(
+        self,
+        *,
+        charger_ids: Collection[str] | None = None,
+        tag_ids: Collection[str] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> int:
+        """Return how many sessions match the filters (as in `query`); all when none is given."""
+        condition = _where(charger_ids, tag_ids, start, end)
+        if condition is None:
+            return 0
+        sql, params = condition
         with self._lock:
-            row = self._connection().execute("SELECT COUNT(*) FROM sessions").fetchone()
-        return int(row[0])
+            row = self._connection().execute(f"SELECT COUNT(*) FROM sessions{sql}", params)
+            return int(row.fetchone()[0])
 
     def get(self, session_id: str) -> SessionRecord | None:
         """Return one session by id, or None."""
@@ -381,6 +437,8 @@ class SessionHistory:
         end: datetime | None = None,
         limit: int | None = None,
         newest_first: bool = False,
+        offset: int = 0,
+        sort: str = "started_at",
     ) -> list[SessionRecord]:
         """Return the sessions that started in [start, end), oldest first.
 
@@ -388,45 +446,67 @@ class SessionHistory:
         recorded (callers normalize tag ids with `normalize_tag`); the tag id `UNTAGGED` ("")
         matches sessions without a tag. An empty collection matches nothing. With
         `newest_first`, the order is reversed, so `limit` keeps the most recent sessions.
+        `sort` (one of SORT_COLUMNS) orders by another column first, ties by start; `offset`
+        skips that many sessions of the ordered result (paging in SQL, not in Python).
         """
-        where: list[str] = []
-        params: list[Any] = []
-        if charger_ids is not None:
-            chargers = list(dict.fromkeys(charger_ids))
-            if not chargers:
-                return []
-            where.append(f"charger_id IN ({_placeholders(chargers)})")
-            params.extend(chargers)
-        if tag_ids is not None:
-            tags = list(dict.fromkeys(tag_ids))
-            if not tags:
-                return []
-            tag_clause = f"tag_id IN ({_placeholders(tags)})"
-            if UNTAGGED in tags:
-                tag_clause = f"({tag_clause} OR tag_id IS NULL)"
-            where.append(tag_clause)
-            params.extend(tags)
-        if start is not None:
-            where.append("started_at >= ?")
-            params.append(_to_us(start, "start"))
-        if end is not None:
-            where.append("started_at < ?")
-            params.append(_to_us(end, "end"))
-        if limit is not None:
-            if limit < 0:
-                raise ValueError("limit must not be negative")
-            if limit == 0:
-                return []
+        if sort not in SORT_COLUMNS:
+            raise ValueError(f"cannot sort by {sort!r}")
+        if limit is not None and limit < 0:
+            raise ValueError("limit must not be negative")
+        if offset < 0:
+            raise ValueError("offset must not be negative")
+        condition = _where(charger_ids, tag_ids, start, end)
+        if condition is None or limit == 0:
+            return []
+        where, params = condition
         order = "DESC" if newest_first else "ASC"
-        sql = _SELECT
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += f" ORDER BY started_at {order}, session_id {order}"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
+        keys = dict.fromkeys((sort, "started_at", "session_id"))
+        sql = f"{_SELECT}{where} ORDER BY {', '.join(f'{key} {order}' for key in keys)}"
+        if limit is not None or offset:
+            # SQLite needs a LIMIT before an OFFSET; -1 means no limit.
+            sql += " LIMIT ? OFFSET ?"
+            params.extend((-1 if limit is None else limit, offset))
         with self._lock:
             return _records(self._connection().execute(sql, params))
+
+
+# Columns a caller may order by: only these names ever reach the SQL text.
+SORT_COLUMNS = frozenset(
+    {"started_at", "ended_at", "charger_name", "tag_name", "energy_wh", "cost", "charging_s"}
+)
+
+
+def _where(
+    charger_ids: Collection[str] | None,
+    tag_ids: Collection[str] | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> tuple[str, list[Any]] | None:
+    """The WHERE clause (with its leading space) and parameters; None when nothing can match."""
+    where: list[str] = []
+    params: list[Any] = []
+    if charger_ids is not None:
+        chargers = list(dict.fromkeys(charger_ids))
+        if not chargers:
+            return None
+        where.append(f"charger_id IN ({_placeholders(chargers)})")
+        params.extend(chargers)
+    if tag_ids is not None:
+        tags = list(dict.fromkeys(tag_ids))
+        if not tags:
+            return None
+        tag_clause = f"tag_id IN ({_placeholders(tags)})"
+        if UNTAGGED in tags:
+            tag_clause = f"({tag_clause} OR tag_id IS NULL)"
+        where.append(tag_clause)
+        params.extend(tags)
+    if start is not None:
+        where.append("started_at >= ?")
+        params.append(_to_us(start, "start"))
+    if end is not None:
+        where.append("started_at < ?")
+        params.append(_to_us(end, "end"))
+    return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
 def _sidecar(path: Path, suffix: str) -> Path:
@@ -465,6 +545,7 @@ class TotalRow:
     cost: float | None
     currency: str | None
     unpriced_sessions: int = 0  # sessions without a known price (not in `cost`)
+    charging_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serializable dict."""
@@ -475,6 +556,37 @@ class TotalRow:
             "sessions": self.sessions,
             "energy_wh": round(self.energy_wh, 3),
             "energy_kwh": round(self.energy_wh / 1000, 3),
+            "charging_s": round(self.charging_s, 1),
+            "cost": None if self.cost is None else round(self.cost, 2),
+            "currency": self.currency,
+            "unpriced_sessions": self.unpriced_sessions,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ChargerTotalRow:
+    """The sessions of one wallbox in one month (in one currency); counted as in TotalRow."""
+
+    month: str  # YYYY-MM
+    charger_id: str
+    charger_name: str  # the most recent name recorded for the wallbox in that month
+    sessions: int
+    energy_wh: float
+    charging_s: float
+    cost: float | None
+    currency: str | None
+    unpriced_sessions: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serializable dict."""
+        return {
+            "month": self.month,
+            "charger_id": self.charger_id,
+            "charger_name": self.charger_name,
+            "sessions": self.sessions,
+            "energy_wh": round(self.energy_wh, 3),
+            "energy_kwh": round(self.energy_wh / 1000, 3),
+            "charging_s": round(self.charging_s, 1),
             "cost": None if self.cost is None else round(self.cost, 2),
             "currency": self.currency,
             "unpriced_sessions": self.unpriced_sessions,
@@ -508,8 +620,18 @@ class Summary:
 class _Group:
     sessions: int = 0
     energy_wh: float = 0.0
+    charging_s: float = 0.0
     cost: Decimal | None = None
     unpriced: int = 0
+
+    def add(self, record: SessionRecord) -> None:
+        self.sessions += 1
+        self.energy_wh += record.energy_wh
+        self.charging_s += record.charging_s
+        if record.cost is None:
+            self.unpriced += 1
+        else:
+            self.cost = (self.cost or Decimal(0)) + _cents(record.cost)
 
 
 def totals(records: Iterable[SessionRecord], tz: tzinfo) -> list[TotalRow]:
@@ -531,12 +653,7 @@ def totals(records: Iterable[SessionRecord], tz: tzinfo) -> list[TotalRow]:
         group = groups.get(key)
         if group is None:
             group = groups[key] = _Group()
-        group.sessions += 1
-        group.energy_wh += record.energy_wh
-        if record.cost is None:
-            group.unpriced += 1
-        else:
-            group.cost = (group.cost or Decimal(0)) + _cents(record.cost)
+        group.add(record)
     rows = [
         TotalRow(
             month=month,
@@ -547,6 +664,7 @@ def totals(records: Iterable[SessionRecord], tz: tzinfo) -> list[TotalRow]:
             cost=None if group.cost is None else float(group.cost),
             currency=currency,
             unpriced_sessions=group.unpriced,
+            charging_s=group.charging_s,
         )
         for (month, tag_id, currency), group in groups.items()
     ]
@@ -558,6 +676,40 @@ def totals(records: Iterable[SessionRecord], tz: tzinfo) -> list[TotalRow]:
             row.tag_id or "",
             row.currency or "",
         )
+    )
+    return rows
+
+
+def charger_totals(records: Iterable[SessionRecord], tz: tzinfo) -> list[ChargerTotalRow]:
+    """Group sessions per (month in `tz`, wallbox, currency); sorted by month, then name."""
+    groups: dict[tuple[str, str, str | None], _Group] = {}
+    names: dict[tuple[str, str], tuple[datetime, str]] = {}
+    for record in records:
+        month = _month(record.started_at, tz)
+        seen = names.get((month, record.charger_id))
+        if seen is None or record.started_at >= seen[0]:
+            names[month, record.charger_id] = (record.started_at, record.charger_name)
+        key = (month, record.charger_id, record.currency)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _Group()
+        group.add(record)
+    rows = [
+        ChargerTotalRow(
+            month=month,
+            charger_id=charger_id,
+            charger_name=names[month, charger_id][1],
+            sessions=group.sessions,
+            energy_wh=group.energy_wh,
+            charging_s=group.charging_s,
+            cost=None if group.cost is None else float(group.cost),
+            currency=currency,
+            unpriced_sessions=group.unpriced,
+        )
+        for (month, charger_id, currency), group in groups.items()
+    ]
+    rows.sort(
+        key=lambda row: (row.month, row.charger_name.casefold(), row.charger_id, row.currency or "")
     )
     return rows
 
@@ -665,6 +817,64 @@ def _total_row(row: TotalRow) -> tuple[str | int, ...]:
     )
 
 
+def _write_report(
+    handle: TextIO, records: Iterable[SessionRecord], month_totals: Iterable[TotalRow], tz: tzinfo
+) -> None:
+    writer = csv.writer(handle)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(_session_row(record, tz) for record in records)
+    writer.writerow(())
+    writer.writerow(CSV_TOTALS_HEADER)
+    writer.writerows(_total_row(row) for row in month_totals)
+
+
+def render_csv(
+    records: Iterable[SessionRecord], month_totals: Iterable[TotalRow], tz: tzinfo
+) -> str:
+    """The same report as `write_csv`, as text (without the byte-order mark)."""
+    buffer = io.StringIO(newline="")
+    _write_report(buffer, records, month_totals, tz)
+    return buffer.getvalue()
+
+
+CSV_CHARGER_TOTALS_HEADER = (
+    "month",
+    "charger_id",
+    "charger",
+    "sessions",
+    "energy_kwh",
+    "charging_h",
+    "cost",
+    "currency",
+    "unpriced_sessions",
+)
+
+
+def render_totals_csv(tag_rows: Iterable[TotalRow], charger_rows: Iterable[ChargerTotalRow]) -> str:
+    """The totals per tag and month, a blank line, then the totals per wallbox and month."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow((*CSV_TOTALS_HEADER, "charging_h"))
+    writer.writerows((*_total_row(row), f"{row.charging_s / 3600:.2f}") for row in tag_rows)
+    writer.writerow(())
+    writer.writerow(CSV_CHARGER_TOTALS_HEADER)
+    writer.writerows(
+        (
+            row.month,
+            _text(row.charger_id),
+            _text(row.charger_name),
+            row.sessions,
+            f"{row.energy_wh / 1000:.3f}",
+            f"{row.charging_s / 3600:.2f}",
+            _fixed(row.cost, 2),
+            row.currency or "",
+            row.unpriced_sessions,
+        )
+        for row in charger_rows
+    )
+    return buffer.getvalue()
+
+
 def write_csv(
     path: Path, records: Iterable[SessionRecord], month_totals: Iterable[TotalRow], tz: tzinfo
 ) -> None:
@@ -680,12 +890,7 @@ def write_csv(
     temporary = Path(name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(CSV_HEADER)
-            writer.writerows(_session_row(record, tz) for record in records)
-            writer.writerow(())
-            writer.writerow(CSV_TOTALS_HEADER)
-            writer.writerows(_total_row(row) for row in month_totals)
+            _write_report(handle, records, month_totals, tz)
             handle.flush()
             os.fsync(handle.fileno())
         temporary.chmod(mode)  # mkstemp creates 0600; the user must be able to read it

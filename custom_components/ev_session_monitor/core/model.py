@@ -66,6 +66,9 @@ class Reading:
     error_code: int | None = None
     current_limit_a: float | None = None
     raw_status: int | str | None = None
+    # Whether the box allows charging, as the box reports it (go-e frc, OpenEVSE status);
+    # None when the box does not say.
+    enabled: bool | None = None
 
     @property
     def vehicle_present(self) -> bool:
@@ -106,6 +109,11 @@ class SessionRecord:
     tag_name: str | None
     energy_source: str  # "meter", "session_counter", "power" or "mixed"
     gaps: int = 0  # polling gaps whose energy could not be measured
+    unpriced_wh: float = 0.0  # energy delivered while no price was known (not in `cost`)
+    # The vehicle left while Home Assistant was not looking: the end lies between ended_at (the
+    # last reading that saw it) and end_latest (the first reading after). None = end observed.
+    end_latest: datetime | None = None
+    unseen_s: float = 0.0  # time the box could not be read and had no counter to recover from
 
     @property
     def duration_s(self) -> float:
@@ -131,6 +139,9 @@ class SessionRecord:
             "tag_name": self.tag_name,
             "energy_source": self.energy_source,
             "gaps": self.gaps,
+            "unpriced_wh": round(self.unpriced_wh, 3),
+            "end_latest": None if self.end_latest is None else self.end_latest.isoformat(),
+            "unseen_s": round(self.unseen_s, 1),
         }
 
     @classmethod
@@ -152,4 +163,9 @@ class SessionRecord:
             tag_name=data.get("tag_name"),
             energy_source=str(data.get("energy_source", "meter")),
             gaps=int(data.get("gaps", 0)),
+            unpriced_wh=float(data.get("unpriced_wh", 0.0)),
+            end_latest=None
+            if data.get("end_latest") is None
+            else datetime.fromisoformat(data["end_latest"]),
+            unseen_s=float(data.get("unseen_s", 0.0)),
         )

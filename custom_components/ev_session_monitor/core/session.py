@@ -1,17 +1,24 @@
 """Charging-session tracking from a stream of readings.
 
 Energy comes from the box's lifetime meter (delta since plug-in) when it has one, else from
-its session counter, else from integrating power. Counter deltas survive polling gaps,
-counter resets, reboots and meter wrap-around; physically impossible jumps are rejected.
+its session counter, else from integrating power. The box's counters are the truth: deltas
+survive polling gaps, Home Assistant downtime, counter resets, reboots and meter wrap-around.
+
+A reading that no trusted baseline can explain (garbage, a register read mid-update) is set
+aside, never rebased onto: the baseline stays and the first reading consistent with it and the
+time elapsed carries all the energy since. Readings above the profile's power limit that keep
+agreeing with each other over several polls are real: the energy is kept, and the tracker
+reports the measured power so the limit can be corrected (LimitExceeded).
+
 Each energy increment is priced at the price in force when the interval began, so a session
-across a tariff change is priced piecewise.
+across a tariff change is priced piecewise; energy with no price is counted separately.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -25,8 +32,12 @@ SOURCE_POWER = "power"
 # Rounding of Wh registers and poll jitter must not look like an impossible jump.
 PLAUSIBILITY_SLACK_WH = 10.0
 PLAUSIBILITY_FACTOR = 1.1
-# After this many impossible readings in a row the counter really moved (meter swap): rebase.
-MAX_REJECTED_IN_A_ROW = 3
+# Implausible readings that agree with each other this many polls in a row are believed.
+CONFIRM_POLLS = 3
+# Steps between confirming readings may differ this much (charging power is steady, garbage not).
+CONFIRM_SPREAD = 1.5
+# No AC wallbox delivers more (3 phases x 80 A x 250 V, rounded up): beyond this, garbage.
+ABSOLUTE_MAX_POWER_W = 60_000.0
 MIN_CHARGING_POWER_W = 50.0
 
 
@@ -40,7 +51,7 @@ class OpenSession:
     source: str
     energy_wh: float = 0.0
     cost: float = 0.0
-    priced: bool = True  # False once any increment had no known price
+    unpriced_wh: float = 0.0  # energy delivered while no price was known
     currency: str | None = None
     charging_s: float = 0.0
     peak_power_w: float | None = None
@@ -51,25 +62,31 @@ class OpenSession:
     last_power_w: float | None = None
     last_charging: bool = False
     price_per_kwh: float | None = None
-    rejected_in_a_row: int = 0
+    unseen_s: float = 0.0  # time no energy could be measured (boxes without counters)
+    # Not persisted: readings set aside since the last trusted one, as (time, value, power).
+    suspects: list[tuple[datetime, float, float | None]] = field(default_factory=list)
     restored: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serializable dict."""
-        data = {name: getattr(self, name) for name in self.__slots__}
+        data = {name: getattr(self, name) for name in _PERSISTED}
         data["started_at"] = self.started_at.isoformat()
         data["last_at"] = self.last_at.isoformat()
-        del data["restored"]
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> OpenSession:
         """Inverse of to_dict; raises KeyError/ValueError/TypeError on a damaged record."""
-        values = dict(data)
-        values["started_at"] = datetime.fromisoformat(values["started_at"])
-        values["last_at"] = datetime.fromisoformat(values["last_at"])
-        known = set(cls.__slots__)
-        session = cls(**{key: value for key, value in values.items() if key in known})
+        if not isinstance(data, dict):
+            raise TypeError(f"an open session is an object, not {type(data).__name__}")
+        values: dict[str, Any] = {}
+        for name, kind in _PERSISTED.items():
+            if name not in data:
+                if name in _REQUIRED:
+                    raise KeyError(name)
+                continue
+            values[name] = kind(name, data[name])
+        session = cls(**values)
         session.restored = True
         return session
 
@@ -96,7 +113,15 @@ class TagPresented:
     tag_id: str
 
 
-type SessionEvent = SessionStarted | SessionCompleted | TagPresented
+@dataclass(frozen=True, slots=True)
+class LimitExceeded:
+    """The box delivered more than the profile's limit, consistently: the limit is wrong."""
+
+    measured_power_w: float
+    limit_w: float  # the limit in force now (raised to fit what was measured)
+
+
+type SessionEvent = SessionStarted | SessionCompleted | TagPresented | LimitExceeded
 
 
 @dataclass(slots=True)
@@ -131,10 +156,15 @@ class SessionTracker:
     # Energy and cost counted since this tracker was created (feeds the lifetime totals).
     counted_wh: float = 0.0
     counted_cost: float = 0.0
+    last_reading_at: datetime | None = None
 
     def restore(self, session: OpenSession) -> None:
         """Adopt a session persisted before a restart; the next reading decides its fate."""
         self.open = session
+
+    def set_limit(self, max_power_w: float) -> None:
+        """Use a corrected power limit (a measured one stored for this wallbox)."""
+        self.meter.max_power_w = max(self.meter.max_power_w, max_power_w)
 
     def update(
         self,
@@ -143,17 +173,28 @@ class SessionTracker:
         *,
         price_per_kwh: float | None,
         currency: str | None,
+        first_sight: bool = False,
     ) -> list[SessionEvent]:
-        """Feed one reading; return what happened."""
+        """Feed one reading; return what happened.
+
+        `first_sight`: the first reading since the wallbox was added or Home Assistant started,
+        so a vehicle already present may have been charging for a while.
+        """
         events: list[SessionEvent] = []
+        since_last_s = (
+            self.gap_s
+            if self.last_reading_at is None
+            else (now - self.last_reading_at).total_seconds()
+        )
+        self.last_reading_at = now
         session = self.open
         if session is not None and session.restored:
             session.restored = False
             if not self._same_session(session, reading):
-                events.append(SessionCompleted(self._close(session, session.last_at)))
+                events.append(self._close_after_downtime(session, reading, now, price_per_kwh))
                 session = None
         if session is not None:
-            self._account(session, reading, now, price_per_kwh)
+            self._account(session, reading, now, price_per_kwh, events)
             if self._ends(reading):
                 events.append(SessionCompleted(self._close(session, now)))
                 return events
@@ -165,7 +206,10 @@ class SessionTracker:
                 session.currency = currency
             return events
         if self._starts(reading):
-            session = self._start(reading, now, price_per_kwh, currency)
+            # What the box counted before this poll saw the vehicle: since the last poll, or
+            # all of it when this is the first look at the box.
+            seed_limit_wh = float("inf") if first_sight else self._limit_wh(since_last_s)
+            session = self._start(reading, now, price_per_kwh, currency, seed_limit_wh)
             events.append(SessionStarted(session))
             if reading.tag:
                 session.tag_id = reading.tag
@@ -207,7 +251,12 @@ class SessionTracker:
         )
 
     def _start(
-        self, reading: Reading, now: datetime, price: float | None, currency: str | None
+        self,
+        reading: Reading,
+        now: datetime,
+        price: float | None,
+        currency: str | None,
+        seed_limit_wh: float,
     ) -> OpenSession:
         if reading.lifetime_energy_wh is not None:
             source = SOURCE_METER
@@ -215,6 +264,11 @@ class SessionTracker:
             source = SOURCE_SESSION_COUNTER
         else:
             source = SOURCE_POWER
+        # A session counter above what could flow since the last poll is the previous
+        # session's, still shown.
+        seed_wh = reading.session_energy_wh or 0.0
+        if seed_wh > seed_limit_wh:
+            seed_wh = 0.0
         session = OpenSession(
             session_id=uuid.uuid4().hex,
             started_at=now,
@@ -229,7 +283,59 @@ class SessionTracker:
             price_per_kwh=price,
         )
         self.open = session
+        if seed_wh > 0:
+            self._add_energy(session, seed_wh, price)
         return session
+
+    def _close_after_downtime(
+        self, session: OpenSession, reading: Reading, now: datetime, price: float | None
+    ) -> SessionCompleted:
+        """Close a restored session whose vehicle left while Home Assistant was not looking.
+
+        Its energy since the last durable reading is what the box's counters show now; the end
+        lies somewhere between that reading and this one.
+        """
+        elapsed_s = (now - session.last_at).total_seconds()
+        delta: float | None = None
+        if session.source == SOURCE_METER and reading.lifetime_energy_wh is not None:
+            delta = self._trusted_delta(session, reading.lifetime_energy_wh, elapsed_s)
+            if delta is not None and reading.vehicle_present and reading.session_energy_wh:
+                # Another vehicle is charging now: its part of the meter delta is its own.
+                delta = max(delta - reading.session_energy_wh, 0.0)
+        elif (
+            session.source == SOURCE_SESSION_COUNTER
+            and reading.session_energy_wh is not None
+            and session.last_session_wh is not None
+            and reading.session_energy_wh >= session.last_session_wh
+        ):
+            # The box still shows the finished session's counter.
+            delta = self._trusted_delta(session, reading.session_energy_wh, elapsed_s)
+        if delta is None:
+            session.unseen_s += max(elapsed_s, 0.0)
+        elif delta > 0:
+            self._add_energy(session, delta, price)
+        record = self._close(session, session.last_at)
+        return SessionCompleted(replace(record, end_latest=max(now, record.ended_at)))
+
+    def _trusted_delta(self, session: OpenSession, current: float, elapsed_s: float) -> float | None:
+        """Counter delta since the session's baseline, if physically possible in `elapsed_s`."""
+        previous = (
+            session.last_lifetime_wh if session.source == SOURCE_METER else session.last_session_wh
+        )
+        if previous is None:
+            return None
+        wrap = self.meter.lifetime_wrap_wh if session.source == SOURCE_METER else None
+        delta, how = _counter_delta(previous, current, wrap)
+        if how == "reset" or delta > self._limit_wh(elapsed_s):
+            return None
+        return delta
+
+    def _limit_wh(self, elapsed_s: float) -> float:
+        """The most energy the box can deliver in `elapsed_s` (with slack for rounding)."""
+        return (
+            self.meter.max_power_w * max(elapsed_s, 0.0) / 3600 * PLAUSIBILITY_FACTOR
+            + PLAUSIBILITY_SLACK_WH
+        )
 
     def _close(self, session: OpenSession, ended_at: datetime) -> SessionRecord:
         self.open = None
@@ -238,27 +344,25 @@ class SessionTracker:
     # --- energy ------------------------------------------------------------------------
 
     def _account(
-        self, session: OpenSession, reading: Reading, now: datetime, price_now: float | None
+        self,
+        session: OpenSession,
+        reading: Reading,
+        now: datetime,
+        price_now: float | None,
+        events: list[SessionEvent],
     ) -> None:
-        """Add the energy delivered since the previous reading."""
+        """Add the energy delivered since the previous trusted reading."""
         elapsed_s = (now - session.last_at).total_seconds()
         if elapsed_s <= 0:
             return
-        delta = self._energy_delta(session, reading, elapsed_s)
+        delta = self._energy_delta(session, reading, now, elapsed_s, events)
         if delta is None:
-            return  # rejected: keep the old baseline, the next good reading covers this time
+            return  # set aside: keep the baseline, a later consistent reading covers this time
         if delta > 0:
-            session.energy_wh += delta
-            self.counted_wh += delta
             # The price in force when the interval began; if none was known then (a tag with
             # its own price shown only now, a price sensor just back), the price known now.
             price = session.price_per_kwh if session.price_per_kwh is not None else price_now
-            if price is None:
-                session.priced = False
-            else:
-                cost = delta / 1000 * price
-                session.cost += cost
-                self.counted_cost += cost
+            self._add_energy(session, delta, price)
         # Energy flowed, or the box said "charging" at both ends: this interval was charging.
         if delta > 0 or (session.last_charging and reading.charging):
             session.charging_s += elapsed_s
@@ -268,14 +372,30 @@ class SessionTracker:
         session.last_charging = reading.charging
         session.last_at = now
 
+    def _add_energy(self, session: OpenSession, energy_wh: float, price: float | None) -> None:
+        session.energy_wh += energy_wh
+        self.counted_wh += energy_wh
+        if price is None:
+            session.unpriced_wh += energy_wh
+            return
+        cost = energy_wh / 1000 * price
+        session.cost += cost
+        self.counted_cost += cost
+
     def _energy_delta(
-        self, session: OpenSession, reading: Reading, elapsed_s: float
+        self,
+        session: OpenSession,
+        reading: Reading,
+        now: datetime,
+        elapsed_s: float,
+        events: list[SessionEvent],
     ) -> float | None:
-        """Energy for this interval from the session's source; None = reject the reading."""
-        gap = elapsed_s > self.gap_s
+        """Energy for this interval from the session's source; None = set the reading aside."""
         if session.source == SOURCE_POWER:
-            if gap or session.last_power_w is None:
-                session.gaps += 1 if gap else 0
+            if elapsed_s > self.gap_s or session.last_power_w is None:
+                if elapsed_s > self.gap_s:
+                    session.gaps += 1
+                    session.unseen_s += elapsed_s
                 return 0.0
             return session.last_power_w * elapsed_s / 3600
         if session.source == SOURCE_METER:
@@ -290,35 +410,95 @@ class SessionTracker:
             self._rebase(session, reading)
             return 0.0
         delta, how = _counter_delta(previous, current, wrap)
-        limit = self.meter.max_power_w * elapsed_s / 3600 * PLAUSIBILITY_FACTOR
-        if delta > limit + PLAUSIBILITY_SLACK_WH:
-            session.rejected_in_a_row += 1
-            reason = (
-                f"{session.source} jumped {previous:.0f} -> {current:.0f} Wh in {elapsed_s:.0f} s"
-                f" ({how}); more than {self.meter.max_power_w:.0f} W can deliver"
-            )
-            self.rejected.append(reason)
-            del self.rejected[:-20]
-            _LOGGER.warning("%s: reading rejected: %s", self.charger_name, reason)
-            if session.rejected_in_a_row >= MAX_REJECTED_IN_A_ROW:
-                _LOGGER.warning("%s: counter moved for good; counting from here", self.charger_name)
-                self._rebase(session, reading)
-                session.gaps += 1
-                return 0.0
+        # A lifetime meter does not restart: a lower value is a bad read until proven otherwise.
+        lifetime_went_back = how == "reset" and session.source == SOURCE_METER
+        if not lifetime_went_back and delta <= self._limit_wh(elapsed_s):
+            if how != "normal":
+                _LOGGER.info("%s: %s counter %s detected", self.charger_name, session.source, how)
+            session.suspects.clear()
+            self._rebase(session, reading)
+            return delta
+        reason = (
+            f"{session.source} went {previous:.0f} -> {current:.0f} Wh in {elapsed_s:.0f} s"
+            f" ({how}); more than {self.meter.max_power_w:.0f} W can deliver"
+        )
+        self.rejected.append(reason)
+        del self.rejected[:-20]
+        _LOGGER.warning("%s: reading set aside: %s", self.charger_name, reason)
+        session.suspects.append((now, current, reading.power_w))
+        del session.suspects[:-CONFIRM_POLLS]
+        return self._confirmed(session, reading, previous, wrap, events)
+
+    def _confirmed(
+        self,
+        session: OpenSession,
+        reading: Reading,
+        previous: float,
+        wrap: float | None,
+        events: list[SessionEvent],
+    ) -> float | None:
+        """Believe readings set aside once they agree with each other; None while they do not.
+
+        - They continue the baseline at a steady power above the limit: the limit is wrong.
+          All the energy counts and LimitExceeded reports the measured power.
+        - They count steadily from somewhere else (a restarted session counter, a replaced
+          meter): the energy since that restart counts, the jump itself is marked as a gap.
+        """
+        suspects = session.suspects
+        if len(suspects) < CONFIRM_POLLS:
             return None
-        if how != "normal":
-            _LOGGER.info("%s: %s counter %s detected", self.charger_name, session.source, how)
-        session.rejected_in_a_row = 0
+        start_at = session.last_at
+        values = [value for _, value, _ in suspects]
+        if any(later < earlier for earlier, later in zip(values, values[1:], strict=False)):
+            return None
+        step_powers = [
+            (later - earlier) / ((t2 - t1).total_seconds() / 3600)
+            for (t1, earlier, _), (t2, later, _) in zip(suspects, suspects[1:], strict=False)
+            if t2 > t1
+        ]
+        if not step_powers or max(step_powers) > ABSOLUTE_MAX_POWER_W:
+            return None
+        reported = [power for _, _, power in suspects if power is not None]
+        if reported and not _agree(sum(reported) / len(reported), sum(step_powers) / len(step_powers)):
+            return None  # the counter moves unlike the power the box reports: not real
+        first_at, first = suspects[0][0], values[0]
+        jump, how = _counter_delta(previous, first, wrap)
+        jump_h = (first_at - start_at).total_seconds() / 3600
+        jump_power = jump / jump_h if jump_h > 0 else float("inf")
         self._rebase(session, reading)
-        return delta
+        suspects.clear()
+        steady = values[-1] - first
+        if how != "reset" and _agree(jump_power, max(step_powers)):
+            measured = max(jump_power, *step_powers)
+            self.meter.max_power_w = max(self.meter.max_power_w, measured * PLAUSIBILITY_FACTOR)
+            events.append(LimitExceeded(measured, self.meter.max_power_w))
+            return jump + steady
+        session.gaps += 1
+        if how == "reset" and session.source == SOURCE_SESSION_COUNTER:
+            return values[-1]  # the counter restarted from zero and counted all of it since
+        _LOGGER.warning(
+            "%s: %s moved from %.0f to %.0f Wh at once and counts steadily from there;"
+            " counting from there, the jump is marked as a gap",
+            self.charger_name,
+            session.source,
+            previous,
+            first,
+        )
+        return steady
 
     @staticmethod
     def _rebase(session: OpenSession, reading: Reading) -> None:
-        session.rejected_in_a_row = 0
         if reading.lifetime_energy_wh is not None:
             session.last_lifetime_wh = reading.lifetime_energy_wh
         if reading.session_energy_wh is not None:
             session.last_session_wh = reading.session_energy_wh
+
+
+def _agree(first: float, second: float) -> bool:
+    """Two powers within CONFIRM_SPREAD of each other (both positive)."""
+    if first <= 0 or second <= 0:
+        return first <= MIN_CHARGING_POWER_W and second <= MIN_CHARGING_POWER_W
+    return max(first, second) / min(first, second) <= CONFIRM_SPREAD
 
 
 def time_to_full_s(remaining_wh: float | None, power_w: float | None) -> float | None:
@@ -341,7 +521,7 @@ def to_record(
         ended_at=max(ended_at, session.started_at),
         charging_s=session.charging_s,
         energy_wh=session.energy_wh,
-        cost=session.cost if session.priced else None,
+        cost=session.cost if session.energy_wh > session.unpriced_wh else None,
         currency=session.currency,
         avg_power_w=session.energy_wh / charging_h if charging_h > 0 else None,
         peak_power_w=session.peak_power_w,
@@ -349,4 +529,67 @@ def to_record(
         tag_name=None,
         energy_source=session.source,
         gaps=session.gaps,
+        unpriced_wh=session.unpriced_wh,
+        unseen_s=session.unseen_s,
     )
+
+
+# How each persisted OpenSession field is read back; a wrong type raises TypeError/ValueError.
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected text, got {value!r:.40}")
+    return value
+
+
+def _optional_text(name: str, value: Any) -> str | None:
+    return None if value is None else _text(name, value)
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise TypeError(f"{name}: expected a number, got {value!r:.40}")
+    return float(value)
+
+
+def _optional_number(name: str, value: Any) -> float | None:
+    return None if value is None else _number(name, value)
+
+
+def _count(name: str, value: Any) -> int:
+    return int(_number(name, value))
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name}: expected true or false, got {value!r:.40}")
+    return value
+
+
+def _time(name: str, value: Any) -> datetime:
+    parsed = datetime.fromisoformat(_text(name, value))
+    if parsed.tzinfo is None:
+        raise ValueError(f"{name}: time without a timezone")
+    return parsed
+
+
+_PERSISTED: dict[str, Any] = {
+    "session_id": _text,
+    "started_at": _time,
+    "last_at": _time,
+    "source": _text,
+    "energy_wh": _number,
+    "cost": _number,
+    "unpriced_wh": _number,
+    "currency": _optional_text,
+    "charging_s": _number,
+    "peak_power_w": _optional_number,
+    "tag_id": _optional_text,
+    "gaps": _count,
+    "last_lifetime_wh": _optional_number,
+    "last_session_wh": _optional_number,
+    "last_power_w": _optional_number,
+    "last_charging": _flag,
+    "price_per_kwh": _optional_number,
+    "unseen_s": _number,
+}
+_REQUIRED = frozenset({"session_id", "started_at", "last_at", "source"})
