@@ -51,21 +51,20 @@ from .core.session import (
     LimitExceeded,
     MeterSpec,
     OpenSession,
+    SavePolicy,
     SessionCompleted,
     SessionStarted,
     SessionTracker,
     TagPresented,
     time_to_full_s,
     to_record,
+    transition_signature,
 )
 from .core.tags import KnownTag, clip_text, hash_tag, sanitize_box_tag
 from .core.tariff import PriceError, price_per_kwh
 from .storage import DomainData
 
 STORE_VERSION = 1
-# The running figures of an open session are written at least this often; every transition
-# (start, tag, pause, resume, completion) is written before the next poll.
-PERIODIC_SAVE = timedelta(seconds=30)
 # Re-send the enforced current this often even if nothing changed (a rebooted box forgets it).
 ENFORCE_REFRESH = timedelta(seconds=60)
 # Longest text in an event payload (the longest legitimate one is a tag or wallbox name).
@@ -170,8 +169,9 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
             enforce=self.enforce,
         )
         self.hash_unknown = bool(options.get(CONF_HASH_UNKNOWN_TAGS, False))
+        # Atomic writes (temporary file, fsync, rename): a power cut leaves the old or the new file.
         self._store: Store[dict[str, Any]] = Store(
-            hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}"
+            hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}", atomic_writes=True
         )
         self.delivered_wh = 0.0  # our own lifetime counter (boxes without a meter)
         self.total_cost = 0.0
@@ -180,8 +180,7 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         self.target_energy_wh: float | None = None
         self.learned_max_power_w: float | None = None  # measured above the profile's limit
         self._first_poll = True  # the box may be mid-session when first seen
-        self._saved_at: datetime | None = None
-        self._saved_signature: tuple[Any, ...] | None = None
+        self._save_policy = SavePolicy()
         self.controlled = False  # we wrote a control: keep the box's watchdog fed
         self._enforced_current: float | None = None
         self._enforced_at: datetime | None = None
@@ -321,34 +320,16 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
             "unarchived": [record.to_dict() for record in self.unarchived],
         }
 
-    def _signature(self) -> tuple[Any, ...]:
-        """What changes only at a transition: a change is written before the next poll."""
-        session = self.tracker.open
-        return (
-            None if session is None else session.session_id,
-            None if session is None else session.tag_id,
-            None if session is None else session.last_charging,
-            None if session is None else session.gaps,
+    async def _async_persist(self, now: datetime) -> None:
+        """Write at every transition, and the running figures at least every 30 s."""
+        signature = (
+            *transition_signature(self.tracker.open),
             len(self.unarchived),
             self.learned_max_power_w,
         )
-
-    async def _async_persist(self, now: datetime) -> None:
-        """Write at every transition, and the running figures at least every 30 s."""
-        signature = self._signature()
-        if (
-            signature == self._saved_signature
-            and self._saved_at is not None
-            and (self.tracker.open is None or now - self._saved_at < PERIODIC_SAVE)
-        ):
-            return
-        try:
+        if self._save_policy.due(signature, now, running=self.tracker.open is not None):
             await self.async_save_now()
-        except OSError:
-            LOGGER.exception("%s: saving the session state failed; retrying next poll", self.name)
-            return
-        self._saved_signature = signature
-        self._saved_at = now
+            self._save_policy.written(signature, now)
 
     async def _async_save_on_stop(self, _event: Event) -> None:
         await self.async_save_now()

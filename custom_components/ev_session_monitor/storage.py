@@ -30,16 +30,30 @@ class TagStore:
 
     def __init__(self, hass: HomeAssistant) -> None:
         """Prepare an empty registry; call async_load()."""
-        self._store: Store[dict[str, Any]] = Store(hass, TAG_STORE_VERSION, f"{DOMAIN}.tags")
+        self._store: Store[dict[str, Any]] = Store(
+            hass, TAG_STORE_VERSION, f"{DOMAIN}.tags", atomic_writes=True
+        )
         self.registry = TagRegistry()
         self._listeners: list[Callable[[], None]] = []
 
     async def async_load(self) -> None:
-        """Read the stored tags; entries that no longer validate are logged and skipped."""
+        """Read the stored tags; entries that do not validate are skipped, kept and reported."""
         data = await self._store.async_load() or {}
-        self.registry, problems = TagRegistry.from_list(data.get("tags", []))
+        stored = data.get("tags", []) if isinstance(data, dict) else data
+        self.registry, problems = TagRegistry.from_list(stored)
         for problem in problems:
-            LOGGER.warning("Stored tag skipped: %s", problem)
+            LOGGER.warning("Stored tag skipped: %s", problem[:300])
+        if problems:
+            # The skipped entries stay in the file (the registry writes them back unchanged).
+            ir.async_create_issue(
+                self._store.hass,
+                DOMAIN,
+                "stored_tags_damaged",
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="stored_tags_damaged",
+                translation_placeholders={"problems": "; ".join(problems)[:300]},
+            )
 
     async def async_save(self) -> None:
         """Persist now and tell listeners (entities) the registry changed."""
@@ -123,11 +137,36 @@ class SessionArchive:
         start: datetime | None = None,
         end: datetime | None = None,
         limit: int | None = None,
+        offset: int = 0,
+        sort: str = "started_at",
+        newest_first: bool = False,
     ) -> list[SessionRecord]:
-        """Return matching sessions, oldest first."""
+        """Return matching sessions, oldest first (see SessionHistory.query)."""
         return await self._run(
             lambda history: history.query(
-                charger_ids=charger_ids, tag_ids=tag_ids, start=start, end=end, limit=limit
+                charger_ids=charger_ids,
+                tag_ids=tag_ids,
+                start=start,
+                end=end,
+                limit=limit,
+                offset=offset,
+                sort=sort,
+                newest_first=newest_first,
+            )
+        )
+
+    async def async_count(
+        self,
+        *,
+        charger_ids: Collection[str] | None = None,
+        tag_ids: Collection[str] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> int:
+        """Return how many sessions match."""
+        return await self._run(
+            lambda history: history.count(
+                charger_ids=charger_ids, tag_ids=tag_ids, start=start, end=end
             )
         )
 

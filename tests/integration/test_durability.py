@@ -218,3 +218,26 @@ async def test_plug_in_without_energy_is_not_a_session(
     assert len(unknown) == 1
     assert await hass.data[DOMAIN].archive.async_query() == []
     assert hass.states.get("sensor.garage_last_session_energy").state == "unknown"
+
+
+async def test_damaged_saved_tags_are_kept_and_reported(
+    hass: HomeAssistant,
+    simulator: WallboxSimulator,
+    setup_entry: SetupEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """One unreadable tag: the others work, the user is told, the bad one stays on disk."""
+    good = {"tag_id": "04A1B2C3D4", "name": "Alice", "chargers": []}
+    bad = {"tag_id": 5, "name": ["not", "a", "name"]}
+    hass_storage[f"{DOMAIN}.tags"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.tags",
+        "data": {"tags": [bad, good]},
+    }
+    entry = await setup_entry()
+    assert entry.state.name == "LOADED"
+    registry = hass.data[DOMAIN].tags.registry
+    assert registry.get("04A1B2C3D4") is not None
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "stored_tags_damaged") is not None
+    await hass.data[DOMAIN].tags.async_save()
+    assert bad in hass_storage[f"{DOMAIN}.tags"]["data"]["tags"]

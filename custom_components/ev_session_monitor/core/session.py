@@ -501,6 +501,38 @@ def _agree(first: float, second: float) -> bool:
     return max(first, second) / min(first, second) <= CONFIRM_SPREAD
 
 
+@dataclass(slots=True)
+class SavePolicy:
+    """When a wallbox's state must be written: at every transition, else every `period`.
+
+    A transition is a change of `signature` (a session starts, gets its tag, pauses, resumes,
+    ends); while a session runs its figures are written at least every `period`, so a hard kill
+    loses at most that much of a box without counters. Idle, nothing changes: nothing is written.
+    """
+
+    period_s: float = 30.0
+    saved_at: datetime | None = None
+    saved_signature: tuple[Any, ...] | None = None
+
+    def due(self, signature: tuple[Any, ...], now: datetime, running: bool) -> bool:
+        """True when the state must be written before the next poll."""
+        if signature != self.saved_signature or self.saved_at is None:
+            return True
+        return running and (now - self.saved_at).total_seconds() >= self.period_s
+
+    def written(self, signature: tuple[Any, ...], now: datetime) -> None:
+        """Record a completed write."""
+        self.saved_signature = signature
+        self.saved_at = now
+
+
+def transition_signature(session: OpenSession | None) -> tuple[Any, ...]:
+    """What changes only at a session's transitions (see SavePolicy)."""
+    if session is None:
+        return (None,)
+    return (session.session_id, session.tag_id, session.last_charging, session.gaps)
+
+
 def time_to_full_s(remaining_wh: float | None, power_w: float | None) -> float | None:
     """Seconds until `remaining_wh` more energy is delivered at the present power."""
     if remaining_wh is None or power_w is None or power_w < MIN_CHARGING_POWER_W:
