@@ -16,6 +16,7 @@ terminated on exit, and the kernel terminates the children should this program i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import json
 import os
@@ -28,7 +29,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +111,9 @@ def request(
         with urllib.request.urlopen(req, timeout=30) as response:
             text = response.read().decode()
     except urllib.error.HTTPError as err:
-        raise DemoError(f"{method} {path} answered {err.code}: {err.read().decode()[:500]}") from None
+        raise DemoError(
+            f"{method} {path} answered {err.code}: {err.read().decode()[:500]}"
+        ) from None
     if not text:
         return None
     return json.loads(text) if text[0] in "[{" else text
@@ -147,7 +149,7 @@ class Children:
         with log.open("ab") as output:
             process = subprocess.Popen(
                 args, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
-                preexec_fn=_child_setup,
+                preexec_fn=_child_setup,  # noqa: PLW1509 - runs before any thread is started
             )  # fmt: skip
         self.processes.append(process)
         return process
@@ -181,7 +183,7 @@ class Children:
 
 
 def _running_pids() -> list[int]:
-    """Pids of processes that are not zombies (a zombie has ended, its parent just not reaped it)."""
+    """Pids of processes that are not zombies (ended, only not yet reaped by their parent)."""
     pids = []
     for entry in Path("/proc").iterdir():
         try:
@@ -201,10 +203,8 @@ def _pgid(pid: int) -> int | None:
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, sig)
-    except ProcessLookupError:
-        pass
 
 
 # --- Home Assistant ---------------------------------------------------------------------------
@@ -374,7 +374,12 @@ def configure_wallbox(token: str) -> None:
         "POST",
         f"/api/config/config_entries/flow/{flow['flow_id']}",
         token=token,
-        body={"name": "Demo wallbox", "profile": "webasto_next", "host": "127.0.0.1", "port": SIM_PORT},
+        body={
+            "name": "Demo wallbox",
+            "profile": "webasto_next",
+            "host": "127.0.0.1",
+            "port": SIM_PORT,
+        },
     )
     if result.get("type") != "create_entry":
         raise DemoError(f"adding the simulated wallbox failed: {result}")
@@ -383,7 +388,10 @@ def configure_wallbox(token: str) -> None:
     def options(step: str, data: dict[str, Any]) -> None:
         """Walk an options menu step, answering each form with the fields it asks for."""
         flow = request(
-            "POST", "/api/config/config_entries/options/flow", token=token, body={"handler": entry_id}
+            "POST",
+            "/api/config/config_entries/options/flow",
+            token=token,
+            body={"handler": entry_id},
         )
         path = f"/api/config/config_entries/options/flow/{flow['flow_id']}"
         answer = request("POST", path, token=token, body={"next_step_id": step})
@@ -424,8 +432,8 @@ def error_lines(log: Path) -> list[str]:
 
 def wallbox_states(token: str) -> dict[str, str]:
     """Entity id -> state of every entity of the integration."""
-    ids = request("POST", "/api/template", token=token,
-                  body={"template": f"{{{{ integration_entities('{DOMAIN}') | join(',') }}}}"})  # fmt: skip
+    template = f"{{{{ integration_entities('{DOMAIN}') | join(',') }}}}"
+    ids = request("POST", "/api/template", token=token, body={"template": template})
     states = {}
     for entity_id in filter(None, str(ids).split(",")):
         states[entity_id] = request("GET", f"/api/states/{entity_id}", token=token)["state"]
@@ -504,7 +512,9 @@ def check(args: argparse.Namespace, demo: Demo, token: str, started: float) -> N
         raise DemoError(f"unavailable entities: {', '.join(unavailable)}")
     take_screenshots(token, args.devtools, Path(args.screenshots))
     if errors := error_lines(demo.log_file):
-        raise DemoError(f"{len(errors)} ERROR line(s) in {demo.log_file}:\n  " + "\n  ".join(errors[:20]))
+        raise DemoError(
+            f"{len(errors)} ERROR line(s) in {demo.log_file}:\n  " + "\n  ".join(errors[:20])
+        )
     print(f"Check passed: ready after {ready_s:.0f} s, {len(states)} entities, 0 ERROR lines.")
 
 
@@ -513,8 +523,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--speed", type=float, default=1.0, help="demo scenario time factor")
     parser.add_argument("--check", action="store_true", help="prove the demo from an empty config")
-    parser.add_argument("--devtools", type=int, default=9222, help="Chromium DevTools port (--check)")
-    parser.add_argument("--screenshots", default=str(DEV_DIR / "screenshots"), help="where --check saves PNGs")
+    parser.add_argument(
+        "--devtools", type=int, default=9222, help="Chromium DevTools port (--check)"
+    )
+    parser.add_argument(
+        "--screenshots", default=str(DEV_DIR / "screenshots"), help="where --check saves PNGs"
+    )
     args = parser.parse_args()
     config = DEV_DIR / ("check" if args.check else "config")
     if args.check:

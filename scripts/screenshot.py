@@ -97,7 +97,9 @@ async def _take(token: str, devtools_port: int, out_dir: Path) -> None:
                 "clientId": CLIENT_ID,
                 "expires": int(time.time() * 1000) + 1800 * 1000,
             }
-            await page.evaluate(f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))})")
+            await page.evaluate(
+                f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))})"
+            )
             for name, path, wait_s in PAGES:
                 await page.shot(path.format(device_id=device_id), out_dir / f"{name}.png", wait_s)
 

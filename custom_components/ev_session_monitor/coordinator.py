@@ -236,8 +236,11 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
             self.hass.async_create_task(self.async_refresh(), eager_start=True)
 
     async def _async_restore(self, data: Any) -> None:
-        """Load each part of the saved state on its own: a damaged part is set aside, reported
-        as a repair, and never keeps the rest (or the wallbox) from loading."""
+        """Load each part of the saved state on its own.
+
+        A damaged part is set aside and reported as a repair; it never keeps the rest (or the
+        wallbox) from loading.
+        """
         if data is None:
             return
         if not isinstance(data, dict):

@@ -17,9 +17,11 @@ across a tariff change is priced piecewise; energy with no price is counted sepa
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from .model import ChargerStatus, Reading, SessionRecord
@@ -317,7 +319,9 @@ class SessionTracker:
         record = self._close(session, session.last_at)
         return SessionCompleted(replace(record, end_latest=max(now, record.ended_at)))
 
-    def _trusted_delta(self, session: OpenSession, current: float, elapsed_s: float) -> float | None:
+    def _trusted_delta(
+        self, session: OpenSession, current: float, elapsed_s: float
+    ) -> float | None:
         """Counter delta since the session's baseline, if physically possible in `elapsed_s`."""
         previous = (
             session.last_lifetime_wh if session.source == SOURCE_METER else session.last_session_wh
@@ -449,17 +453,19 @@ class SessionTracker:
             return None
         start_at = session.last_at
         values = [value for _, value, _ in suspects]
-        if any(later < earlier for earlier, later in zip(values, values[1:], strict=False)):
+        if any(later < earlier for earlier, later in pairwise(values)):
             return None
         step_powers = [
             (later - earlier) / ((t2 - t1).total_seconds() / 3600)
-            for (t1, earlier, _), (t2, later, _) in zip(suspects, suspects[1:], strict=False)
+            for (t1, earlier, _), (t2, later, _) in pairwise(suspects)
             if t2 > t1
         ]
         if not step_powers or max(step_powers) > ABSOLUTE_MAX_POWER_W:
             return None
         reported = [power for _, _, power in suspects if power is not None]
-        if reported and not _agree(sum(reported) / len(reported), sum(step_powers) / len(step_powers)):
+        if reported and not _agree(
+            sum(reported) / len(reported), sum(step_powers) / len(step_powers)
+        ):
             return None  # the counter moves unlike the power the box reports: not real
         first_at, first = suspects[0][0], values[0]
         jump, how = _counter_delta(previous, first, wrap)
@@ -578,7 +584,7 @@ def _optional_text(name: str, value: Any) -> str | None:
 
 
 def _number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
         raise TypeError(f"{name}: expected a number, got {value!r:.40}")
     return float(value)
 
