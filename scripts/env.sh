@@ -16,6 +16,22 @@ ROOT_VENV=/opt/evsm-venv
 DEBIAN_SUITE=forky
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
+# apt_install PACKAGE...: Debian packages, quietly (the forky mirror copy may be past its
+# Valid-Until date).
+apt_install() {
+  local apt=(apt-get -o Acquire::Check-Valid-Until=false)
+  "${apt[@]}" update -qq && DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq \
+    --no-install-recommends "$@" >/dev/null
+}
+
+# ensure_chromium: Debian's Chromium on this machine (browser checks run it here, not in the root).
+ensure_chromium() {
+  command -v chromium >/dev/null && return 0
+  [[ $(id -u) -eq 0 ]] || die "chromium is missing; install Debian's chromium package"
+  log "installing chromium (once)"
+  apt_install chromium || die "could not install chromium"
+}
+
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

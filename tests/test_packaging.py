@@ -78,9 +78,11 @@ def test_every_exception_and_issue_key_exists() -> None:
                 "entity.sensor",
                 "entity.binary_sensor",
                 "entity.number",
+                "entity.select",
                 "entity.switch",
                 "entity.button",
                 "entity.event",
+                "entity.calendar",
             )
         ), key
     for reason in ("charging_without_tag", "unknown_tag_attempts"):
@@ -93,8 +95,9 @@ def test_config_flow_errors_translated() -> None:
         re.findall(r'"(cannot_connect|invalid_response|invalid_auth|unknown_profile)"', text)
     ):
         assert f"config.error.{key}" in KEYS
-    for key in re.findall(r'errors\[[A-Z_]+\] = "([a-z_]+)"', text):
-        assert f"options.error.{key}" in KEYS, key
+    # Every form error set anywhere in the flows is translated for the add or the options flow.
+    for key in re.findall(r'errors\[[A-Z_a-z"]+\] = "([a-z_]+)"', text):
+        assert f"config.error.{key}" in KEYS or f"options.error.{key}" in KEYS, key
     for key in re.findall(r'async_abort\(reason="([a-z_]+)"\)', text):
         assert f"config.abort.{key}" in KEYS or f"options.abort.{key}" in KEYS, key
 

@@ -25,14 +25,18 @@ from .core.errors import WallboxAuthError, WallboxError
 from .core.http import HttpWallboxClient
 from .core.modbus import ModbusLinkPool, ModbusWallboxClient
 from .core.profile import WallboxProfile
+from .panel import async_hide_panel_if_unused, async_setup_portal, async_show_panel
 from .services import async_setup_services
 from .storage import DATA_DOMAIN, DomainData, SessionArchive, TagStore, async_load_catalog
+from .tag_sensors import TAG_ENERGY, async_setup_tag_energy
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.CALENDAR,
     Platform.EVENT,
     Platform.NUMBER,
+    Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
 ]
@@ -53,7 +57,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     hass.data[DATA_DOMAIN] = DomainData(
         catalog=await async_load_catalog(hass), tags=tags, archive=archive
     )
+    async_setup_tag_energy(hass, hass.data[DATA_DOMAIN])
     async_setup_services(hass)
+    await async_setup_portal(hass)
     return True
 
 
@@ -104,6 +110,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
             translation_key="cannot_connect",
             translation_placeholders={"error": str(err)},
         ) from err
+    profile = client.profile  # with the firmware or model variant identification chose
     coordinator = EvCoordinator(hass, entry, client, domain)
     device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
@@ -129,6 +136,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
         device_id=device.id,
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await hass.data[TAG_ENERGY].async_entry_loaded(entry)
+    await async_show_panel(hass)
     return True
 
 
@@ -138,9 +147,13 @@ async def async_unload_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
     if unloaded:
         await entry.runtime_data.coordinator.async_save_now()
         await entry.runtime_data.client.close()
+        await hass.data[TAG_ENERGY].async_entry_unloaded(entry)
+        async_hide_panel_if_unused(hass, entry.entry_id)
     return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: EvConfigEntry) -> None:
     """Forget the wallbox's open-session state; recorded sessions stay in the history."""
+    if (tag_energy := hass.data.get(TAG_ENERGY)) is not None:
+        await tag_energy.async_place()  # the card devices move if they were this entry's
     await Store[dict[str, object]](hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}").async_remove()

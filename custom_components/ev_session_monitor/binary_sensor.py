@@ -13,7 +13,7 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import EvConfigEntry, EvData
+from .coordinator import EvConfigEntry, EvCoordinator, EvData
 from .entity import EvEntity
 
 PARALLEL_UPDATES = 0
@@ -65,7 +65,11 @@ class EvBinarySensor(EvEntity, BinarySensorEntity):
 
     entity_description: EvBinarySensorDescription
 
-    @property
-    def is_on(self) -> bool | None:
-        """Return the value from the latest update."""
-        return self.entity_description.value_fn(self.coordinator.data)
+    def __init__(self, coordinator: EvCoordinator, description: EvBinarySensorDescription) -> None:
+        """Show the coordinator's first data."""
+        super().__init__(coordinator, description)
+        self._refresh_shown()
+
+    def _refresh_shown(self) -> bool | None:
+        self._attr_is_on = self.entity_description.value_fn(self.coordinator.data)
+        return self._attr_is_on

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import probatio as vol
@@ -15,6 +16,8 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from . import create_client
 from .const import (
@@ -22,6 +25,7 @@ from .const import (
     CONF_ENFORCE,
     CONF_FIXED_PRICE,
     CONF_HASH_UNKNOWN_TAGS,
+    CONF_IDLE_POLL_INTERVAL,
     CONF_POLL_INTERVAL,
     CONF_PRICE_ENTITY,
     CONF_PRICE_SOURCE,
@@ -42,10 +46,19 @@ from .const import (
     PRICE_SENSOR,
 )
 from .core.errors import WallboxAuthError, WallboxConnectionError, WallboxError
+from .core.host import InvalidHostError, validate_host
 from .core.modbus import ModbusLinkPool
 from .core.model import Capability, DeviceIdentity
+from .core.probe import detect_models, dhcp_candidates, read_modbus_serial, zeroconf_candidates
 from .core.profile import ProfileCatalog, WallboxProfile
-from .core.tags import DuplicateTagError, InvalidTagError, KnownTag, validate_tag
+from .core.tags import (
+    DuplicateTagError,
+    InvalidTagError,
+    InvalidTagNameError,
+    KnownTag,
+    validate_tag,
+    validate_tag_name,
+)
 from .storage import DATA_DOMAIN, DomainData, SessionArchive, TagStore, async_load_catalog
 
 CONF_TAG_ID = "tag_id"
@@ -54,6 +67,34 @@ CONF_TAG_OWNER = "owner"
 CONF_TAG_PRICE = "price_per_kwh"
 CONF_TAG_CHARGERS = "chargers"
 CONF_TAGS = "tags"
+
+
+def _number(
+    minimum: float, maximum: float, *, step: float = 1, unit: str | None = None
+) -> selector.NumberSelector:
+    """A number typed in a box (a slider hides the value), with its unit."""
+    config = selector.NumberSelectorConfig(
+        min=minimum, max=maximum, step=step, mode=selector.NumberSelectorMode.BOX
+    )
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return selector.NumberSelector(config)
+
+
+def _whole_numbers(
+    user_input: dict[str, Any], keys: tuple[str, ...], errors: dict[str, str]
+) -> dict[str, Any]:
+    """Return the input with these fields as int; 1.5 for a port is an error, never 1."""
+    cleaned = dict(user_input)
+    for key in keys:
+        value = cleaned.get(key)
+        if value is None:
+            continue
+        if isinstance(value, float) and value.is_integer():
+            cleaned[key] = int(value)
+        elif not isinstance(value, int) or isinstance(value, bool):
+            errors[key] = "whole_number"
+    return cleaned
 
 
 async def _async_domain(hass: HomeAssistant) -> DomainData:
@@ -86,34 +127,57 @@ async def _async_probe(
     return identity, None
 
 
+async def _async_identify_discovered(
+    hass: HomeAssistant, profile: WallboxProfile, data: dict[str, Any]
+) -> DeviceIdentity | None:
+    """Read a discovered box's identity without writing to it; None if it is not this model.
+
+    An HTTP box gets the user step's connection test (reads only). A Modbus box must pass its
+    profile's probe checks first; then only its serial is read (no start-up writes before
+    the user confirms).
+    """
+    if profile.transport == "http":
+        identity, error = await _async_probe(hass, profile, data)
+        return identity if error is None else None
+    detection = await detect_models(data[CONF_HOST], [profile], port=data.get(CONF_PORT))
+    if not detection.matches:
+        return None
+    try:
+        serial = await read_modbus_serial(profile, data[CONF_HOST], port=data.get(CONF_PORT))
+    except WallboxError:
+        return None
+    return DeviceIdentity(serial=serial)
+
+
 def _connection_schema(
     catalog: ProfileCatalog, defaults: Mapping[str, Any], *, with_profile: bool
 ) -> vol.Schema:
     fields: dict[Any, Any] = {}
     if with_profile:
         fields[vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, "Wallbox"))] = str
-        fields[vol.Required(CONF_PROFILE, default=defaults.get(CONF_PROFILE, vol.UNDEFINED))] = (
-            selector.SelectSelector(
-                selector.SelectSelectorConfig(
-                    options=[
-                        selector.SelectOptionDict(value=profile_id, label=profile.name)
-                        for profile_id, profile in sorted(
-                            catalog.profiles.items(), key=lambda item: item[1].name
-                        )
-                    ],
-                    mode=selector.SelectSelectorMode.DROPDOWN,
-                )
+        # Left empty: the model is detected from the box (Modbus boxes with probe checks).
+        fields[
+            vol.Optional(CONF_PROFILE, description={"suggested_value": defaults.get(CONF_PROFILE)})
+        ] = selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=[
+                    selector.SelectOptionDict(value=profile_id, label=profile.name)
+                    for profile_id, profile in sorted(
+                        catalog.profiles.items(), key=lambda item: item[1].name
+                    )
+                ],
+                mode=selector.SelectSelectorMode.DROPDOWN,
             )
         )
     fields[vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED))] = (
         selector.TextSelector(selector.TextSelectorConfig(autocomplete="off"))
     )
     fields[vol.Optional(CONF_PORT, description={"suggested_value": defaults.get(CONF_PORT)})] = (
-        vol.All(vol.Coerce(int), vol.Range(min=1, max=65535))
+        _number(1, 65535)
     )
     fields[
         vol.Optional(CONF_UNIT_ID, description={"suggested_value": defaults.get(CONF_UNIT_ID)})
-    ] = vol.All(vol.Coerce(int), vol.Range(min=0, max=255))
+    ] = _number(0, 255)
     fields[
         vol.Optional(CONF_USERNAME, description={"suggested_value": defaults.get(CONF_USERNAME)})
     ] = str
@@ -137,6 +201,10 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
 
+    _detect_input: dict[str, Any] | None = None  # the user step's input while picking a match
+    _detected: tuple[str, ...] = ()
+    _discovered: dict[str, Any] | None = None  # connection data of a discovered box
+
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> EvOptionsFlow:
@@ -146,6 +214,15 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_validate(
         self, data: dict[str, Any]
     ) -> tuple[WallboxProfile | None, DeviceIdentity | None, dict[str, str]]:
+        """Check the typed values, then connect; `data` gets the cleaned host, port and unit."""
+        errors: dict[str, str] = {}
+        data.update(_whole_numbers(data, (CONF_PORT, CONF_UNIT_ID), errors))
+        try:
+            data[CONF_HOST] = validate_host(data[CONF_HOST])
+        except InvalidHostError:
+            errors[CONF_HOST] = "invalid_host"
+        if errors:
+            return None, None, errors
         domain = await _async_domain(self.hass)
         profile = domain.catalog.profiles.get(data[CONF_PROFILE])
         if profile is None:
@@ -158,7 +235,10 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask where the wallbox is and which model it is; test the connection."""
         errors: dict[str, str] = {}
+        if user_input is not None and not user_input.get(CONF_PROFILE):
+            return await self._async_detect(dict(user_input))
         if user_input is not None:
+            user_input = dict(user_input)
             profile, identity, errors = await self._async_validate(user_input)
             if not errors:
                 assert profile is not None and identity is not None
@@ -172,6 +252,133 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="user",
             data_schema=_connection_schema(domain.catalog, user_input or {}, with_profile=True),
+            errors=errors,
+        )
+
+    async def _async_detect(self, user_input: dict[str, Any]) -> ConfigFlowResult:
+        """No model chosen: probe the host's identification registers for every model."""
+        errors: dict[str, str] = {}
+        user_input.pop(CONF_PROFILE, None)
+        user_input.update(_whole_numbers(user_input, (CONF_PORT, CONF_UNIT_ID), errors))
+        try:
+            user_input[CONF_HOST] = validate_host(user_input[CONF_HOST])
+        except InvalidHostError:
+            errors[CONF_HOST] = "invalid_host"
+        domain = await _async_domain(self.hass)
+        if not errors:
+            detection = await detect_models(
+                user_input[CONF_HOST],
+                domain.catalog.profiles.values(),
+                port=user_input.get(CONF_PORT),
+                unit_id=user_input.get(CONF_UNIT_ID),
+            )
+            if detection.matches:
+                self._detect_input, self._detected = user_input, detection.matches
+                return await self.async_step_detected()
+            errors = (
+                {CONF_PROFILE: "no_model_detected"}
+                if detection.reachable
+                else {"base": "cannot_connect"}
+            )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=_connection_schema(domain.catalog, user_input, with_profile=True),
+            errors=errors,
+        )
+
+    async def async_step_detected(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The box answered like these models: confirm the first, or pick another of them."""
+        assert self._detect_input is not None
+        if user_input is not None:
+            return await self.async_step_user({**self._detect_input, **user_input})
+        domain = await _async_domain(self.hass)
+        names = [domain.catalog.profiles[profile_id].name for profile_id in self._detected]
+        return self.async_show_form(
+            step_id="detected",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_PROFILE, default=self._detected[0]): selector.SelectSelector(
+                        selector.SelectSelectorConfig(
+                            options=[
+                                selector.SelectOptionDict(value=profile_id, label=name)
+                                for profile_id, name in zip(self._detected, names, strict=True)
+                            ],
+                            mode=selector.SelectSelectorMode.LIST,
+                        )
+                    )
+                }
+            ),
+            description_placeholders={
+                "host": self._detect_input[CONF_HOST],
+                "models": ", ".join(names),
+            },
+        )
+
+    async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
+        """A box announced itself over mDNS."""
+        domain = await _async_domain(self.hass)
+        candidates = zeroconf_candidates(domain.catalog.profiles.values(), discovery_info.type)
+        return await self._async_discovered(
+            discovery_info.host, candidates, port=discovery_info.port
+        )
+
+    async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
+        """A box with a known host name or MAC prefix asked for an address."""
+        domain = await _async_domain(self.hass)
+        candidates = dhcp_candidates(
+            domain.catalog.profiles.values(), discovery_info.hostname, discovery_info.macaddress
+        )
+        return await self._async_discovered(discovery_info.ip, candidates)
+
+    async def _async_discovered(
+        self, host: str, candidates: list[str], *, port: int | None = None
+    ) -> ConfigFlowResult:
+        """Identify the box (reads only) as the first candidate model it answers as.
+
+        The unique id is the user step's (serial, else address), so a configured or ignored
+        box is not offered again, and a configured one found at a new address follows it.
+        """
+        self._async_abort_entries_match({CONF_HOST: host})
+        domain = await _async_domain(self.hass)
+        for profile_id in candidates:
+            profile = domain.catalog.profiles[profile_id]
+            data: dict[str, Any] = {CONF_HOST: host, CONF_PROFILE: profile_id}
+            if port and port != profile.default_port:
+                data[CONF_PORT] = port
+            identity = await _async_identify_discovered(self.hass, profile, data)
+            if identity is None:
+                continue
+            await self.async_set_unique_id(_unique_id(profile, data, identity))
+            self._abort_if_unique_id_configured(updates={CONF_HOST: host})
+            self._discovered = data
+            self.context["title_placeholders"] = {"name": profile.name, "host": host}
+            return await self.async_step_discovery_confirm()
+        return self.async_abort(reason="not_identified")
+
+    async def async_step_discovery_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Offer the discovered box with its model chosen; connect as the user step does."""
+        assert self._discovered is not None
+        domain = await _async_domain(self.hass)
+        profile = domain.catalog.profiles[self._discovered[CONF_PROFILE]]
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = dict(self._discovered)
+            _, identity, errors = await self._async_validate(data)
+            if not errors:
+                assert identity is not None
+                await self.async_set_unique_id(
+                    _unique_id(profile, data, identity), raise_on_progress=False
+                )
+                self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST]})
+                return self.async_create_entry(title=user_input[CONF_NAME], data=data)
+        return self.async_show_form(
+            step_id="discovery_confirm",
+            data_schema=vol.Schema({vol.Required(CONF_NAME, default=profile.name): str}),
+            description_placeholders={"model": profile.name, "host": self._discovered[CONF_HOST]},
             errors=errors,
         )
 
@@ -214,8 +421,13 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {**entry.data, **user_input}
-            _profile, _identity, errors = await self._async_validate(data)
+            profile, identity, errors = await self._async_validate(data)
             if not errors:
+                assert profile is not None and identity is not None
+                # Credentials that open another box at this address must not take this entry.
+                if identity.serial:
+                    await self.async_set_unique_id(_unique_id(profile, data, identity))
+                    self._abort_if_unique_id_mismatch(reason="different_device")
                 return self.async_update_reload_and_abort(entry, data=data)
         return self.async_show_form(
             step_id="reauth_confirm",
@@ -235,6 +447,8 @@ class EvOptionsFlow(OptionsFlowWithReload):
     """Settings of one wallbox, and the known tags shared by all wallboxes."""
 
     _tag_id: str | None = None
+    _settings: dict[str, Any] | None = None
+    _to_remove: list[str] | None = None
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose what to change."""
@@ -250,40 +464,51 @@ class EvOptionsFlow(OptionsFlowWithReload):
             else domain.catalog.profiles.get(self.config_entry.data[CONF_PROFILE])
         )
 
+    def _price_unit(self) -> str:
+        return f"{self.hass.config.currency}/kWh"
+
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Polling, price, suspicious-activity thresholds, enforcement, time to full."""
+        """Polling, price source, suspicious-activity thresholds, enforcement, time to full."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            source = user_input.get(CONF_PRICE_SOURCE, PRICE_NONE)
-            if source == PRICE_SENSOR and not user_input.get(CONF_PRICE_ENTITY):
-                errors[CONF_PRICE_ENTITY] = "price_entity_required"
-            elif source == PRICE_FIXED and CONF_FIXED_PRICE not in user_input:
-                errors[CONF_FIXED_PRICE] = "fixed_price_required"
-            else:
-                return self.async_create_entry(data=user_input)
+            settings = _whole_numbers(
+                user_input,
+                (
+                    CONF_POLL_INTERVAL,
+                    CONF_IDLE_POLL_INTERVAL,
+                    CONF_SUSPICIOUS_ATTEMPTS,
+                    CONF_SUSPICIOUS_WINDOW_MIN,
+                ),
+                errors,
+            )
+            if not errors:
+                self._settings = settings
+                source = settings.get(CONF_PRICE_SOURCE, PRICE_NONE)
+                if source == PRICE_FIXED:
+                    return await self.async_step_fixed_price()
+                if source == PRICE_SENSOR:
+                    return await self.async_step_price_sensor()
+                return self.async_create_entry(data=settings)
         profile = self._profile()
         fields: dict[Any, Any] = {
-            vol.Required(CONF_POLL_INTERVAL, default=DEFAULT_POLL_INTERVAL_S): vol.All(
-                vol.Coerce(int), vol.Range(min=MIN_POLL_INTERVAL_S, max=3600)
+            vol.Required(CONF_POLL_INTERVAL, default=DEFAULT_POLL_INTERVAL_S): _number(
+                MIN_POLL_INTERVAL_S, 3600, unit="s"
             ),
+            vol.Optional(CONF_IDLE_POLL_INTERVAL, default=0): _number(0, 3600, unit="s"),
             vol.Required(CONF_PRICE_SOURCE, default=PRICE_NONE): selector.SelectSelector(
                 selector.SelectSelectorConfig(
                     options=[PRICE_NONE, PRICE_FIXED, PRICE_SENSOR],
                     translation_key="price_source",
                 )
             ),
-            vol.Optional(CONF_FIXED_PRICE): vol.All(vol.Coerce(float), vol.Range(min=-10, max=100)),
-            vol.Optional(CONF_PRICE_ENTITY): selector.EntitySelector(
-                selector.EntitySelectorConfig(domain=["sensor", "input_number", "number"])
-            ),
-            vol.Required(CONF_SUSPICIOUS_ATTEMPTS, default=DEFAULT_SUSPICIOUS_ATTEMPTS): vol.All(
-                vol.Coerce(int), vol.Range(min=1, max=100)
+            vol.Required(CONF_SUSPICIOUS_ATTEMPTS, default=DEFAULT_SUSPICIOUS_ATTEMPTS): _number(
+                1, 100
             ),
             vol.Required(
                 CONF_SUSPICIOUS_WINDOW_MIN, default=DEFAULT_SUSPICIOUS_WINDOW_MIN
-            ): vol.All(vol.Coerce(int), vol.Range(min=1, max=1440)),
+            ): _number(1, 1440, unit="min"),
             vol.Required(
                 CONF_REQUIRES_AUTHORIZATION,
                 default=profile.requires_authorization if profile else False,
@@ -293,14 +518,11 @@ class EvOptionsFlow(OptionsFlowWithReload):
             assert profile.current_limit is not None
             fields[vol.Required(CONF_ENFORCE, default=False)] = bool
             fields[vol.Required(CONF_RELEASE_CURRENT, default=profile.current_limit.max_a)] = (
-                vol.All(
-                    vol.Coerce(float),
-                    vol.Range(min=profile.current_limit.min_a, max=profile.current_limit.max_a),
+                _number(
+                    profile.current_limit.min_a, profile.current_limit.max_a, step=0.1, unit="A"
                 )
             )
-        fields[vol.Optional(CONF_BATTERY_CAPACITY)] = vol.All(
-            vol.Coerce(float), vol.Range(min=1, max=250)
-        )
+        fields[vol.Optional(CONF_BATTERY_CAPACITY)] = _number(1, 250, step=0.1, unit="kWh")
         fields[vol.Optional(CONF_SOC_ENTITY)] = selector.EntitySelector(
             selector.EntitySelectorConfig(domain=["sensor", "input_number", "number"])
         )
@@ -309,6 +531,52 @@ class EvOptionsFlow(OptionsFlowWithReload):
             vol.Schema(fields), user_input or self.config_entry.options
         )
         return self.async_show_form(step_id="settings", data_schema=schema, errors=errors)
+
+    async def async_step_fixed_price(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The fixed price: asked only when that source was chosen."""
+        assert self._settings is not None
+        if user_input is not None:
+            return self.async_create_entry(
+                data={**self._settings, CONF_FIXED_PRICE: user_input[CONF_FIXED_PRICE]}
+            )
+        schema = vol.Schema(
+            {vol.Required(CONF_FIXED_PRICE): _number(-10, 100, step=0.001, unit=self._price_unit())}
+        )
+        return self.async_show_form(
+            step_id="fixed_price",
+            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
+        )
+
+    async def async_step_price_sensor(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The price sensor: asked only when that source was chosen; it must exist."""
+        assert self._settings is not None
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            entity_id = user_input[CONF_PRICE_ENTITY]
+            if self.hass.states.get(entity_id) is None:
+                errors[CONF_PRICE_ENTITY] = "price_entity_not_found"
+            else:
+                return self.async_create_entry(
+                    data={**self._settings, CONF_PRICE_ENTITY: entity_id}
+                )
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_PRICE_ENTITY): selector.EntitySelector(
+                    selector.EntitySelectorConfig(domain=["sensor", "input_number", "number"])
+                )
+            }
+        )
+        return self.async_show_form(
+            step_id="price_sensor",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or self.config_entry.options
+            ),
+            errors=errors,
+        )
 
     # --- tags ------------------------------------------------------------------------------
 
@@ -325,19 +593,35 @@ class EvOptionsFlow(OptionsFlowWithReload):
             fields[vol.Required(CONF_TAG_ID)] = str
         fields[vol.Required(CONF_TAG_NAME)] = str
         fields[vol.Optional(CONF_TAG_OWNER)] = str
-        fields[vol.Optional(CONF_TAG_PRICE)] = vol.All(
-            vol.Coerce(float), vol.Range(min=-10, max=100)
+        fields[vol.Optional(CONF_TAG_PRICE)] = _number(
+            -10, 100, step=0.001, unit=self._price_unit()
         )
         fields[vol.Optional(CONF_TAG_CHARGERS)] = selector.SelectSelector(
             selector.SelectSelectorConfig(options=chargers, multiple=True)
         )
         return vol.Schema(fields)
 
-    def _known_tag(self, tag_id: str, user_input: dict[str, Any]) -> KnownTag:
+    def _known_tag(
+        self, tag_id: str, user_input: dict[str, Any], errors: dict[str, str]
+    ) -> KnownTag | None:
+        """The tag as entered; None (and `errors` filled) when name or owner is unusable."""
+        try:
+            name = validate_tag_name(user_input[CONF_TAG_NAME])
+        except InvalidTagNameError:
+            errors[CONF_TAG_NAME] = "invalid_tag_name"
+        try:
+            owner = validate_tag_name(
+                user_input.get(CONF_TAG_OWNER) or "", what="owner", required=False
+            )
+        except InvalidTagNameError:
+            errors[CONF_TAG_OWNER] = "invalid_tag_owner"
+        if errors:
+            return None
+        assert name is not None
         return KnownTag(
             tag_id=tag_id,
-            name=user_input[CONF_TAG_NAME].strip(),
-            owner=(user_input.get(CONF_TAG_OWNER) or "").strip() or None,
+            name=name,
+            owner=owner,
             price_per_kwh=user_input.get(CONF_TAG_PRICE),
             chargers=frozenset(user_input.get(CONF_TAG_CHARGERS) or ()),
         )
@@ -345,28 +629,36 @@ class EvOptionsFlow(OptionsFlowWithReload):
     async def async_step_add_tag(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Add a known tag."""
+        """Add a known tag; a card waiting at a wallbox is admitted there at once."""
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
                 tag_id = validate_tag(user_input[CONF_TAG_ID])
-                await self._tags().async_add(self._known_tag(tag_id, user_input))
             except InvalidTagError:
                 errors[CONF_TAG_ID] = "invalid_tag"
-            except DuplicateTagError:
-                errors[CONF_TAG_ID] = "duplicate_tag"
-            else:
-                return self.async_create_entry(data=dict(self.config_entry.options))
+                tag_id = ""
+            tag = self._known_tag(tag_id, user_input, errors) if not errors else None
+            if tag is not None:
+                try:
+                    await self._tags().async_add(tag)
+                except DuplicateTagError:
+                    errors[CONF_TAG_ID] = "duplicate_tag"
+                else:
+                    return self.async_create_entry(data=dict(self.config_entry.options))
         schema = self.add_suggested_values_to_schema(
             self._tag_schema(with_id=True), user_input or {}
         )
-        return self.async_show_form(step_id="add_tag", data_schema=schema, errors=errors)
+        return self.async_show_form(
+            step_id="add_tag",
+            data_schema=schema,
+            errors=errors,
+        )
 
     def _tag_picker(self, *, multiple: bool) -> selector.SelectSelector:
         return selector.SelectSelector(
             selector.SelectSelectorConfig(
                 options=[
-                    selector.SelectOptionDict(value=tag.tag_id, label=f"{tag.name} ({tag.tag_id})")
+                    selector.SelectOptionDict(value=tag.tag_id, label=_tag_label(tag))
                     for tag in self._tags().registry
                 ],
                 multiple=multiple,
@@ -395,34 +687,68 @@ class EvOptionsFlow(OptionsFlowWithReload):
         tag = self._tags().registry.get(self._tag_id)
         if tag is None:
             return self.async_abort(reason="no_tags")
+        errors: dict[str, str] = {}
         if user_input is not None and CONF_TAG_NAME in user_input:
-            await self._tags().async_update(self._known_tag(tag.tag_id, user_input))
-            return self.async_create_entry(data=dict(self.config_entry.options))
+            changed = self._known_tag(tag.tag_id, user_input, errors)
+            if changed is not None:
+                # The form does not show the person link (the portal sets it): keep it.
+                await self._tags().async_update(replace(changed, person=tag.person))
+                return self.async_create_entry(data=dict(self.config_entry.options))
         current = {
             CONF_TAG_NAME: tag.name,
             CONF_TAG_OWNER: tag.owner,
             CONF_TAG_PRICE: tag.price_per_kwh,
             CONF_TAG_CHARGERS: sorted(tag.chargers),
         }
+        shown = user_input if errors and user_input is not None else current
         return self.async_show_form(
             step_id="edit_tag_details",
             data_schema=self.add_suggested_values_to_schema(
-                self._tag_schema(with_id=False), {k: v for k, v in current.items() if v is not None}
+                self._tag_schema(with_id=False), {k: v for k, v in shown.items() if v is not None}
             ),
+            errors=errors,
             description_placeholders={"tag_id": tag.tag_id},
         )
 
     async def async_step_remove_tag(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Forget tags (their past sessions keep the name they had)."""
+        """Pick the tags to forget; nothing is ticked until the user ticks it."""
         if not len(self._tags().registry):
             return self.async_abort(reason="no_tags")
+        errors: dict[str, str] = {}
         if user_input is not None:
-            for tag_id in user_input[CONF_TAGS]:
-                await self._tags().async_remove(tag_id)
-            return self.async_create_entry(data=dict(self.config_entry.options))
+            picked = [tag_id for tag_id in user_input.get(CONF_TAGS) or () if tag_id]
+            if picked:
+                self._to_remove = picked
+                return await self.async_step_remove_tag_confirm()
+            errors[CONF_TAGS] = "no_tag_selected"
         return self.async_show_form(
             step_id="remove_tag",
-            data_schema=vol.Schema({vol.Required(CONF_TAGS): self._tag_picker(multiple=True)}),
+            # Optional: a required multi-select opens with its first option ticked.
+            data_schema=vol.Schema({vol.Optional(CONF_TAGS): self._tag_picker(multiple=True)}),
+            errors=errors,
         )
+
+    async def async_step_remove_tag_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Say which tags will be removed; remove them when the user confirms."""
+        assert self._to_remove is not None
+        registry = self._tags().registry
+        doomed = [tag for tag_id in self._to_remove if (tag := registry.get(tag_id)) is not None]
+        if not doomed:
+            return self.async_abort(reason="no_tags")
+        if user_input is not None:
+            for tag in doomed:
+                await self._tags().async_remove(tag.tag_id)
+            return self.async_create_entry(data=dict(self.config_entry.options))
+        return self.async_show_form(
+            step_id="remove_tag_confirm",
+            data_schema=vol.Schema({}),
+            description_placeholders={"tags": "\n".join(f"- {_tag_label(tag)}" for tag in doomed)},
+        )
+
+
+def _tag_label(tag: KnownTag) -> str:
+    return f"{tag.name} ({tag.tag_id})"

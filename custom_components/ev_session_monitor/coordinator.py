@@ -362,12 +362,18 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
                 translation_placeholders={"error": str(err)},
             ) from err
         now = dt_util.utcnow()
-        reading = replace(reading, tag=sanitize_box_tag(reading.tag))
+        tag = sanitize_box_tag(reading.tag)
+        if tag != reading.tag:  # copy a reading only when it changes (every poll allocates)
+            reading = replace(reading, tag=tag)
         registry = self.domain.tags.registry
         for auth_event in self.auth.update(reading, registry, now):
             self._handle_auth_event(auth_event, now)
         # Sessions carry the tag presented during this plug-in (not a stale "last card read").
-        session_reading = replace(reading, tag=self.auth.current_tag)
+        session_reading = (
+            reading
+            if reading.tag == self.auth.current_tag
+            else replace(reading, tag=self.auth.current_tag)
+        )
         price, currency = self._price()
         counted_wh, counted_cost = self.tracker.counted_wh, self.tracker.counted_cost
         for session_event in self.tracker.update(

@@ -104,7 +104,8 @@ class CurrentLimitNumber(EvEntity, RestoreNumber):
     def native_value(self) -> float | None:
         """Return the box's reported limit, else the last value we wrote."""
         reported = self.coordinator.data.reading.current_limit_a
-        return reported if reported is not None else self._written
+        # Boxes report mA: a tenth of an ampere is what the slider can show.
+        return round(reported, 1) if reported is not None else self._written
 
     async def async_set_native_value(self, value: float) -> None:
         """Write the current to the box."""

@@ -23,7 +23,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import EvConfigEntry, EvData
+from .coordinator import EvConfigEntry, EvCoordinator, EvData
 from .core.authorization import AuthState
 from .core.model import Capability, ChargerStatus
 from .entity import EvEntity
@@ -31,11 +31,32 @@ from .entity import EvEntity
 PARALLEL_UPDATES = 0
 
 
-def _rounded(value: float | None, digits: int) -> float | int | None:
-    """Round to what is shown, so unchanged-looking values cause no new recorder rows."""
-    if value is None:
-        return None
-    return round(value) if digits == 0 else round(value, digits)
+# Measured values (power, currents, voltages) move by up to the 1 % accuracy of a wallbox's
+# meter (MID class B) from one poll to the next while nothing changes: such moves are noise,
+# not a change a user could act on, and would write a recorder row on every poll.
+METER_ACCURACY = 0.01
+
+
+def shown_value(value: StateType, shown: object, digits: int, tolerance: float = 0.0) -> StateType:
+    """What a sensor shows for a new value, given what it shows now.
+
+    Numbers are rounded to `digits` (negative: tens, hundreds). With a tolerance, a new number
+    replaces the shown one only when it differs by more than that share of it; a change to or
+    from zero always shows.
+    """
+    if not isinstance(value, (int, float)):
+        return value
+    rounded = round(value, digits) if digits > 0 else int(round(value, digits))
+    if (
+        tolerance
+        and isinstance(shown, (int, float))
+        and rounded != shown
+        and rounded
+        and shown
+        and abs(value - shown) <= tolerance * abs(shown)
+    ):
+        return shown
+    return rounded
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +66,10 @@ class EvSensorDescription(SensorEntityDescription):
     value_fn: Callable[[EvData], StateType]
     capability: Capability | None = None
     monetary: bool = False
+    # Digits the state is rounded to (None: the display precision) and the share of the shown
+    # value a new reading must move by to be shown (see shown_value).
+    state_digits: int | None = None
+    tolerance: float = 0.0
 
 
 def _phase(kind: str, index: int) -> EvSensorDescription:
@@ -61,9 +86,9 @@ def _phase(kind: str, index: int) -> EvSensorDescription:
         suggested_display_precision=1 if current else 0,
         entity_registry_enabled_default=current,
         capability=Capability.PHASE_CURRENTS if current else Capability.PHASE_VOLTAGES,
-        value_fn=lambda data: _rounded(
-            (data.reading.currents_a if current else data.reading.voltages_v)[index],
-            1 if current else 0,
+        tolerance=METER_ACCURACY,
+        value_fn=lambda data: (
+            (data.reading.currents_a if current else data.reading.voltages_v)[index]
         ),
     )
 
@@ -84,7 +109,8 @@ SENSORS: tuple[EvSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
         capability=Capability.POWER,
-        value_fn=lambda data: _rounded(data.reading.power_w, 0),
+        tolerance=METER_ACCURACY,
+        value_fn=lambda data: data.reading.power_w,
     ),
     *(_phase("current", index) for index in range(3)),
     *(_phase("voltage", index) for index in range(3)),
@@ -95,7 +121,7 @@ SENSORS: tuple[EvSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_display_precision=2,
-        value_fn=lambda data: _rounded(data.session.energy_wh / 1000, 3) if data.session else 0.0,
+        value_fn=lambda data: data.session.energy_wh / 1000 if data.session else 0.0,
     ),
     EvSensorDescription(
         key="session_duration",
@@ -103,7 +129,7 @@ SENSORS: tuple[EvSensorDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=0,
-        value_fn=lambda data: round(data.session.duration_s / 60) if data.session else None,
+        value_fn=lambda data: data.session.duration_s / 60 if data.session else None,
     ),
     EvSensorDescription(
         key="session_cost",
@@ -111,7 +137,7 @@ SENSORS: tuple[EvSensorDescription, ...] = (
         device_class=SensorDeviceClass.MONETARY,
         suggested_display_precision=2,
         monetary=True,
-        value_fn=lambda data: _rounded(data.session.cost, 2) if data.session else None,
+        value_fn=lambda data: data.session.cost if data.session else None,
     ),
     EvSensorDescription(
         key="charging_speed",
@@ -119,7 +145,11 @@ SENSORS: tuple[EvSensorDescription, ...] = (
         device_class=SensorDeviceClass.POWER,
         native_unit_of_measurement=UnitOfPower.WATT,
         suggested_display_precision=0,
-        value_fn=lambda data: _rounded(data.session.avg_power_w, 0) if data.session else None,
+        # An average of metered energy: steps of 100 W (0.1 kW, as cars and apps show it),
+        # steady within the meter's accuracy.
+        state_digits=-2,
+        tolerance=METER_ACCURACY,
+        value_fn=lambda data: data.session.avg_power_w if data.session else None,
     ),
     EvSensorDescription(
         key="time_to_full",
@@ -127,8 +157,10 @@ SENSORS: tuple[EvSensorDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=0,
+        # An estimate from the present power, which carries the meter's noise.
+        tolerance=0.02,
         value_fn=lambda data: (
-            round(data.time_to_full_s / 60) if data.time_to_full_s is not None else None
+            data.time_to_full_s / 60 if data.time_to_full_s is not None else None
         ),
     ),
     EvSensorDescription(
@@ -138,8 +170,10 @@ SENSORS: tuple[EvSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_display_precision=1,
-        value_fn=lambda data: _rounded(
-            None if data.lifetime_energy_wh is None else data.lifetime_energy_wh / 1000, 3
+        # 0.1 kWh steps: the Energy dashboard's hourly sums come from differences of these
+        # states, so each hour is off by at most 0.05 kWh and the error never accumulates.
+        value_fn=lambda data: (
+            None if data.lifetime_energy_wh is None else data.lifetime_energy_wh / 1000
         ),
     ),
     EvSensorDescription(
@@ -150,7 +184,7 @@ SENSORS: tuple[EvSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL,
         suggested_display_precision=2,
         monetary=True,
-        value_fn=lambda data: round(data.total_cost, 2),
+        value_fn=lambda data: data.total_cost,
     ),
     EvSensorDescription(
         key="last_session_energy",
@@ -158,9 +192,7 @@ SENSORS: tuple[EvSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENERGY,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=2,
-        value_fn=lambda data: (
-            round(data.last_session.energy_wh / 1000, 3) if data.last_session else None
-        ),
+        value_fn=lambda data: (data.last_session.energy_wh / 1000 if data.last_session else None),
     ),
     EvSensorDescription(
         key="last_session_cost",
@@ -168,7 +200,7 @@ SENSORS: tuple[EvSensorDescription, ...] = (
         device_class=SensorDeviceClass.MONETARY,
         suggested_display_precision=2,
         monetary=True,
-        value_fn=lambda data: _rounded(data.last_session.cost, 2) if data.last_session else None,
+        value_fn=lambda data: data.last_session.cost if data.last_session else None,
     ),
     EvSensorDescription(
         key="last_session_duration",
@@ -176,9 +208,7 @@ SENSORS: tuple[EvSensorDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=0,
-        value_fn=lambda data: (
-            round(data.last_session.duration_s / 60) if data.last_session else None
-        ),
+        value_fn=lambda data: (data.last_session.duration_s / 60 if data.last_session else None),
     ),
     EvSensorDescription(
         key="last_session_tag",
@@ -227,14 +257,28 @@ async def async_setup_entry(
 
 
 class EvSensor(EvEntity, SensorEntity):
-    """A wallbox sensor."""
+    """A wallbox sensor; its state is what it shows (rounded, steady within the tolerance)."""
 
     entity_description: EvSensorDescription
 
-    @property
-    def native_value(self) -> StateType:
-        """Return the value from the latest update."""
-        return self.entity_description.value_fn(self.coordinator.data)
+    def __init__(self, coordinator: EvCoordinator, description: EvSensorDescription) -> None:
+        """Show the coordinator's first data."""
+        super().__init__(coordinator, description)
+        digits = description.state_digits
+        if digits is None:
+            digits = description.suggested_display_precision or 0
+        self._digits = digits
+        self._refresh_shown()
+
+    def _refresh_shown(self) -> StateType:
+        description = self.entity_description
+        self._attr_native_value = shown_value(
+            description.value_fn(self.coordinator.data),
+            self._attr_native_value,
+            self._digits,
+            description.tolerance,
+        )
+        return self._attr_native_value
 
     @property
     def native_unit_of_measurement(self) -> str | None:

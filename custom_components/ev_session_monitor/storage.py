@@ -155,6 +155,14 @@ class SessionArchive:
             )
         )
 
+    async def async_query_overlapping(
+        self, *, start: datetime, end: datetime, charger_ids: Collection[str] | None = None
+    ) -> list[SessionRecord]:
+        """Return the sessions whose time overlaps [start, end) (see query_overlapping)."""
+        return await self._run(
+            lambda history: history.query_overlapping(start=start, end=end, charger_ids=charger_ids)
+        )
+
     async def async_count(
         self,
         *,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
 
 from .coordinator import EvConfigEntry, EvCoordinator
 from .core.model import Capability
@@ -31,20 +33,53 @@ async def async_setup_entry(
         async_add_entities([ChargingSwitch(entry.runtime_data.coordinator, CHARGING_ENABLED)])
 
 
-class ChargingSwitch(EvEntity, SwitchEntity):
-    """On: the box may charge. Boxes without an enable register get 0 A / max A."""
+class ChargingSwitch(EvEntity, SwitchEntity, RestoreEntity):
+    """On: the box may charge. Boxes without an enable register get 0 A / max A.
+
+    Where the box reports whether it may charge (the profile's `enabled` value), the switch
+    shows that. Otherwise it shows the state last written, kept across restarts, and marks it
+    assumed: the box may have been switched by its own app since.
+    """
 
     def __init__(self, coordinator: EvCoordinator, description: SwitchEntityDescription) -> None:
-        """Assume charging is allowed until we switch it."""
+        """Nothing written yet: the state is unknown until the box or the last run says."""
         super().__init__(coordinator, description)
-        self._attr_is_on = True
+        self._written: bool | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Take the state written before the restart."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_state()
+        if last is not None and last.state in (STATE_ON, STATE_OFF):
+            self._written = last.state == STATE_ON
+
+    def _reported(self) -> bool | None:
+        data = self.coordinator.data
+        return None if data is None else data.reading.enabled
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return what the box reports, else the state last written."""
+        reported = self._reported()
+        return self._written if reported is None else reported
+
+    @property
+    def assumed_state(self) -> bool:
+        """Return True when the state shown is ours, not the box's."""
+        return self._reported() is None
+
+    def _refresh_shown(self) -> Any:
+        return self.state, self.assumed_state
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Allow charging."""
-        await async_wallbox_command(self.coordinator, self.coordinator.async_set_enabled(True))
-        self._attr_is_on = True
+        await self._async_write(True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Stop charging."""
-        await async_wallbox_command(self.coordinator, self.coordinator.async_set_enabled(False))
-        self._attr_is_on = False
+        await self._async_write(False)
+
+    async def _async_write(self, enabled: bool) -> None:
+        await async_wallbox_command(self.coordinator, self.coordinator.async_set_enabled(enabled))
+        self._written = enabled
+        self.async_write_ha_state()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 
+from custom_components.ev_session_monitor.core import modbus as modbus_module
 from custom_components.ev_session_monitor.core.decode import (
     DecodeError,
     decode_hex,
@@ -35,7 +37,7 @@ from custom_components.ev_session_monitor.core.modbus import (
 from custom_components.ev_session_monitor.core.model import ChargerStatus
 from custom_components.ev_session_monitor.core.profile import WallboxProfile, parse_profile
 from tools.wallbox_simulator import WallboxSimulator, builtin_profile
-from tools.wallbox_simulator.servers import ModbusSimServer, SimulatedBox
+from tools.wallbox_simulator.servers import ModbusSimServer, RawImageBox, SimulatedBox
 from tools.wallbox_simulator.state import WallboxState
 
 # --- decoding ---------------------------------------------------------------------------------
@@ -275,8 +277,8 @@ async def test_controls_reach_the_box(webasto: WallboxSimulator) -> None:
         assert webasto.state.current_limit_a == 6
         await client.set_enabled(False)  # no enable register: 0 A
         assert webasto.state.current_limit_a == 0
-        await client.set_enabled(True)
-        assert webasto.state.current_limit_a == 32
+        await client.set_enabled(True)  # back to the last current, as evcc does
+        assert webasto.state.current_limit_a == 6
         await client.keepalive()
         assert webasto.state.keepalives == 1
     finally:
@@ -421,7 +423,10 @@ async def test_read_only_box_refuses_controls() -> None:
             await client.set_current_limit(10)
         with pytest.raises(WallboxUnsupportedError):
             await client.set_enabled(True)
+        with pytest.raises(WallboxUnsupportedError):
+            await client.set_phases(3)
         await client.keepalive()  # nothing to feed: no error
+        await client.refresh_setpoint()  # HTTP boxes keep their setpoint
 
 
 # Requests per poll of each built-in profile: neighbouring registers merged as far as each box
@@ -441,6 +446,7 @@ REQUESTS_PER_POLL = {
     "phoenix_ev_cc": 5,
     "tesla_wall_connector_gen3": 2,
     "vestel_evc04": 12,
+    "wallbe": 5,
     "webasto_next": 7,
 }
 
@@ -468,3 +474,212 @@ def test_every_builtin_profile_has_a_request_budget() -> None:
     )
 
     assert set(load_profiles(BUILTIN_PROFILE_DIR).profiles) == set(REQUESTS_PER_POLL)
+
+
+# --- quirks the references handle ---------------------------------------------------------
+
+
+async def _raw_client(
+    profile_id: str, holding: dict[int, list[int]], input_registers: dict[int, list[int]]
+) -> tuple[ModbusSimServer, RawImageBox, ModbusWallboxClient]:
+    box = RawImageBox(holding, input_registers)
+    server = ModbusSimServer()
+    profile = builtin_profile(profile_id)
+    server.add_box(profile.default_unit_id, box)
+    await server.start()
+    client = ModbusWallboxClient(
+        profile, ModbusLinkPool(), "127.0.0.1", server.port, profile.default_unit_id
+    )
+    return server, box, client
+
+
+async def test_stuck_session_counter_falls_back_to_power(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Etrel: 11.04 kW flowing, register 30 stays 0.0 kWh (evcc issue #5346).
+    now = [1000.0]
+    monkeypatch.setattr(modbus_module, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    server, _box, client = await _raw_client(
+        "etrel_inch", {}, {0: [4], 26: [0x4130, 0xA3D7], 30: [0, 0]}
+    )
+    try:
+        seen = []
+        for _ in range(4):
+            seen.append((await client.read()).session_energy_wh)
+            now[0] += 60
+        # At 0 while charging: set aside (not available) until the third poll calls it stuck;
+        # from then on, power integrated since the first poll, so no energy is lost.
+        assert seen[:2] == [None, None]
+        assert seen[2] == pytest.approx(11040 * 120 / 3600)
+        assert seen[3] == pytest.approx(11040 * 180 / 3600)
+        assert any("integrated from power" in note for note in client.notes)
+    finally:
+        await client.close()
+        await server.stop()
+
+
+async def test_a_working_session_counter_is_trusted() -> None:
+    server, box, client = await _raw_client(
+        "etrel_inch", {}, {0: [4], 26: [0x4130, 0xA3D7], 30: [0, 0]}
+    )
+    try:
+        assert (await client.read()).session_energy_wh is None  # 0 while charging: wait
+        box.tables["input"][30] = 0x4020  # 2.5 kWh: the counter moves
+        for _ in range(4):
+            assert (await client.read()).session_energy_wh == 2500
+        box.tables["input"][0] = 1  # unplugged
+        assert (await client.read()).session_energy_wh == 2500
+        assert client.notes == []
+    finally:
+        await client.close()
+        await server.stop()
+
+
+async def test_wake_up_shows_connected_until_state_f_ends() -> None:
+    # Heidelberg: locking (259 = 0) forces state F (10); evcc keeps showing B meanwhile.
+    server, box, client = await _raw_client(
+        "heidelberg_energy_control", {259: [1], 261: [160]}, {5: [10]}
+    )
+    try:
+        assert (await client.read()).status is ChargerStatus.ERROR  # F without a wake-up
+        await client.wake_up()
+        assert [(w.function, w.address, w.words) for w in box.register_writes] == [
+            (16, 259, (0,)),
+            (16, 259, (1,)),
+        ]
+        assert (await client.read()).status is ChargerStatus.CONNECTED
+        box.tables["input"][5] = 7  # C2: the car draws again
+        assert (await client.read()).status is ChargerStatus.CHARGING
+        box.tables["input"][5] = 10
+        assert (await client.read()).status is ChargerStatus.ERROR
+    finally:
+        await client.close()
+        await server.stop()
+
+
+async def test_boxes_without_wake_up_or_phase_switching_refuse() -> None:
+    server, _box, client = await _raw_client("webasto_next", {}, {})
+    try:
+        with pytest.raises(WallboxUnsupportedError):
+            await client.wake_up()
+        with pytest.raises(WallboxUnsupportedError):
+            await client.set_phases(1)
+        await client.refresh_setpoint()  # nothing written yet: nothing to refresh
+    finally:
+        await client.close()
+        await server.stop()
+
+
+async def test_simulated_keba_shows_the_first_four_bytes_of_a_tag() -> None:
+    # KEBA's guide and evcc #14228: 1500 holds the first 4 bytes (047dafba7f823100 -> 047dafba).
+    async with WallboxSimulator("keba_p30") as sim:
+        sim.state.plug_in()
+        sim.state.present_tag("047DAFBA7F823100")
+        client = client_for(sim)
+        try:
+            assert (await client.read()).tag == "047DAFBA"
+        finally:
+            await client.close()
+
+
+async def test_simulator_records_the_function_code_of_each_write(
+    webasto: WallboxSimulator,
+) -> None:
+    client = client_for(webasto)
+    try:
+        await client.set_current_limit(16)
+        await client.keepalive()
+        # evcc: 5004 with function code 16, the life bit 6000 with function code 6.
+        assert [(w.function, w.address) for w in webasto.box.register_writes] == [
+            (16, 5004),
+            (6, 6000),
+        ]
+    finally:
+        await client.close()
+
+
+async def test_a_probe_the_firmware_refuses_means_no_such_feature() -> None:
+    # KEBA P30 whose firmware lacks the phase-switch registers: no 1p/3p, setup still works.
+    box = RawImageBox(
+        {1016: [0x0004, 0xCB09], 1018: [0x030A, 0x0D00]},
+        illegal=[(1550, 1553)],
+        one_value_per_read=True,
+    )
+    server = ModbusSimServer()
+    server.add_box(255, box)
+    await server.start()
+    client = ModbusWallboxClient(
+        builtin_profile("keba_p30"), ModbusLinkPool(), "127.0.0.1", server.port, 255
+    )
+    try:
+        identity = await client.read_identity()
+        assert identity.firmware == "3.10.13"
+        assert client.profile.phase_switch is None
+        assert identity.extra == {}
+    finally:
+        await client.close()
+        await server.stop()
+
+
+async def test_unknown_firmware_counts_as_old() -> None:
+    # Without a readable firmware version the variant for old firmware (the safe one) applies.
+    profile = parse_profile(
+        "fw",
+        {
+            "name": "fw",
+            "manufacturer": "x",
+            "model": "x",
+            "source": "test",
+            "transport": "modbus",
+            "defaults": {"port": 502, "unit_id": 1},
+            "values": {
+                "status": {"address": 0, "map": {0: "idle"}},
+                "tag": {"address": 10, "type": "string", "count": 4},
+            },
+            "variants": [
+                {
+                    "id": "old",
+                    "label": "old firmware",
+                    "when": [{"firmware_below": "3.156.0"}],
+                    "values": {"tag": None},
+                }
+            ],
+        },
+        "fw.yaml",
+    )
+    box = RawImageBox({0: [0]})
+    server = ModbusSimServer()
+    server.add_box(1, box)
+    await server.start()
+    client = ModbusWallboxClient(profile, ModbusLinkPool(), "127.0.0.1", server.port, 1)
+    try:
+        identity = await client.read_identity()
+        assert identity.extra == {"variant": "old firmware"}
+        assert "tag" not in client.profile.values
+    finally:
+        await client.close()
+        await server.stop()
+
+
+async def test_registers_a_box_refuses_later_do_not_break_polling() -> None:
+    # KEBA P30 with phase switching, whose firmware refuses the phase state and the failsafe
+    # timeout: the readings stand, the phases are unknown, the keepalive keeps its default.
+    box = RawImageBox(
+        {1000: [0, 3], 1004: [0, 7], 1016: [0x0004, 0xCB09], 1550: [0, 3]},
+        illegal=[(1552, 1553), (1602, 1603)],
+        one_value_per_read=True,
+    )
+    server = ModbusSimServer()
+    server.add_box(255, box)
+    await server.start()
+    client = ModbusWallboxClient(
+        builtin_profile("keba_p30"), ModbusLinkPool(), "127.0.0.1", server.port, 255
+    )
+    try:
+        await client.read_identity()
+        assert client.profile.keepalive is not None
+        assert client.profile.keepalive.interval_s == 30
+        assert client.profile.phase_switch is not None
+        assert (await client.read()).status is ChargerStatus.CHARGING
+        assert client.phases is None
+    finally:
+        await client.close()
+        await server.stop()

@@ -13,9 +13,11 @@ from custom_components.ev_session_monitor.core.model import ChargerStatus
 from custom_components.ev_session_monitor.core.profile import (
     BUILTIN_PROFILE_DIR,
     ProfileError,
+    apply_variant,
     load_profile_file,
     load_profiles,
     parse_profile,
+    parse_version,
 )
 from custom_components.ev_session_monitor.core.reading import map_raw, reading_from_raw
 
@@ -68,6 +70,76 @@ def variant(**changes: Any) -> dict[str, Any]:
                 values={"status": {"endpoint": "t", "path": "x", "map": {1: "idle"}}},
             ),
             "unknown endpoint 't'",
+        ),
+        (
+            variant(
+                controls={
+                    "current_limit": {
+                        "address": 9,
+                        "type": "uint32",
+                        "function": 6,
+                        "min": 6,
+                        "max": 16,
+                    }
+                }
+            ),
+            "function code 6 writes one register",
+        ),
+        (
+            variant(values__tag={"address": 10, "type": "string", "count": 2, "terms": 2}),
+            "only numbers can be summed",
+        ),
+        (
+            variant(variants=[{"id": "x", "label": "X", "when": [{"min": 1}]}]),
+            "expected either 'read' or 'firmware_below'",
+        ),
+        (
+            variant(variants=[{"id": "x", "label": "X", "when": [{"read": {"address": 4}}]}]),
+            "expected 'min', 'max' or 'fails: true'",
+        ),
+        (
+            variant(
+                variants=[
+                    {
+                        "id": "x",
+                        "label": "X",
+                        "when": [{"firmware_below": "1.0"}],
+                        "values": {"power": {"address": 1, "type": "uint32", "count": 3}},
+                    }
+                ]
+            ),
+            "spans 2 registers",
+        ),
+        (
+            variant(
+                controls={
+                    "phase_switch": {
+                        "address": 5,
+                        "one_phase": 0,
+                        "three_phase": 1,
+                        "state": {"address": 6, "map": {0: 2}},
+                    }
+                }
+            ),
+            "expected raw values mapped to 1 or 3",
+        ),
+        (
+            variant(
+                transport="http",
+                http={"endpoints": {"s": {"path": "/s"}}},
+                values={"status": {"endpoint": "s", "path": "x", "map": {1: "idle"}}},
+                controls={"on_start": [{"path": "/x", "param": "y"}]},
+            ),
+            "expected a Modbus register",
+        ),
+        (
+            variant(
+                transport="http",
+                http={"endpoints": {"s": {"path": "/s"}}},
+                values={"status": {"endpoint": "s", "path": "x", "map": {1: "idle"}}},
+                variants=[{"id": "x", "label": "X", "when": [{"firmware_below": "1"}]}],
+            ),
+            "only Modbus profiles have variants",
         ),
     ],
 )
@@ -155,3 +227,110 @@ def test_documented_examples_validate() -> None:
     for example in examples:
         profile = parse_profile("example", yaml.safe_load(example), "example.yaml")
         assert profile.values["power"]
+
+
+# --- loading user files safely (issue 11 item 13) ------------------------------------------
+
+
+def alias_bomb(levels: int) -> str:
+    """The billion-laughs pattern in YAML: each level repeats the previous one ten times."""
+    lines = [f"laugh0: &laugh0 [{', '.join(['lololol'] * 10)}]"]
+    for level in range(1, levels):
+        refs = ", ".join([f"*laugh{level - 1}"] * 10)
+        lines.append(f"laugh{level}: &laugh{level} [{refs}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_is_rejected_with_a_short_message(tmp_path: Path) -> None:
+    text = alias_bomb(9)  # 10**9 strings once expanded
+    assert len(text.encode()) < 1400
+    path = tmp_path / "bomb.yaml"
+    path.write_text(text)
+    catalog = load_profiles(tmp_path)  # did not finish in 100 s before
+    error = catalog.errors[str(path)]
+    assert "aliases are expanded" in error.detail
+    assert len(str(error)) < 400
+
+
+def test_recursive_alias_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "loop.yaml"
+    path.write_text("a: &a [*a]\n")
+    with pytest.raises(ProfileError, match="contains it"):
+        load_profile_file(path)
+
+
+def test_deep_nesting_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("[" * 100 + "]" * 100 + "\n")
+    with pytest.raises(ProfileError, match="nested deeper than"):
+        load_profile_file(path)
+    path.write_text("[" * 50_000 + "]" * 50_000 + "\n")
+    with pytest.raises(ProfileError, match="nested"):
+        load_profile_file(path)
+
+
+def test_large_file_is_rejected_by_size_before_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("w") as handle:
+        line = "# " + "x" * 1022 + "\n"
+        for _ in range(60 * 1024):  # 60 MiB
+            handle.write(line)
+    with pytest.raises(ProfileError, match="larger than 256 KiB"):
+        load_profile_file(path)
+
+
+def test_error_texts_are_capped() -> None:
+    """A value quoted in a validation message cannot make the log line or repair text huge."""
+    data = variant(name=["x" * 100_000])
+    with pytest.raises(ProfileError) as err:
+        parse_profile("bad", data, "bad.yaml")
+    assert len(err.value.detail) <= 300
+    assert len(str(err.value)) <= 300 + len("bad.yaml: ")
+
+
+def test_anchors_within_bounds_still_load(tmp_path: Path) -> None:
+    """Anchors and aliases are legitimate YAML: a profile may reuse a map."""
+    path = tmp_path / "anchored.yaml"
+    path.write_text(
+        "name: Test\nmanufacturer: Test\nmodel: T\nsource: test\ntransport: modbus\n"
+        "defaults: {port: 502, unit_id: 1}\n"
+        "values:\n"
+        "  status: {address: 0, map: &states {0: idle, 1: charging}}\n"
+        "  power: {address: 1, type: uint32, unit: W}\n"
+        "status_copy: *states\n"
+    )
+    try:
+        profile = load_profile_file(path)
+    except ProfileError as err:  # an unknown top-level key is the schema's business
+        assert "aliases" not in err.detail and "nested" not in err.detail
+    else:
+        assert profile.values["status"].address == 0
+
+
+def test_firmware_versions_compare_as_numbers() -> None:
+    assert parse_version("v3.187.0-abc") == (3, 187, 0)
+    assert parse_version("3.156.0") > parse_version("3.16.0")  # type: ignore[operator]
+    assert parse_version("unknown") is None
+    assert parse_version(None) is None
+
+
+def test_a_variant_replaces_and_removes_entries() -> None:
+    data = variant(
+        variants=[
+            {
+                "id": "old",
+                "label": "old firmware",
+                "model": "T (old)",
+                "when": [{"firmware_below": "2.0"}],
+                "values": {"power": None, "current_l1": {"address": 7, "scale": 0.1}},
+            }
+        ]
+    )
+    profile = parse_profile("t", data, "t.yaml")
+    changed = apply_variant(profile, profile.variants[0])
+    assert "power" not in changed.values
+    assert changed.values["current_l1"].scale == 0.1
+    assert changed.model == "T (old)"
+    assert changed.active_variants == ("old firmware",)
+    assert changed.variants == profile.variants
+    assert "power" in profile.values  # the base profile is unchanged

@@ -12,6 +12,7 @@ from custom_components.ev_session_monitor.core.tags import (
     AttemptWindow,
     DuplicateTagError,
     InvalidTagError,
+    InvalidTagNameError,
     KnownTag,
     TagRegistry,
     hash_tag,
@@ -289,3 +290,35 @@ def test_attempt_window_rejects_nonsense_settings() -> None:
         AttemptWindow(0, timedelta(minutes=1))
     with pytest.raises(ValueError, match="window"):
         AttemptWindow(3, timedelta(0))
+
+
+def test_names_and_owners_are_bounded() -> None:
+    """Issue 11 item 12: a name ends up in a sensor state (255 characters at most)."""
+    assert KnownTag(tag_id="04A21BFF", name="  " + "n" * 64 + " ").name == "n" * 64
+    with pytest.raises(InvalidTagNameError, match="at most 64"):
+        KnownTag(tag_id="04A21BFF", name="n" * 100_000)
+    with pytest.raises(InvalidTagNameError, match="empty"):
+        KnownTag(tag_id="04A21BFF", name="   ")
+    with pytest.raises(InvalidTagNameError, match="owner"):
+        KnownTag(tag_id="04A21BFF", name="Anna", owner="o" * 65)
+    assert KnownTag(tag_id="04A21BFF", name="Anna", owner=" ").owner is None
+
+
+def test_stored_overlong_names_are_cut_not_lost() -> None:
+    """A card stored before names were bounded still works; its name is shortened."""
+    registry, problems = TagRegistry.from_list(
+        [{"tag_id": "04A21BFF", "name": "n" * 100_000, "owner": "o" * 1000}]
+    )
+    assert problems == []
+    tag = registry.get("04A21BFF")
+    assert tag is not None
+    assert len(tag.name) == 64 and tag.name.endswith("\u2026")
+    assert tag.owner is not None and len(tag.owner) == 64
+
+
+def test_messages_quote_huge_values_briefly() -> None:
+    with pytest.raises(InvalidTagError) as err:
+        validate_tag("#" * 100_000)
+    assert len(str(err.value)) < 200
+    _registry, problems = TagRegistry.from_list([{"tag_id": "Z" * 100_000, "name": "x"}])
+    assert len(problems[0]) < 300

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
 from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -275,3 +277,61 @@ async def test_enforcement_lost_is_reported(
     await step(10)
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     assert coordinator_of(entry).data.locked is True
+
+
+async def test_card_added_in_options_while_waiting_is_admitted_at_once(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry, poll
+) -> None:
+    """Issue 11 item 3: the waiting card becomes known; the box is released without replugging."""
+    entry = await setup_entry(**{CONF_ENFORCE: True, CONF_RELEASE_CURRENT: 16})
+    step = poll(entry)
+    sim = simulator.state
+    sim.plug_in()
+    sim.start_charging(11000)
+    await step(10)
+    sim.present_tag("CAFE0042")
+    await step(10)
+    assert hass.states.get("sensor.garage_authorization").state == "unknown_tag"
+    assert sim.current_limit_a == 0
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "add_tag"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"tag_id": "cafe0042", "name": "Guest"}
+    )
+    await hass.async_block_till_done()
+    # No poll and no new card read in between: the change alone admits the card.
+    assert hass.states.get("sensor.garage_authorization").state == "authorized"
+    assert sim.current_limit_a == 16
+    await step(10)
+    assert sim.power_w == 11000
+    assert hass.states.get("sensor.garage_authorization").state == "authorized"
+    assert hass.states.get("sensor.garage_last_tag").state == "Guest"
+
+
+async def test_learned_name_is_bounded_and_event_texts_stay_small(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry, poll
+) -> None:
+    """Issue 11 item 12: a 100,000-character name is refused; event texts stay short."""
+    unknown = collect(hass, EVENT_UNKNOWN_TAG)
+    entry = await setup_entry()
+    hass.config_entries.async_update_entry(entry, title="G" * 100_000)
+    step = poll(entry)
+    simulator.state.plug_in()
+    await step(10)
+    simulator.state.present_tag("CAFE0043")
+    await step(10)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "learn_last_tag",
+            {"config_entry_id": entry.entry_id, "name": "x" * 100_000},
+            blocking=True,
+        )
+    assert err.value.translation_key == "invalid_tag_name"
+    assert len(str(err.value)) < 100
+    assert hass.data[DOMAIN].tags.registry.get("CAFE0043") is None
+    assert len(unknown) == 1
+    assert len(json.dumps(unknown[0])) < 1000
+    assert unknown[0]["charger"].startswith("GGG")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from homeassistant.core import HomeAssistant
+from homeassistant.const import ATTR_ASSUMED_STATE, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
+from pytest_homeassistant_custom_component.common import mock_restore_cache
 
 from tools.wallbox_simulator import WallboxSimulator
 
 from .conftest import SetupEntry
+
+SWITCH = "switch.garage_charging_enabled"
 
 
 async def test_switch_stops_and_allows_charging(
@@ -32,6 +36,49 @@ async def test_switch_stops_and_allows_charging(
     await step(10)
     assert simulator.state.power_w == 7200
     assert hass.states.get("switch.garage_charging_enabled").state == "on"
+
+
+@pytest.mark.parametrize("profile_id", ["go_echarger", "openevse"])
+async def test_switch_shows_what_the_box_reports(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry, poll
+) -> None:
+    # Charging was stopped before Home Assistant started (go-e frc = 1, OpenEVSE "disabled").
+    simulator.state.enabled = False
+    entry = await setup_entry()
+    state = hass.states.get(SWITCH)
+    assert state.state == "off"
+    assert ATTR_ASSUMED_STATE not in state.attributes
+    # Allowed again from the box's own app: the switch follows at the next poll.
+    simulator.state.enabled = True
+    await poll(entry)(10)
+    assert hass.states.get(SWITCH).state == "on"
+    await hass.services.async_call("switch", "turn_off", {"entity_id": SWITCH}, blocking=True)
+    assert simulator.state.enabled is False
+    assert hass.states.get(SWITCH).state == "off"
+
+
+async def test_switch_restores_last_written_state_as_assumed(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry
+) -> None:
+    # Webasto NEXT cannot say whether charging is allowed: the switch keeps what we wrote.
+    assert "enabled" not in simulator.profile.values
+    mock_restore_cache(hass, [State(SWITCH, "off")])
+    await setup_entry()
+    state = hass.states.get(SWITCH)
+    assert state.state == "off"
+    assert state.attributes[ATTR_ASSUMED_STATE] is True
+    await hass.services.async_call("switch", "turn_on", {"entity_id": SWITCH}, blocking=True)
+    assert hass.states.get(SWITCH).state == "on"
+
+
+async def test_switch_without_history_or_report_is_unknown(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry
+) -> None:
+    assert "enabled" not in simulator.profile.values
+    await setup_entry()
+    state = hass.states.get(SWITCH)
+    assert state.state == STATE_UNKNOWN  # not "on": nothing says charging is allowed
+    assert state.attributes[ATTR_ASSUMED_STATE] is True
 
 
 async def test_charging_current_number(

@@ -95,7 +95,8 @@ async def test_get_sessions_filters_and_totals(hass: HomeAssistant, two_sessions
     response = await hass.services.async_call(
         DOMAIN, "get_sessions", {}, blocking=True, return_response=True
     )
-    assert [s["energy_wh"] for s in response["sessions"]] == [1000, 2000]
+    # Newest first by default.
+    assert [s["energy_wh"] for s in response["sessions"]] == [2000, 1000]
     assert response["summary"]["sessions"] == 2
     by_tag = {row["tag_id"]: row for row in response["totals"]}
     assert by_tag["04A1B2C3D4"]["energy_wh"] == 1000
@@ -193,3 +194,92 @@ async def test_action_errors(
         return_response=True,
     )
     assert Path(response["path"]).parent == Path(hass.config.path("ev_session_monitor/exports"))
+
+
+async def test_get_sessions_newest_first_with_limit_and_entry_ids(
+    hass: HomeAssistant, two_sessions
+) -> None:
+    """Issue 11 item 6: `limit` keeps the latest; records carry the id the filter takes."""
+    entry = two_sessions
+    latest = await hass.services.async_call(
+        DOMAIN, "get_sessions", {"limit": 1}, blocking=True, return_response=True
+    )
+    assert [s["tag_id"] for s in latest["sessions"]] == ["DEADBEEF01"]  # the second session
+    oldest = await hass.services.async_call(
+        DOMAIN,
+        "get_sessions",
+        {"limit": 1, "order": "oldest_first"},
+        blocking=True,
+        return_response=True,
+    )
+    assert [s["tag_id"] for s in oldest["sessions"]] == ["04A1B2C3D4"]
+    record = latest["sessions"][0]
+    assert record["config_entry_id"] == entry.entry_id
+    assert "charger_id" not in record
+    # What a record says is what the filter takes.
+    again = await hass.services.async_call(
+        DOMAIN,
+        "get_sessions",
+        {"config_entry_id": record["config_entry_id"]},
+        blocking=True,
+        return_response=True,
+    )
+    assert len(again["sessions"]) == 2
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a/" * 5000 + "deep.csv",  # RecursionError before
+        "report\0.csv",  # ValueError before
+        ".storage/core.csv",
+        "../secrets.csv",
+        "/config/secrets.csv",
+        "ev_session_monitor/history.csv",
+        "report.txt",  # was silently renamed to report.csv
+        ".hidden.csv",
+        "x" * 300 + ".csv",
+    ],
+)
+async def test_export_refuses_names_that_are_not_plain_file_names(
+    hass: HomeAssistant, two_sessions, name: str
+) -> None:
+    """Issue 11 item 11: a translated refusal; nothing is written anywhere."""
+    name = name.replace("\\0", "\0")
+    config_dir = Path(hass.config.config_dir)
+    before = {path for path in config_dir.rglob("*") if path.is_file()}
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "export_sessions", {"path": name}, blocking=True, return_response=True
+        )
+    assert err.value.translation_key == "invalid_export_name"
+    assert len(err.value.translation_placeholders["name"]) <= 60
+    after = {path for path in config_dir.rglob("*") if path.is_file()}
+    assert {path for path in after - before if path.suffix == ".csv"} == set()
+
+
+async def test_export_plain_names_land_in_the_exports_folder(
+    hass: HomeAssistant, two_sessions
+) -> None:
+    for name in ("secrets.csv", "Sessions 2026-11.CSV"):
+        response = await hass.services.async_call(
+            DOMAIN, "export_sessions", {"path": name}, blocking=True, return_response=True
+        )
+        assert Path(response["path"]) == Path(hass.config.path("ev_session_monitor/exports", name))
+    assert not Path(hass.config.path("secrets.csv")).exists()
+
+
+async def test_export_folder_linked_elsewhere_is_refused(
+    hass: HomeAssistant, two_sessions, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    assert not outside.is_relative_to(hass.config.config_dir)
+    exports = Path(hass.config.path("ev_session_monitor/exports"))
+    exports.parent.mkdir(parents=True, exist_ok=True)
+    exports.symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "export_sessions", {"path": "r.csv"}, blocking=True, return_response=True
+        )
+    assert err.value.translation_key == "export_outside_folder"
+    assert list(outside.iterdir()) == []

@@ -28,6 +28,9 @@ def main() -> None:
         "--speed", type=float, default=1.0, help="time acceleration of the scenario"
     )
     parser.add_argument("--serial", default="SIM0001")
+    parser.add_argument(
+        "--jitter", type=float, default=0.0, help="meter noise of the power, e.g. 0.005 = +-0.5 %%"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     asyncio.run(_serve(args))
@@ -41,6 +44,7 @@ async def _serve(args: argparse.Namespace) -> None:
     )
     simulator = WallboxSimulator(profile, host=args.host, port=args.port, unit_id=args.unit_id)
     simulator.state.serial = args.serial
+    simulator.state.power_jitter = args.jitter
     await simulator.start()
     logging.info(
         "Simulating %s (%s) on %s:%s, unit id %s",

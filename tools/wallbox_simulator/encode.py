@@ -67,6 +67,7 @@ def canonical_values(state: WallboxState) -> dict[str, Any]:
         "lifetime_energy": state.lifetime_wh,
         "tag": state.tag,
         "tag_read_marker": state.tag_reads,
+        "enabled": state.enabled,
         "error_code": state.error_code,
         "current_limit": state.current_limit_a if state.current_limit_a is not None else 0,
         "serial": state.serial,
@@ -103,7 +104,10 @@ def encode_registers(spec: ValueSpec, raw: Any) -> list[int]:
             text = text.encode("ascii", errors="replace").hex()  # e.g. a serial "SIM0001"
         return encode_hex(text, count, byte_order=spec.byte_order)
     if spec.as_hex:
-        number: float = int(str(raw), 16) if raw else 0
+        # KEBA's guide: register 1500 holds the first 4 bytes of the card UID (evcc #14228:
+        # card 047dafba7f823100 reads 047dafba); longer UIDs are cut, not wrapped.
+        digits = TYPE_REGISTERS[spec.data_type] * 4
+        number: float = int(str(raw)[:digits].ljust(digits, "0"), 16) if raw else 0
     elif isinstance(raw, str):
         number = float(raw) if raw.replace(".", "", 1).isdigit() else 0
     else:
@@ -141,6 +145,13 @@ def register_image(
             words = sentinel_registers(spec)
         else:
             words = encode_registers(spec, raw_value(profile, spec, canonical[spec.name]))
+        for offset, word in enumerate(words):
+            tables[spec.table][spec.address + offset] = word
+    keepalive = profile.keepalive
+    if keepalive is not None and keepalive.timeout is not None:
+        spec = keepalive.timeout.spec
+        assert spec.address is not None
+        words = encode_registers(spec, state.watchdog_timeout_s / spec.scale)
         for offset, word in enumerate(words):
             tables[spec.table][spec.address + offset] = word
     return tables

@@ -14,6 +14,7 @@ import json
 import logging
 import random
 import struct
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -22,11 +23,13 @@ from custom_components.ev_session_monitor.core.decode import decode_number
 from custom_components.ev_session_monitor.core.profile import (
     HttpWrite,
     ModbusWrite,
+    PhaseSwitch,
     WallboxProfile,
+    apply_variant,
 )
 
-from .encode import json_documents, register_image
-from .state import WallboxState
+from .encode import encode_registers, json_documents, register_image
+from .state import Faults, WallboxState
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -34,6 +37,15 @@ ILLEGAL_FUNCTION = 1
 ILLEGAL_ADDRESS = 2
 ILLEGAL_VALUE = 3
 GATEWAY_TARGET_FAILED = 0x0B
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterWrite:
+    """One write a box received: which function code, where, which words (tests check these)."""
+
+    function: int
+    address: int
+    words: tuple[int, ...]
 
 
 class SimulatedBox:
@@ -45,6 +57,37 @@ class SimulatedBox:
         self.state = state
         self.rng = random.Random(seed)
         self.requests = 0
+        self.register_writes: list[RegisterWrite] = []
+        self.holding_overrides: dict[int, int] = {}  # plain registers written (phases, locks)
+        self._plain_addresses = _plain_write_addresses(profile)
+        self._phase_switches = _phase_switches(profile)
+
+    @property
+    def faults(self) -> Faults:
+        """Return the misbehaviour to inject."""
+        return self.state.faults
+
+    def read_registers(self, table: str, address: int, count: int) -> list[int] | int | None:
+        """Registers, an exception code, or None to drop the connection."""
+        if any(
+            address <= end and address + count - 1 >= start for start, end in self.profile.forbidden
+        ):
+            return None  # some firmware drops the connection on these registers
+        image = register_image(self.profile, self.state, self.rng)[table]
+        for switch in self._phase_switches:  # the phases in use, where the box reports them
+            spec = switch.state
+            if spec is not None and spec.table == table and spec.value_map:
+                raw = next(k for k, v in spec.value_map.items() if v == self.state.phases)
+                for offset, word in enumerate(encode_registers(spec, raw)):
+                    image[spec.address + offset] = word  # type: ignore[operator]
+        if table == "holding":
+            image.update(self.holding_overrides)
+        return [image.get(address + i, 0) for i in range(count)]
+
+    def write_registers(self, function: int, address: int, words: list[int]) -> bool:
+        """Record a write and apply it; False when nothing is writable there."""
+        self.register_writes.append(RegisterWrite(function, address, tuple(words)))
+        return self.apply_modbus_write(address, words)
 
     def apply_modbus_write(self, address: int, words: list[int]) -> bool:
         """Route a register write to the matching control; False if no control is there."""
@@ -68,7 +111,90 @@ class SimulatedBox:
             else:
                 self.state.write_keepalive()
             return True
+        for switch in self._phase_switches:
+            if switch.write.address == address:
+                self.state.phases = 1 if words[0] == switch.one_phase else 3
+                return True
+        if address in self._plain_addresses:
+            for offset, word in enumerate(words):
+                self.holding_overrides[address + offset] = word
+            return True
         return False
+
+
+def _phase_switches(profile: WallboxProfile) -> list[PhaseSwitch]:
+    """The phase switching of the profile and of each of its variants."""
+    candidates = (profile, *(apply_variant(profile, v) for v in profile.variants))
+    return [c.phase_switch for c in candidates if c.phase_switch is not None]
+
+
+def _plain_write_addresses(profile: WallboxProfile) -> set[int]:
+    """Registers written as they are (start-up, wake-up, phases), in any variant of the box."""
+    addresses: set[int] = set()
+    for candidate in (profile, *(apply_variant(profile, v) for v in profile.variants)):
+        writes = [*candidate.on_start]
+        if candidate.wake_up is not None:
+            writes.append(candidate.wake_up.write)
+        if candidate.phase_switch is not None:
+            writes.append(candidate.phase_switch.write)
+            if candidate.phase_switch.trigger is not None:
+                writes.append(candidate.phase_switch.trigger)
+        addresses.update(write.address for write in writes)
+    return addresses
+
+
+class RawImageBox:
+    """A box that serves a fixed register image written by hand from a vendor document.
+
+    Nothing is derived from a profile. Registers missing from the image read 0 (as Bender and
+    others answer for gaps); the `illegal` ranges answer "illegal data address", as a box does
+    for registers its firmware lacks. Every write is recorded with its function code and
+    stored, so it reads back.
+    """
+
+    def __init__(
+        self,
+        holding: dict[int, list[int]],
+        input_registers: dict[int, list[int]] | None = None,
+        *,
+        illegal: list[tuple[int, int]] | None = None,
+        one_value_per_read: bool = False,
+    ) -> None:
+        """Serve registers given as {first address: [16-bit words from there on]}."""
+        self.tables: dict[str, dict[int, int]] = {"holding": {}, "input": {}}
+        for table, runs in (("holding", holding), ("input", input_registers or {})):
+            for start, words in runs.items():
+                for offset, word in enumerate(words):
+                    self.tables[table][start + offset] = word
+        self.illegal = list(illegal or ())
+        self.one_value_per_read = one_value_per_read
+        self.requests = 0
+        self.register_writes: list[RegisterWrite] = []
+        self.faults = Faults()
+
+    def _is_illegal(self, address: int, count: int) -> bool:
+        return any(address <= end and address + count - 1 >= start for start, end in self.illegal)
+
+    def read_registers(self, table: str, address: int, count: int) -> list[int] | int | None:
+        """Registers, or ILLEGAL_ADDRESS for registers the firmware lacks."""
+        if self._is_illegal(address, count):
+            return ILLEGAL_ADDRESS
+        if self.one_value_per_read and count > 2:
+            return ILLEGAL_ADDRESS  # KEBA: one uint32 per request
+        image = self.tables[table]
+        return [image.get(address + i, 0) for i in range(count)]
+
+    def write_registers(self, function: int, address: int, words: list[int]) -> bool:
+        """Record and store a write."""
+        if self._is_illegal(address, len(words)):
+            return False
+        self.register_writes.append(RegisterWrite(function, address, tuple(words)))
+        for offset, word in enumerate(words):
+            self.tables["holding"][address + offset] = word
+        return True
+
+
+type ServedBox = SimulatedBox | RawImageBox
 
 
 class ModbusSimServer:
@@ -78,12 +204,12 @@ class ModbusSimServer:
         """Prepare the server; call start()."""
         self.host = host
         self.port = port
-        self.boxes: dict[int, SimulatedBox] = {}
+        self.boxes: dict[int, ServedBox] = {}
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._handlers: set[asyncio.Task[None]] = set()
 
-    def add_box(self, unit_id: int, box: SimulatedBox) -> None:
+    def add_box(self, unit_id: int, box: ServedBox) -> None:
         """Serve a box under a unit id."""
         self.boxes[unit_id] = box
 
@@ -111,7 +237,7 @@ class ModbusSimServer:
         self._writers.clear()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if any(box.state.faults.refuse_connections for box in self.boxes.values()):
+        if any(box.faults.refuse_connections for box in self.boxes.values()):
             writer.close()
             return
         self._writers.add(writer)
@@ -145,7 +271,7 @@ class ModbusSimServer:
         if box is None:
             return bytes([function | 0x80, GATEWAY_TARGET_FAILED])
         box.requests += 1
-        faults = box.state.faults
+        faults = box.faults
         if faults.drop_next_request:
             faults.drop_next_request = False
             return None
@@ -155,25 +281,21 @@ class ModbusSimServer:
             address, count = struct.unpack(">HH", pdu[1:5])
             if not 1 <= count <= 125:
                 return bytes([function | 0x80, ILLEGAL_VALUE])
-            if any(
-                address <= end and address + count - 1 >= start
-                for start, end in box.profile.forbidden
-            ):
-                return None  # some firmware drops the connection on these registers
-            table = register_image(box.profile, box.state, box.rng)[
-                "holding" if function == 3 else "input"
-            ]
-            words = [table.get(address + i, 0) for i in range(count)]
+            words = box.read_registers("holding" if function == 3 else "input", address, count)
+            if words is None:
+                return None
+            if isinstance(words, int):
+                return bytes([function | 0x80, words])
             return bytes([function, 2 * count]) + struct.pack(f">{count}H", *words)
         if function == 6:
             address, value = struct.unpack(">HH", pdu[1:5])
-            if not box.apply_modbus_write(address, [value]):
+            if not box.write_registers(6, address, [value]):
                 return bytes([function | 0x80, ILLEGAL_ADDRESS])
             return pdu[:5]
         if function == 16:
             address, count, size = struct.unpack(">HHB", pdu[1:6])
             words = list(struct.unpack(f">{count}H", pdu[6 : 6 + size]))
-            if not box.apply_modbus_write(address, words):
+            if not box.write_registers(16, address, words):
                 return bytes([function | 0x80, ILLEGAL_ADDRESS])
             return pdu[:5]
         return bytes([function | 0x80, ILLEGAL_FUNCTION])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 from custom_components.ev_session_monitor.core.model import ChargerStatus
@@ -36,6 +37,8 @@ class WallboxState:
     enabled: bool = True
     serial: str = "SIM0001"
     firmware: str = "1.0.0-sim"
+    watchdog_timeout_s: float = 20.0  # the box's failsafe / communication timeout setting
+    phases: int = 3  # phases in use, where the box can switch them
     lifetime_wrap_wh: float | None = None  # meter wraps here (register width)
     # Ground truth for tests: energy really delivered in the current plug-in.
     delivered_this_plugin_wh: float = 0.0
@@ -43,6 +46,11 @@ class WallboxState:
     keepalives: int = 0
     faults: Faults = field(default_factory=Faults)
     paused_by: ChargerStatus | None = None
+    # Meter noise: the measured power varies by up to this share (0.005 = +-0.5 %), drawn anew
+    # whenever time advances; energy counts what was measured.
+    power_jitter: float = 0.0
+    jitter_factor: float = 1.0
+    rng: random.Random = field(default_factory=lambda: random.Random(1), repr=False)
 
     @property
     def vehicle_present(self) -> bool:
@@ -54,7 +62,7 @@ class WallboxState:
         """Return the power flowing now (the car's demand, limited by the box's controls)."""
         if self.status is not ChargerStatus.CHARGING:
             return 0.0
-        return self._allowed_power()
+        return self._allowed_power() * self.jitter_factor
 
     def _allowed_power(self) -> float:
         if not self.enabled or self.current_limit_a == 0:
@@ -140,6 +148,8 @@ class WallboxState:
             self.lifetime_wh -= self.lifetime_wrap_wh
         self.session_wh += energy
         self.delivered_this_plugin_wh += energy
+        if self.power_jitter:
+            self.jitter_factor = 1.0 + self.rng.uniform(-self.power_jitter, self.power_jitter)
 
     def reset_session_counter(self) -> None:
         """The box restarts its session counter (phase switch, start/stop on some models)."""

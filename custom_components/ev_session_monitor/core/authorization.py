@@ -152,6 +152,21 @@ class AuthorizationMonitor:
         if self.last_unknown_tag_id == tag.tag_id:
             self.last_unknown_tag_id = None
 
+    def registry_changed(self, registry: TagRegistry) -> bool:
+        """The known tags changed: admit the card waiting here if it is now known and allowed.
+
+        Without this a card added while it waits at the box stays "unknown" until it is
+        presented again, which a box that keeps showing the card never reports as a new read.
+        Return True when the card waiting here became authorized.
+        """
+        if self.current_tag is None or self.session_tag is not None:
+            return False
+        known = registry.get(self.current_tag)
+        if known is None or not known.allowed_on(self.charger_id):
+            return False
+        self.tag_learned(known)
+        return True
+
     def release_allowed(self, reading: Reading) -> bool:
         """Enforcement: may the box deliver current now?"""
         return reading.vehicle_present and self.session_tag is not None

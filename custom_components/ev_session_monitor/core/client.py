@@ -15,6 +15,7 @@ class WallboxClient(ABC):
     def __init__(self, profile: WallboxProfile) -> None:
         """Remember the profile that describes the box."""
         self.profile = profile
+        self.phases: int | None = None  # 1 or 3 where the box can switch and it is known
 
     @abstractmethod
     async def read(self) -> Reading:
@@ -55,6 +56,14 @@ class WallboxClient(ABC):
         if control is None:
             raise WallboxUnsupportedError(f"{self.profile.name} cannot be switched")
         await self._write_current_limit(control.max_a if enabled else 0)
+
+    async def refresh_setpoint(self) -> None:
+        """Write the last current again, for boxes that forget it (none over this transport)."""
+        return
+
+    async def set_phases(self, phases: int) -> None:
+        """Switch between 1-phase and 3-phase charging."""
+        raise WallboxUnsupportedError(f"{self.profile.name} cannot switch phases")
 
     async def keepalive(self) -> None:
         """Tell the box we are still here, if it needs that."""

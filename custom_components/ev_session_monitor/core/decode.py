@@ -41,16 +41,13 @@ def registers_to_bytes(
     registers: Sequence[int], *, word_order: Order = "big", byte_order: Order = "big"
 ) -> bytes:
     """Concatenate registers into bytes, most significant first."""
-    words = list(registers)
-    if word_order == "little":
-        words.reverse()
-    out = bytearray()
-    for word in words:
-        if not 0 <= word <= 0xFFFF:
-            raise DecodeError(f"register value {word} is not a 16-bit word")
-        pair = word.to_bytes(2, "big")
-        out += pair[::-1] if byte_order == "little" else pair
-    return bytes(out)
+    # One struct call and one bytes object: this runs for every value of every poll.
+    words = registers if word_order == "big" else registers[::-1]
+    try:
+        return struct.pack(f"{'<' if byte_order == 'little' else '>'}{len(words)}H", *words)
+    except struct.error as err:
+        bad = next((word for word in words if not 0 <= word <= 0xFFFF), words)
+        raise DecodeError(f"register value {bad} is not a 16-bit word") from err
 
 
 def bytes_to_registers(
@@ -108,16 +105,18 @@ def decode_string(
 ) -> str:
     """Decode text: two ASCII bytes per register, or one character per register.
 
-    NUL and space padding is stripped; bytes that are not printable ASCII are dropped, so a
-    garbled register never yields control characters.
+    The text ends at its first NUL: what follows may be left over from a longer earlier value
+    (openWB's Modbus server writes only the registers a new tag needs and zeroes only the first
+    register for "no tag"). Space padding is stripped; bytes that are not printable ASCII are
+    dropped, so a garbled register never yields control characters.
     """
     if chars_per_register == 1:
-        chars = [chr(word) if 0x20 <= word < 0x7F else "" for word in registers]
-        text = "".join(chars)
+        codes = list(registers)
     else:
-        raw = registers_to_bytes(registers, byte_order=byte_order)
-        text = "".join(chr(b) for b in raw if 0x20 <= b < 0x7F)
-    return text.strip()
+        codes = list(registers_to_bytes(registers, byte_order=byte_order))
+    if 0 in codes:
+        codes = codes[: codes.index(0)]
+    return "".join(chr(code) for code in codes if 0x20 <= code < 0x7F).strip()
 
 
 def encode_string(

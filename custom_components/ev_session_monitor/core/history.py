@@ -469,6 +469,26 @@ class SessionHistory:
         with self._lock:
             return _records(self._connection().execute(sql, params))
 
+    def query_overlapping(
+        self, *, start: datetime, end: datetime, charger_ids: Collection[str] | None = None
+    ) -> list[SessionRecord]:
+        """Return the sessions whose time overlaps [start, end), oldest first (calendar views).
+
+        A session lasts from its start to its end (the last reading that saw it when the end was
+        not observed); one without duration counts when it started in the range.
+        """
+        condition = _where(charger_ids, None, None, end)
+        if condition is None:
+            return []
+        where, params = condition
+        start_us = _to_us(start, "start")
+        sql = (
+            f"{_SELECT}{where} AND (ended_at > ? OR started_at >= ?)"
+            " ORDER BY started_at ASC, session_id ASC"
+        )
+        with self._lock:
+            return _records(self._connection().execute(sql, [*params, start_us, start_us]))
+
 
 # Columns a caller may order by: only these names ever reach the SQL text.
 SORT_COLUMNS = frozenset(

@@ -6,7 +6,10 @@ The aiohttp session is injected so Home Assistant's shared session is used.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import math
+import re
 from typing import Any
 
 import aiohttp
@@ -18,6 +21,38 @@ from .profile import HttpWrite, ValueSpec, WallboxProfile
 from .reading import convert_raw, reading_from_raw
 
 REQUEST_TIMEOUT_S = 10.0
+
+# JSON strings, or a bare not-a-number token outside them. Some firmware prints a float that has
+# no value as `nan` (Tesla Wall Connector /api/1/lifetime), which is not JSON.
+_STRING_OR_NOT_A_NUMBER = re.compile(
+    r'"(?:[^"\\]|\\.)*"|[-+]?\b(?:nan|inf|infinity)\b', re.IGNORECASE
+)
+
+
+def _null_for_not_a_number(match: re.Match[str]) -> str:
+    text = match.group()
+    return text if text.startswith('"') else "null"
+
+
+def _finite_or_none(text: str) -> float | None:
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def parse_json(text: str) -> Any:
+    """Parse a box's answer; `nan`, `NaN`, `Infinity` and overflowing numbers become None.
+
+    Raises ValueError when the text is not JSON (a truncated body is not repaired: a cut-off
+    number would read as a smaller, wrong value).
+    """
+    cleaned = _STRING_OR_NOT_A_NUMBER.sub(_null_for_not_a_number, text)
+    return json.loads(cleaned, parse_float=_finite_or_none)
+
+
+def basic_auth_header(username: str, password: str) -> str:
+    """The value of an HTTP Basic Authorization header (RFC 7617, UTF-8)."""
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
 
 
 def extract_path(document: Any, path: tuple[str | int, ...]) -> Any:
@@ -51,8 +86,12 @@ class HttpWallboxClient(WallboxClient):
         super().__init__(profile)
         self._session = session
         self._base = f"http://{host}:{port}"
-        self._auth = aiohttp.BasicAuth(username, password or "") if username else None
+        self._headers = (
+            {"Authorization": basic_auth_header(username, password or "")} if username else {}
+        )
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        # A merged write reads, changes and posts back one document: one at a time.
+        self._write_lock = asyncio.Lock()
         self.requests_sent = 0
 
     async def _request(
@@ -62,7 +101,9 @@ class HttpWallboxClient(WallboxClient):
         *,
         params: dict[str, str] | None = None,
         payload: dict[str, Any] | None = None,
+        missing_ok: bool = False,
     ) -> Any:
+        """Send one request; return the parsed answer (None when empty, or 404 and missing_ok)."""
         self.requests_sent += 1
         try:
             async with self._session.request(
@@ -70,11 +111,13 @@ class HttpWallboxClient(WallboxClient):
                 self._base + path,
                 params=params,
                 json=payload,
-                auth=self._auth,
+                headers=self._headers,
                 timeout=self._timeout,
             ) as response:
                 if response.status in (401, 403):
                     raise WallboxAuthError(f"{path}: the box rejected the credentials")
+                if response.status == 404 and missing_ok:
+                    return None
                 if response.status >= 400:
                     raise WallboxResponseError(f"{path}: HTTP {response.status}")
                 text = await response.text()
@@ -85,7 +128,7 @@ class HttpWallboxClient(WallboxClient):
         except aiohttp.ClientError as err:
             raise WallboxConnectionError(f"cannot reach {self._base}{path}: {err}") from err
         try:
-            return json.loads(text) if text.strip() else None
+            return parse_json(text) if text.strip() else None
         except ValueError as err:
             raise WallboxResponseError(f"{path}: the answer is not JSON") from err
 
@@ -126,11 +169,27 @@ class HttpWallboxClient(WallboxClient):
         )
 
     async def _send(self, write: HttpWrite, value: Any) -> None:
-        if write.method == "POST":
+        if write.merge:
+            await self._send_merged(write, value)
+        elif write.method == "POST":
             await self._request("POST", write.path, payload={write.param: value})
         else:
             text = value if isinstance(value, str) else json.dumps(value)
             await self._request("GET", write.path, params={write.param: text})
+
+    async def _send_merged(self, write: HttpWrite, value: Any) -> None:
+        """Change one key of a document the box replaces as a whole on every POST.
+
+        OpenEVSE keeps one manual override; a POST with only the current would drop a
+        "disabled" state set before (charging resumes), and vice versa. No override reads as
+        404 on firmware before 5.0 and as {} since.
+        """
+        async with self._write_lock:
+            document = await self._request("GET", write.path, missing_ok=True)
+            if document is not None and not isinstance(document, dict):
+                raise WallboxResponseError(f"{write.path}: expected a JSON object")
+            merged = {**(document or {}), write.param: value}
+            await self._request("POST", write.path, payload=merged)
 
     async def _write_current_limit(self, amps: float) -> None:
         assert self.profile.current_limit is not None

@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pymodbus.client import AsyncModbusTcpClient
@@ -26,15 +27,30 @@ from .decode import (
     decode_string,
     encode_number,
 )
-from .errors import WallboxConnectionError, WallboxResponseError
-from .model import DeviceIdentity, Reading
-from .profile import ModbusWrite, ValueSpec, WallboxProfile
+from .errors import (
+    WallboxConnectionError,
+    WallboxError,
+    WallboxResponseError,
+    WallboxUnsupportedError,
+)
+from .model import ChargerStatus, DeviceIdentity, Reading
+from .profile import (
+    Condition,
+    ModbusWrite,
+    ValueSpec,
+    WallboxProfile,
+    apply_variant,
+    parse_version,
+)
 from .reading import convert_raw, reading_from_raw
 
 _LOGGER = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT_S = 5.0
 BACKOFF_MAX_SKIPPED_POLLS = 15
+# A session counter is "stuck" after this many polls at 0 while the car draws this much.
+STUCK_POLLS = 3
+STUCK_MIN_POWER_W = 1000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +107,21 @@ def decode_raw(spec: ValueSpec, registers: Sequence[int]) -> Any:
         return text or None
     if spec.data_type == "bytes":
         return decode_hex(registers, byte_order=spec.byte_order) or None
-    raw = decode_number(
-        registers, spec.data_type, word_order=spec.word_order, byte_order=spec.byte_order
-    )
-    if isinstance(raw, float) and not math.isfinite(raw):
-        return None
-    if isinstance(raw, int) and raw in spec.sentinels:
-        return None
+    size = TYPE_REGISTERS[spec.data_type]
+    total: int | float = 0
+    for start in range(0, spec.count, size):
+        raw = decode_number(
+            registers[start : start + size],
+            spec.data_type,
+            word_order=spec.word_order,
+            byte_order=spec.byte_order,
+        )
+        if isinstance(raw, float) and not math.isfinite(raw):
+            return None
+        if isinstance(raw, int) and raw in spec.sentinels:
+            return None
+        total += raw
+    raw = total
     if spec.mask is not None and isinstance(raw, int):
         raw = (raw >> spec.shift) & spec.mask
     if spec.as_hex:
@@ -136,7 +160,9 @@ class ModbusLink:
         try:
             async with asyncio.timeout(self.timeout):
                 connected = await client.connect()
-        except (TimeoutError, OSError, ModbusException):
+        except (TimeoutError, OSError, ModbusException, ValueError):
+            # ValueError: a host name the resolver refuses (label over 63 characters: idna's
+            # UnicodeError; NUL). The config flow rejects those first; an old entry may not.
             connected = False
         if not connected:
             client.close()
@@ -199,10 +225,13 @@ class ModbusLink:
             )
         return registers
 
-    async def write(self, address: int, values: list[int], unit: int) -> None:
-        """Write holding registers (FC16, which every profiled box accepts)."""
+    async def write(self, address: int, values: list[int], unit: int, function: int = 16) -> None:
+        """Write holding registers with function code 16, or one register with code 6."""
         async with self._lock:
-            await self._request("write_registers", address, unit, values=values)
+            if function == 6:
+                await self._request("write_register", address, unit, value=values[0])
+            else:
+                await self._request("write_registers", address, unit, values=values)
 
     def close(self) -> None:
         """Close the connection."""
@@ -243,8 +272,18 @@ class ModbusWallboxClient(WallboxClient):
         self._pool = pool
         self._link = pool.acquire(host, port)
         self.unit_id = unit_id
-        self.blocks = self._plan(profile.values.values())
-        self._identity_blocks = self._plan(profile.identity.values())
+        self._replan()
+        # What the box says beyond its readings (variants chosen, fallbacks in use).
+        self.notes: list[str] = []
+        self.setpoint_a: float | None = None  # the last current we wrote
+        self._resume_a: float | None = None  # the last current above 0 A
+        self._last: Reading | None = None
+        self._waking = False
+        self._energy = _PowerIntegrator()
+
+    def _replan(self) -> None:
+        self.blocks = self._plan(self.profile.values.values())
+        self._identity_blocks = self._plan(self.profile.identity.values())
 
     def _plan(self, specs: Iterable[ValueSpec]) -> list[ReadBlock]:
         profile = self.profile
@@ -276,28 +315,177 @@ class ModbusWallboxClient(WallboxClient):
                     raise WallboxResponseError(f"{spec.name}: {err}") from err
         return values
 
+    async def _read_one(self, spec: ValueSpec) -> Any:
+        return (await self._read_blocks(self._plan([spec]))).get(spec.name)
+
     async def read(self) -> Reading:
         """Poll every value."""
         raw = await self._read_blocks(self.blocks)
-        return reading_from_raw(self.profile, raw)
+        reading = reading_from_raw(self.profile, raw)
+        reading = await self._wake_up_state(reading, raw.get("status"))
+        reading = self._derived(reading, raw)
+        switch = self.profile.phase_switch
+        if switch is not None and switch.state is not None:
+            try:
+                self.phases = convert_raw(switch.state, await self._read_one(switch.state))
+            except WallboxResponseError:
+                self.phases = None  # the readings stand; only the phases are unknown now
+        self._last = reading
+        return reading
+
+    def _derived(self, reading: Reading, raw: dict[str, Any]) -> Reading:
+        """Values the box does not report directly: power from currents, integrated energy."""
+        if reading.power_w is None and self.profile.power_from_currents_v is not None:
+            currents = [current for current in reading.currents_a if current is not None]
+            if currents:
+                power = round(sum(currents) * self.profile.power_from_currents_v, 1)
+                reading = replace(reading, power_w=power)
+        spec = self.profile.values.get("session_energy")
+        if spec is not None and spec.stuck_at_zero_fallback:
+            trusted, integrated = self._energy.update(reading, raw.get("session_energy"))
+            if not trusted and integrated is None:
+                # At 0 while charging: set aside until the counter moves or is known stuck.
+                reading = replace(reading, session_energy_wh=None)
+            elif integrated is not None:
+                if not self._energy.announced:
+                    self._energy.announced = True
+                    note = (
+                        "session energy register stays at 0 while charging (known firmware"
+                        " bug): session energy is integrated from power instead"
+                    )
+                    self.notes.append(note)
+                    _LOGGER.warning("%s: %s", self.profile.name, note)
+                reading = replace(reading, session_energy_wh=round(integrated, 3))
+        return reading
+
+    async def _wake_up_state(self, reading: Reading, raw_status: Any) -> Reading:
+        """State F after a wake-up: unlock again, and show the car as connected meanwhile."""
+        wake_up = self.profile.wake_up
+        if wake_up is None:
+            return reading
+        if raw_status != wake_up.fault_status:
+            self._waking = False
+            return reading
+        if await self._read_one(wake_up.lock) == wake_up.write.off:
+            await self._write(wake_up.write, wake_up.write.on)
+        if self._waking:
+            return replace(reading, status=ChargerStatus.CONNECTED)
+        return reading
+
+    async def wake_up(self) -> None:
+        """Force state F for a moment: a sleeping car starts charging again (about 10 s)."""
+        wake_up = self.profile.wake_up
+        if wake_up is None:
+            raise WallboxUnsupportedError(f"{self.profile.name} cannot wake a car")
+        await self._write(wake_up.write, wake_up.write.off)
+        self._waking = True
+        await self._write(wake_up.write, wake_up.write.on)
+
+    # --- identification ----------------------------------------------------------------------
 
     async def read_identity(self) -> DeviceIdentity:
-        """Read serial and firmware strings."""
+        """Choose the box's variant, then read serial and firmware; run its start-up writes."""
+        firmware_cache: dict[int | None, str | None] = {}
+        for variant in self.profile.variants:
+            if await self._matches(variant.when, firmware_cache):
+                self.profile = apply_variant(self.profile, variant)
+                self.notes.append(f"variant: {variant.label}")
+                _LOGGER.info("%s: %s", self.profile.name, variant.label)
+        for write in self.profile.on_start:
+            await self._write(write, write.value)
+        await self._resolve_keepalive()
+        self._replan()
         raw = await self._read_blocks(self._identity_blocks)
-        values = {name: convert_raw(self.profile.identity[name], v) for name, v in raw.items()}
+        values = {
+            name: _identity_text(self.profile.identity[name], value) for name, value in raw.items()
+        }
+        extra = {"variant": "; ".join(self.profile.active_variants)}
         return DeviceIdentity(
-            serial=_text(values.get("serial")), firmware=_text(values.get("firmware"))
+            serial=values.get("serial"),
+            firmware=values.get("firmware"),
+            extra=extra if self.profile.active_variants else {},
         )
+
+    async def _firmware(self, cache: dict[int | None, str | None]) -> str | None:
+        spec = self.profile.identity.get("firmware")
+        if spec is None:
+            return None
+        if spec.address not in cache:
+            cache[spec.address] = _identity_text(spec, await self._read_one(spec))
+        return cache[spec.address]
+
+    async def _matches(
+        self, conditions: Iterable[Condition], firmware_cache: dict[int | None, str | None]
+    ) -> bool:
+        for condition in conditions:
+            if condition.firmware_below is not None:
+                version = parse_version(await self._firmware(firmware_cache))
+                # Unknown firmware counts as old: the variant for old firmware is the safe one.
+                if version is not None and version >= condition.firmware_below:
+                    return False
+                continue
+            assert condition.spec is not None
+            try:
+                value = await self._read_one(condition.spec)
+            except WallboxError:
+                # A register the firmware lacks: what `fails` probes for, else "no such feature".
+                if condition.fails:
+                    continue
+                return False
+            if condition.fails:
+                return False
+            number = convert_raw(condition.spec, value)
+            if not isinstance(number, (int, float)):
+                return False
+            if condition.minimum is not None and number < condition.minimum:
+                return False
+            if condition.maximum is not None and number > condition.maximum:
+                return False
+        return True
+
+    async def _resolve_keepalive(self) -> None:
+        """Run the keepalive at a fraction of the watchdog timeout the box is set to."""
+        keepalive = self.profile.keepalive
+        if keepalive is None or keepalive.timeout is None:
+            return
+        timeout = keepalive.timeout
+        try:
+            seconds = convert_raw(timeout.spec, await self._read_one(timeout.spec))
+        except WallboxResponseError:
+            return  # the box does not say: keep the profile's interval
+        if not seconds:
+            if timeout.when_zero == "none":
+                self.profile = replace(self.profile, keepalive=None)
+            return
+        write = keepalive.write
+        if keepalive.value_is_timeout:
+            write = replace(write, value=float(seconds) / timeout.spec.scale)
+        interval = max(float(seconds) * timeout.fraction, timeout.min_interval_s)
+        self.profile = replace(
+            self.profile, keepalive=replace(keepalive, write=write, interval_s=interval)
+        )
+
+    # --- controls ------------------------------------------------------------------------------
 
     async def _write(self, write: ModbusWrite, value: float) -> None:
         registers = encode_number(value, write.data_type, word_order=write.word_order)
-        await self._link.write(write.address, registers, self.unit_id)
+        await self._link.write(write.address, registers, self.unit_id, write.function)
 
     async def _write_current_limit(self, amps: float) -> None:
         assert self.profile.current_limit is not None
         write = self.profile.current_limit.write
         assert isinstance(write, ModbusWrite)
         await self._write(write, amps / write.scale)
+        self.setpoint_a = amps
+        if amps > 0:
+            self._resume_a = amps
+
+    async def set_enabled(self, enabled: bool) -> None:
+        """Without an enable register, switching on restores the last current (as evcc does)."""
+        if enabled and self.profile.enable is None and self._resume_a is not None:
+            await self._write_current_limit(self._resume_a)
+            return
+        await super().set_enabled(enabled)
 
     async def _write_enabled(self, enabled: bool) -> None:
         write = self.profile.enable
@@ -309,9 +497,89 @@ class ModbusWallboxClient(WallboxClient):
         write = self.profile.keepalive.write
         await self._write(write, write.value)
 
+    async def refresh_setpoint(self) -> None:
+        """Write the last current again before the box's validity time drops it."""
+        if self.setpoint_a is not None:
+            await self._write_current_limit(self.setpoint_a)
+
+    async def set_phases(self, phases: int) -> None:
+        """Switch 1p/3p; a charging car is paused for the switch and resumed after it.
+
+        With `pause_s` 0 the box interrupts charging for the switch itself (openWB).
+        """
+        switch = self.profile.phase_switch
+        if switch is None:
+            raise WallboxUnsupportedError(f"{self.profile.name} cannot switch phases")
+        charging = self._last is not None and self._last.charging
+        resume: float | None = None
+        if charging and switch.pause_s > 0 and self.profile.current_limit is not None:
+            control = self.profile.current_limit
+            resume = self.setpoint_a or (self._last.current_limit_a if self._last else None)
+            resume = resume or control.max_a
+            await self.set_current_limit(0)
+            await asyncio.sleep(switch.pause_s)
+        await self._write(switch.write, switch.one_phase if phases == 1 else switch.three_phase)
+        if switch.trigger is not None:
+            await self._write(switch.trigger, switch.trigger.value)
+        self.phases = phases
+        if resume is not None:
+            await asyncio.sleep(switch.pause_s)
+            await self.set_current_limit(resume)
+
     async def close(self) -> None:
         """Release the shared link."""
         self._pool.release(self._link)
+
+
+@dataclass(slots=True)
+class _PowerIntegrator:
+    """Session energy from power, for boxes whose session counter stays at zero."""
+
+    stuck: bool = False
+    announced: bool = False
+    zero_polls: int = 0
+    wh: float = 0.0
+    last_power_w: float | None = None
+    last_at: float | None = None
+
+    def update(self, reading: Reading, raw_session: Any) -> tuple[bool, float | None]:
+        """Integrate this poll: (counter trusted, integrated energy once the counter is stuck).
+
+        Power is integrated from plug-in on. A counter at 0 while the car draws power is not
+        trusted until it moves (the reading is then set aside, and the next one covers the
+        time) or has stayed at 0 long enough to be called stuck.
+        """
+        now = time.monotonic()
+        if not reading.vehicle_present:
+            self.wh, self.last_power_w, self.last_at, self.zero_polls = 0.0, None, None, 0
+            return True, None
+        if self.last_at is not None and self.last_power_w is not None:
+            self.wh += self.last_power_w * (now - self.last_at) / 3600
+        self.last_power_w, self.last_at = reading.power_w, now
+        if self.stuck:
+            return False, self.wh
+        drawing = reading.charging and (reading.power_w or 0) >= STUCK_MIN_POWER_W
+        if not drawing or raw_session != 0:
+            self.zero_polls = 0
+            return True, None
+        self.zero_polls += 1
+        if self.zero_polls >= STUCK_POLLS:
+            self.stuck = True
+            return False, self.wh
+        return False, None
+
+
+def _identity_text(spec: ValueSpec, value: Any) -> str | None:
+    """Serial or firmware as text; numeric firmware versions in dotted form."""
+    if value is None:
+        return None
+    if isinstance(value, int) and spec.text_format == "version_bytes":
+        # KEBA P30: one byte each for major, minor and patch (0x030A0D00 = 3.10.13).
+        return ".".join(str(byte) for byte in value.to_bytes(4, "big")[:3])
+    if isinstance(value, int) and spec.text_format == "version_decimal":
+        # KEBA P40: major * 10000 + minor * 100 + patch (10201 = 1.2.1).
+        return f"{value // 10000}.{value // 100 % 100}.{value % 100}"
+    return _text(convert_raw(spec, value))
 
 
 def _text(value: Any) -> str | None:

@@ -79,6 +79,7 @@ def build_reading(
         power = 0.0
     error_code = values.get("error_code")
     tag = values.get("tag")
+    enabled = values.get("enabled")
     return Reading(
         status=_status(values),
         power_w=power,
@@ -99,6 +100,7 @@ def build_reading(
         error_code=int(error_code) if isinstance(error_code, (int, float)) else None,
         current_limit_a=_number(values, "current_limit"),
         raw_status=raw_status,
+        enabled=enabled if isinstance(enabled, bool) else None,
     )
 
 

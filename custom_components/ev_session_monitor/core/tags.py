@@ -18,16 +18,21 @@ __all__ = [
     "AttemptWindow",
     "DuplicateTagError",
     "InvalidTagError",
+    "InvalidTagNameError",
     "KnownTag",
     "TagRegistry",
+    "clip_text",
     "hash_tag",
     "normalize_tag",
     "sanitize_box_tag",
     "validate_tag",
+    "validate_tag_name",
 ]
 
 TAG_MIN_LENGTH = 4
 TAG_MAX_LENGTH = 40
+# Names and owners end up in sensor states (255 characters at most), events and reports.
+TAG_NAME_MAX_LENGTH = 64
 HASH_PREFIX = "sha256:"
 
 # NUL padding (Modbus strings), whitespace and the separators people and boxes put between bytes.
@@ -42,8 +47,36 @@ class InvalidTagError(ValueError):
     """A string that cannot be an RFID card id."""
 
 
+class InvalidTagNameError(ValueError):
+    """A card name or owner that is empty or too long."""
+
+
 class DuplicateTagError(ValueError):
     """The card is already in the registry."""
+
+
+def clip_text(text: str, limit: int) -> str:
+    """Return `text` cut to `limit` characters, marked with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _shown(value: object) -> str:
+    """A value quoted in a message, short whatever its size."""
+    return clip_text(repr(value), 60)
+
+
+def validate_tag_name(raw: str, *, what: str = "name", required: bool = True) -> str | None:
+    """Return the stripped name; raise InvalidTagNameError when it is empty or too long."""
+    name = raw.strip()
+    if not name:
+        if required:
+            raise InvalidTagNameError(f"the tag {what} must not be empty")
+        return None
+    if len(name) > TAG_NAME_MAX_LENGTH:
+        raise InvalidTagNameError(
+            f"the tag {what} has {len(name)} characters; at most {TAG_NAME_MAX_LENGTH} are allowed"
+        )
+    return name
 
 
 def normalize_tag(raw: str) -> str:
@@ -60,14 +93,14 @@ def validate_tag(raw: str) -> str:
     if _HASHED_TAG.fullmatch(raw.strip()):
         # Users copy ids from events; with the privacy option those are pseudonyms.
         raise InvalidTagError(
-            f"{raw!r} is a pseudonym of a tag id, not the id itself: present the card at a"
+            f"{_shown(raw)} is a pseudonym of a tag id, not the id itself: present the card at a"
             " wallbox and learn it from there"
         )
     tag = normalize_tag(raw)
     if _VALID_TAG.fullmatch(tag) is None:
         raise InvalidTagError(
-            f"invalid tag id {raw!r}: expected {TAG_MIN_LENGTH} to {TAG_MAX_LENGTH} letters A-Z"
-            " or digits (separators ':', '-', '.' and spaces are ignored)"
+            f"invalid tag id {_shown(raw)}: expected {TAG_MIN_LENGTH} to {TAG_MAX_LENGTH}"
+            " letters A-Z or digits (separators ':', '-', '.' and spaces are ignored)"
         )
     return tag
 
@@ -117,10 +150,15 @@ class KnownTag:
     owner: str | None = None
     price_per_kwh: float | None = None  # overrides the wallbox price for this card
     chargers: frozenset[str] = field(default_factory=frozenset)  # empty: every wallbox
+    person: str | None = None  # a Home Assistant person (entity id) who sees this card's sessions
 
     def __post_init__(self) -> None:
         """Normalize the id so a tag built from any spelling matches the box's reading."""
         object.__setattr__(self, "tag_id", validate_tag(self.tag_id))
+        object.__setattr__(self, "name", validate_tag_name(self.name))
+        if self.owner is not None:
+            owner = validate_tag_name(self.owner, what="owner", required=False)
+            object.__setattr__(self, "owner", owner)
         object.__setattr__(self, "chargers", frozenset(self.chargers))
         if self.price_per_kwh is not None and not math.isfinite(self.price_per_kwh):
             raise ValueError(f"price per kWh of tag {self.tag_id} is not a number")
@@ -137,6 +175,7 @@ class KnownTag:
             "owner": self.owner,
             "price_per_kwh": self.price_per_kwh,
             "chargers": sorted(self.chargers),
+            "person": self.person,
         }
 
     @classmethod
@@ -146,24 +185,31 @@ class KnownTag:
             raise TypeError(f"expected a mapping, got {type(data).__name__}")
         tag_id, name = data.get("tag_id"), data.get("name")
         if not isinstance(tag_id, str):
-            raise InvalidTagError(f"tag id missing or not a string: {tag_id!r}")
+            raise InvalidTagError(f"tag id missing or not a string: {_shown(tag_id)}")
         if not isinstance(name, str):
-            raise TypeError(f"tag {tag_id!r}: name missing or not a string")
+            raise TypeError(f"tag {_shown(tag_id)}: name missing or not a string")
         owner = data.get("owner")
+        person = data.get("person")
         price = data.get("price_per_kwh")
         chargers = data.get("chargers") or ()
         if isinstance(chargers, str) or not isinstance(chargers, Iterable):
-            raise TypeError(f"tag {tag_id!r}: chargers must be a list, got {chargers!r}")
+            raise TypeError(
+                f"tag {_shown(tag_id)}: chargers must be a list, got {_shown(chargers)}"
+            )
         try:
             price_value = None if price is None else float(price)
         except (TypeError, ValueError):
-            raise ValueError(f"tag {tag_id!r}: price {price!r} is not a number") from None
+            raise ValueError(
+                f"tag {_shown(tag_id)}: price {_shown(price)} is not a number"
+            ) from None
+        # Names stored before they were bounded are cut rather than losing the card.
         return cls(
             tag_id=tag_id,
-            name=name,
-            owner=None if owner is None else str(owner),
+            name=clip_text(name.strip(), TAG_NAME_MAX_LENGTH) or tag_id,
+            owner=None if owner is None else clip_text(str(owner).strip(), TAG_NAME_MAX_LENGTH),
             price_per_kwh=price_value,
             chargers=frozenset(str(charger) for charger in chargers),
+            person=None if person is None else str(person),
         )
 
 

@@ -1,0 +1,81 @@
+"""The Charging portal: a sidebar panel served from the integration's own folder.
+
+The bundle (frontend/ev-session-monitor-panel.js) is built from the repository's `frontend/`
+sources by `scripts/build-frontend` and committed, so installing the integration needs no build
+step and the browser loads nothing from anywhere else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+
+from homeassistant.components import frontend, panel_custom
+from homeassistant.components.http.server import StaticPathConfig
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.util.hass_dict import HassKey
+
+from .const import DOMAIN
+from .views import DownloadView
+from .websocket_api import DATA_UNKNOWN_CARDS, UnknownCardLog, async_register_commands
+
+PANEL_URL_PATH = "ev-session-monitor"
+PANEL_ELEMENT = "ev-session-monitor-panel"
+PANEL_TITLE = "Charging"
+PANEL_ICON = "mdi:ev-station"
+STATIC_URL = f"/{DOMAIN}_static"
+BUNDLE_DIR = Path(__file__).parent / "frontend"
+BUNDLE_NAME = "ev-session-monitor-panel.js"
+PANEL_LOCK: HassKey[asyncio.Lock] = HassKey(f"{DOMAIN}_panel_lock")
+
+
+async def async_setup_portal(hass: HomeAssistant) -> None:
+    """Register the commands, the download view, the bundle's path and the attempt log (once)."""
+    async_register_commands(hass)
+    hass.http.register_view(DownloadView())
+    await hass.http.async_register_static_paths(
+        [StaticPathConfig(STATIC_URL, str(BUNDLE_DIR), cache_headers=False)]
+    )
+    log = UnknownCardLog(hass)
+    await log.async_load()
+    hass.data[DATA_UNKNOWN_CARDS] = log
+
+
+def _bundle_version() -> str:
+    """A digest of the bundle, so a browser never runs a cached older panel."""
+    digest = hashlib.sha256((BUNDLE_DIR / BUNDLE_NAME).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+async def async_show_panel(hass: HomeAssistant) -> None:
+    """Add the sidebar entry, unless a wallbox already did (wallboxes set up concurrently)."""
+    async with hass.data.setdefault(PANEL_LOCK, asyncio.Lock()):
+        if PANEL_URL_PATH in hass.data.get(frontend.DATA_PANELS, {}):
+            return
+        version = await hass.async_add_executor_job(_bundle_version)
+        await _register_panel(hass, version)
+
+
+async def _register_panel(hass: HomeAssistant, version: str) -> None:
+    await panel_custom.async_register_panel(
+        hass,
+        frontend_url_path=PANEL_URL_PATH,
+        webcomponent_name=PANEL_ELEMENT,
+        sidebar_title=PANEL_TITLE,
+        sidebar_icon=PANEL_ICON,
+        module_url=f"{STATIC_URL}/{BUNDLE_NAME}?v={version}",
+        require_admin=False,
+    )
+
+
+def async_hide_panel_if_unused(hass: HomeAssistant, unloading_entry_id: str) -> None:
+    """Remove the sidebar entry when the last wallbox is unloaded."""
+    others = [
+        entry
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.entry_id != unloading_entry_id and entry.state is ConfigEntryState.LOADED
+    ]
+    if not others:
+        frontend.async_remove_panel(hass, PANEL_URL_PATH, warn_if_unknown=False)

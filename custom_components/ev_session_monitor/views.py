@@ -1,0 +1,71 @@
+"""The portal's CSV downloads: an authenticated HTTP endpoint of the integration.
+
+`GET /api/ev_session_monitor/download/sessions` gives every session matching the filters (in the
+order the Sessions view shows), with the monthly totals below, in the `export_sessions` format.
+`GET /api/ev_session_monitor/download/totals` gives the Reports view's two tables. Filters are
+the websocket ones as query parameters (`config_entry_id` and `tag_id` may repeat).
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import probatio as vol
+from aiohttp import web
+from homeassistant.components.http.const import KEY_HASS_USER
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .core.history import SORT_COLUMNS, charger_totals, render_csv, render_totals_csv, totals
+from .storage import DATA_DOMAIN
+from .websocket_api import parse_filter_query, scoped_filter
+
+DOWNLOAD_URL = f"/api/{DOMAIN}/download"
+KINDS = ("sessions", "totals")
+# Spreadsheet programs read a CSV as UTF-8 only with a byte-order mark.
+BOM = "\ufeff"
+
+
+class DownloadView(HomeAssistantView):
+    """CSV of what the Sessions or Reports view shows, for the logged-in user."""
+
+    url = DOWNLOAD_URL + "/{kind}"
+    name = f"api:{DOMAIN}:download"
+    requires_auth = True
+
+    async def get(self, request: web.Request, kind: str) -> web.StreamResponse:
+        """Answer with the CSV; 400 for bad filters, 403 for another person's sessions."""
+        if kind not in KINDS:
+            return self.json_message("unknown download", HTTPStatus.NOT_FOUND)
+        hass = request.app[KEY_HASS]
+        user = request[KEY_HASS_USER]
+        sort = request.query.get("sort", "started_at")
+        descending = request.query.get("descending", "true").lower() != "false"
+        if sort not in SORT_COLUMNS:
+            return self.json_message("unknown sort column", HTTPStatus.BAD_REQUEST)
+        try:
+            data = parse_filter_query(request.query, lambda key: request.query.getall(key, []))
+            query = scoped_filter(hass, user, data)
+        except (vol.Invalid, ServiceValidationError) as err:
+            return self.json_message(str(err), HTTPStatus.BAD_REQUEST)
+        except Unauthorized:
+            return self.json_message("not your sessions", HTTPStatus.FORBIDDEN)
+        archive = hass.data[DATA_DOMAIN].archive
+        tz = dt_util.get_default_time_zone()
+        records = await archive.async_query(**query.as_kwargs(), sort=sort, newest_first=descending)
+
+        def render() -> str:  # tens of thousands of rows: not in the event loop
+            if kind == "sessions":
+                return render_csv(records, totals(records, tz), tz)
+            return render_totals_csv(totals(records, tz), charger_totals(records, tz))
+
+        text = await hass.async_add_executor_job(render)
+        stamp = dt_util.now().strftime("%Y%m%d-%H%M")
+        return web.Response(
+            body=(BOM + text).encode("utf-8"),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": f'attachment; filename="ev-{kind}-{stamp}.csv"'},
+        )

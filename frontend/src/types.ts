@@ -1,0 +1,121 @@
+// The parts of Home Assistant's frontend `hass` object and of our websocket answers we use.
+
+export interface HassMessage {
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface HomeAssistant {
+  callWS<T>(message: HassMessage): Promise<T>;
+  connection: {
+    subscribeMessage<T>(callback: (event: T) => void, message: HassMessage): Promise<() => void>;
+  };
+  auth: { data: { access_token: string } };
+  user?: { is_admin: boolean };
+  locale?: { language: string };
+  language?: string;
+}
+
+export interface WallboxInfo {
+  entry_id: string;
+  charger_id: string;
+  title: string;
+}
+
+export interface PortalInfo {
+  admin: boolean;
+  currency: string;
+  wallboxes: WallboxInfo[];
+  tags: { tag_id: string; name: string }[];
+  persons: { entity_id: string; name: string }[];
+}
+
+export interface Session {
+  session_id: string;
+  charger_id: string;
+  charger_name: string;
+  started_at: string;
+  ended_at: string;
+  duration_s: number;
+  charging_s: number;
+  energy_wh: number;
+  cost: number | null;
+  currency: string | null;
+  avg_power_w: number | null;
+  peak_power_w: number | null;
+  tag_id: string | null;
+  tag_name: string | null;
+  energy_source: string;
+  gaps: number;
+  // The car left while Home Assistant was down: the end lies between ended_at and end_latest.
+  end_latest: string | null;
+  unpriced_wh: number;
+  unseen_s: number;
+}
+
+export interface Filters {
+  config_entry_id?: string[];
+  tag_id?: string[];
+  person?: string;
+  start?: string;
+  end?: string;
+}
+
+export interface TagTotal {
+  month: string;
+  tag_id: string | null;
+  tag_name: string | null;
+  sessions: number;
+  energy_wh: number;
+  charging_s: number;
+  cost: number | null;
+  currency: string | null;
+}
+
+export interface ChargerTotal {
+  month: string;
+  charger_id: string;
+  charger_name: string;
+  sessions: number;
+  energy_wh: number;
+  charging_s: number;
+  cost: number | null;
+  currency: string | null;
+}
+
+export interface WallboxTile {
+  entry_id: string;
+  title: string;
+  available: boolean;
+  status: string | null;
+  power_w: number | null;
+  who: string | null;
+  session: {
+    started_at: string;
+    duration_s: number;
+    energy_wh: number;
+    cost: number | null;
+    currency: string;
+  } | null;
+  time_to_full_s: number | null;
+  enable: { entity_id: string; on: boolean | null } | null;
+  current: { entity_id: string; min: number; max: number; value: number | null } | null;
+}
+
+export interface KnownTag {
+  tag_id: string;
+  name: string;
+  owner: string | null;
+  price_per_kwh: number | null;
+  chargers: string[];
+  person: string | null;
+}
+
+export interface Attempt {
+  time: string;
+  entry_id: string | null;
+  charger: string | null;
+  tag_id: string | null;
+  attempts: number | null;
+  known: boolean;
+}

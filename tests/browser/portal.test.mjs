@@ -1,0 +1,237 @@
+// The Charging portal in a real browser: Debian's Chromium driven by playwright-core, against the
+// real Home Assistant that tests/browser/portal_stack.py started (its ready.json says where).
+// Run through tests/browser/run, which starts and stops that stack.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+const require = createRequire(join(dirname(fileURLToPath(import.meta.url)), "../../frontend/package.json"));
+const { chromium } = require("playwright-core");
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const STATE = process.env.PORTAL_STATE ?? join(REPO, ".dev/portal-state");
+const IMAGES = join(REPO, "docs/images");
+const ready = JSON.parse(readFileSync(join(STATE, "ready.json"), "utf8"));
+const PANEL = `${ready.url}/ev-session-monitor`;
+
+let browser;
+
+before(async () => {
+  mkdirSync(IMAGES, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function loggedIn(user, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${ready.url}/`);
+  await page.locator("input[name=username]").fill(user.username);
+  await page.locator("input[name=password]").fill(user.password);
+  await page.keyboard.press("Enter");
+  await page.waitForURL((url) => !url.pathname.startsWith("/auth/"), { timeout: 60_000 });
+  // The frontend keeps the login ("keep me logged in" is ticked) once it has the tokens.
+  await page.waitForFunction(() => localStorage.getItem("hassTokens"), null, { timeout: 60_000 });
+  return { context, page };
+}
+
+async function openView(page, view) {
+  await page.goto(`${PANEL}?view=${view}`);
+  await page.locator("ev-session-monitor-panel nav").waitFor({ timeout: 60_000 });
+}
+
+async function callService(domain, service, data) {
+  const response = await fetch(`${ready.url}/api/services/${domain}/${service}?return_response`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${ready.token}`, "Content-Type": "application/json" },
+    body: JSON.stringify(data),
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  return (await response.json()).service_response;
+}
+
+function csvRows(text) {
+  const block = text.replace(/^\ufeff/, "").split("\r\n\r\n")[0];
+  const [header, ...lines] = block.split("\r\n").filter(Boolean);
+  const names = header.split(",");
+  // The fields compared here hold no commas or quotes.
+  return lines.map((line) => Object.fromEntries(line.split(",").map((v, i) => [names[i], v])));
+}
+
+test("admin: Now shows the live wallbox with its controls", async () => {
+  const { context, page } = await loggedIn(ready.admin);
+  await openView(page, "now");
+  const tile = page.locator("ev-now-view section.tile").first();
+  await tile.waitFor();
+  assert.match(await tile.locator("h2").innerText(), /Garage/);
+  await tile.locator("text=Connected").or(tile.locator("text=Waiting for a card")).first().waitFor();
+  assert.equal(await tile.locator("input[type=number]").count(), 1, "current control shown");
+  await page.screenshot({ path: join(IMAGES, "portal-now.png") });
+  await context.close();
+});
+
+test("admin: Sessions opens 50,000 sessions fast, pages, sorts and shows a detail", async () => {
+  const { context, page } = await loggedIn(ready.admin);
+  const began = Date.now();
+  await openView(page, "sessions");
+  const range = page.locator("ev-sessions-view .range");
+  await range.waitFor();
+  const openedMs = Date.now() - began;
+  assert.match(await range.innerText(), new RegExp(`of ${ready.sessions}`));
+  console.log(`# sessions view with ${ready.sessions} sessions open after ${openedMs} ms (page load included)`);
+  // Timed alone: from the filter change to the new first page.
+  const rows = page.locator("ev-sessions-view tr.row");
+  assert.equal(await rows.count(), 50);
+  await page.locator("ev-sessions-view button[data-sort=energy_wh]").click();
+  await page.locator("ev-sessions-view button[data-sort=energy_wh] >> text=▲").waitFor();
+  const energies = await page.locator("ev-sessions-view tr.row td.num:nth-child(4)").allInnerTexts();
+  const numbers = energies.map((text) => Number(text.replace(/[^\d.,]/g, "").replace(",", ".")));
+  assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), "sorted by energy, smallest first");
+  await page.locator("ev-sessions-view .pager button >> text=Next").click();
+  await page.locator("ev-sessions-view .range >> text=51–100").waitFor();
+  await rows.first().click();
+  const detail = page.locator("ev-sessions-view .detail");
+  await detail.waitFor();
+  assert.match(await detail.locator(".source").innerText(), /meter|counter/i);
+  assert.match(await detail.locator(".gaps").innerText(), /^\d+$/);
+  assert.match(await detail.locator(".estimated").innerText(), /End/);
+  await page.screenshot({ path: join(IMAGES, "portal-session-detail.png") });
+  await detail.locator("button").click();
+  await page.screenshot({ path: join(IMAGES, "portal-sessions.png") });
+  await context.close();
+});
+
+test("admin: the CSV download is exactly what get_sessions returns", async () => {
+  const { context, page } = await loggedIn(ready.admin);
+  await openView(page, "sessions");
+  const view = page.locator("ev-sessions-view");
+  await view.locator(".range").waitFor();
+  const to = new Date();
+  const from = new Date(to.getTime() - 20 * 86400_000);
+  const day = (d) => d.toISOString().slice(0, 10);
+  await view.locator("select[name=tag]").selectOption(ready.tags.bob);
+  await view.locator("input[name=from]").fill(day(from));
+  await view.locator("input[name=to]").fill(day(to));
+  await view.locator("input[name=to]").dispatchEvent("change");
+  await page.waitForTimeout(500);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    view.locator("button.download").click(),
+  ]);
+  const text = readFileSync(await download.path(), "utf8");
+  const rows = csvRows(text);
+  const start = new Date(`${day(from)}T00:00:00`).toISOString();
+  const endDate = new Date(`${day(to)}T00:00:00`);
+  endDate.setDate(endDate.getDate() + 1);
+  const expected = await callService("ev_session_monitor", "get_sessions", {
+    tag_id: [ready.tags.bob],
+    start,
+    end: endDate.toISOString(),
+  });
+  assert.ok(rows.length > 0, "some sessions of Bob in the last 20 days");
+  assert.deepEqual(
+    rows.map((row) => row.session_id).sort(),
+    expected.sessions.map((s) => s.session_id).sort(),
+  );
+  const energy = Object.fromEntries(expected.sessions.map((s) => [s.session_id, s.energy_wh / 1000]));
+  for (const row of rows) {
+    assert.ok(Math.abs(Number(row.energy_kwh) - energy[row.session_id]) < 0.0006, row.session_id);
+    assert.equal(row.tag_id, ready.tags.bob);
+  }
+  await context.close();
+});
+
+test("admin: Reports shows totals per card and wallbox with a chart", async () => {
+  const { context, page } = await loggedIn(ready.admin);
+  await openView(page, "reports");
+  const view = page.locator("ev-reports-view");
+  await view.locator("svg rect").first().waitFor({ timeout: 30_000 });
+  const tables = view.locator("table");
+  assert.equal(await tables.count(), 2);
+  assert.match(await tables.nth(0).innerText(), /Alice/);
+  assert.match(await tables.nth(1).innerText(), /Garage/);
+  const [download] = await Promise.all([page.waitForEvent("download"), view.locator("button.download").click()]);
+  const text = readFileSync(await download.path(), "utf8");
+  assert.match(text, /charging_h/);
+  await page.screenshot({ path: join(IMAGES, "portal-reports.png"), fullPage: true });
+  await context.close();
+});
+
+test("admin: Cards adds, renames and removes a card and admits an unknown one", async () => {
+  const { context, page } = await loggedIn(ready.admin);
+  await openView(page, "cards");
+  const view = page.locator("ev-cards-view");
+  await view.locator("button.add").click();
+  await view.locator("input[name=tag_id]").fill("12");
+  await view.locator("input[name=name]").fill("Too short");
+  await view.locator("button[type=submit]").click();
+  await view.locator(".error >> text=This is not a card id").waitFor();
+  await view.locator("input[name=tag_id]").fill("ca:fe:00:01");
+  await view.locator("input[name=name]").fill("Carol");
+  await view.locator("button[type=submit]").click();
+  const carol = view.locator("tr[data-tag=CAFE0001]");
+  await carol.waitFor();
+  await carol.locator("button.edit").click();
+  await view.locator("input[name=name]").fill("Caroline");
+  await view.locator("button[type=submit]").click();
+  await carol.locator("td.name >> text=Caroline").waitFor();
+  page.once("dialog", (dialog) => dialog.accept());
+  await carol.locator("button.remove").click();
+  await carol.waitFor({ state: "detached" });
+  const attempt = view.locator(`tr[data-attempt="${ready.tags.unknown}"]`).first();
+  await attempt.locator("button.admit").click();
+  await view.locator(`tr[data-tag="${ready.tags.unknown}"]`).waitFor();
+  await attempt.locator("text=Admitted").waitFor();
+  await page.screenshot({ path: join(IMAGES, "portal-cards.png"), fullPage: true });
+  await context.close();
+});
+
+test("non-admin at phone width: own sessions only, no controls, no cards", async () => {
+  const { context, page } = await loggedIn(ready.reader, { width: 390, height: 844 });
+  await openView(page, "now");
+  const tile = page.locator("ev-now-view section.tile").first();
+  await tile.waitFor();
+  assert.equal(await tile.locator("input[type=number]").count(), 0, "no controls");
+  await page.screenshot({ path: join(IMAGES, "portal-phone-now.png") });
+  await openView(page, "sessions");
+  const view = page.locator("ev-sessions-view");
+  await view.locator("tr.row").first().waitFor();
+  const cards = await view.locator("tr.row td:nth-child(3)").allInnerTexts();
+  assert.ok(cards.length > 0);
+  assert.ok(cards.every((name) => name === "Alice"), `only Alice's sessions: ${[...new Set(cards)]}`);
+  const tagOptions = await view.locator("select[name=tag] option").allInnerTexts();
+  assert.deepEqual(tagOptions.slice(1), ["Alice"]);
+  await page.screenshot({ path: join(IMAGES, "portal-phone-sessions.png") });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no sideways scrolling of the page (${width}px)`);
+  await openView(page, "cards");
+  await page.locator("ev-cards-view >> text=Only administrators").waitFor();
+  // The download of another person's sessions is refused, even when asked for directly.
+  const status = await page.evaluate(async ({ tag }) => {
+    const token = JSON.parse(localStorage.getItem("hassTokens")).access_token;
+    const response = await fetch(`/api/ev_session_monitor/download/sessions?tag_id=${tag}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    return response.status;
+  }, { tag: ready.tags.bob });
+  assert.equal(status, 403);
+  await context.close();
+});

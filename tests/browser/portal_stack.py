@@ -1,0 +1,332 @@
+"""A real Home Assistant with the simulated wallbox, set up for the portal's browser test.
+
+Runs inside the project environment (`in_env`). It starts the simulator (in this process, so it
+can present cards) and Home Assistant (a subprocess, its own port, a temporary config dir),
+onboards an administrator, creates a non-administrator linked to the person Alice, adds the
+wallbox through the config flow, admits Alice's and Bob's cards, records SESSIONS sessions in the
+history, presents an unknown card, then writes `ready.json` for the browser test and serves
+until `stop` appears in the state directory (or after a time limit). It stops everything it
+started, whatever way it ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from custom_components.ev_session_monitor.core.history import SessionHistory  # noqa: E402
+from custom_components.ev_session_monitor.core.model import SessionRecord  # noqa: E402
+from tools.wallbox_simulator import WallboxSimulator  # noqa: E402
+
+ADMIN = ("owner", "owner-password-1")
+READER = ("alice", "alice-password-1")
+ALICE_TAG, BOB_TAG, UNKNOWN_TAG = "04A1B2C3D4", "04B0B0B0B0", "0BADC0DE99"
+CONFIGURATION = """\
+homeassistant:
+  name: Portal test
+  unit_system: metric
+  currency: EUR
+  country: DE
+  time_zone: Europe/Berlin
+  latitude: 52.52
+  longitude: 13.40
+  elevation: 34
+frontend:
+config:
+person:
+logger:
+  default: warning
+"""
+
+
+def seeded_sessions(count: int, charger_id: str, charger_name: str) -> list[SessionRecord]:
+    """`count` sessions over the last two years: Alice's, Bob's and some without a card."""
+    rng = random.Random(13)
+    end = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    step = timedelta(days=730) / count
+    records = []
+    for index in range(count):
+        started = end - step * (count - index)
+        charging = rng.uniform(1800, 4 * 3600)
+        energy = 7200 * charging / 3600
+        tag = rng.choice(((ALICE_TAG, "Alice"), (BOB_TAG, "Bob"), (None, None)))
+        records.append(
+            SessionRecord(
+                session_id=f"seed{index:06d}",
+                charger_id=charger_id,
+                charger_name=charger_name,
+                started_at=started,
+                ended_at=started + timedelta(seconds=charging + 600),
+                charging_s=charging,
+                energy_wh=energy,
+                cost=round(energy / 1000 * 0.32, 4),
+                currency="EUR",
+                avg_power_w=7200.0,
+                peak_power_w=7400.0,
+                tag_id=tag[0],
+                tag_name=tag[1],
+                energy_source=rng.choice(("meter", "meter", "session_counter")),
+                gaps=rng.choice((0, 0, 0, 1)),
+            )
+        )
+    return records
+
+
+class Stack:
+    """Home Assistant's HTTP and websocket APIs, as the test's administrator."""
+
+    def __init__(self, url: str, session: aiohttp.ClientSession) -> None:
+        """Talk to Home Assistant at `url`."""
+        self.url = url
+        self.session = session
+        self.token = ""
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.next_id = 1
+
+    async def rest(self, method: str, path: str, body: Any = None, form: bool = False) -> Any:
+        """One REST call; JSON (or form) in, JSON out."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        kwargs: dict[str, Any] = {"data": body} if form else {"json": body}
+        async with self.session.request(
+            method, self.url + path, headers=headers, **kwargs
+        ) as response:
+            text = await response.text()
+            if response.status >= 400:
+                raise RuntimeError(f"{method} {path}: {response.status} {text}")
+            return json.loads(text) if text else None
+
+    async def wait_until_up(self, process: subprocess.Popen[bytes], limit_s: float) -> None:
+        """Wait for the HTTP API; before onboarding only /api/onboarding answers without a login."""
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError("Home Assistant exited early")
+            try:
+                async with self.session.get(self.url + "/api/onboarding") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(1)
+        raise RuntimeError("Home Assistant did not start in time")
+
+    async def onboard(self) -> None:
+        """Create the owner and finish onboarding through the API; keep an access token."""
+        client_id = self.url + "/"
+        owner = await self.rest(
+            "POST",
+            "/api/onboarding/users",
+            {
+                "client_id": client_id,
+                "name": "Owner",
+                "username": ADMIN[0],
+                "password": ADMIN[1],
+                "language": "en",
+            },
+        )
+        tokens = await self.rest(
+            "POST",
+            "/auth/token",
+            {
+                "grant_type": "authorization_code",
+                "code": owner["auth_code"],
+                "client_id": client_id,
+            },
+            form=True,
+        )
+        self.token = tokens["access_token"]
+        await self.rest("POST", "/api/onboarding/core_config", {})
+        await self.rest("POST", "/api/onboarding/analytics", {})
+        await self.rest(
+            "POST",
+            "/api/onboarding/integration",
+            {"client_id": client_id, "redirect_uri": f"{self.url}/?auth_callback=1"},
+        )
+        self.ws = await self.session.ws_connect(self.url + "/api/websocket")
+        await self.ws.receive_json()
+        await self.ws.send_json({"type": "auth", "access_token": self.token})
+        assert (await self.ws.receive_json())["type"] == "auth_ok"
+
+    async def call(self, message_type: str, **data: Any) -> Any:
+        """One websocket command; raise on an error answer."""
+        assert self.ws is not None
+        message_id = self.next_id
+        self.next_id += 1
+        await self.ws.send_json({"id": message_id, "type": message_type, **data})
+        while True:
+            answer = await self.ws.receive_json()
+            if answer.get("id") == message_id and answer.get("type") == "result":
+                if not answer["success"]:
+                    raise RuntimeError(f"{message_type}: {answer['error']}")
+                return answer["result"]
+
+    async def flow(self, path: str, handler: str, *steps: dict[str, Any]) -> dict[str, Any]:
+        """Run a config or options flow through its steps."""
+        result: dict[str, Any] = await self.rest("POST", path, {"handler": handler})
+        for step in steps:
+            result = await self.rest("POST", f"{path}/{result['flow_id']}", step)
+        return result
+
+
+async def prepare(
+    stack: Stack, sim: WallboxSimulator, sessions: int, config: Path
+) -> dict[str, Any]:
+    """Users, persons, wallbox, cards, history, an unknown card; return what the test needs."""
+    await stack.onboard()
+    reader = await stack.call("config/auth/create", name="Alice", group_ids=["system-users"])
+    reader_id = reader["user"]["id"]
+    await stack.call(
+        "config/auth_provider/homeassistant/create",
+        user_id=reader_id,
+        username=READER[0],
+        password=READER[1],
+    )
+    await stack.call("person/create", name="Alice", user_id=reader_id)
+    await stack.call("person/create", name="Bob")
+    created = await stack.flow(
+        "/api/config/config_entries/flow",
+        "ev_session_monitor",
+        {"name": "Garage", "profile": "webasto_next", "host": sim.host, "port": sim.port},
+    )
+    assert created["type"] == "create_entry", created
+    entry_id = created["result"]["entry_id"]
+    settings = await stack.flow(
+        "/api/config/config_entries/options/flow",
+        entry_id,
+        {"next_step_id": "settings"},
+        {
+            "poll_interval": 2,
+            "price_source": "fixed",
+            "suspicious_attempts": 3,
+            "suspicious_window_min": 10,
+            "requires_authorization": False,
+            "enforce_authorization": False,
+            "release_current": 16,
+            "hash_unknown_tags": False,
+        },
+    )
+    if settings.get("step_id") == "fixed_price":  # the price has a step of its own
+        await stack.rest(
+            "POST",
+            f"/api/config/config_entries/options/flow/{settings['flow_id']}",
+            {"fixed_price": 0.32},
+        )
+    await asyncio.sleep(3)  # the entry reloads with its new options
+    await stack.call(
+        "ev_session_monitor/tags/add", tag_id=ALICE_TAG, name="Alice", person="person.alice"
+    )
+    await stack.call("ev_session_monitor/tags/add", tag_id=BOB_TAG, name="Bob", person="person.bob")
+    info = await stack.call("ev_session_monitor/info")
+    charger_id = info["wallboxes"][0]["charger_id"]
+    history = SessionHistory(config / "ev_session_monitor" / "history.sqlite")
+    history.open()
+    history.add_many(seeded_sessions(sessions, charger_id, "Garage"))
+    history.close()
+    # A car waits and an unknown card is shown to the box: the Cards view offers to admit it.
+    sim.state.plug_in()
+    await asyncio.sleep(3)
+    sim.state.present_tag(UNKNOWN_TAG)
+    for _ in range(30):
+        attempts = await stack.call("ev_session_monitor/attempts")
+        if attempts["attempts"]:
+            break
+        await asyncio.sleep(1)
+    else:
+        raise RuntimeError("the unknown card never reached the attempt log")
+    return {
+        "url": stack.url,
+        "token": stack.token,
+        "admin": {"username": ADMIN[0], "password": ADMIN[1]},
+        "reader": {"username": READER[0], "password": READER[1]},
+        "tags": {"alice": ALICE_TAG, "bob": BOB_TAG, "unknown": UNKNOWN_TAG},
+        "sessions": sessions,
+        "entry_id": entry_id,
+    }
+
+
+async def main() -> int:
+    """Start, prepare, serve until told to stop, stop."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--state", type=Path, required=True, help="ready.json and stop live here")
+    parser.add_argument("--port", type=int, default=18125)
+    parser.add_argument("--sessions", type=int, default=50_000)
+    parser.add_argument("--limit-s", type=float, default=900, help="stop after this long anyway")
+    args = parser.parse_args()
+    args.state.mkdir(parents=True, exist_ok=True)
+    config = Path(tempfile.mkdtemp(prefix="evsm-portal-"))
+    (config / "custom_components").mkdir()
+    (config / "custom_components" / "ev_session_monitor").symlink_to(
+        REPO / "custom_components" / "ev_session_monitor"
+    )
+    (config / "configuration.yaml").write_text(CONFIGURATION)
+    sim = WallboxSimulator("webasto_next")
+    await sim.start()
+    # The port comes from SETUP_PORT: an `http:` YAML section would be staged as a pending
+    # config that Home Assistant reverts (with a restart) when nobody confirms it in the UI.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SETUP_PORT": str(args.port)}
+    log = (args.state / "home-assistant.stderr.log").open("wb")
+    hass = subprocess.Popen(  # noqa: ASYNC220 - started once, before anything else runs
+        [sys.executable, "-m", "homeassistant", "--config", str(config)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    try:
+        async with aiohttp.ClientSession() as session:
+            stack = Stack(f"http://127.0.0.1:{args.port}", session)
+            await stack.wait_until_up(hass, 300)
+            ready = await prepare(stack, sim, args.sessions, config)
+            (args.state / "ready.json").write_text(json.dumps(ready, indent=2))
+            print("portal stack ready", flush=True)
+            deadline = time.monotonic() + args.limit_s
+            while not stopping.is_set() and time.monotonic() < deadline:
+                if (args.state / "stop").exists() or hass.poll() is not None:
+                    break
+                await asyncio.sleep(0.5)
+            if stack.ws is not None:
+                await stack.ws.close()
+    finally:
+        if hass.poll() is None:
+            hass.send_signal(signal.SIGTERM)
+            try:
+                hass.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                hass.kill()
+        await sim.stop()
+        log.close()
+        errors = (
+            [
+                line
+                for line in (config / "home-assistant.log").read_text(errors="replace").splitlines()
+                if " ERROR " in line and "ev_session_monitor" in line
+            ]
+            if (config / "home-assistant.log").exists()
+            else []
+        )
+        (args.state / "errors.txt").write_text("\n".join(errors))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

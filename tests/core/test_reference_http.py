@@ -1,0 +1,323 @@
+"""HTTP profiles against answers written by hand from vendor documents (tests/reference/http).
+
+A loopback aiohttp server answers exactly the bodies of a reference case; the integration's
+client reads them through the built-in profile and must show what the document says.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from custom_components.ev_session_monitor.core.errors import (
+    WallboxAuthError,
+    WallboxResponseError,
+)
+from custom_components.ev_session_monitor.core.http import HttpWallboxClient, parse_json
+from custom_components.ev_session_monitor.core.model import Reading
+from tests.reference.http import ReferenceCase, go_echarger, openevse, tesla_wall_connector_gen3
+from tools.wallbox_simulator import builtin_profile
+
+MODULES = {
+    "go_echarger": go_echarger,
+    "openevse": openevse,
+    "tesla_wall_connector_gen3": tesla_wall_connector_gen3,
+}
+CASES = [
+    pytest.param(profile_id, case, id=f"{profile_id}-{case.case_id}")
+    for profile_id, module in MODULES.items()
+    for case in module.CASES
+]
+NUMBERS = ("power_w", "session_energy_wh", "lifetime_energy_wh", "tag_read_marker")
+PHASES = ("currents_a", "voltages_v")
+OTHERS = ("status", "tag", "error_code", "current_limit_a", "enabled")
+
+
+@dataclass
+class Served:
+    """What the loopback box answered and was asked."""
+
+    port: int
+    requests: list[tuple[str, str, dict[str, str], str]] = field(default_factory=list)
+
+
+type Serve = Callable[[web.Application | dict[str, tuple[int, str]]], Awaitable[Served]]
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Serve]:
+    """Start a loopback HTTP server: fixed bodies per path, or a whole application."""
+    runners: list[web.AppRunner] = []
+
+    async def start(source: web.Application | dict[str, tuple[int, str]]) -> Served:
+        served = Served(0)
+        if isinstance(source, web.Application):
+            app = source
+        else:
+            bodies = source
+
+            async def answer(request: web.Request) -> web.Response:
+                served.requests.append(
+                    (request.method, request.path, dict(request.query), await request.text())
+                )
+                status, body = bodies.get(request.path, (404, '{"msg":"Not found"}'))
+                return web.Response(status=status, text=body, content_type="application/json")
+
+            app = web.Application()
+            app.router.add_route("*", "/{tail:.*}", answer)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        runners.append(runner)
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        served.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return served
+
+    yield start
+    for runner in runners:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    """A client session like Home Assistant's shared one."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+def client_for(
+    profile_id: str, session: aiohttp.ClientSession, served: Served, **kwargs: Any
+) -> HttpWallboxClient:
+    """The integration's client for a built-in profile, pointed at the loopback box."""
+    return HttpWallboxClient(
+        builtin_profile(profile_id), session, "127.0.0.1", served.port, **kwargs
+    )
+
+
+def assert_reading(reading: Reading, expected: dict[str, Any]) -> None:
+    """Every field as the reference says; fields the reference leaves out are unavailable."""
+    for name in NUMBERS:
+        value = expected.get(name)
+        assert getattr(reading, name) == (None if value is None else pytest.approx(value)), name
+    for name in PHASES:
+        values = expected.get(name, (None, None, None))
+        shown = getattr(reading, name)
+        assert len(shown) == 3
+        for phase, (got, want) in enumerate(zip(shown, values, strict=True)):
+            assert got == (None if want is None else pytest.approx(want)), f"{name}[{phase}]"
+    for name in OTHERS:
+        assert getattr(reading, name) == expected.get(name), name
+
+
+@pytest.mark.parametrize(("profile_id", "case"), CASES)
+async def test_profile_reads_reference_answer(
+    profile_id: str, case: ReferenceCase, serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    served = await serve(case.bodies)
+    reading = await client_for(profile_id, session, served).read()
+    assert_reading(reading, case.expected)
+
+
+@pytest.mark.parametrize("profile_id", sorted(MODULES))
+async def test_truncated_answer_fails_the_poll(
+    profile_id: str, serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    module = MODULES[profile_id]
+    bodies = getattr(module, "TRUNCATED", None) or module.MISSING_END_BRACE
+    served = await serve(bodies)
+    with pytest.raises(WallboxResponseError, match="not JSON"):
+        await client_for(profile_id, session, served).read()
+
+
+@pytest.mark.parametrize("profile_id", sorted(MODULES))
+async def test_identity_from_reference_answer(
+    profile_id: str, serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    bodies, serial, firmware = MODULES[profile_id].IDENTITY
+    served = await serve(bodies)
+    identity = await client_for(profile_id, session, served).read_identity()
+    assert (identity.serial, identity.firmware) == (serial, firmware)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="profile error kept on record: North American split-phase boxes need power ="
+    " grid_v x vehicle_current_a; the profile sums V x I over three phases",
+)
+async def test_tesla_split_phase_power(serve: Serve, session: aiohttp.ClientSession) -> None:
+    served = await serve(tesla_wall_connector_gen3.SPLIT_PHASE)
+    reading = await client_for("tesla_wall_connector_gen3", session, served).read()
+    assert reading.power_w == pytest.approx(tesla_wall_connector_gen3.SPLIT_PHASE_POWER_W, abs=1)
+
+
+def test_not_a_number_tokens_only_outside_strings() -> None:
+    document = parse_json('{"a": nan, "b": "nan, inf", "c": [-Infinity, 1.5], "d": "x\\"nan"}')
+    assert document == {"a": None, "b": "nan, inf", "c": [None, 1.5], "d": 'x"nan'}
+    with pytest.raises(ValueError):
+        parse_json('{"a": nanx}')
+
+
+# --- controls ---------------------------------------------------------------------------------
+
+
+async def test_go_e_controls_use_api_set(serve: Serve, session: aiohttp.ClientSession) -> None:
+    # http-en.md "Setting values": GET /api/set?key=<json value>; frc 1 = Off, 2 = On.
+    served = await serve({"/api/set": (200, '{"amp":true}')})
+    client = client_for("go_echarger", session, served)
+    await client.set_current_limit(16)
+    await client.set_enabled(False)
+    await client.set_enabled(True)
+    assert [(method, path, query) for method, path, query, _ in served.requests] == [
+        ("GET", "/api/set", {"amp": "16"}),
+        ("GET", "/api/set", {"frc": "1"}),
+        ("GET", "/api/set", {"frc": "2"}),
+    ]
+
+
+class OpenEvseFirmware:
+    """/override and /status as the OpenEVSE gateway firmware handles them.
+
+    Written from OpenEVSE/openevse_esp32_firmware (1797b7a; tags v4.1.9, v5.0.0):
+    src/web_server.cpp handleOverrideGet/Post/Delete: POST parses a new EvseProperties from the
+    body and claims it, replacing the whole override (201 {"msg":"Created"}); GET answers the
+    override, or when there is none 404 {"msg":"No manual override"} up to 4.x and 200 {}
+    from 5.0. src/evse_man.cpp EvseProperties: keys state, charge_current, max_current,
+    auto_release; serialize() leaves out unset keys but always writes auto_release.
+    src/manual.cpp claim(): auto_release defaults to true. /status: status "disabled" and
+    state 255 while the override disables, pilot = the override's charge_current.
+    """
+
+    KEYS = ("state", "charge_current", "max_current", "auto_release")
+
+    def __init__(self, *, before_5_0: bool, max_current: int = 32) -> None:
+        """No override yet; the EVSE allows max_current."""
+        self.before_5_0 = before_5_0
+        self.max_current = max_current
+        self.override: dict[str, Any] | None = None
+        self.posts: list[dict[str, Any]] = []
+
+    def app(self) -> web.Application:
+        """The gateway's routes."""
+        app = web.Application()
+        app.router.add_get("/override", self.get_override)
+        app.router.add_post("/override", self.post_override)
+        app.router.add_get("/status", self.status)
+        return app
+
+    async def get_override(self, request: web.Request) -> web.Response:
+        """The override, or the firmware's answer for none."""
+        if self.override is not None:
+            return web.json_response(self.override)
+        if self.before_5_0:
+            return web.json_response({"msg": "No manual override"}, status=404)
+        return web.Response(text="{}", content_type="application/json")
+
+    async def post_override(self, request: web.Request) -> web.Response:
+        """Replace the whole override with the body's properties."""
+        body = json.loads(await request.text())
+        self.posts.append(body)
+        props = {key: body[key] for key in self.KEYS if key in body}
+        props.setdefault("auto_release", True)
+        self.override = props
+        return web.json_response({"msg": "Created"}, status=201)
+
+    async def status(self, request: web.Request) -> web.Response:
+        """The part of /status the state of the override shows in."""
+        override = self.override or {}
+        disabled = override.get("state") == "disabled"
+        return web.json_response(
+            {
+                "state": 255 if disabled else 2,
+                "status": "disabled" if disabled else "active",
+                "vehicle": 1,
+                "amp": 0,
+                "voltage": 240,
+                "power": 0,
+                "pilot": override.get("charge_current", self.max_current),
+                "session_energy": 0,
+                "total_energy": 1.0,
+            }
+        )
+
+
+@pytest.mark.parametrize("before_5_0", [True, False], ids=["gateway_4", "gateway_5"])
+async def test_openevse_current_and_enable_survive_each_other(
+    before_5_0: bool, serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    firmware = OpenEvseFirmware(before_5_0=before_5_0)
+    served = await serve(firmware.app())
+    client = client_for("openevse", session, served)
+
+    await client.set_enabled(False)
+    await client.set_current_limit(10)
+    # Setting the current must not resume charging.
+    assert firmware.override is not None
+    assert firmware.override["state"] == "disabled"
+    assert firmware.override["charge_current"] == 10
+    reading = await client.read()
+    assert reading.enabled is False
+    assert reading.current_limit_a == 10
+
+    await client.set_enabled(True)
+    # Enabling must keep the current.
+    assert firmware.override["state"] == "active"
+    assert firmware.override["charge_current"] == 10
+    assert firmware.posts[-1]["charge_current"] == 10
+    reading = await client.read()
+    assert reading.enabled is True
+    assert reading.current_limit_a == 10
+
+
+async def test_openevse_override_set_elsewhere_is_kept(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    firmware = OpenEvseFirmware(before_5_0=False)
+    # Another controller (evcc writes max_current) holds the override, without auto release.
+    firmware.override = {"state": "active", "max_current": 20, "auto_release": False}
+    served = await serve(firmware.app())
+    await client_for("openevse", session, served).set_enabled(False)
+    assert firmware.override == {"state": "disabled", "max_current": 20, "auto_release": False}
+
+
+async def test_openevse_override_that_is_not_an_object(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    served = await serve({"/override": (200, "[1]")})
+    with pytest.raises(WallboxResponseError, match="JSON object"):
+        await client_for("openevse", session, served).set_enabled(False)
+    assert [method for method, *_ in served.requests] == ["GET"]  # nothing posted
+
+
+# --- authentication ---------------------------------------------------------------------------
+
+
+async def test_basic_auth_sent_as_authorization_header(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    # RFC 7617: "Basic " + base64("admin:pw"); worked out by hand.
+    expected_header = "Basic YWRtaW46cHc="
+    seen: list[str | None] = []
+
+    async def status(request: web.Request) -> web.Response:
+        header = request.headers.get("Authorization")
+        seen.append(header)
+        if header != expected_header:
+            return web.Response(status=401)
+        return web.json_response({"state": 1, "vehicle": 0, "status": "active"})
+
+    app = web.Application()
+    app.router.add_get("/status", status)
+    served = await serve(app)
+    with pytest.raises(WallboxAuthError):
+        await client_for("openevse", session, served, username="admin", password="wrong").read()
+    reading = await client_for("openevse", session, served, username="admin", password="pw").read()
+    assert reading.enabled is True
+    with pytest.raises(WallboxAuthError):
+        await client_for("openevse", session, served).read()
+    assert seen == ["Basic YWRtaW46d3Jvbmc=", expected_header, None]

@@ -1,0 +1,200 @@
+"""Every Modbus profile against register images written by hand from vendor documents.
+
+The images in tests/reference/modbus/ are raw 16-bit registers as the vendor's document (or
+evcc's driver, when the document is not public) describes them, with the values a user would
+see written next to them. They are not generated from the profiles: a wrong address, type,
+word order, scale, status code, write function code or firmware variant fails here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from custom_components.ev_session_monitor.core.errors import WallboxError
+from custom_components.ev_session_monitor.core.modbus import ModbusLinkPool, ModbusWallboxClient
+from custom_components.ev_session_monitor.core.profile import (
+    BUILTIN_PROFILE_DIR,
+    WallboxProfile,
+    load_profiles,
+    parse_profile,
+)
+from tools.wallbox_simulator.images import load_case, raw_box
+from tools.wallbox_simulator.servers import ModbusSimServer
+
+REFERENCE_DIR = Path(__file__).parents[1] / "reference" / "modbus"
+CATALOG = load_profiles(BUILTIN_PROFILE_DIR)
+MODBUS_PROFILES = sorted(
+    profile_id for profile_id, profile in CATALOG.profiles.items() if profile.transport == "modbus"
+)
+
+
+def _images() -> dict[str, dict[str, Any]]:
+    return {
+        path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
+        for path in sorted(REFERENCE_DIR.glob("*.yaml"))
+    }
+
+
+IMAGES = _images()
+
+
+def _case_params() -> list[Any]:
+    return [
+        pytest.param(image["profile"], case, id=f"{stem}-{case['name']}")
+        for stem, image in IMAGES.items()
+        for case in image["cases"]
+    ]
+
+
+async def observe(profile: WallboxProfile, case: dict[str, Any]) -> dict[str, Any]:
+    """Set the profile up against the image and return what a user would see."""
+    box = raw_box(case)
+    server = ModbusSimServer()
+    unit_id = case.get("unit_id", profile.default_unit_id)
+    server.add_box(unit_id, box)
+    await server.start()
+    client = ModbusWallboxClient(profile, ModbusLinkPool(), "127.0.0.1", server.port, unit_id)
+    try:
+        identity = await client.read_identity()
+        reading = await client.read()
+        effective = client.profile
+        keepalive = effective.keepalive
+        seen: dict[str, Any] = {
+            "status": reading.status.value if reading.status else None,
+            "power_w": reading.power_w,
+            "currents_a": list(reading.currents_a),
+            "voltages_v": list(reading.voltages_v),
+            "session_energy_wh": reading.session_energy_wh,
+            "lifetime_energy_wh": reading.lifetime_energy_wh,
+            "tag": reading.tag,
+            "error_code": reading.error_code,
+            "current_limit_a": reading.current_limit_a,
+            "serial": identity.serial,
+            "firmware": identity.firmware,
+            "model": effective.model,
+            "variants": list(effective.active_variants),
+            "keepalive_interval_s": keepalive.interval_s if keepalive else None,
+            "setpoint_refresh_s": (
+                effective.current_limit.refresh_s if effective.current_limit else None
+            ),
+            "phase_switch": effective.phase_switch is not None,
+            "phases": client.phases,
+            "setup_writes": [[w.function, w.address, list(w.words)] for w in box.register_writes],
+            "writes": [],
+        }
+        switch = effective.phase_switch
+        if switch is not None and switch.pause_s:  # the real pause is seconds: keep tests quick
+            client.profile = replace(effective, phase_switch=replace(switch, pause_s=0.01))
+        for command in case.get("writes", []):
+            before = len(box.register_writes)
+            await getattr(client, command["call"])(*command.get("args", []))
+            sent = [[w.function, w.address, list(w.words)] for w in box.register_writes[before:]]
+            seen["writes"].append(sent)
+    finally:
+        await client.close()
+        await server.stop()
+    return seen
+
+
+def mismatches(expected: dict[str, Any], seen: dict[str, Any]) -> list[str]:
+    """Compare the hand-written expectations with what was seen."""
+    problems = []
+    for key, want in expected.items():
+        got = seen[key]
+        if not _equal(want, got):
+            problems.append(f"{key}: expected {want!r}, got {got!r}")
+    return problems
+
+
+def _equal(want: Any, got: Any) -> bool:
+    if isinstance(want, list) and isinstance(got, list):
+        return len(want) == len(got) and all(_equal(w, g) for w, g in zip(want, got, strict=True))
+    if isinstance(want, (int, float)) and not isinstance(want, bool):
+        return (
+            isinstance(got, (int, float))
+            and not isinstance(got, bool)
+            and math.isclose(want, got, rel_tol=1e-6, abs_tol=1e-3)
+        )
+    return bool(want == got)
+
+
+def _expected(case: dict[str, Any]) -> dict[str, Any]:
+    expected = dict(case["expected"])
+    if "writes" in case:
+        expected["writes"] = [command["sent"] for command in case["writes"]]
+    return expected
+
+
+def test_every_modbus_profile_has_reference_images() -> None:
+    covered = {image["profile"] for image in IMAGES.values()}
+    assert covered == set(MODBUS_PROFILES)
+    for stem, image in IMAGES.items():
+        assert image["source"].strip(), f"{stem}: name the document or driver"
+        names = {case["name"] for case in image["cases"]}
+        assert {"idle", "charging"} <= names, f"{stem}: needs an idle and a charging image"
+
+
+@pytest.mark.parametrize(("profile_id", "case"), _case_params())
+async def test_profile_reads_reference_image(profile_id: str, case: dict[str, Any]) -> None:
+    seen = await observe(CATALOG.profiles[profile_id], case)
+    assert mismatches(_expected(case), seen) == []
+
+
+# Errors the profiles had before they were checked against the images; each must fail.
+WRONG_PROFILES = [
+    # Webasto NEXT: "charging paused" does not mean the box paused it.
+    ("webasto_next", "paused", ("values", "status", "map", 4), "suspended_charger"),
+    # Phoenix on Wallbe firmware: 904 read as the lifetime meter, writes in A.
+    ("phoenix_ev_cc", "wallbe", ("variants",), []),
+    # KEBA P40 before 1.2.1: energy in Wh read as 0.1 Wh.
+    ("keba_p30", "p40_old_firmware", ("variants", 1, "values", "lifetime_energy", "scale"), 0.1),
+    # KEBA: enable written with function code 16.
+    ("keba_p30", "charging", ("controls", "enable", "function"), 16),
+    # Bender legacy firmware read with the current register set.
+    ("bender_cc613", "legacy", ("variants",), []),
+    # Alfen: float64 meter read low word first.
+    ("alfen_eve", "charging", ("values", "lifetime_energy", "word_order"), "little"),
+    # Alfen: no setpoint refresh (the box drops the setpoint after its validity time).
+    ("alfen_eve", "charging", ("controls", "current_limit", "refresh_s"), None),
+    # Mennekes HCC3 and the Webasto life bit: written with function code 16.
+    ("mennekes_amtron_xtra", "charging", ("controls", "current_limit", "function"), 16),
+    ("webasto_next", "charging", ("controls", "keepalive", "function"), 16),
+    # Webasto: a fixed 10 s life bit instead of the box's timeout / 2.
+    ("webasto_next", "charging", ("controls", "keepalive", "timeout"), None),
+    # Heidelberg: standby left on at start.
+    ("heidelberg_energy_control", "idle", ("controls", "on_start"), []),
+    # Vestel before 3.156.0: RFID registers read anyway.
+    ("vestel_evc04", "old_firmware", ("variants",), []),
+]
+
+
+@pytest.mark.parametrize(("profile_id", "case_name", "path", "wrong"), WRONG_PROFILES)
+async def test_a_wrong_profile_fails(
+    profile_id: str, case_name: str, path: tuple[Any, ...], wrong: Any
+) -> None:
+    raw = yaml.safe_load((BUILTIN_PROFILE_DIR / f"{profile_id}.yaml").read_text())
+    node = raw
+    for step in path[:-1]:
+        node = node[step]
+    if wrong is None:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = wrong
+    profile = parse_profile(profile_id, raw, "wrong.yaml")
+    _, case = load_case(REFERENCE_DIR / f"{profile_id}.yaml", case_name)
+    try:
+        seen = await observe(profile, case)
+    except WallboxError:
+        return  # the box refused what the wrong profile asked for: caught as well
+    assert mismatches(_expected(case), seen) != []
+
+
+def test_an_unknown_case_names_the_cases() -> None:
+    with pytest.raises(KeyError, match="cases: idle, charging, waiting_for_card"):
+        load_case(REFERENCE_DIR / "mennekes_amtron_xtra.yaml", "sleeping")

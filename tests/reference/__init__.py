@@ -1,0 +1,1 @@
+"""Reference data written by hand from vendor documents and other projects' drivers."""
