@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -192,13 +192,13 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         """Restore the open session and totals saved before the last stop."""
         await self._async_restore(await self._store.async_load())
         self.config_entry.async_on_unload(
-            self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_save_on_stop)
+            self.hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, self._async_save_on_stop)
         )
         if self.profile.keepalive is not None:
             self.config_entry.async_on_unload(
                 async_track_time_interval(
                     self.hass,
-                    self._async_keepalive,
+                    self._in_background(self._async_keepalive),
                     timedelta(seconds=self.profile.keepalive.interval_s),
                     name=f"{DOMAIN} keepalive",
                 )
@@ -208,7 +208,7 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
             self.config_entry.async_on_unload(
                 async_track_time_interval(
                     self.hass,
-                    self._async_refresh_setpoint,
+                    self._in_background(self._async_refresh_setpoint),
                     timedelta(seconds=refresh_s),
                     name=f"{DOMAIN} setpoint refresh",
                 )
@@ -298,19 +298,7 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
             parts[:300],
             path,
         )
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            f"stored_state_damaged_{self.config_entry.entry_id}",
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="stored_state_damaged",
-            translation_placeholders={
-                "charger": self.config_entry.title,
-                "parts": parts[:300],
-                "kept": path,
-            },
-        )
+        self._repair("stored_state_damaged", parts=parts[:300], kept=path)
 
     def _stored(self) -> dict[str, Any]:
         open_session = self.tracker.open
@@ -542,18 +530,10 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
             event.measured_power_w,
             event.limit_w,
         )
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            f"power_limit_exceeded_{self.config_entry.entry_id}",
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="power_limit_exceeded",
-            translation_placeholders={
-                "charger": self.config_entry.title,
-                "power": f"{event.measured_power_w:.0f}",
-                "limit": f"{self.profile.max_power_w:.0f}",
-            },
+        self._repair(
+            "power_limit_exceeded",
+            power=f"{event.measured_power_w:.0f}",
+            limit=f"{self.profile.max_power_w:.0f}",
         )
 
     async def _archive_pending(self) -> None:
@@ -600,15 +580,37 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         if not self.enforce:
             return
         self._enforced_current = None  # unknown: re-send once the box is back
+        self._repair("enforcement_lost", severity=ir.IssueSeverity.ERROR)
+
+    def _repair(
+        self,
+        key: str,
+        severity: ir.IssueSeverity = ir.IssueSeverity.WARNING,
+        **placeholders: str,
+    ) -> None:
+        """Raise (or update) this wallbox's repair issue `key`; the user fixes the cause."""
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            f"enforcement_lost_{self.config_entry.entry_id}",
+            f"{key}_{self.config_entry.entry_id}",
             is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="enforcement_lost",
-            translation_placeholders={"charger": self.config_entry.title},
+            severity=severity,
+            translation_key=key,
+            translation_placeholders={"charger": self.config_entry.title, **placeholders},
         )
+
+    def _in_background(
+        self, job: Callable[[datetime], Coroutine[Any, Any, None]]
+    ) -> Callable[[datetime], None]:
+        """A timer callback running `job` as the entry's task: cancelled when it unloads."""
+
+        @callback
+        def start(now: datetime) -> None:
+            self.config_entry.async_create_background_task(
+                self.hass, job(now), f"{DOMAIN} {job.__name__}"
+            )
+
+        return start
 
     async def _async_keepalive(self, _now: datetime) -> None:
         """Feed the box's watchdog while we control it."""

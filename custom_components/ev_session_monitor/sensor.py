@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -25,7 +26,7 @@ from homeassistant.helpers.typing import StateType
 
 from .coordinator import EvConfigEntry, EvCoordinator, EvData
 from .core.authorization import AuthState
-from .core.model import Capability, ChargerStatus
+from .core.model import Capability, ChargerStatus, SessionRecord
 from .entity import EvEntity
 
 PARALLEL_UPDATES = 0
@@ -70,6 +71,15 @@ class EvSensorDescription(SensorEntityDescription):
     # value a new reading must move by to be shown (see shown_value).
     state_digits: int | None = None
     tolerance: float = 0.0
+    # State attributes, rounded to what is shown (they are recorded like the state).
+    attributes_fn: Callable[[EvData], dict[str, Any]] | None = None
+
+
+def _unpriced(session: SessionRecord | None) -> dict[str, Any]:
+    """Energy delivered while no price was known: not in the cost shown."""
+    if session is None:
+        return {}
+    return {"unpriced_energy_kwh": round(session.unpriced_wh / 1000, 2)}
 
 
 def _phase(kind: str, index: int) -> EvSensorDescription:
@@ -138,6 +148,7 @@ SENSORS: tuple[EvSensorDescription, ...] = (
         suggested_display_precision=2,
         monetary=True,
         value_fn=lambda data: data.session.cost if data.session else None,
+        attributes_fn=lambda data: _unpriced(data.session),
     ),
     EvSensorDescription(
         key="charging_speed",
@@ -201,6 +212,7 @@ SENSORS: tuple[EvSensorDescription, ...] = (
         suggested_display_precision=2,
         monetary=True,
         value_fn=lambda data: data.last_session.cost if data.last_session else None,
+        attributes_fn=lambda data: _unpriced(data.last_session),
     ),
     EvSensorDescription(
         key="last_session_duration",
@@ -270,15 +282,19 @@ class EvSensor(EvEntity, SensorEntity):
         self._digits = digits
         self._refresh_shown()
 
-    def _refresh_shown(self) -> StateType:
+    def _refresh_shown(self) -> Any:
         description = self.entity_description
+        data = self.coordinator.data
         self._attr_native_value = shown_value(
-            description.value_fn(self.coordinator.data),
+            description.value_fn(data),
             self._attr_native_value,
             self._digits,
             description.tolerance,
         )
-        return self._attr_native_value
+        if description.attributes_fn is None:
+            return self._attr_native_value
+        self._attr_extra_state_attributes = description.attributes_fn(data)
+        return (self._attr_native_value, tuple(self._attr_extra_state_attributes.items()))
 
     @property
     def native_unit_of_measurement(self) -> str | None:

@@ -284,3 +284,35 @@ async def test_unplug_while_unavailable(
     await step(10)
     assert hass.states.get("sensor.garage_status").state == "idle"
     assert completed[0]["energy_kwh"] == 0.2
+
+
+async def test_price_known_only_from_mid_session(
+    hass: HomeAssistant,
+    simulator: WallboxSimulator,
+    setup_entry: SetupEntry,
+    poll,
+) -> None:
+    """The price sensor comes up mid-session: the cost of what was priced shows at once, and
+    the energy without a price is stated beside it."""
+    hass.config.currency = "EUR"
+    hass.states.async_set("sensor.price", "unavailable")
+    completed = collect(hass, EVENT_SESSION_COMPLETED)
+    entry = await setup_entry(
+        **{CONF_PRICE_SOURCE: PRICE_SENSOR, CONF_PRICE_ENTITY: "sensor.price"}
+    )
+    step = poll(entry)
+    await begin(simulator, step, 7200)
+    await step(500)  # 1 kWh without a price
+    hass.states.async_set("sensor.price", "0.30", {"unit_of_measurement": "EUR/kWh"})
+    await hass.async_block_till_done()
+    await step(1000)  # 2 kWh at 0.30
+    cost = hass.states.get("sensor.garage_session_cost")
+    assert float(cost.state) == 0.6
+    assert cost.attributes["unpriced_energy_kwh"] == 1.0
+    simulator.state.unplug()
+    await step(10)
+    assert completed[0]["cost"] == 0.6
+    assert completed[0]["unpriced_kwh"] == 1.0
+    last = hass.states.get("sensor.garage_last_session_cost")
+    assert float(last.state) == 0.6
+    assert last.attributes["unpriced_energy_kwh"] == 1.0
