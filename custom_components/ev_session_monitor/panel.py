@@ -1,8 +1,9 @@
-"""The Charging portal: a sidebar panel served from the integration's own folder.
+"""The Charging portal (a sidebar panel) and the dashboard card, served from the integration.
 
-The bundle (frontend/ev-session-monitor-panel.js) is built from the repository's `frontend/`
-sources by `scripts/build-frontend` and committed, so installing the integration needs no build
-step and the browser loads nothing from anywhere else.
+The bundles (frontend/ev-session-monitor-panel.js, frontend/ev-session-card.js) are built from the
+repository's `frontend/` sources by `scripts/build-frontend` and committed, so installing the
+integration needs no build step and the browser loads nothing from anywhere else. The card's
+module is added to every frontend page, so a dashboard needs no resource entry for it.
 """
 
 from __future__ import annotations
@@ -28,24 +29,27 @@ PANEL_ICON = "mdi:ev-station"
 STATIC_URL = f"/{DOMAIN}_static"
 BUNDLE_DIR = Path(__file__).parent / "frontend"
 BUNDLE_NAME = "ev-session-monitor-panel.js"
+CARD_BUNDLE_NAME = "ev-session-card.js"
 PANEL_LOCK: HassKey[asyncio.Lock] = HassKey(f"{DOMAIN}_panel_lock")
 
 
 async def async_setup_portal(hass: HomeAssistant) -> None:
-    """Register the commands, the download view, the bundle's path and the attempt log (once)."""
+    """Register commands, download view, bundles, the card module and the attempt log (once)."""
     async_register_commands(hass)
     hass.http.register_view(DownloadView())
     await hass.http.async_register_static_paths(
         [StaticPathConfig(STATIC_URL, str(BUNDLE_DIR), cache_headers=False)]
     )
+    card_version = await hass.async_add_executor_job(_bundle_version, CARD_BUNDLE_NAME)
+    frontend.add_extra_js_url(hass, f"{STATIC_URL}/{CARD_BUNDLE_NAME}?v={card_version}")
     log = UnknownCardLog(hass)
     await log.async_load()
     hass.data[DATA_UNKNOWN_CARDS] = log
 
 
-def _bundle_version() -> str:
-    """A digest of the bundle, so a browser never runs a cached older panel."""
-    digest = hashlib.sha256((BUNDLE_DIR / BUNDLE_NAME).read_bytes())
+def _bundle_version(name: str) -> str:
+    """A digest of a bundle, so a browser never runs a cached older panel or card."""
+    digest = hashlib.sha256((BUNDLE_DIR / name).read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -54,7 +58,7 @@ async def async_show_panel(hass: HomeAssistant) -> None:
     async with hass.data.setdefault(PANEL_LOCK, asyncio.Lock()):
         if PANEL_URL_PATH in hass.data.get(frontend.DATA_PANELS, {}):
             return
-        version = await hass.async_add_executor_job(_bundle_version)
+        version = await hass.async_add_executor_job(_bundle_version, BUNDLE_NAME)
         await _register_panel(hass, version)
 
 

@@ -4,68 +4,29 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
+import { join } from "node:path";
+import { IMAGES, callService, launch, loggedIn as login, ready } from "./helpers.mjs";
 
-const require = createRequire(join(dirname(fileURLToPath(import.meta.url)), "../../frontend/package.json"));
-const { chromium } = require("playwright-core");
-
-const REPO = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const STATE = process.env.PORTAL_STATE ?? join(REPO, ".dev/portal-state");
-const IMAGES = join(REPO, "docs/images");
-const ready = JSON.parse(readFileSync(join(STATE, "ready.json"), "utf8"));
 const PANEL = `${ready.url}/ev-session-monitor`;
 
 let browser;
 
 before(async () => {
   mkdirSync(IMAGES, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
 });
 
-async function loggedIn(user, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
-  const page = await context.newPage();
-  await page.goto(`${ready.url}/`);
-  await page.locator("input[name=username]").fill(user.username);
-  await page.locator("input[name=password]").fill(user.password);
-  await page.keyboard.press("Enter");
-  await page.waitForURL((url) => !url.pathname.startsWith("/auth/"), { timeout: 60_000 });
-  // The frontend keeps the login ("keep me logged in" is ticked) once it has the tokens.
-  await page.waitForFunction(() => localStorage.getItem("hassTokens"), null, { timeout: 60_000 });
-  return { context, page };
+function loggedIn(user, viewport) {
+  return login(browser, user, viewport);
 }
 
 async function openView(page, view) {
   await page.goto(`${PANEL}?view=${view}`);
   await page.locator("ev-session-monitor-panel nav").waitFor({ timeout: 60_000 });
-}
-
-async function callService(domain, service, data) {
-  const response = await fetch(`${ready.url}/api/services/${domain}/${service}?return_response`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${ready.token}`, "Content-Type": "application/json" },
-    body: JSON.stringify(data),
-  });
-  assert.equal(response.status, 200, await response.clone().text());
-  return (await response.json()).service_response;
 }
 
 function csvRows(text) {

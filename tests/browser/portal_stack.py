@@ -5,8 +5,9 @@ can present cards) and Home Assistant (a subprocess, its own port, a temporary c
 onboards an administrator, creates a non-administrator linked to the person Alice, adds the
 wallbox through the config flow, admits Alice's and Bob's cards, records SESSIONS sessions in the
 history, presents an unknown card, then writes `ready.json` for the browser test and serves
-until `stop` appears in the state directory (or after a time limit). It stops everything it
-started, whatever way it ends.
+until `stop` appears in the state directory (or after a time limit). While it serves, a file
+`car-charges` holding a power in W makes the plugged-in car draw that power (then the file goes).
+It stops everything it started, whatever way it ends.
 """
 
 from __future__ import annotations
@@ -303,6 +304,10 @@ async def main() -> int:
             while not stopping.is_set() and time.monotonic() < deadline:
                 if (args.state / "stop").exists() or hass.poll() is not None:
                     break
+                car = args.state / "car-charges"
+                if car.exists():
+                    sim.state.start_charging(float(car.read_text()))
+                    car.unlink()
                 await asyncio.sleep(0.5)
             if stack.ws is not None:
                 await stack.ws.close()
