@@ -1,4 +1,4 @@
-"""Button: admit the last unknown card, straight from the notification."""
+"""Buttons: admit the last unknown card; wake a car that fell asleep while plugged in."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import EvConfigEntry, async_learn_last_unknown_tag
 from .core.model import Capability
 from .entity import EvEntity
+from .helpers import async_wallbox_command
 
 PARALLEL_UPDATES = 0
 
 LEARN_TAG = ButtonEntityDescription(key="learn_last_tag", translation_key="learn_last_tag")
+WAKE_UP = ButtonEntityDescription(key="wake_up_vehicle", translation_key="wake_up_vehicle")
 
 
 async def async_setup_entry(
@@ -20,9 +22,14 @@ async def async_setup_entry(
     entry: EvConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the button on boxes that show tags."""
-    if Capability.TAG in entry.runtime_data.profile.capabilities:
-        async_add_entities([LearnTagButton(entry.runtime_data.coordinator, LEARN_TAG)])
+    """Add the tag button on boxes that show tags, the wake-up on boxes that can wake a car."""
+    runtime = entry.runtime_data
+    buttons: list[ButtonEntity] = []
+    if Capability.TAG in runtime.profile.capabilities:
+        buttons.append(LearnTagButton(runtime.coordinator, LEARN_TAG))
+    if runtime.profile.wake_up is not None:
+        buttons.append(WakeUpButton(runtime.coordinator, WAKE_UP))
+    async_add_entities(buttons)
 
 
 class LearnTagButton(EvEntity, ButtonEntity):
@@ -31,3 +38,11 @@ class LearnTagButton(EvEntity, ButtonEntity):
     async def async_press(self) -> None:
         """Learn the tag."""
         await async_learn_last_unknown_tag(self.coordinator)
+
+
+class WakeUpButton(EvEntity, ButtonEntity):
+    """Forces IEC state F for a moment: a car that went to sleep plugged in charges again."""
+
+    async def async_press(self) -> None:
+        """Lock and unlock the box (Heidelberg, Amperfied: register 259)."""
+        await async_wallbox_command(self.coordinator, self.coordinator.client.wake_up())

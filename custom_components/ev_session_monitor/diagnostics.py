@@ -47,6 +47,8 @@ async def async_get_config_entry_diagnostics(
                 "capabilities": sorted(runtime.profile.capabilities),
             },
             "identity": asdict(runtime.identity),
+            # Variants chosen and fallbacks in use (Etrel session energy from power).
+            "notes": list(runtime.client.notes),
             "reading": asdict(data.reading) if data else None,
             "authorization": {
                 "state": coordinator.auth.state,

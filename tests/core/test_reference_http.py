@@ -6,6 +6,7 @@ client reads them through the built-in profile and must show what the document s
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,9 +19,11 @@ from aiohttp import web
 from custom_components.ev_session_monitor.core.errors import (
     WallboxAuthError,
     WallboxResponseError,
+    WallboxUnsupportedError,
 )
 from custom_components.ev_session_monitor.core.http import HttpWallboxClient, parse_json
 from custom_components.ev_session_monitor.core.model import Reading
+from custom_components.ev_session_monitor.core.profile import ProfileError, parse_profile
 from tests.reference.http import ReferenceCase, go_echarger, openevse, tesla_wall_connector_gen3
 from tools.wallbox_simulator import builtin_profile
 
@@ -178,6 +181,61 @@ async def test_go_e_controls_use_api_set(serve: Serve, session: aiohttp.ClientSe
         ("GET", "/api/set", {"frc": "1"}),
         ("GET", "/api/set", {"frc": "2"}),
     ]
+
+
+@pytest.mark.parametrize(("body", "phases"), go_echarger.PHASE_MODES)
+async def test_go_e_phase_mode_read_from_psm(
+    body: str, phases: int | None, serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    served = await serve({go_echarger.STATUS: (200, body)})
+    client = client_for("go_echarger", session, served)
+    await client.read()
+    assert client.phases == phases
+    # One request: psm comes with the status answer, asked for in the filter.
+    assert len(served.requests) == 1
+    assert "psm" in served.requests[0][2]["filter"].split(",")
+
+
+async def test_go_e_phase_switch_writes_psm(serve: Serve, session: aiohttp.ClientSession) -> None:
+    served = await serve({"/api/set": (200, '{"psm":true}')})
+    client = client_for("go_echarger", session, served)
+    await client.set_phases(1)
+    assert client.phases == 1
+    await client.set_phases(3)
+    assert client.phases == 3
+    assert [(method, path, query) for method, path, query, _ in served.requests] == [
+        ("GET", "/api/set", {"psm": "1"}),
+        ("GET", "/api/set", {"psm": "2"}),
+    ]
+
+
+async def test_go_e_refused_setting_fails(serve: Serve, session: aiohttp.ClientSession) -> None:
+    served = await serve({"/api/set": (200, go_echarger.SET_REFUSED)})
+    client = client_for("go_echarger", session, served)
+    with pytest.raises(WallboxResponseError, match="value not allowed"):
+        await client.set_phases(1)
+    assert client.phases is None
+
+
+async def test_boxes_without_phase_switching_refuse(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    served = await serve({})
+    client = client_for("openevse", session, served)
+    with pytest.raises(WallboxUnsupportedError):
+        await client.set_phases(1)
+    with pytest.raises(WallboxUnsupportedError):
+        await client.wake_up()
+    assert served.requests == []
+
+
+def test_http_phase_switch_cannot_ask_for_a_pause() -> None:
+    # The HTTP client has no pause around a switch (go-e pauses itself): a profile asking for
+    # one must fail to load rather than switch without it.
+    raw = copy.deepcopy(dict(builtin_profile("go_echarger").raw))
+    raw["controls"]["phase_switch"]["pause_s"] = 5
+    with pytest.raises(ProfileError, match="pause_s"):
+        parse_profile("go_echarger", raw, "test")
 
 
 class OpenEvseFirmware:

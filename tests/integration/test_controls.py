@@ -144,3 +144,39 @@ async def test_time_to_full_from_state_of_charge(
     await step(10)
     # 20 % of 72 kWh = 14.4 kWh at 7.2 kW: two hours.
     assert hass.states.get("sensor.garage_time_to_full").state == "120"
+
+
+WAKE_UP = "button.garage_wake_up_vehicle"
+
+
+@pytest.mark.parametrize("profile_id", ["heidelberg_energy_control", "amperfied_connect"])
+async def test_wake_up_button_locks_then_unlocks(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry
+) -> None:
+    # evcc charger/heidelberg-ec.go WakeUp: remote lock (holding 259) to 0, which forces IEC
+    # state F, then back to 1; function code 16 as evcc's wb.set writes.
+    await setup_entry()
+    simulator.box.register_writes.clear()  # the start-up writes (standby off) are not ours
+    await hass.services.async_call("button", "press", {"entity_id": WAKE_UP}, blocking=True)
+    assert [(w.function, w.address, w.words) for w in simulator.box.register_writes] == [
+        (16, 259, (0,)),
+        (16, 259, (1,)),
+    ]
+
+
+async def test_wake_up_button_only_where_the_box_can(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry
+) -> None:
+    await setup_entry()  # Webasto NEXT: no remote lock
+    assert hass.states.get(WAKE_UP) is None
+
+
+@pytest.mark.parametrize("profile_id", ["heidelberg_energy_control"])
+async def test_wake_up_on_unreachable_box_raises(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry
+) -> None:
+    await setup_entry()
+    simulator.state.faults.refuse_connections = True
+    simulator.drop_connections()
+    with pytest.raises(HomeAssistantError):
+        await hass.services.async_call("button", "press", {"entity_id": WAKE_UP}, blocking=True)

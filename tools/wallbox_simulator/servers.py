@@ -112,7 +112,7 @@ class SimulatedBox:
                 self.state.write_keepalive()
             return True
         for switch in self._phase_switches:
-            if switch.write.address == address:
+            if isinstance(switch.write, ModbusWrite) and switch.write.address == address:
                 self.state.phases = 1 if words[0] == switch.one_phase else 3
                 return True
         if address in self._plain_addresses:
@@ -136,7 +136,8 @@ def _plain_write_addresses(profile: WallboxProfile) -> set[int]:
         if candidate.wake_up is not None:
             writes.append(candidate.wake_up.write)
         if candidate.phase_switch is not None:
-            writes.append(candidate.phase_switch.write)
+            if isinstance(candidate.phase_switch.write, ModbusWrite):
+                writes.append(candidate.phase_switch.write)
             if candidate.phase_switch.trigger is not None:
                 writes.append(candidate.phase_switch.trigger)
         addresses.update(write.address for write in writes)

@@ -16,6 +16,8 @@ class WallboxClient(ABC):
         """Remember the profile that describes the box."""
         self.profile = profile
         self.phases: int | None = None  # 1 or 3 where the box can switch and it is known
+        # What the box says beyond its readings (variants chosen, fallbacks in use).
+        self.notes: list[str] = []
 
     @abstractmethod
     async def read(self) -> Reading:
@@ -61,9 +63,13 @@ class WallboxClient(ABC):
         """Write the last current again, for boxes that forget it (none over this transport)."""
         return
 
+    @abstractmethod
     async def set_phases(self, phases: int) -> None:
-        """Switch between 1-phase and 3-phase charging."""
-        raise WallboxUnsupportedError(f"{self.profile.name} cannot switch phases")
+        """Switch 1-phase / 3-phase charging; WallboxUnsupportedError if the box cannot."""
+
+    async def wake_up(self) -> None:
+        """Wake a car that fell asleep while plugged in, where the box can (Heidelberg)."""
+        raise WallboxUnsupportedError(f"{self.profile.name} cannot wake a car")
 
     async def keepalive(self) -> None:
         """Tell the box we are still here, if it needs that."""

@@ -15,7 +15,12 @@ from typing import Any
 import aiohttp
 
 from .client import WallboxClient
-from .errors import WallboxAuthError, WallboxConnectionError, WallboxResponseError
+from .errors import (
+    WallboxAuthError,
+    WallboxConnectionError,
+    WallboxResponseError,
+    WallboxUnsupportedError,
+)
 from .model import DeviceIdentity, Reading
 from .profile import HttpWrite, ValueSpec, WallboxProfile
 from .reading import convert_raw, reading_from_raw
@@ -143,14 +148,22 @@ class HttpWallboxClient(WallboxClient):
         return documents
 
     async def read(self) -> Reading:
-        """Fetch each endpoint once and pick the values out."""
+        """Fetch each endpoint once and pick the values (and the phases in use) out."""
         specs = list(self.profile.values.values())
-        documents = await self._get_documents(specs)
+        switch = self.profile.phase_switch
+        phase_state = switch.state if switch is not None else None
+        documents = await self._get_documents(
+            specs if phase_state is None else [*specs, phase_state]
+        )
         raw = {
             spec.name: extract_path(documents[spec.endpoint], spec.path)
             for spec in specs
             if spec.endpoint
         }
+        if phase_state is not None:
+            # go-e psm 0 (automatic) maps to nothing: the phases are then the box's choice.
+            document = documents[phase_state.endpoint or ""]
+            self.phases = convert_raw(phase_state, extract_path(document, phase_state.path))
         return reading_from_raw(self.profile, raw)
 
     async def read_identity(self) -> DeviceIdentity:
@@ -169,13 +182,20 @@ class HttpWallboxClient(WallboxClient):
         )
 
     async def _send(self, write: HttpWrite, value: Any) -> None:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # profile numbers are floats; go-e takes psm=1, not psm=1.0
         if write.merge:
             await self._send_merged(write, value)
         elif write.method == "POST":
             await self._request("POST", write.path, payload={write.param: value})
         else:
             text = value if isinstance(value, str) else json.dumps(value)
-            await self._request("GET", write.path, params={write.param: text})
+            answer = await self._request("GET", write.path, params={write.param: text})
+            # go-e http-en.md: the answer holds true per key, or a string saying what failed.
+            if isinstance(answer, dict) and isinstance(answer.get(write.param), str):
+                raise WallboxResponseError(
+                    f"{write.path}: the box refused {write.param}: {answer[write.param]}"
+                )
 
     async def _send_merged(self, write: HttpWrite, value: Any) -> None:
         """Change one key of a document the box replaces as a whole on every POST.
@@ -204,6 +224,15 @@ class HttpWallboxClient(WallboxClient):
 
     async def _write_keepalive(self) -> None:
         """HTTP boxes in our profiles need no keepalive (the schema allows Modbus only)."""
+
+    async def set_phases(self, phases: int) -> None:
+        """Switch 1p/3p; the box pauses charging around the switch itself (go-e)."""
+        switch = self.profile.phase_switch
+        if switch is None:
+            raise WallboxUnsupportedError(f"{self.profile.name} cannot switch phases")
+        assert isinstance(switch.write, HttpWrite)
+        await self._send(switch.write, switch.one_phase if phases == 1 else switch.three_phase)
+        self.phases = phases
 
     async def close(self) -> None:
         """The shared session belongs to Home Assistant; nothing to close."""

@@ -273,8 +273,6 @@ class ModbusWallboxClient(WallboxClient):
         self._link = pool.acquire(host, port)
         self.unit_id = unit_id
         self._replan()
-        # What the box says beyond its readings (variants chosen, fallbacks in use).
-        self.notes: list[str] = []
         self.setpoint_a: float | None = None  # the last current we wrote
         self._resume_a: float | None = None  # the last current above 0 A
         self._last: Reading | None = None
@@ -518,6 +516,7 @@ class ModbusWallboxClient(WallboxClient):
             resume = resume or control.max_a
             await self.set_current_limit(0)
             await asyncio.sleep(switch.pause_s)
+        assert isinstance(switch.write, ModbusWrite)
         await self._write(switch.write, switch.one_phase if phases == 1 else switch.three_phase)
         if switch.trigger is not None:
             await self._write(switch.trigger, switch.trigger.value)

@@ -177,7 +177,7 @@ class WakeUp:
 class PhaseSwitch:
     """Switching between 1-phase and 3-phase charging."""
 
-    write: ModbusWrite
+    write: ModbusWrite | HttpWrite
     one_phase: float
     three_phase: float
     trigger: ModbusWrite | None = None  # written after the target (openWB)
@@ -839,8 +839,11 @@ def parse_profile(profile_id: str, raw: Any, source: str) -> WallboxProfile:
                 raise ProfileError(
                     source, f"field '{prefix}.state.map': expected raw values mapped to 1 or 3"
                 )
+        if config["transport"] == "http" and extra["pause_s"]:
+            # HTTP boxes in our profiles pause around a switch themselves (go-e).
+            raise ProfileError(source, f"field '{prefix}.pause_s': only Modbus profiles pause")
         phase_switch = PhaseSwitch(
-            write=_modbus_write(rest, config, source, prefix),
+            write=_write(rest, config, source, prefix)[0],
             one_phase=extra["one_phase"],
             three_phase=extra["three_phase"],
             trigger=_modbus_write(extra["trigger"], config, source, f"{prefix}.trigger")

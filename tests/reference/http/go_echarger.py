@@ -190,3 +190,37 @@ CASES = [
 TRUNCATED = {STATUS: (200, '{"car":2,"amp":16,"frc":0,"nrg":[231,229,232,1,15.9,16.1,16.0,36')}
 
 IDENTITY = ({STATUS: (200, '{"sse":"012345","fwv":"059.4"}')}, "012345", "059.4")
+
+# Phase mode, key psm (R/W uint8): "phaseSwitchMode (Auto=0, Force_1=1, Force_3=2)"
+# (goecharger/go-eCharger-API-v2 apikeys-en.md as of fae174f, 2022-04-19, until b00c188,
+# 2025-08-12; modbus-en.md register 332 "Same as api key psm"). evcc charger/go-e.go
+# phases1p3p writes psm=1 for one phase and psm=2 for three. (body, phases shown)
+PHASE_MODES = [
+    (
+        """{"car":2,"amp":16,"frc":0,"psm":1,
+        "nrg":[231,229,232,1,15.9,0,0,3670,0,0,0,3670,99,0,0,0],
+        "wh":100,"eto":1000,"err":0,"lri":null,"lrr":null,"sse":"1","fwv":"059.4"}""",
+        1,
+    ),
+    (
+        """{"car":2,"amp":16,"frc":0,"psm":2,
+        "nrg":[231,229,232,1,15.9,16.1,16.0,3670,3690,3710,0,11070,99,99,99,0],
+        "wh":100,"eto":1000,"err":0,"lri":null,"lrr":null,"sse":"1","fwv":"059.4"}""",
+        3,
+    ),
+    # Automatic: the box chooses; neither option applies.
+    (
+        """{"car":1,"amp":16,"frc":0,"psm":0,"nrg":[231,229,232,0,0,0,0,0,0,0,0,0,0,0,0,0],
+        "wh":0,"eto":1000,"err":0,"lri":null,"lrr":null,"sse":"1","fwv":"059.4"}""",
+        None,
+    ),
+    # Firmware without the key (evcc issue #2644 body): unknown.
+    (
+        """{"alw":false,"eto":44052,"car":4,"wh":3499.513,"trx":null,
+        "nrg":[234,219,223,0,0,0,0,0,0,0,0,0,0,0,0,0]}""",
+        None,
+    ),
+]
+
+# http-en.md "Setting values": a key the box cannot set answers with a string instead of true.
+SET_REFUSED = '{"psm":"value not allowed"}'
