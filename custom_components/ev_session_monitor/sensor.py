@@ -76,8 +76,12 @@ class EvSensorDescription(SensorEntityDescription):
 
 
 def _unpriced(session: SessionRecord | None) -> dict[str, Any]:
-    """Energy delivered while no price was known: not in the cost shown."""
-    if session is None:
+    """Energy delivered while no price was known, when a cost is shown without it.
+
+    Without any price the cost is unknown, which says it all: the attribute would only grow
+    with every 10 Wh and write a recorder row each time.
+    """
+    if session is None or session.cost is None or session.unpriced_wh <= 0:
         return {}
     return {"unpriced_energy_kwh": round(session.unpriced_wh / 1000, 2)}
 

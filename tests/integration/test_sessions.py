@@ -316,3 +316,16 @@ async def test_price_known_only_from_mid_session(
     last = hass.states.get("sensor.garage_last_session_cost")
     assert float(last.state) == 0.6
     assert last.attributes["unpriced_energy_kwh"] == 1.0
+
+
+async def test_no_price_at_all_adds_no_attribute(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry, poll
+) -> None:
+    """Without any price the cost is unknown; no attribute grows with every 10 Wh."""
+    entry = await setup_entry()
+    step = poll(entry)
+    await begin(simulator, step, 11000)
+    await step(100)
+    cost = hass.states.get("sensor.garage_session_cost")
+    assert cost.state == "unknown"
+    assert "unpriced_energy_kwh" not in cost.attributes
