@@ -34,11 +34,13 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DEV_DIR = REPO / ".dev"
-URL = "http://127.0.0.1:8123"
-HA_PORT = 8123
+# Another demo next to this one (scripts/readme_screenshots.py) sets other ports: Home Assistant
+# reads SETUP_PORT itself (a YAML `http: server_port` would revert after 5 minutes).
+HA_PORT = int(os.environ.get("SETUP_PORT", "8123"))
+URL = f"http://127.0.0.1:{HA_PORT}"
 CLIENT_ID = f"{URL}/"
 USERNAME = PASSWORD = "demo"
-SIM_PORT = 15020
+SIM_PORT = int(os.environ.get("EVSM_SIM_PORT", "15020"))
 DOMAIN = "ev_session_monitor"
 ENTRIES_PATH = f"/api/config/config_entries/entry?domain={DOMAIN}"
 START_TIMEOUT_S = 300
@@ -435,7 +437,8 @@ def wallbox_states(token: str) -> dict[str, str]:
     template = f"{{{{ integration_entities('{DOMAIN}') | join(',') }}}}"
     ids = request("POST", "/api/template", token=token, body={"template": template})
     states = {}
-    for entity_id in filter(None, str(ids).split(",")):
+    # None: an empty answer, as while the entry reloads after its options are set.
+    for entity_id in filter(None, str(ids or "").split(",")):
         states[entity_id] = request("GET", f"/api/states/{entity_id}", token=token)["state"]
     return states
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +63,10 @@ class Page:
         print(f"saved {out}", flush=True)
 
 
-async def _take(token: str, devtools_port: int, out_dir: Path) -> None:
+@contextlib.asynccontextmanager
+async def logged_in_page(token: str, devtools_port: int) -> AsyncIterator[Page]:
+    """The first tab of the Chromium on `devtools_port`, 1280x900, logged in with `token`."""
     devtools = f"http://127.0.0.1:{devtools_port}"
-    template = f"{{{{ device_id(integration_entities('{DOMAIN}') | first) }}}}"
-    device_id = request("POST", "/api/template", token=token, body={"template": template})
-    if not device_id or device_id == "None":
-        raise DemoError("the wallbox has no device")
-    out_dir.mkdir(parents=True, exist_ok=True)
     async with aiohttp.ClientSession() as session:
         targets: list[dict[str, Any]] = []
         for _ in range(30):
@@ -100,8 +99,18 @@ async def _take(token: str, devtools_port: int, out_dir: Path) -> None:
             await page.evaluate(
                 f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))})"
             )
-            for name, path, wait_s in PAGES:
-                await page.shot(path.format(device_id=device_id), out_dir / f"{name}.png", wait_s)
+            yield page
+
+
+async def _take(token: str, devtools_port: int, out_dir: Path) -> None:
+    template = f"{{{{ device_id(integration_entities('{DOMAIN}') | first) }}}}"
+    device_id = request("POST", "/api/template", token=token, body={"template": template})
+    if not device_id or device_id == "None":
+        raise DemoError("the wallbox has no device")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    async with logged_in_page(token, devtools_port) as page:
+        for name, path, wait_s in PAGES:
+            await page.shot(path.format(device_id=device_id), out_dir / f"{name}.png", wait_s)
 
 
 def take_screenshots(token: str, devtools_port: int, out_dir: Path) -> None:

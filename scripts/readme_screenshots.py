@@ -1,0 +1,405 @@
+"""Take the README's feature screenshots from a demo of their own: blueprints, calendar, Energy.
+
+Started by scripts/readme-screenshots inside the project environment, with the host's headless
+Chromium on a DevTools port. It runs the demo of scripts/dev_run.py (simulator + Home Assistant,
+onboarded, the wallbox and Alice's card added through the real flows) on ports of its own, so the
+main-job check (8123, 15020) can run at the same time, from an empty config dir
+(.dev/readme-screenshots). Before the start it copies the blueprints into that config. Once the
+demo car charges (the running session), it writes a few past sessions into the session history,
+so the calendar has a past, adds Alice's card's energy sensor to the Energy dashboard as an
+individual device and saves, into docs/images/:
+
+  blueprint-charging-progress.png, blueprint-unknown-card.png, blueprint-cheapest-hours.png
+      the automation editor for a new automation from each blueprint (the "Create automation"
+      dialog, the blueprint chosen), showing the blueprint's form
+  calendar.png          the wallbox's "Charging sessions" calendar at /calendar
+  energy-per-card.png   the Energy configuration with the card's energy as an individual device
+
+Each page is saved only once it shows what it should (the expected text is on the page); an
+ERROR line in Home Assistant's log fails the run. Every process started is stopped at the end,
+however the run ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+# Ports of this demo, read by dev_run at import: never the main-job check's 8123 and 15020.
+os.environ.setdefault("SETUP_PORT", "18131")
+os.environ.setdefault("EVSM_SIM_PORT", "15031")
+
+import aiohttp
+import dev_run
+from dev_run import DOMAIN, REPO, Demo, DemoError
+from screenshot import Page, logged_in_page
+
+sys.path.insert(0, str(REPO))
+from custom_components.ev_session_monitor.core.history import SessionHistory
+from custom_components.ev_session_monitor.core.model import SessionRecord
+
+CONFIG = dev_run.DEV_DIR / "readme-screenshots"
+OUT_DIR = REPO / "docs" / "images"
+FAILURE_PNG = CONFIG / "failure.png"
+BLUEPRINTS = REPO / "blueprints" / "automation" / DOMAIN
+# Blueprint file -> screenshot name.
+BLUEPRINT_SHOTS = {
+    "charging_progress.yaml": "blueprint-charging-progress",
+    "notify_unknown_tag.yaml": "blueprint-unknown-card",
+    "cheapest_hours_charging.yaml": "blueprint-cheapest-hours",
+}
+ALICE_TAG = "04A1B2C3D4"  # the card dev_run.configure_wallbox adds and the demo scenario uses
+WALLBOX_NAME = "Demo wallbox"
+TIME_ZONE = ZoneInfo("Europe/Berlin")  # dev_run.CONFIGURATION's
+PRICE_EUR_KWH = 0.32  # dev_run.configure_wallbox's fixed price
+RENDER_TIMEOUT_S = 30.0
+STATISTICS_TIMEOUT_S = 420.0
+STATISTICS_MISSING = "Statistics not defined"
+TAKE_TIMEOUT_S = 720.0  # all pages; a tab blocked by a dialog would wait forever
+
+# Finds elements through every shadow root: the frontend is made of nested web components.
+DEEP_JS = """
+const deepAll = (root, pred, out = []) => {
+  for (const el of root.querySelectorAll('*')) {
+    if (pred(el)) out.push(el);
+    if (el.shadowRoot) deepAll(el.shadowRoot, pred, out);
+  }
+  return out;
+};
+const deepText = (root) => {
+  let text = root === document ? document.documentElement.innerText : root.textContent || '';
+  for (const el of root.querySelectorAll('*')) {
+    if (el.shadowRoot) text += ' ' + deepText(el.shadowRoot);
+  }
+  return text;
+};
+const visible = (el) => {
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && r.height > 0;
+};
+"""
+
+
+def past_sessions(charger: str) -> list[SessionRecord]:
+    """Alice's evening sessions of the last four days, and one without a card."""
+    today = datetime.now(TIME_ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
+    plans = [  # days ago, local start, minutes charging, kW, card
+        (4, (18, 5), 150, 11.0, True),
+        (3, (7, 40), 55, 7.4, False),
+        (2, (19, 20), 200, 11.0, True),
+        (1, (17, 45), 95, 7.4, True),
+    ]
+    records = []
+    for days_ago, (hour, minute), minutes, kilowatts, with_card in plans:
+        started = (today - timedelta(days=days_ago)).replace(hour=hour, minute=minute)
+        charging_s = minutes * 60.0
+        energy_wh = kilowatts * 1000 * charging_s / 3600
+        records.append(
+            SessionRecord(
+                session_id=f"readme{days_ago}",
+                charger_id=charger,
+                charger_name=WALLBOX_NAME,
+                started_at=started.astimezone(UTC),
+                ended_at=(started + timedelta(seconds=charging_s + 1200)).astimezone(UTC),
+                charging_s=charging_s,
+                energy_wh=energy_wh,
+                cost=round(energy_wh / 1000 * PRICE_EUR_KWH, 2),
+                currency="EUR",
+                avg_power_w=kilowatts * 1000,
+                peak_power_w=kilowatts * 1000 + 150,
+                tag_id=ALICE_TAG if with_card else None,
+                tag_name="Alice" if with_card else None,
+                energy_source="meter",
+            )
+        )
+    return records
+
+
+def prepare_config() -> None:
+    """Fresh config dir with the blueprints."""
+    shutil.rmtree(CONFIG, ignore_errors=True)
+    CONFIG.mkdir(parents=True)
+    dev_run.prepare(CONFIG)
+    blueprints = CONFIG / "blueprints" / "automation" / DOMAIN
+    blueprints.mkdir(parents=True)
+    for name in BLUEPRINT_SHOTS:
+        shutil.copy(BLUEPRINTS / name, blueprints / name)
+
+
+class Websocket:
+    """Home Assistant's websocket API as the demo user."""
+
+    def __init__(self, socket: aiohttp.ClientWebSocketResponse) -> None:
+        """Wrap an authenticated socket."""
+        self.socket = socket
+        self.next_id = 1
+
+    async def call(self, message_type: str, **data: Any) -> Any:
+        """One command; its result, or DemoError."""
+        message_id = self.next_id
+        self.next_id += 1
+        await self.socket.send_json({"id": message_id, "type": message_type, **data})
+        while True:
+            answer = await self.socket.receive_json()
+            if answer.get("id") == message_id and answer.get("type") == "result":
+                if not answer["success"]:
+                    raise DemoError(f"{message_type} failed: {answer['error']}")
+                return answer["result"]
+
+
+async def add_past_and_energy(token: str) -> str:
+    """Give the wallbox a past in its session history; add Alice's energy to Energy.
+
+    The history file is shared with the running integration (SQLite, WAL), which reads it for
+    every calendar view. Returns her energy sensor's name as the Energy configuration shows it.
+    """
+    url = dev_run.URL.replace("http", "ws") + "/api/websocket"
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket:
+        await socket.receive_json()
+        await socket.send_json({"type": "auth", "access_token": token})
+        if (await socket.receive_json())["type"] != "auth_ok":
+            raise DemoError("the websocket refused the demo user's token")
+        ws = Websocket(socket)
+        info = await ws.call(f"{DOMAIN}/info")
+        charger = info["wallboxes"][0]["charger_id"]
+        with SessionHistory(CONFIG / DOMAIN / "history.sqlite") as history:
+            history.add_many(past_sessions(charger))
+        entity_id = ""
+        for _ in range(30):
+            entities = await ws.call("config/entity_registry/list")
+            unique_id = f"tag_{ALICE_TAG}_energy"
+            entity_id = next(
+                (
+                    e["entity_id"]
+                    for e in entities
+                    if e["platform"] == DOMAIN and e["unique_id"] == unique_id
+                ),
+                "",
+            )
+            if entity_id:
+                break
+            await asyncio.sleep(1)
+        if not entity_id:
+            raise DemoError("Alice's card has no energy sensor")
+        await ws.call("energy/save_prefs", device_consumption=[{"stat_consumption": entity_id}])
+        print(f"Energy: {entity_id} added as an individual device", flush=True)
+        states = await ws.call("get_states")
+        state = next(s for s in states if s["entity_id"] == entity_id)
+        return str(state["attributes"].get("friendly_name", entity_id))
+
+
+async def wait_for(page: Page, path: str, texts: list[str], what: str) -> None:
+    """Wait until the tab is at `path`, shows every one of `texts` and no spinner."""
+    condition = (
+        f"(() => {{ {DEEP_JS} if (location.pathname !== {json.dumps(path)}) return false;"
+        " const text = deepText(document);"
+        f" return {json.dumps(texts)}.every(t => text.includes(t))"
+        " && !deepAll(document, el => el.localName === 'ha-spinner' && visible(el)).length; })()"
+    )
+    deadline = time.monotonic() + RENDER_TIMEOUT_S
+    while not await page.evaluate(condition):
+        if time.monotonic() > deadline:
+            where = await page.evaluate("location.pathname")
+            await save_failure(page)
+            raise DemoError(
+                f"{what}: {texts} not shown within {RENDER_TIMEOUT_S:.0f} s (on {where})"
+            )
+        await asyncio.sleep(0.5)
+
+
+async def click(
+    page: Page, predicate: str, what: str | None, timeout_s: float = RENDER_TIMEOUT_S
+) -> bool:
+    """Click the first visible element for which the JS `predicate` holds.
+
+    With el.click(), not a mouse event: without a user gesture, leaving the unsaved new
+    automation afterwards opens no "Leave site?" dialog (which would block the tab).
+    False when there is none within `timeout_s`, with `what` None; else raises DemoError.
+    """
+    find = (
+        f"(() => {{ {DEEP_JS} const el = deepAll(document, el => visible(el) && ({predicate}))[0];"
+        " if (!el) return false; el.click(); return true; })()"
+    )
+    deadline = time.monotonic() + timeout_s
+    while not await page.evaluate(find):
+        if time.monotonic() > deadline:
+            if what is None:
+                return False
+            await save_failure(page)
+            raise DemoError(f"{what} not found within {timeout_s:.0f} s")
+        await asyncio.sleep(0.5)
+    return True
+
+
+async def save(page: Page, name: str, settle_s: float = 1.5) -> None:
+    """Let animations finish, then save the tab as docs/images/<name>.png."""
+    await asyncio.sleep(settle_s)
+    data = await page.call("Page.captureScreenshot", format="png")
+    out = OUT_DIR / f"{name}.png"
+    out.write_bytes(base64.b64decode(data["data"]))
+    print(f"saved {out.relative_to(REPO)}", flush=True)
+
+
+async def viewport(page: Page, width: int, height: int) -> None:
+    """Set the tab's size in CSS pixels."""
+    await page.call(
+        "Emulation.setDeviceMetricsOverride",
+        width=width,
+        height=height,
+        deviceScaleFactor=1,
+        mobile=False,
+    )
+
+
+async def scroll_to(page: Page, text: str) -> None:
+    """Scroll the innermost element showing `text` to the middle of the tab."""
+    await page.evaluate(
+        f"(() => {{ {DEEP_JS} deepAll(document, el => !el.children.length"
+        f" && (el.textContent || '').includes({json.dumps(text)}))[0]"
+        "?.scrollIntoView({block: 'center'}); })()"
+    )
+
+
+async def save_failure(page: Page) -> None:
+    """Save what the tab shows when a page does not, for the error message to point to."""
+    data = await page.call("Page.captureScreenshot", format="png")
+    FAILURE_PNG.write_bytes(base64.b64decode(data["data"]))
+    print(f"the tab as it was: {FAILURE_PNG}", file=sys.stderr, flush=True)
+
+
+async def blueprint_form(page: Page, filename: str, shot: str) -> None:
+    """New automation from the blueprint, as the automation list's "Create automation" does."""
+    lines = (BLUEPRINTS / filename).read_text().splitlines()
+    blueprint_name = next(line for line in lines if line.startswith("  name:"))[8:]
+    # The first input's description: on the form, not in the dialog that lists blueprints.
+    inputs = lines[lines.index("  input:") :]
+    first_input = next(line for line in inputs if line.startswith("      description:"))[19:]
+    await page.call("Page.navigate", url=dev_run.URL + "/config/automation/dashboard")
+    path = f"{DOMAIN}/{filename}"
+    # The button is shown before the page can open its dialog: click until the dialog opens.
+    for _ in range(5):
+        await click(page, "el.localName === 'ha-button' && el.slot === 'fab'", "Create automation")
+        item = f"el.localName === 'ha-list-item' && el.path === {json.dumps(path)}"
+        if await click(page, item, None, timeout_s=5):
+            break
+    else:
+        await save_failure(page)
+        raise DemoError(f"the Create automation dialog does not offer {path}")
+    await wait_for(
+        page, "/config/automation/edit/new", [blueprint_name, first_input], f"the form of {path}"
+    )
+    await save(page, shot)
+
+
+async def energy_configuration(page: Page, energy_name: str) -> None:
+    """Open the Energy configuration once the recorder knows the sensor's statistics.
+
+    Until its first 5-minute statistics (up to 5 minutes after the sensor appeared) the page
+    warns "Statistics not defined" for a new sensor: reload until it does not.
+    """
+    deadline = time.monotonic() + STATISTICS_TIMEOUT_S
+    while True:
+        await page.call("Page.navigate", url=dev_run.URL + "/config/energy")
+        await wait_for(
+            page, "/config/energy/electricity", [energy_name], "the Energy configuration"
+        )
+        await asyncio.sleep(2)  # the validation result arrives after the page
+        text = await page.evaluate(f"(() => {{ {DEEP_JS} return deepText(document); }})()")
+        if STATISTICS_MISSING not in text:
+            break
+        if time.monotonic() > deadline:
+            await save_failure(page)
+            raise DemoError(f"the Energy configuration still says {STATISTICS_MISSING!r}")
+        await asyncio.sleep(15)
+    await scroll_to(page, energy_name)
+
+
+async def take(token: str, devtools_port: int, energy_name: str) -> None:
+    """Open each page, wait until it shows its content, save it."""
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    async with logged_in_page(token, devtools_port) as page:
+        await viewport(page, 1280, 1300)  # most of each form
+        for filename, shot in BLUEPRINT_SHOTS.items():
+            await blueprint_form(page, filename, shot)
+        await viewport(page, 1680, 900)  # wide enough for the sessions' summaries
+        await page.call("Page.navigate", url=dev_run.URL + "/calendar")
+        await wait_for(page, "/calendar", ["Charging sessions", "Alice", "No card"], "the calendar")
+        await save(page, "calendar")
+        await viewport(page, 1280, 900)
+        await energy_configuration(page, energy_name)
+        await save(page, "energy-per-card")
+
+
+def run(demo: Demo, devtools_port: int) -> None:
+    """Seed, start, configure, photograph."""
+    for port in (dev_run.HA_PORT, dev_run.SIM_PORT):
+        if port in (8123, 15020):
+            raise DemoError(
+                f"port {port} belongs to the main-job check: set SETUP_PORT/EVSM_SIM_PORT"
+            )
+        if not dev_run.port_free(port):
+            raise DemoError(f"port {port} is in use: is another screenshot run going on?")
+    prepare_config()
+    demo.start_simulator()
+    print(f"Starting Home Assistant on {dev_run.URL} ...", flush=True)
+    demo.start_home_assistant()
+    demo.onboard()
+    token = dev_run.login()
+    dev_run.configure_wallbox(token)
+    dev_run.wait_for_live_values(token)  # the demo car charges: the running session
+    energy_name = asyncio.run(add_past_and_energy(token))
+    try:
+        asyncio.run(asyncio.wait_for(take(token, devtools_port, energy_name), TAKE_TIMEOUT_S))
+    except TimeoutError:
+        raise DemoError(f"the screenshots took longer than {TAKE_TIMEOUT_S:.0f} s") from None
+    if errors := dev_run.error_lines(demo.log_file):
+        raise DemoError(
+            f"{len(errors)} ERROR line(s) in {demo.log_file}:\n  " + "\n  ".join(errors[:20])
+        )
+
+
+def main() -> None:
+    """Parse arguments, run, and always stop the children."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--devtools", type=int, required=True, help="Chromium's DevTools port")
+    args = parser.parse_args()
+    demo = Demo(CONFIG, speed=1.0)
+
+    def interrupted(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    status = 0
+    try:
+        run(demo, args.devtools)
+    except KeyboardInterrupt:
+        print("\nStopping Home Assistant and the simulator ...", flush=True)
+        status = 1
+    except DemoError as err:
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        status = 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not skip the cleanup
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        demo.children.stop()
+    if survivors := demo.children.survivors():
+        print(f"error: processes still running after stop: {survivors}", file=sys.stderr)
+        status = 1
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()
