@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -618,12 +619,16 @@ async def test_readme_dashboard_example_works_for_any_wallbox_name(
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Blueprints and dashboard") :]
     assert '"Car port" has `sensor.car_port_status`' in section
-    example = yaml.safe_load(section.split("```yaml\n")[1].split("```")[0])
+    # The card example is device-based; the ids the rule names must exist for "Car port".
+    card = yaml.safe_load(section.split("```yaml\n")[1].split("```")[0])
+    assert card["type"] == "custom:ev-session-card"
+    assert "device_id" in card
+    ids = sorted(set(re.findall(r"`(sensor\.car_port_[a-z_]+)`", section)))
+    assert len(ids) >= 2
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], user_input(simulator, **{CONF_NAME: "Car port"})
     )
     await hass.async_block_till_done()
-    ids = [entity_id.replace("garage", "car_port") for entity_id in example["entities"]]
     assert [entity_id for entity_id in ids if hass.states.get(entity_id) is None] == []
     assert await hass.config_entries.async_unload(result["result"].entry_id)
