@@ -32,6 +32,31 @@ ensure_chromium() {
   apt_install chromium || die "could not install chromium"
 }
 
+# start_chromium PORT: headless Chromium with its DevTools on PORT and a fresh profile, in the
+# background (CHROMIUM_PID, CHROMIUM_PROFILE); stop_chromium ends it and every helper process.
+start_chromium() {
+  ensure_chromium
+  CHROMIUM_PROFILE=$(mktemp -d)
+  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$CHROMIUM_PROFILE" --remote-debugging-port="$1" about:blank \
+    >"$CHROMIUM_PROFILE.log" 2>&1 &
+  CHROMIUM_PID=$!
+}
+stop_chromium() {
+  [[ -n ${CHROMIUM_PROFILE:-} ]] || return 0
+  # The helper processes outlive the main one for a moment and keep writing the profile.
+  pkill -f -- "--user-data-dir=$CHROMIUM_PROFILE" 2>/dev/null || true
+  wait "$CHROMIUM_PID" 2>/dev/null || true
+  local _
+  for _ in $(seq 1 50); do
+    pgrep -f -- "--user-data-dir=$CHROMIUM_PROFILE" >/dev/null || break
+    sleep 0.2
+  done
+  rm -rf "$CHROMIUM_PROFILE" "$CHROMIUM_PROFILE.log" 2>/dev/null || true
+  CHROMIUM_PROFILE=
+}
+
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
