@@ -29,8 +29,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 REPO = Path(__file__).resolve().parent.parent
 DEV_DIR = REPO / ".dev"
@@ -521,6 +522,38 @@ def check(args: argparse.Namespace, demo: Demo, token: str, started: float) -> N
     print(f"Check passed: ready after {ready_s:.0f} s, {len(states)} entities, 0 ERROR lines.")
 
 
+def run_until_stopped(demo: Demo, body: Callable[[], None], *, interrupted_status: int) -> NoReturn:
+    """Run `body`; however it ends, stop every child, check none is left, and exit.
+
+    SIGTERM and Ctrl-C interrupt `body` and exit with `interrupted_status`; a DemoError or a
+    process that would not stop exits with 1.
+    """
+
+    def interrupted(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, interrupted)
+    # scripts/develop starts this in the background, where SIGINT arrives ignored: take it back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    status = 0
+    try:
+        body()
+    except KeyboardInterrupt:
+        print("\nStopping Home Assistant and the simulator ...", flush=True)
+        status = interrupted_status
+    except DemoError as err:
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        status = 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not skip the cleanup
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        demo.children.stop()
+    if survivors := demo.children.survivors():
+        print(f"error: processes still running after stop: {survivors}", file=sys.stderr)
+        status = 1
+    sys.exit(status)
+
+
 def main() -> None:
     """Parse arguments, run, and always stop the children."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -538,29 +571,7 @@ def main() -> None:
         shutil.rmtree(config, ignore_errors=True)
     config.mkdir(parents=True, exist_ok=True)
     demo = Demo(config, args.speed)
-
-    def interrupted(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-
-    signal.signal(signal.SIGTERM, interrupted)
-    # scripts/develop starts this in the background, where SIGINT arrives ignored: take it back.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    status = 0
-    try:
-        run(args, demo)
-    except KeyboardInterrupt:
-        print("\nStopping Home Assistant and the simulator ...", flush=True)
-    except DemoError as err:
-        print(f"error: {err}", file=sys.stderr, flush=True)
-        status = 1
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not skip the cleanup
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        demo.children.stop()
-    if survivors := demo.children.survivors():
-        print(f"error: processes still running after stop: {survivors}", file=sys.stderr)
-        status = 1
-    sys.exit(status)
+    run_until_stopped(demo, lambda: run(args, demo), interrupted_status=0)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ import base64
 import json
 import os
 import shutil
-import signal
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -41,7 +40,7 @@ os.environ.setdefault("EVSM_SIM_PORT", "15031")
 
 import aiohttp
 import dev_run
-from dev_run import DOMAIN, REPO, Demo, DemoError
+from dev_run import DOMAIN, REPO, Demo, DemoError, run_until_stopped
 from screenshot import Page, logged_in_page
 
 sys.path.insert(0, str(REPO))
@@ -376,29 +375,8 @@ def main() -> None:
     parser.add_argument("--devtools", type=int, required=True, help="Chromium's DevTools port")
     args = parser.parse_args()
     demo = Demo(CONFIG, speed=1.0)
-
-    def interrupted(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-
-    signal.signal(signal.SIGTERM, interrupted)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    status = 0
-    try:
-        run(demo, args.devtools)
-    except KeyboardInterrupt:
-        print("\nStopping Home Assistant and the simulator ...", flush=True)
-        status = 1
-    except DemoError as err:
-        print(f"error: {err}", file=sys.stderr, flush=True)
-        status = 1
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not skip the cleanup
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        demo.children.stop()
-    if survivors := demo.children.survivors():
-        print(f"error: processes still running after stop: {survivors}", file=sys.stderr)
-        status = 1
-    sys.exit(status)
+    # An interrupted run has not refreshed the screenshots: that is a failure here.
+    run_until_stopped(demo, lambda: run(demo, args.devtools), interrupted_status=1)
 
 
 if __name__ == "__main__":
