@@ -299,19 +299,21 @@ class SessionTracker:
         """
         elapsed_s = (now - session.last_at).total_seconds()
         delta: float | None = None
-        if session.source == SOURCE_METER and reading.lifetime_energy_wh is not None:
-            delta = self._trusted_delta(session, reading.lifetime_energy_wh, elapsed_s)
-            if delta is not None and reading.vehicle_present and reading.session_energy_wh:
-                # Another vehicle is charging now: its part of the meter delta is its own.
-                delta = max(delta - reading.session_energy_wh, 0.0)
-        elif (
-            session.source == SOURCE_SESSION_COUNTER
-            and reading.session_energy_wh is not None
-            and session.last_session_wh is not None
-            and reading.session_energy_wh >= session.last_session_wh
+        current, previous, wrap = self._counter(session, reading)
+        if session.source != SOURCE_POWER and current is not None and previous is not None:
+            # A session counter still showing the finished session counts; one that restarted
+            # (a new vehicle) or a jump no power explains does not.
+            step, how = _counter_delta(previous, current, wrap)
+            if how != "reset" and step <= self._limit_wh(elapsed_s):
+                delta = step
+        if (
+            delta is not None
+            and session.source == SOURCE_METER
+            and reading.vehicle_present
+            and reading.session_energy_wh
         ):
-            # The box still shows the finished session's counter.
-            delta = self._trusted_delta(session, reading.session_energy_wh, elapsed_s)
+            # Another vehicle is charging now: its part of the meter delta is its own.
+            delta = max(delta - reading.session_energy_wh, 0.0)
         if delta is None:
             session.unseen_s += max(elapsed_s, 0.0)
         elif delta > 0:
@@ -319,20 +321,17 @@ class SessionTracker:
         record = self._close(session, session.last_at)
         return SessionCompleted(replace(record, end_latest=max(now, record.ended_at)))
 
-    def _trusted_delta(
-        self, session: OpenSession, current: float, elapsed_s: float
-    ) -> float | None:
-        """Counter delta since the session's baseline, if physically possible in `elapsed_s`."""
-        previous = (
-            session.last_lifetime_wh if session.source == SOURCE_METER else session.last_session_wh
-        )
-        if previous is None:
-            return None
-        wrap = self.meter.lifetime_wrap_wh if session.source == SOURCE_METER else None
-        delta, how = _counter_delta(previous, current, wrap)
-        if how == "reset" or delta > self._limit_wh(elapsed_s):
-            return None
-        return delta
+    def _counter(
+        self, session: OpenSession, reading: Reading
+    ) -> tuple[float | None, float | None, float | None]:
+        """(reading now, trusted baseline, wrap value) of the counter the session counts on."""
+        if session.source == SOURCE_METER:
+            return (
+                reading.lifetime_energy_wh,
+                session.last_lifetime_wh,
+                self.meter.lifetime_wrap_wh,
+            )
+        return reading.session_energy_wh, session.last_session_wh, None
 
     def _limit_wh(self, elapsed_s: float) -> float:
         """The most energy the box can deliver in `elapsed_s` (with slack for rounding)."""
@@ -402,12 +401,7 @@ class SessionTracker:
                     session.unseen_s += elapsed_s
                 return 0.0
             return session.last_power_w * elapsed_s / 3600
-        if session.source == SOURCE_METER:
-            current, previous = reading.lifetime_energy_wh, session.last_lifetime_wh
-            wrap = self.meter.lifetime_wrap_wh
-        else:
-            current, previous = reading.session_energy_wh, session.last_session_wh
-            wrap = None
+        current, previous, wrap = self._counter(session, reading)
         if current is None:
             return None  # not available now; the counter keeps counting meanwhile
         if previous is None:
