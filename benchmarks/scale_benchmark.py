@@ -74,7 +74,7 @@ probe:
 CORE_SENSORS: tuple[tuple[str, int, str, float, int, str | None, str | None, str | None], ...] = (
     ("error_code", 0x4008, "uint32", 1, 0, None, None, None),
     ("socket", 0x400A, "uint32", 1, 0, None, None, None),
-    ("state", 0x400D, "uint16", 1, 0, None, None, None),
+    ("state", 0x400C, "uint32", 1, 0, None, None, None),
     ("current_limit", 0x400E, "uint32", 0.001, 1, "A", "current", "measurement"),
     ("current_l1", 0x4010, "uint32", 0.001, 1, "A", "current", "measurement"),
     ("current_l2", 0x4012, "uint32", 0.001, 1, "A", "current", "measurement"),
@@ -299,7 +299,7 @@ def free_ports(count: int) -> list[int]:
 
 
 def run(
-    boxes: int, minutes: float, warmup_s: float, scan_s: int, keep: bool
+    boxes: int, minutes: float, warmup_s: float, scan_s: int, keep: bool, profile: bool = False
 ) -> dict[str, SideResult]:
     """One measurement with `boxes` boxes per side."""
     work = Path(tempfile.mkdtemp(prefix=f"evsm-scale-{boxes}-"))
@@ -337,6 +337,9 @@ def run(
             config.mkdir()
         write_ours(configs["ours"], ports["ours"], scan_s)
         write_core(configs["core"], ports["core"], scan_s)
+        if profile:
+            for config in configs.values():
+                (config / "probe.profile").touch()
         hass = {
             side: start(
                 ["-m", "homeassistant", "--config", str(config)], config / "stderr.log", port
@@ -393,7 +396,7 @@ def run(
                 child.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 child.kill()
-        if keep:
+        if keep or profile:
             print(f"  kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
@@ -460,10 +463,17 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=45.0, help="seconds before measuring")
     parser.add_argument("--scan-interval", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep config dirs and logs")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile each event loop while measuring (cProfile, <side>/probe.cprof; kept)",
+    )
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}")
     for boxes in args.boxes:
-        results = run(boxes, args.minutes, args.warmup, args.scan_interval, args.keep)
+        results = run(
+            boxes, args.minutes, args.warmup, args.scan_interval, args.keep, args.profile
+        )
         report(boxes, args.minutes, args.scan_interval, results)
 
 

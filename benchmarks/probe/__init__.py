@@ -5,11 +5,14 @@ asks to wake every 50 ms and records how late it woke) and full (generation 2) g
 collections. Files in the config directory drive it: it writes `probe.ready` once Home
 Assistant runs and every config entry written disabled is enabled, measures from the
 appearance of `probe.start` to that of `probe.stop`, then writes the results to `probe.json`.
+With a `probe.profile` file present at the start it also profiles the event-loop thread
+(cProfile) while measuring and writes `probe.cprof`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import gc
 import json
 import time
@@ -88,6 +91,7 @@ async def _run(hass: HomeAssistant, probe: Probe) -> None:
     await hass.async_add_executor_job((config_dir / "probe.ready").touch)
     loop = asyncio.get_running_loop()
     checked = loop.time()
+    profiler = cProfile.Profile() if (config_dir / "probe.profile").exists() else None
     while True:
         expected = loop.time() + TICK_S
         await asyncio.sleep(TICK_S)
@@ -100,8 +104,15 @@ async def _run(hass: HomeAssistant, probe: Probe) -> None:
         if not probe.measuring and start_file.exists():
             probe.measuring = True
             probe.started = time.monotonic()
+            if profiler is not None:
+                profiler.enable()
         elif probe.measuring and stop_file.exists():
             probe.measuring = False
+            if profiler is not None:
+                profiler.disable()
+                await hass.async_add_executor_job(
+                    profiler.dump_stats, str(config_dir / "probe.cprof")
+                )
             text = json.dumps(probe.result())
             await hass.async_add_executor_job((config_dir / "probe.json").write_text, text)
             return

@@ -62,14 +62,11 @@ def _overlaps(first: datetime, last: datetime, start: datetime, end: datetime) -
 class SessionCalendar(EvEntity, CalendarEntity):
     """The charging sessions of one wallbox."""
 
+    _available_without_box = True  # the history can be read whether or not the box answers
+
     def __init__(self, coordinator: EvCoordinator) -> None:
         """Attach to the wallbox's device."""
         super().__init__(coordinator, CALENDAR)
-
-    @property
-    def available(self) -> bool:
-        """The history can be read whether or not the wallbox answers."""
-        return True
 
     def _refresh_shown(self) -> object:
         live = self.coordinator.data.session

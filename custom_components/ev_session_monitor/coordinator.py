@@ -7,7 +7,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE, STATE_UNKNOWN
@@ -71,6 +71,13 @@ ENFORCE_REFRESH = timedelta(seconds=60)
 EVENT_TEXT_MAX_LENGTH = 255
 
 type EventListener = Callable[[str, dict[str, Any]], None]
+
+
+class ShownEntity(Protocol):
+    """An entity that shows this wallbox's polls (entity.EvEntity)."""
+
+    def async_show(self, box_answers: bool) -> None:
+        """Write the state if what it shows changed."""
 
 
 @dataclass(kw_only=True)
@@ -185,6 +192,9 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         self._enforced_current: float | None = None
         self._enforced_at: datetime | None = None
         self._event_listeners: list[EventListener] = []
+        self._entities: list[ShownEntity] = []
+        self._remove_entities_listener: Callable[[], None] | None = None
+        self._counts_own_lifetime = Capability.LIFETIME_ENERGY not in self.profile.capabilities
 
     # --- setup and persistence ---------------------------------------------------------------
 
@@ -419,7 +429,32 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
             return known.tag_id, known.name
         return (hash_tag(tag_id) if self.hash_unknown else tag_id), None
 
-    # --- events ----------------------------------------------------------------------------
+    # --- entities and events ---------------------------------------------------------------
+
+    @callback
+    def async_add_entity(self, entity: ShownEntity) -> Callable[[], None]:
+        """Show every poll on `entity`; all of the box's entities share one listener."""
+        if self._remove_entities_listener is None:
+            self._remove_entities_listener = self.async_add_listener(self._async_show_on_entities)
+        self._entities.append(entity)
+
+        @callback
+        def remove() -> None:
+            self._entities.remove(entity)
+            if not self._entities and self._remove_entities_listener is not None:
+                self._remove_entities_listener()
+                self._remove_entities_listener = None
+
+        return remove
+
+    @callback
+    def _async_show_on_entities(self) -> None:
+        box_answers = self.last_update_success
+        for entity in self._entities:
+            try:
+                entity.async_show(box_answers)
+            except Exception:  # noqa: BLE001  # one broken entity must not stall the others
+                LOGGER.exception("Showing %s's data on %s failed", self.name, entity)
 
     @callback
     def async_add_event_listener(self, listener: EventListener) -> Callable[[], None]:
@@ -673,7 +708,7 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         last_tag = self.auth.last_tag_id
         tag_id, tag_name = self._tag_label(last_tag)
         lifetime = reading.lifetime_energy_wh
-        if Capability.LIFETIME_ENERGY not in self.profile.capabilities:
+        if self._counts_own_lifetime:
             lifetime = self.delivered_wh
         return EvData(
             reading=reading,

@@ -7,12 +7,13 @@ from typing import Any
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.helpers.update_coordinator import BaseCoordinatorEntity, CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import EvCoordinator
 
 _NOTHING_WRITTEN: Any = object()
+_UNAVAILABLE: Any = object()
 
 
 class EvEntity(CoordinatorEntity[EvCoordinator]):
@@ -20,10 +21,15 @@ class EvEntity(CoordinatorEntity[EvCoordinator]):
 
     A poll writes the entity's state only when what it shows changed: most of a charging
     box's entities stay the same for minutes, and every write costs Home Assistant CPU even
-    when the recorder then skips the unchanged state.
+    when the recorder then skips the unchanged state. The coordinator shows each poll on all
+    of its box's entities through one listener (EvCoordinator.async_show_on_entities) instead
+    of one listener per entity: at 50 boxes, dispatching a poll to each entity and asking it
+    for its availability cost more than all of the poll's state writes.
     """
 
     _attr_has_entity_name = True
+    # True: available while the wallbox does not answer (what it shows is not read from it).
+    _available_without_box = False
 
     def __init__(self, coordinator: EvCoordinator, description: EntityDescription) -> None:
         """Attach to the wallbox's device."""
@@ -33,15 +39,36 @@ class EvEntity(CoordinatorEntity[EvCoordinator]):
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, coordinator.charger_id)})
         self._shown: Any = _NOTHING_WRITTEN
 
-    def _refresh_shown(self) -> Any:
-        """Take the latest coordinator data; return what the entity shows now."""
-        return self.state
+    async def async_added_to_hass(self) -> None:
+        """Join the box's entities instead of listening to the coordinator on our own."""
+        # Skips BaseCoordinatorEntity's own listener; the rest of the chain runs.
+        await super(BaseCoordinatorEntity, self).async_added_to_hass()
+        self.async_on_remove(self.coordinator.async_add_entity(self))
 
-    @callback
-    def _handle_coordinator_update(self) -> None:
-        """Write the state only when the availability or the shown value changed."""
-        shown = (self.available, self._refresh_shown())
-        if shown == self._shown:
+    @property
+    def available(self) -> bool:
+        """Available while the box answers (always, for what is not read from it)."""
+        return self._available_without_box or self.coordinator.last_update_success
+
+    def _refresh_shown(self) -> Any:
+        """Take the latest coordinator data; return what the entity shows now.
+
+        The default shows nothing from the data: only the availability changes the state.
+        """
+        return None
+
+    def async_show(self, box_answers: bool) -> None:
+        """Write the state when the availability or the shown value changed (event loop)."""
+        if box_answers or self._available_without_box:
+            shown = self._refresh_shown()
+        else:
+            shown = _UNAVAILABLE
+        if shown is self._shown or shown == self._shown:
             return
         self._shown = shown
         self.async_write_ha_state()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Show the coordinator's data now (after a command), not at the next poll."""
+        self.async_show(self.coordinator.last_update_success)

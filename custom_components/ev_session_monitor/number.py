@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.components.number import (
     NumberDeviceClass,
     NumberEntityDescription,
@@ -79,6 +81,9 @@ class TargetEnergyNumber(EvEntity, RestoreNumber):
         target = self.coordinator.target_energy_wh
         return round(target / 1000, 3) if target else 0.0
 
+    def _refresh_shown(self) -> Any:
+        return self.native_value
+
     async def async_set_native_value(self, value: float) -> None:
         """Set the target and recompute the time to full."""
         self._set_target(value)
@@ -106,6 +111,9 @@ class CurrentLimitNumber(EvEntity, RestoreNumber):
         reported = self.coordinator.data.reading.current_limit_a
         # Boxes report mA: a tenth of an ampere is what the slider can show.
         return round(reported, 1) if reported is not None else self._written
+
+    def _refresh_shown(self) -> Any:
+        return self.native_value
 
     async def async_set_native_value(self, value: float) -> None:
         """Write the current to the box."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
@@ -47,6 +49,9 @@ class PhaseSelect(EvEntity, SelectEntity):
         """Return the phases in use."""
         phases = self.coordinator.client.phases
         return next((option for option, count in PHASES.items() if count == phases), None)
+
+    def _refresh_shown(self) -> Any:
+        return self.current_option
 
     async def async_select_option(self, option: str) -> None:
         """Switch; a charging car is paused for the switch and resumes after it."""

@@ -69,7 +69,8 @@ class ChargingSwitch(EvEntity, SwitchEntity, RestoreEntity):
         return self._reported() is None
 
     def _refresh_shown(self) -> Any:
-        return self.state, self.assumed_state
+        reported = self._reported()
+        return (self._written if reported is None else reported), reported is None
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Allow charging."""

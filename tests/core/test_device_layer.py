@@ -430,9 +430,10 @@ async def test_read_only_box_refuses_controls() -> None:
 
 
 # Requests per poll of each built-in profile: neighbouring registers merged as far as each box
-# allows (KEBA: one value per request; Vestel and ABB: no gaps read).
+# allows (KEBA: one value per request; Vestel and ABB: no gaps read; ABB's values from 0x4008
+# to 0x401F have none).
 REQUESTS_PER_POLL = {
-    "abb_terra_ac": 2,
+    "abb_terra_ac": 1,
     "alfen_eve": 3,
     "amperfied_connect": 3,
     "bender_cc613": 4,
