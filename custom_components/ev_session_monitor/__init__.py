@@ -26,6 +26,7 @@ from .core.http import HttpWallboxClient
 from .core.modbus import ModbusLinkPool, ModbusWallboxClient
 from .core.profile import WallboxProfile
 from .panel import async_hide_panel_if_unused, async_setup_portal, async_show_panel
+from .polling import PollClock
 from .services import async_setup_services
 from .storage import DATA_DOMAIN, DomainData, SessionArchive, TagStore, async_load_catalog
 from .tag_sensors import TAG_ENERGY, async_setup_tag_energy
@@ -55,7 +56,10 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
     hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, close_archive)
     hass.data[DATA_DOMAIN] = DomainData(
-        catalog=await async_load_catalog(hass), tags=tags, archive=archive
+        catalog=await async_load_catalog(hass),
+        clock=PollClock(hass),
+        tags=tags,
+        archive=archive,
     )
     async_setup_tag_energy(hass, hass.data[DATA_DOMAIN])
     async_setup_services(hass)
@@ -135,6 +139,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
         identity=identity,
         device_id=device.id,
     )
+    entry.async_on_unload(domain.clock.async_add(coordinator))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await hass.data[TAG_ENERGY].async_entry_loaded(entry)
     await async_show_panel(hass)

@@ -59,6 +59,7 @@ from .core.tags import (
     validate_tag,
     validate_tag_name,
 )
+from .polling import PollClock
 from .storage import DATA_DOMAIN, DomainData, SessionArchive, TagStore, async_load_catalog
 
 CONF_TAG_ID = "tag_id"
@@ -104,7 +105,10 @@ async def _async_domain(hass: HomeAssistant) -> DomainData:
     tags = TagStore(hass)
     await tags.async_load()
     return DomainData(
-        catalog=await async_load_catalog(hass), tags=tags, archive=SessionArchive(hass)
+        catalog=await async_load_catalog(hass),
+        clock=PollClock(hass),
+        tags=tags,
+        archive=SessionArchive(hass),
     )
 
 

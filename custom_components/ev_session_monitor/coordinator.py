@@ -62,6 +62,7 @@ from .core.session import (
 )
 from .core.tags import KnownTag, clip_text, hash_tag, sanitize_box_tag
 from .core.tariff import PriceError, price_per_kwh
+from .polling import next_poll_tick
 from .storage import DomainData
 
 STORE_VERSION = 1
@@ -132,18 +133,17 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         """Set up trackers from the entry's options."""
         options = entry.options
         self.poll_s = float(options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S))
-        self._poll_interval = timedelta(seconds=self.poll_s)
+        self._busy_poll_interval = timedelta(seconds=self.poll_s)
         self._idle_poll_interval = timedelta(
             seconds=max(float(options.get(CONF_IDLE_POLL_INTERVAL, 0)), self.poll_s)
         )
-        super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            name=entry.title,
-            update_interval=timedelta(seconds=self.poll_s),
-            always_update=False,
-        )
+        # Polls are started by the domain's poll clock (polling.PollClock), not by a timer of
+        # this coordinator's own: no update_interval.
+        super().__init__(hass, LOGGER, config_entry=entry, name=entry.title, always_update=False)
+        self.poll_interval = self._busy_poll_interval  # until the next poll: idle or busy
+        self._next_poll_tick = 0  # the first tick polls
+        self._polling = False  # started by the clock, not finished
+        self._reading = False  # a refresh of any origin is reading the box
         self.client = client
         self.profile = client.profile
         self.domain = domain
@@ -343,6 +343,13 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
 
     async def _async_update_data(self) -> EvData:
         """Read the box and process what changed."""
+        self._reading = True
+        try:
+            return await self._async_read()
+        finally:
+            self._reading = False
+
+    async def _async_read(self) -> EvData:
         try:
             reading = await self.client.read()
         except WallboxAuthError as err:
@@ -390,8 +397,29 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         await self._async_persist(now)
         # Without a vehicle and a session, read as often as the user chose for an idle box.
         idle = self.tracker.open is None and not reading.vehicle_present
-        self.update_interval = self._idle_poll_interval if idle else self._poll_interval
+        self.poll_interval = self._idle_poll_interval if idle else self._busy_poll_interval
         return self._data(reading, now)
+
+    @callback
+    def async_tick(self, tick: int) -> None:
+        """Start a poll when one is due (the poll clock calls this every second)."""
+        if tick < self._next_poll_tick or self.config_entry.pref_disable_polling:
+            return
+        if self._polling or self._reading:
+            return  # one poll at a time: a slow box is not asked again while it answers
+        if not self.last_update_success and isinstance(self.last_exception, ConfigEntryAuthFailed):
+            return  # the reauthentication flow reloads the entry
+        self._polling = True
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_poll(tick), f"{self.name} poll", eager_start=True
+        )
+
+    async def _async_poll(self, tick: int) -> None:
+        try:
+            await self.async_refresh()
+        finally:
+            self._polling = False
+            self._next_poll_tick = next_poll_tick(tick, self.poll_interval)
 
     def _price(self) -> tuple[float | None, str]:
         """The price per kWh in force now (a tag's own price wins), and the currency."""

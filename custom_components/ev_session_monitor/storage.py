@@ -20,6 +20,7 @@ from .core.modbus import ModbusLinkPool
 from .core.model import SessionRecord
 from .core.profile import BUILTIN_PROFILE_DIR, ProfileCatalog, load_profiles
 from .core.tags import KnownTag, TagRegistry
+from .polling import PollClock
 
 DATA_DOMAIN: HassKey[DomainData] = HassKey(DOMAIN)
 TAG_STORE_VERSION = 1
@@ -190,6 +191,7 @@ class DomainData:
     """What all wallboxes of the integration share."""
 
     catalog: ProfileCatalog
+    clock: PollClock
     pool: ModbusLinkPool = field(default_factory=ModbusLinkPool)
     tags: TagStore
     archive: SessionArchive

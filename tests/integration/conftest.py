@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
+from homeassistant.util.async_ import get_scheduled_timer_handles
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ev_session_monitor.const import CONF_PROFILE, CONF_UNIT_ID, DOMAIN
@@ -134,3 +137,26 @@ def poll(
 ) -> Callable[[MockConfigEntry], Poll]:
     """stepper() for the simulator fixture."""
     return lambda entry: stepper(hass, simulator, clock, entry)
+
+
+def fire_home_assistant_timers(hass: HomeAssistant, when: datetime) -> None:
+    """Run Home Assistant's timers due by `when`: time triggers, delays, polls, keepalives.
+
+    Like the harness's async_fire_time_changed, but the event loop's other timers are left to
+    the wall clock: with the test clock hours ahead, that helper would also fire the Modbus
+    client's and the simulator's 5-second timeouts in the middle of a request.
+    """
+    timestamp = when.timestamp()
+    for handle in list(get_scheduled_timer_handles(hass.loop)):
+        callback = getattr(handle, "_callback", None)
+        callback = getattr(callback, "func", callback)
+        module = getattr(callback, "__module__", None) or type(callback).__module__
+        if handle.cancelled() or not module.startswith("homeassistant."):
+            continue
+        if timestamp - time.time() >= handle.when() - hass.loop.time():
+            with (
+                patch("homeassistant.helpers.event.time_tracker_utcnow", return_value=when),
+                patch("homeassistant.helpers.event.time_tracker_timestamp", return_value=timestamp),
+            ):
+                handle._run()  # as the harness's own helper does
+                handle.cancel()

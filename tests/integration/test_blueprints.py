@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
 import pytest
 from homeassistant.components import persistent_notification
@@ -22,7 +20,6 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, Supp
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from homeassistant.util.async_ import get_scheduled_timer_handles
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ev_session_monitor.const import (
@@ -41,7 +38,7 @@ from custom_components.ev_session_monitor.const import (
 from custom_components.ev_session_monitor.core.tags import KnownTag
 from tools.wallbox_simulator import WallboxSimulator
 
-from .conftest import SetupEntry, TestClock, entry_for, stepper
+from .conftest import SetupEntry, TestClock, entry_for, fire_home_assistant_timers, stepper
 
 BLUEPRINTS = Path(__file__).parents[2] / "blueprints" / "automation" / "ev_session_monitor"
 PHONE = "notify.mobile_app_my_phone"
@@ -136,29 +133,6 @@ async def use_blueprints(hass: HomeAssistant, *automations: tuple[str, dict[str,
 
 def normalized(text: str) -> str:
     return " ".join(text.split())
-
-
-def fire_home_assistant_timers(hass: HomeAssistant, when: datetime) -> None:
-    """Run Home Assistant's timers due by `when`: time triggers, delays, polls, keepalives.
-
-    Like the harness's async_fire_time_changed, but the event loop's other timers are left to
-    the wall clock: with the test clock hours ahead, that helper would also fire the Modbus
-    client's and the simulator's 5-second timeouts in the middle of a request.
-    """
-    timestamp = when.timestamp()
-    for handle in list(get_scheduled_timer_handles(hass.loop)):
-        callback = getattr(handle, "_callback", None)
-        callback = getattr(callback, "func", callback)
-        module = getattr(callback, "__module__", None) or type(callback).__module__
-        if handle.cancelled() or not module.startswith("homeassistant."):
-            continue
-        if timestamp - time.time() >= handle.when() - hass.loop.time():
-            with (
-                patch("homeassistant.helpers.event.time_tracker_utcnow", return_value=when),
-                patch("homeassistant.helpers.event.time_tracker_timestamp", return_value=timestamp),
-            ):
-                handle._run()  # as the harness's own helper does
-                handle.cancel()
 
 
 def settled(

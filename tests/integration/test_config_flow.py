@@ -236,7 +236,7 @@ async def test_options_settings(hass: HomeAssistant, setup_entry: SetupEntry) ->
     assert entry.options[CONF_POLL_INTERVAL] == 5
     assert isinstance(entry.options[CONF_POLL_INTERVAL], int)
     # The entry reloaded with the new poll interval.
-    assert entry.runtime_data.coordinator.update_interval.total_seconds() == 5
+    assert entry.runtime_data.coordinator.poll_interval.total_seconds() == 5
 
 
 async def test_options_price_sensor_must_exist(

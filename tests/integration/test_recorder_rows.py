@@ -141,15 +141,15 @@ async def test_idle_box_is_read_less_often_when_asked(
     coordinator = coordinator_of(entry)
     step = poll(entry)
     await step(2)
-    assert coordinator.update_interval == timedelta(seconds=60)
+    assert coordinator.poll_interval == timedelta(seconds=60)
     simulator.state.plug_in()
     await step(60)
-    assert coordinator.update_interval == timedelta(seconds=2)
+    assert coordinator.poll_interval == timedelta(seconds=2)
     simulator.state.start_charging(11000)
     await step(2)
     simulator.state.unplug()
     await step(2)  # the session ends with this read
-    assert coordinator.update_interval == timedelta(seconds=60)
+    assert coordinator.poll_interval == timedelta(seconds=60)
     assert len(await hass.data[DOMAIN].archive.async_query()) == 1
 
 
@@ -158,4 +158,4 @@ async def test_idle_interval_shorter_than_the_poll_interval_means_the_poll_inter
 ) -> None:
     entry = await setup_entry(**{CONF_POLL_INTERVAL: 10, CONF_IDLE_POLL_INTERVAL: 0})
     await poll(entry)(10)
-    assert coordinator_of(entry).update_interval == timedelta(seconds=10)
+    assert coordinator_of(entry).poll_interval == timedelta(seconds=10)

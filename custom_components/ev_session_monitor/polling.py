@@ -1,0 +1,72 @@
+"""One clock starts the polls of every wallbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_interval
+
+TICK = timedelta(seconds=1)
+
+
+class Polled(Protocol):
+    """A wallbox's coordinator (coordinator.EvCoordinator)."""
+
+    def async_tick(self, tick: int) -> None:
+        """Start a poll if one is due on this tick."""
+
+
+def next_poll_tick(started: int, interval: timedelta) -> int:
+    """The tick of the poll after one started on `started`: the next multiple of the interval.
+
+    Every box with the same interval is read on the same ticks, whenever it was set up.
+    """
+    every = max(1, round(interval / TICK))
+    return (started // every + 1) * every
+
+
+class PollClock:
+    """Ticks once a second (counting the ticks); each wallbox polls on the ticks it is due.
+
+    Left to itself, each DataUpdateCoordinator schedules its polls at its own random fraction
+    of a second, so every poll wakes the event loop on its own several times (the timer, the
+    box's answer, the resumption). Polls started on the same tick share those wake-ups: with
+    50 wallboxes at 2 s this takes Home Assistant's CPU from about 3.6 % to 1.9 % of a core
+    (benchmarks/scale_benchmark.py).
+    """
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Not ticking until a wallbox joins."""
+        self._hass = hass
+        self._polled: list[Polled] = []
+        self._tick = 0  # counted, not read from the wall clock: a time change moves no poll
+        self._stop_ticking: CALLBACK_TYPE | None = None
+
+    @callback
+    def async_add(self, polled: Polled) -> Callable[[], None]:
+        """Tick for `polled` until the returned callable is called."""
+        if self._stop_ticking is None:
+            self._stop_ticking = async_track_time_interval(
+                self._hass, self._async_tick, TICK, name="ev_session_monitor poll clock"
+            )
+        self._polled.append(polled)
+
+        @callback
+        def remove() -> None:
+            self._polled.remove(polled)
+            if not self._polled and self._stop_ticking is not None:
+                self._stop_ticking()
+                self._stop_ticking = None
+
+        return remove
+
+    @callback
+    def _async_tick(self, _now: datetime) -> None:
+        if self._hass.is_stopping:
+            return
+        self._tick += 1
+        for polled in list(self._polled):
+            polled.async_tick(self._tick)
