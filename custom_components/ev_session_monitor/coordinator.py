@@ -62,7 +62,7 @@ from .core.session import (
 )
 from .core.tags import KnownTag, clip_text, hash_tag, sanitize_box_tag
 from .core.tariff import PriceError, price_per_kwh
-from .polling import next_poll_tick
+from .polling import Members, next_poll_tick
 from .storage import DomainData
 
 STORE_VERSION = 1
@@ -192,8 +192,9 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         self._enforced_current: float | None = None
         self._enforced_at: datetime | None = None
         self._event_listeners: list[EventListener] = []
-        self._entities: list[ShownEntity] = []
-        self._remove_entities_listener: Callable[[], None] | None = None
+        self._entities = Members[ShownEntity](
+            lambda: self.async_add_listener(self._async_show_on_entities)
+        )
         self._counts_own_lifetime = Capability.LIFETIME_ENERGY not in self.profile.capabilities
 
     # --- setup and persistence ---------------------------------------------------------------
@@ -462,23 +463,12 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
     @callback
     def async_add_entity(self, entity: ShownEntity) -> Callable[[], None]:
         """Show every poll on `entity`; all of the box's entities share one listener."""
-        if self._remove_entities_listener is None:
-            self._remove_entities_listener = self.async_add_listener(self._async_show_on_entities)
-        self._entities.append(entity)
-
-        @callback
-        def remove() -> None:
-            self._entities.remove(entity)
-            if not self._entities and self._remove_entities_listener is not None:
-                self._remove_entities_listener()
-                self._remove_entities_listener = None
-
-        return remove
+        return self._entities.async_add(entity)
 
     @callback
     def _async_show_on_entities(self) -> None:
         box_answers = self.last_update_success
-        for entity in self._entities:
+        for entity in self._entities.members:
             try:
                 entity.async_show(box_answers)
             except Exception:  # noqa: BLE001  # one broken entity must not stall the others

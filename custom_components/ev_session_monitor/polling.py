@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 
 TICK = timedelta(seconds=1)
@@ -28,6 +28,32 @@ def next_poll_tick(started: int, interval: timedelta) -> int:
     return (started // every + 1) * every
 
 
+class Members[T]:
+    """A list of members: the first to join starts something, the last to leave stops it."""
+
+    def __init__(self, start: Callable[[], Callable[[], None]]) -> None:
+        """`start` starts it and returns how to stop it."""
+        self.members: list[T] = []
+        self._start = start
+        self._stop: Callable[[], None] | None = None
+
+    @callback
+    def async_add(self, member: T) -> Callable[[], None]:
+        """Add `member` until the returned callable is called."""
+        if self._stop is None:
+            self._stop = self._start()
+        self.members.append(member)
+
+        @callback
+        def remove() -> None:
+            self.members.remove(member)
+            if not self.members and self._stop is not None:
+                self._stop()
+                self._stop = None
+
+        return remove
+
+
 class PollClock:
     """Ticks once a second (counting the ticks); each wallbox polls on the ticks it is due.
 
@@ -41,32 +67,22 @@ class PollClock:
     def __init__(self, hass: HomeAssistant) -> None:
         """Not ticking until a wallbox joins."""
         self._hass = hass
-        self._polled: list[Polled] = []
         self._tick = 0  # counted, not read from the wall clock: a time change moves no poll
-        self._stop_ticking: CALLBACK_TYPE | None = None
+        self._polled = Members[Polled](
+            lambda: async_track_time_interval(
+                hass, self._async_tick, TICK, name="ev_session_monitor poll clock"
+            )
+        )
 
     @callback
     def async_add(self, polled: Polled) -> Callable[[], None]:
         """Tick for `polled` until the returned callable is called."""
-        if self._stop_ticking is None:
-            self._stop_ticking = async_track_time_interval(
-                self._hass, self._async_tick, TICK, name="ev_session_monitor poll clock"
-            )
-        self._polled.append(polled)
-
-        @callback
-        def remove() -> None:
-            self._polled.remove(polled)
-            if not self._polled and self._stop_ticking is not None:
-                self._stop_ticking()
-                self._stop_ticking = None
-
-        return remove
+        return self._polled.async_add(polled)
 
     @callback
     def _async_tick(self, _now: datetime) -> None:
         if self._hass.is_stopping:
             return
         self._tick += 1
-        for polled in list(self._polled):
+        for polled in list(self._polled.members):
             polled.async_tick(self._tick)
