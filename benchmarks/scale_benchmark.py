@@ -471,9 +471,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}")
     for boxes in args.boxes:
-        results = run(
-            boxes, args.minutes, args.warmup, args.scan_interval, args.keep, args.profile
-        )
+        results = run(boxes, args.minutes, args.warmup, args.scan_interval, args.keep, args.profile)
         report(boxes, args.minutes, args.scan_interval, results)
 
 
