@@ -60,7 +60,7 @@ class PollClock:
     Left to itself, each DataUpdateCoordinator schedules its polls at its own random fraction
     of a second, so every poll wakes the event loop on its own several times (the timer, the
     box's answer, the resumption). Polls started on the same tick share those wake-ups: with
-    50 wallboxes at 2 s this takes Home Assistant's CPU from about 3.6 % to 1.9 % of a core
+    50 wallboxes at 2 s this took Home Assistant's CPU from about 3.6 % to 1.7 % of a core
     (benchmarks/scale_benchmark.py).
     """
 

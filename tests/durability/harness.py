@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import selectors
 import signal
 import socket
@@ -119,12 +120,31 @@ class HarnessError(Exception):
     """A run could not be played to its end (see the message: machinery or Home Assistant)."""
 
 
+_PORTS_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    """A free loopback TCP port (the OS picks it)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
+    """A free TCP port below the kernel's ephemeral range, never given twice in this process.
+
+    A port the kernel picks (bind to 0) comes from the range it also takes the local ports of
+    outgoing connections from: between picking it and Home Assistant binding it, a Modbus
+    client of another run connected from it once, and that Home Assistant started without
+    HTTP and never polled. Ports below the range are only ever taken on purpose.
+    """
+    ephemeral_low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    candidates = list(range(max(1024, ephemeral_low - 10_000), ephemeral_low))
+    random.shuffle(candidates)
+    for port in candidates:
+        if port in _PORTS_GIVEN:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("", port))
+            except OSError:
+                continue
+        _PORTS_GIVEN.add(port)
         return port
+    raise HarnessError("no free TCP port below the ephemeral range")
 
 
 def simulator_env() -> dict[str, str]:
