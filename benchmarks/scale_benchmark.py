@@ -28,7 +28,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from tools.ports import free_port  # noqa: E402
 from tools.wallbox_simulator import WallboxSimulator, servers  # noqa: E402
 
 PROBE = REPO / "benchmarks" / "probe"
@@ -287,17 +287,6 @@ class SideResult:
     full_gc_max_ms: float
 
 
-def free_ports(count: int) -> list[int]:
-    """Loopback ports free right now."""
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("127.0.0.1", 0))
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
-
-
 def run(
     boxes: int, minutes: float, warmup_s: float, scan_s: int, keep: bool, profile: bool = False
 ) -> dict[str, SideResult]:
@@ -309,7 +298,7 @@ def run(
         "UV_NATIVE_TLS": "true",
     }
     ports_file, counts_file = work / "ports.json", work / "counts.json"
-    http_ports = free_ports(len(SIDES))
+    http_ports = [free_port() for _ in SIDES]
     children: list[subprocess.Popen[bytes]] = []
 
     def start(args: list[str], log: Path, port: int = 0) -> subprocess.Popen[bytes]:

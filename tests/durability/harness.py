@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import selectors
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -39,6 +37,7 @@ from custom_components.ev_session_monitor.const import (
     HISTORY_FILE,
     PRICE_NONE,
 )
+from tools.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 # The integration under test; another copy (an older commit, to compare) can be named here.
@@ -118,33 +117,6 @@ class ScenarioResult:
 
 class HarnessError(Exception):
     """A run could not be played to its end (see the message: machinery or Home Assistant)."""
-
-
-_PORTS_GIVEN: set[int] = set()
-
-
-def free_port() -> int:
-    """A free TCP port below the kernel's ephemeral range, never given twice in this process.
-
-    A port the kernel picks (bind to 0) comes from the range it also takes the local ports of
-    outgoing connections from: between picking it and Home Assistant binding it, a Modbus
-    client of another run connected from it once, and that Home Assistant started without
-    HTTP and never polled. Ports below the range are only ever taken on purpose.
-    """
-    ephemeral_low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    candidates = list(range(max(1024, ephemeral_low - 10_000), ephemeral_low))
-    random.shuffle(candidates)
-    for port in candidates:
-        if port in _PORTS_GIVEN:
-            continue
-        with socket.socket() as sock:
-            try:
-                sock.bind(("", port))
-            except OSError:
-                continue
-        _PORTS_GIVEN.add(port)
-        return port
-    raise HarnessError("no free TCP port below the ephemeral range")
 
 
 def simulator_env() -> dict[str, str]:
