@@ -22,7 +22,7 @@ class EvEntity(CoordinatorEntity[EvCoordinator]):
     A poll writes the entity's state only when what it shows changed: most of a charging
     box's entities stay the same for minutes, and every write costs Home Assistant CPU even
     when the recorder then skips the unchanged state. The coordinator shows each poll on all
-    of its box's entities through one listener (EvCoordinator.async_show_on_entities) instead
+    of its box's entities through one listener (EvCoordinator.async_add_entity) instead
     of one listener per entity: at 50 boxes, dispatching a poll to each entity and asking it
     for its availability cost more than all of the poll's state writes.
     """

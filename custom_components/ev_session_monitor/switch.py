@@ -69,8 +69,7 @@ class ChargingSwitch(EvEntity, SwitchEntity, RestoreEntity):
         return self._reported() is None
 
     def _refresh_shown(self) -> Any:
-        reported = self._reported()
-        return (self._written if reported is None else reported), reported is None
+        return self.is_on, self.assumed_state
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Allow charging."""
