@@ -5,8 +5,8 @@ asks to wake every 50 ms and records how late it woke) and full (generation 2) g
 collections. Files in the config directory drive it: it writes `probe.ready` once Home
 Assistant runs and every config entry written disabled is enabled, measures from the
 appearance of `probe.start` to that of `probe.stop`, then writes the results to `probe.json`.
-With a `probe.profile` file present at the start it also profiles the event-loop thread
-(cProfile) while measuring and writes `probe.cprof`.
+With a `probe.profile` file present at the start it also profiles the process while measuring
+(cProfile, which on Python 3.14 sees every thread, the recorder's too) and writes `probe.cprof`.
 """
 
 from __future__ import annotations
