@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -13,7 +14,10 @@ from .helpers import async_wallbox_command
 
 PARALLEL_UPDATES = 0
 
-LEARN_TAG = ButtonEntityDescription(key="learn_last_tag", translation_key="learn_last_tag")
+# Admitting a card changes the integration's settings: a configuration control, as peblar's.
+LEARN_TAG = ButtonEntityDescription(
+    key="learn_last_tag", translation_key="learn_last_tag", entity_category=EntityCategory.CONFIG
+)
 WAKE_UP = ButtonEntityDescription(key="wake_up_vehicle", translation_key="wake_up_vehicle")
 
 

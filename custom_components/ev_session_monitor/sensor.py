@@ -98,6 +98,8 @@ def _phase(kind: str, index: int) -> EvSensorDescription:
         ),
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1 if current else 0,
+        # As peblar: per-phase figures are for diagnosing the installation, not everyday use.
+        entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=current,
         capability=Capability.PHASE_CURRENTS if current else Capability.PHASE_VOLTAGES,
         tolerance=METER_ACCURACY,
@@ -243,6 +245,7 @@ SENSORS: tuple[EvSensorDescription, ...] = (
     EvSensorDescription(
         key="last_tag",
         translation_key="last_tag",
+        entity_category=EntityCategory.DIAGNOSTIC,
         capability=Capability.TAG,
         value_fn=lambda data: data.last_tag,
     ),
@@ -253,6 +256,50 @@ SENSORS: tuple[EvSensorDescription, ...] = (
         entity_registry_enabled_default=False,
         capability=Capability.ERROR_CODE,
         value_fn=lambda data: data.reading.error_code,
+    ),
+    # What the box itself says, before the session engine interprets it: for telling a wrong
+    # profile or a quirky firmware from a fault of ours.
+    EvSensorDescription(
+        key="box_status_code",
+        translation_key="box_status_code",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data: (
+            None if data.reading.raw_status is None else str(data.reading.raw_status)
+        ),
+    ),
+    EvSensorDescription(
+        key="box_session_energy",
+        translation_key="box_session_energy",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=3,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        capability=Capability.SESSION_ENERGY,
+        value_fn=lambda data: (
+            None
+            if data.reading.session_energy_wh is None
+            else data.reading.session_energy_wh / 1000
+        ),
+    ),
+    EvSensorDescription(
+        key="box_current_limit",
+        translation_key="box_current_limit",
+        device_class=SensorDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        suggested_display_precision=1,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        capability=Capability.CURRENT_LIMIT,
+        value_fn=lambda data: data.reading.current_limit_a,
+    ),
+    EvSensorDescription(
+        key="session_gaps",
+        translation_key="session_gaps",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data: data.session.gaps if data.session else None,
     ),
 )
 
