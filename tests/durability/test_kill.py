@@ -38,14 +38,16 @@ from .harness import (
 pytestmark = [pytest.mark.durability, pytest.mark.timeout(900)]
 
 CAR_W = 11_000.0
-# Counter resolutions, from the vendors' register maps as summarized in
-# research/wallbox-register-maps.md (not from our profiles):
-# Webasto NEXT (section 10; evcc webasto-next, nymea): lifetime 1036 uint32 Wh, session 1502 Wh.
+# Counter resolutions, from the vendors' register maps and other projects' drivers (not from our
+# profiles); evcc at b29b49e3, nymea-plugins-modbus at fcffebb4:
+# Webasto NEXT (evcc charger/webasto-next.go, nymea webasto/webasto-next-registers.json):
+# lifetime 1036 uint32 Wh, session 1502 Wh.
 WEBASTO_WH = 1.0
-# ABB Terra AC (section 4; evcc abb.go): session energy 0x401E uint32 Wh, no lifetime meter.
+# ABB Terra AC (ABB "Modbus communication" v1.11; evcc charger/abb.go): session energy 0x401E
+# uint32 Wh, no lifetime meter.
 ABB_WH = 1.0
-# Tesla Wall Connector Gen 3 (section 15; HA core tesla_wall_connector): session_energy_wh and
-# lifetime energy_wh, in Wh.
+# Tesla Wall Connector Gen 3 (einarhauks/tesla-wall-connector as used by HA core
+# tesla_wall_connector): session_energy_wh and lifetime energy_wh, in Wh.
 TESLA_WH = 1.0
 
 RUNS = {
