@@ -19,7 +19,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_PROFILE, CONF_UNIT_ID, DOMAIN
-from .coordinator import STORE_VERSION, EvConfigEntry, EvCoordinator, EvRuntimeData
+from .coordinator import EvConfigEntry, EvCoordinator, EvRuntimeData
 from .core.client import WallboxClient
 from .core.errors import WallboxAuthError, WallboxError
 from .core.http import HttpWallboxClient
@@ -30,6 +30,7 @@ from .polling import PollClock
 from .services import async_setup_services
 from .storage import DATA_DOMAIN, DomainData, SessionArchive, TagStore, async_load_catalog
 from .tag_sensors import TAG_ENERGY, async_setup_tag_energy
+from .wallbox.entry_store import STORE_VERSION, entry_store_key
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -161,4 +162,6 @@ async def async_remove_entry(hass: HomeAssistant, entry: EvConfigEntry) -> None:
     """Forget the wallbox's open-session state; recorded sessions stay in the history."""
     if (tag_energy := hass.data.get(TAG_ENERGY)) is not None:
         await tag_energy.async_place()  # the card devices move if they were this entry's
-    await Store[dict[str, object]](hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}").async_remove()
+    await Store[dict[str, object]](
+        hass, STORE_VERSION, entry_store_key(entry.entry_id)
+    ).async_remove()

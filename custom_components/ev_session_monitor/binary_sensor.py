@@ -55,7 +55,7 @@ async def async_setup_entry(
     """Add the binary sensors."""
     coordinator = entry.runtime_data.coordinator
     descriptions = [VEHICLE, CHARGING]
-    if coordinator.enforce:
+    if coordinator.enforcement.enabled:
         descriptions.append(LOCKED)
     async_add_entities(EvBinarySensor(coordinator, description) for description in descriptions)
 

@@ -96,7 +96,7 @@ class SessionCalendar(EvEntity, CalendarEntity):
             start=start_date, end=end_date, charger_ids=[coordinator.charger_id]
         )
         seen = {record.session_id for record in records}
-        for record in coordinator.unarchived:  # completed, not in the history file yet
+        for record in coordinator.recorder.unarchived:  # completed, not in the history file yet
             if record.session_id not in seen and _overlaps(
                 record.started_at, record.ended_at, start_date, end_date
             ):

@@ -32,7 +32,7 @@ async def async_get_config_entry_diagnostics(
     runtime = entry.runtime_data
     coordinator = runtime.coordinator
     data = coordinator.data
-    open_session = coordinator.tracker.open
+    open_session = coordinator.recorder.tracker.open
     return async_redact_data(
         {
             "entry": {
@@ -57,8 +57,8 @@ async def async_get_config_entry_diagnostics(
                 "known_tags": len(coordinator.domain.tags.registry),
             },
             "open_session": open_session.to_dict() if open_session else None,
-            "rejected_readings": list(coordinator.tracker.rejected),
-            "unarchived_sessions": len(coordinator.unarchived),
+            "rejected_readings": list(coordinator.recorder.tracker.rejected),
+            "unarchived_sessions": len(coordinator.recorder.unarchived),
             "requests_sent": getattr(runtime.client, "requests_sent", None),
         },
         TO_REDACT,

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 
@@ -20,6 +19,7 @@ from .core.modbus import ModbusLinkPool
 from .core.model import SessionRecord
 from .core.profile import BUILTIN_PROFILE_DIR, ProfileCatalog, load_profiles
 from .core.tags import KnownTag, TagRegistry
+from .issues import async_profile_issue, async_stored_tags_issue, history_corrupt_issue
 from .polling import PollClock
 
 DATA_DOMAIN: HassKey[DomainData] = HassKey(DOMAIN)
@@ -46,15 +46,7 @@ class TagStore:
             LOGGER.warning("Stored tag skipped: %s", problem[:300])
         if problems:
             # The skipped entries stay in the file (the registry writes them back unchanged).
-            ir.async_create_issue(
-                self._store.hass,
-                DOMAIN,
-                "stored_tags_damaged",
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="stored_tags_damaged",
-                translation_placeholders={"problems": "; ".join(problems)[:300]},
-            )
+            async_stored_tags_issue(self._store.hass, problems)
 
     async def async_save(self) -> None:
         """Persist now and tell listeners (entities) the registry changed."""
@@ -107,15 +99,7 @@ class SessionArchive:
         except HistoryCorruptError as err:
             kept = SessionHistory.quarantine(self.path)
             LOGGER.error("%s; it was kept as %s and a new history was started", err, kept)
-            ir.create_issue(
-                self.hass,
-                DOMAIN,
-                "history_corrupt",
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="history_corrupt",
-                translation_placeholders={"path": str(self.path), "kept": str(kept)},
-            )
+            history_corrupt_issue(self.hass, str(self.path), str(kept))
             history = SessionHistory(self.path)
             history.open()
         return history
@@ -203,13 +187,5 @@ async def async_load_catalog(hass: HomeAssistant) -> ProfileCatalog:
     catalog = await hass.async_add_executor_job(load_profiles, BUILTIN_PROFILE_DIR, user_dir)
     for path, error in catalog.errors.items():
         LOGGER.error("Wallbox profile not loaded: %s", error)
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            f"profile_invalid_{Path(path).name}",
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="profile_invalid",
-            translation_placeholders={"file": path, "error": error.detail},
-        )
+        async_profile_issue(hass, str(path), error.detail)
     return catalog

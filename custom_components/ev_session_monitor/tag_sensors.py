@@ -235,7 +235,7 @@ class TagEnergy:
             coordinator.async_add_event_listener(partial(self._wallbox_event, coordinator))
         )
         entry.async_on_unload(coordinator.async_add_listener(self._async_refresh_sensors))
-        for record in coordinator.unarchived:
+        for record in coordinator.recorder.unarchived:
             self._completed(record)
         await self.async_place()
         self._async_refresh_sensors()
@@ -249,7 +249,7 @@ class TagEnergy:
     def _wallbox_event(
         self, coordinator: EvCoordinator, event_type: str, payload: dict[str, Any]
     ) -> None:
-        record = coordinator.last_session
+        record = coordinator.recorder.last_session
         if (
             event_type == "session_completed"
             and record is not None
@@ -389,7 +389,7 @@ class TagEnergy:
         currency = self.hass.config.currency
         for record in await self.domain.archive.async_query(tag_ids=[tag_id]):
             total.add(record, currency)
-        pending = [r for c in self._coordinators.values() for r in c.unarchived]
+        pending = [r for c in self._coordinators.values() for r in c.recorder.unarchived]
         for record in [*pending, *self._recent.values()]:
             if record.tag_id == tag_id:
                 total.add(record, currency)

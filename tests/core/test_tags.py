@@ -18,6 +18,7 @@ from custom_components.ev_session_monitor.core.tags import (
     hash_tag,
     normalize_tag,
     sanitize_box_tag,
+    tag_label,
     validate_tag,
 )
 
@@ -322,3 +323,12 @@ def test_messages_quote_huge_values_briefly() -> None:
     assert len(str(err.value)) < 200
     _registry, problems = TagRegistry.from_list([{"tag_id": "Z" * 100_000, "name": "x"}])
     assert len(problems[0]) < 300
+
+
+def test_tag_label_names_known_cards_and_hides_unknown_ones_on_request() -> None:
+    registry = TagRegistry([KnownTag("04A1B2C3D4", "Alice", None, None, frozenset())])
+    # A known card in any spelling is published under its normalized id, with its name.
+    assert tag_label("04:a1:b2:c3:d4", registry, hash_unknown=True) == ("04A1B2C3D4", "Alice")
+    assert tag_label("DEADBEEF", registry, hash_unknown=False) == ("DEADBEEF", None)
+    assert tag_label("DEADBEEF", registry, hash_unknown=True) == (hash_tag("DEADBEEF"), None)
+    assert tag_label(None, registry, hash_unknown=False) == (None, None)

@@ -60,7 +60,7 @@ async def test_every_transition_is_on_disk_before_the_next_poll(
     for _ in range(16):  # 32 s of steady charging: the running figures are written within 30 s
         await step(2)
     on_disk = saved(hass_storage, entry.entry_id)["open_session"]["energy_wh"]
-    live = coordinator_of(entry).tracker.open.energy_wh
+    live = coordinator_of(entry).recorder.tracker.open.energy_wh
     assert on_disk > 0
     assert live - on_disk <= 11000 * 30 / 3600
     sim.unplug()
@@ -102,7 +102,7 @@ async def test_hard_kill_mid_session_recovers_from_the_meter(
     for _ in range(12):
         await step(2)
     killed_with = copy.deepcopy(hass_storage[f"{DOMAIN}.{entry.entry_id}"])
-    session_id = coordinator_of(entry).tracker.open.session_id
+    session_id = coordinator_of(entry).recorder.tracker.open.session_id
     sim.advance(1)  # the kill lands between two polls
     sim.advance(150)
     if car_leaves:

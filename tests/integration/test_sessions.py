@@ -217,14 +217,14 @@ async def test_restart_mid_session_resumes(
     await begin(simulator, step, 11000)
     await step(10)
     await step(600)
-    session_id = coordinator_of(entry).tracker.open.session_id
+    session_id = coordinator_of(entry).recorder.tracker.open.session_id
     assert await hass.config_entries.async_unload(entry.entry_id)
     simulator.state.advance(600)  # charging goes on while Home Assistant is down
     clock.tick(600)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     await step(10)
-    assert coordinator_of(entry).tracker.open.session_id == session_id
+    assert coordinator_of(entry).recorder.tracker.open.session_id == session_id
     sim.unplug()
     await step(10)
     assert len(completed) == 1

@@ -335,3 +335,19 @@ class AttemptWindow:
         self._times.clear()
         self._armed = True
         self._crossed = False
+
+
+def tag_label(
+    tag_id: str | None, registry: TagRegistry, hash_unknown: bool
+) -> tuple[str | None, str | None]:
+    """(id to publish, name) for a card.
+
+    A known card's id and name; an unknown card's id, or its hash when the user asked for that,
+    and no name.
+    """
+    if tag_id is None:
+        return None, None
+    known = registry.get(tag_id)
+    if known is not None:
+        return known.tag_id, known.name
+    return (hash_tag(tag_id) if hash_unknown else tag_id), None

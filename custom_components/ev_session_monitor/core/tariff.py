@@ -37,3 +37,27 @@ def price_per_kwh(value: str | float, unit: str | None) -> tuple[float, str | No
     if money.lower() in _CENT_PREFIXES:
         return amount / 100, None
     return amount, money
+
+
+def price_in_force(
+    *,
+    tag_price: float | None,
+    source: str | None,
+    fixed_price: float | None,
+    sensor_price: tuple[str, str | None] | None,
+    currency: str,
+) -> tuple[float | None, str]:
+    """The price per kWh in force and its currency.
+
+    A card's own price wins over the wallbox's; then the wallbox's source: "fixed" (the fixed
+    price), "sensor" (`sensor_price` as (state, unit), None while the sensor has no value) or
+    none. Raises PriceError for a sensor value that is not a price.
+    """
+    if tag_price is not None:
+        return tag_price, currency
+    if source == "fixed":
+        return float(fixed_price or 0.0), currency
+    if source == "sensor" and sensor_price is not None:
+        price, unit_currency = price_per_kwh(*sensor_price)
+        return price, unit_currency or currency
+    return None, currency

@@ -1,0 +1,272 @@
+"""A wallbox's sessions: readings in, sessions counted, priced, announced, archived, saved.
+
+The poll loop hands every reading to `SessionRecorder.async_record`; a source that pushes its
+readings (an OCPP charge point) can do the same without a poll loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+
+from ..const import (
+    CONF_FIXED_PRICE,
+    CONF_HASH_UNKNOWN_TAGS,
+    CONF_PRICE_ENTITY,
+    CONF_PRICE_SOURCE,
+    GAP_FACTOR,
+    LOGGER,
+    PRICE_SENSOR,
+)
+from ..core.model import Capability, Reading, SessionRecord
+from ..core.profile import WallboxProfile
+from ..core.session import (
+    LimitExceeded,
+    MeterSpec,
+    OpenSession,
+    SessionCompleted,
+    SessionStarted,
+    SessionTracker,
+    TagPresented,
+    transition_signature,
+)
+from ..core.tags import tag_label
+from ..core.tariff import PriceError, price_in_force
+from ..issues import async_wallbox_issue
+from ..storage import DomainData
+from .entry_store import EntryStore
+from .events import WallboxEvents
+
+
+def _lifetime_wrap(profile: WallboxProfile) -> float | None:
+    spec = profile.values.get("lifetime_energy")
+    if spec is None or spec.data_type not in ("uint16", "uint32", "uint64"):
+        return None
+    return float(1 << (16 * spec.count)) * spec.scale
+
+
+class SessionRecorder:
+    """Turns one wallbox's readings into recorded sessions and keeps its totals."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        profile: WallboxProfile,
+        domain: DomainData,
+        events: WallboxEvents,
+        poll_s: float,
+    ) -> None:
+        """Sessions of `entry`'s wallbox; call async_restore() before the first reading."""
+        self._hass = hass
+        self._entry = entry
+        self._profile = profile
+        self._domain = domain
+        self._events = events
+        self.charger_id = entry.unique_id or entry.entry_id
+        self.tracker = SessionTracker(
+            self.charger_id,
+            entry.title,
+            MeterSpec(
+                max_power_w=profile.max_power_w,
+                lifetime_wrap_wh=_lifetime_wrap(profile),
+                finished_ends_session=profile.finished_ends_session,
+            ),
+            gap_s=poll_s * GAP_FACTOR,
+        )
+        self.store = EntryStore(hass, entry)
+        self.hash_unknown = bool(entry.options.get(CONF_HASH_UNKNOWN_TAGS, False))
+        self.delivered_wh = 0.0  # our own lifetime counter (boxes without a meter)
+        self.total_cost = 0.0
+        self.last_session: SessionRecord | None = None
+        self.unarchived: list[SessionRecord] = []  # completed but not yet in the history
+        self.learned_max_power_w: float | None = None  # measured above the profile's limit
+        self._first_sight = True  # the box may be mid-session when first seen
+        self.counts_own_lifetime = Capability.LIFETIME_ENERGY not in profile.capabilities
+
+    # --- readings ------------------------------------------------------------------------------
+
+    async def async_record(self, reading: Reading, now: datetime, current_tag: str | None) -> None:
+        """Count one reading (`current_tag`: the card presented during this plug-in)."""
+        # Sessions carry the tag presented during this plug-in (not a stale "last card read").
+        if reading.tag != current_tag:
+            reading = replace(reading, tag=current_tag)
+        open_session = self.tracker.open
+        price, currency = self.price((open_session.tag_id if open_session else None) or current_tag)
+        counted_wh, counted_cost = self.tracker.counted_wh, self.tracker.counted_cost
+        for event in self.tracker.update(
+            reading, now, price_per_kwh=price, currency=currency, first_sight=self._first_sight
+        ):
+            self._on_session_event(event)
+        self._first_sight = False
+        self.delivered_wh += self.tracker.counted_wh - counted_wh
+        self.total_cost += self.tracker.counted_cost - counted_cost
+        await self._async_archive_pending()
+        await self.store.async_save_if_due(
+            self.stored(),
+            (
+                *transition_signature(self.tracker.open),
+                len(self.unarchived),
+                self.learned_max_power_w,
+            ),
+            now,
+            running=self.tracker.open is not None,
+        )
+
+    def price(self, tag_id: str | None) -> tuple[float | None, str]:
+        """The price per kWh in force now for `tag_id` (a card's own price wins), and currency."""
+        options = self._entry.options
+        known = self._domain.tags.registry.get(tag_id) if tag_id else None
+        source = options.get(CONF_PRICE_SOURCE)
+        sensor_price: tuple[str, str | None] | None = None
+        entity_id = options.get(CONF_PRICE_ENTITY) or ""
+        state = self._hass.states.get(entity_id) if source == PRICE_SENSOR else None
+        if state is not None and state.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+            sensor_price = (state.state, state.attributes.get("unit_of_measurement"))
+        try:
+            return price_in_force(
+                tag_price=known.price_per_kwh if known is not None else None,
+                source=source,
+                fixed_price=options.get(CONF_FIXED_PRICE),
+                sensor_price=sensor_price,
+                currency=self._hass.config.currency,
+            )
+        except PriceError as err:
+            LOGGER.warning("%s: price from %s not usable: %s", self._entry.title, entity_id, err)
+            return None, self._hass.config.currency
+
+    def label(self, tag_id: str | None) -> tuple[str | None, str | None]:
+        """(id to publish, name) for a card; unknown ids hashed when the user asked for it."""
+        return tag_label(tag_id, self._domain.tags.registry, self.hash_unknown)
+
+    def _on_session_event(
+        self, event: SessionStarted | SessionCompleted | TagPresented | LimitExceeded
+    ) -> None:
+        if isinstance(event, LimitExceeded):
+            self._limit_exceeded(event)
+            return
+        if isinstance(event, SessionStarted):
+            self._events.fire(
+                "session_started",
+                {
+                    "session_id": event.session.session_id,
+                    "start": event.session.started_at.isoformat(),
+                },
+            )
+            return
+        if isinstance(event, TagPresented):
+            return
+        if event.record.energy_wh <= 0 and event.record.unseen_s <= 0:
+            # Plugged in, nothing delivered (an unknown card refused, say): an attempt, which the
+            # tag events record, not a charging session.
+            LOGGER.debug("%s: plug-in without energy not recorded as a session", self._entry.title)
+            return
+        tag_id, tag_name = self.label(event.record.tag_id)
+        record = replace(event.record, tag_id=tag_id, tag_name=tag_name)
+        self.last_session = record
+        self.unarchived.append(record)
+        self._events.session_completed(record)
+
+    def _limit_exceeded(self, event: LimitExceeded) -> None:
+        """The profile's power limit is wrong for this box: use the measured one and say so."""
+        self.learned_max_power_w = event.limit_w
+        LOGGER.warning(
+            "%s: delivered %.0f W, above the model's limit; the energy was kept and %.0f W is now"
+            " this wallbox's limit",
+            self._entry.title,
+            event.measured_power_w,
+            event.limit_w,
+        )
+        async_wallbox_issue(
+            self._hass,
+            self._entry,
+            "power_limit_exceeded",
+            power=f"{event.measured_power_w:.0f}",
+            limit=f"{self._profile.max_power_w:.0f}",
+        )
+
+    async def _async_archive_pending(self) -> None:
+        """Move completed sessions into the history; keep them until that succeeds."""
+        while self.unarchived:
+            record = self.unarchived[0]
+            try:
+                await self._domain.archive.async_add(record)
+            except Exception:  # noqa: BLE001 - the disk or database failed: retry next poll
+                LOGGER.exception(
+                    "%s: session %s not archived yet", self._entry.title, record.session_id
+                )
+                return
+            self.unarchived.pop(0)
+            await self.async_save_now()
+
+    # --- saved state ---------------------------------------------------------------------------
+
+    def stored(self) -> dict[str, Any]:
+        """What survives a restart: the open session, totals, completed but unarchived sessions."""
+        open_session = self.tracker.open
+        return {
+            "open_session": open_session.to_dict() if open_session else None,
+            "delivered_wh": self.delivered_wh,
+            "total_cost": self.total_cost,
+            "learned_max_power_w": self.learned_max_power_w,
+            "last_session": self.last_session.to_dict() if self.last_session else None,
+            "unarchived": [record.to_dict() for record in self.unarchived],
+        }
+
+    async def async_save_now(self) -> None:
+        """Persist immediately (transitions, every 30 s, stop, unload)."""
+        await self.store.async_save(self.stored())
+
+    async def async_restore(self) -> None:
+        """Load each part of the saved state on its own.
+
+        A damaged part is set aside and reported as a repair; it never keeps the rest (or the
+        wallbox) from loading.
+        """
+        data = await self.store.async_load()
+        if data is None:
+            return
+        if not isinstance(data, dict):
+            await self.store.async_set_aside(data, ["(all)"])
+            return
+        damaged: list[str] = []
+
+        def number(key: str) -> float:
+            value = data.get(key, 0.0)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                damaged.append(key)
+                return 0.0
+            return float(value)
+
+        self.delivered_wh = number("delivered_wh")
+        self.total_cost = number("total_cost")
+        if data.get("learned_max_power_w") is not None:
+            self.learned_max_power_w = number("learned_max_power_w") or None
+            if self.learned_max_power_w:
+                self.tracker.set_limit(self.learned_max_power_w)
+        if data.get("open_session"):
+            try:
+                self.tracker.restore(OpenSession.from_dict(data["open_session"]))
+            except (KeyError, ValueError, TypeError):
+                damaged.append("open_session")
+        if data.get("last_session"):
+            try:
+                self.last_session = SessionRecord.from_dict(data["last_session"])
+            except (KeyError, ValueError, TypeError, AttributeError):
+                damaged.append("last_session")
+        unarchived = data.get("unarchived") or []
+        if not isinstance(unarchived, list):
+            damaged.append("unarchived")
+            unarchived = []
+        for index, item in enumerate(unarchived):
+            try:
+                self.unarchived.append(SessionRecord.from_dict(item))
+            except (KeyError, ValueError, TypeError, AttributeError):
+                damaged.append(f"unarchived[{index}]")
+        if damaged:
+            await self.store.async_set_aside(data, damaged)
