@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from homeassistant.const import (
-    CONF_HOST,
-    CONF_PASSWORD,
-    CONF_PORT,
-    CONF_USERNAME,
-    EVENT_HOMEASSISTANT_STOP,
-    Platform,
-)
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_PROFILE, CONF_UNIT_ID, DOMAIN
+from .client import create_client
+from .const import CONF_PROFILE, DOMAIN
 from .coordinator import EvConfigEntry, EvCoordinator, EvRuntimeData
-from .core.client import WallboxClient
 from .core.errors import WallboxAuthError, WallboxError
-from .core.http import HttpWallboxClient
-from .core.modbus import ModbusLinkPool, ModbusWallboxClient
-from .core.profile import WallboxProfile
 from .panel import async_hide_panel_if_unused, async_setup_portal, async_show_panel
-from .polling import PollClock
 from .services import async_setup_services
-from .storage import DATA_DOMAIN, DomainData, SessionArchive, TagStore, async_load_catalog
+from .storage import DATA_DOMAIN, async_domain_data
 from .tag_sensors import TAG_ENERGY, async_setup_tag_energy
 from .wallbox.entry_store import STORE_VERSION, entry_store_key
 
@@ -47,47 +35,11 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Load profiles, tags and the session history once for all wallboxes; register actions."""
-    tags = TagStore(hass)
-    await tags.async_load()
-    archive = SessionArchive(hass)
-    await archive.async_open()
-
-    async def close_archive(_event: Event) -> None:
-        await archive.async_close()
-
-    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, close_archive)
-    hass.data[DATA_DOMAIN] = DomainData(
-        catalog=await async_load_catalog(hass),
-        clock=PollClock(hass),
-        tags=tags,
-        archive=archive,
-    )
-    async_setup_tag_energy(hass, hass.data[DATA_DOMAIN])
+    domain = await async_domain_data(hass)
+    async_setup_tag_energy(hass, domain)
     async_setup_services(hass)
     await async_setup_portal(hass)
     return True
-
-
-def create_client(
-    hass: HomeAssistant, pool: ModbusLinkPool, profile: WallboxProfile, data: dict[str, object]
-) -> WallboxClient:
-    """Build the transport a profile needs."""
-    host = str(data[CONF_HOST])
-    port = int(data.get(CONF_PORT) or profile.default_port)  # type: ignore[call-overload]
-    if profile.transport == "modbus":
-        unit = data.get(CONF_UNIT_ID)
-        unit_id = profile.default_unit_id if unit is None else int(unit)  # type: ignore[call-overload]
-        return ModbusWallboxClient(profile, pool, host, port, unit_id)
-    username = data.get(CONF_USERNAME)
-    password = data.get(CONF_PASSWORD)
-    return HttpWallboxClient(
-        profile,
-        async_get_clientsession(hass),
-        host,
-        port,
-        username=str(username) if username else None,
-        password=str(password) if password else None,
-    )
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:

@@ -19,7 +19,7 @@ from homeassistant.helpers import selector
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
-from . import create_client
+from .client import create_client
 from .const import (
     CONF_BATTERY_CAPACITY,
     CONF_ENFORCE,
@@ -59,8 +59,7 @@ from .core.tags import (
     validate_tag,
     validate_tag_name,
 )
-from .polling import PollClock
-from .storage import DATA_DOMAIN, DomainData, SessionArchive, TagStore, async_load_catalog
+from .storage import DATA_DOMAIN, TagStore, async_domain_data
 
 CONF_TAG_ID = "tag_id"
 CONF_TAG_NAME = "name"
@@ -96,20 +95,6 @@ def _whole_numbers(
         elif not isinstance(value, int) or isinstance(value, bool):
             errors[key] = "whole_number"
     return cleaned
-
-
-async def _async_domain(hass: HomeAssistant) -> DomainData:
-    """Shared data; a flow may run before the integration's async_setup."""
-    if DATA_DOMAIN in hass.data:
-        return hass.data[DATA_DOMAIN]
-    tags = TagStore(hass)
-    await tags.async_load()
-    return DomainData(
-        catalog=await async_load_catalog(hass),
-        clock=PollClock(hass),
-        tags=tags,
-        archive=SessionArchive(hass),
-    )
 
 
 async def _async_probe(
@@ -227,7 +212,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
             errors[CONF_HOST] = "invalid_host"
         if errors:
             return None, None, errors
-        domain = await _async_domain(self.hass)
+        domain = await async_domain_data(self.hass)
         profile = domain.catalog.profiles.get(data[CONF_PROFILE])
         if profile is None:
             return None, None, {CONF_PROFILE: "unknown_profile"}
@@ -250,7 +235,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_configured()
                 data = {key: value for key, value in user_input.items() if key != CONF_NAME}
                 return self.async_create_entry(title=user_input[CONF_NAME], data=data)
-        domain = await _async_domain(self.hass)
+        domain = await async_domain_data(self.hass)
         if not domain.catalog.profiles:
             return self.async_abort(reason="no_profiles")
         return self.async_show_form(
@@ -268,7 +253,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
             user_input[CONF_HOST] = validate_host(user_input[CONF_HOST])
         except InvalidHostError:
             errors[CONF_HOST] = "invalid_host"
-        domain = await _async_domain(self.hass)
+        domain = await async_domain_data(self.hass)
         if not errors:
             detection = await detect_models(
                 user_input[CONF_HOST],
@@ -297,7 +282,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         assert self._detect_input is not None
         if user_input is not None:
             return await self.async_step_user({**self._detect_input, **user_input})
-        domain = await _async_domain(self.hass)
+        domain = await async_domain_data(self.hass)
         names = [domain.catalog.profiles[profile_id].name for profile_id in self._detected]
         return self.async_show_form(
             step_id="detected",
@@ -322,7 +307,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
         """A box announced itself over mDNS."""
-        domain = await _async_domain(self.hass)
+        domain = await async_domain_data(self.hass)
         candidates = zeroconf_candidates(domain.catalog.profiles.values(), discovery_info.type)
         return await self._async_discovered(
             discovery_info.host, candidates, port=discovery_info.port
@@ -330,7 +315,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
         """A box with a known host name or MAC prefix asked for an address."""
-        domain = await _async_domain(self.hass)
+        domain = await async_domain_data(self.hass)
         candidates = dhcp_candidates(
             domain.catalog.profiles.values(), discovery_info.hostname, discovery_info.macaddress
         )
@@ -345,7 +330,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         box is not offered again, and a configured one found at a new address follows it.
         """
         self._async_abort_entries_match({CONF_HOST: host})
-        domain = await _async_domain(self.hass)
+        domain = await async_domain_data(self.hass)
         for profile_id in candidates:
             profile = domain.catalog.profiles[profile_id]
             data: dict[str, Any] = {CONF_HOST: host, CONF_PROFILE: profile_id}
@@ -366,7 +351,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Offer the discovered box with its model chosen; connect as the user step does."""
         assert self._discovered is not None
-        domain = await _async_domain(self.hass)
+        domain = await async_domain_data(self.hass)
         profile = domain.catalog.profiles[self._discovered[CONF_PROFILE]]
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -404,7 +389,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
                     await self.async_set_unique_id(_unique_id(profile, data, identity))
                     self._abort_if_unique_id_mismatch(reason="different_device")
                 return self.async_update_reload_and_abort(entry, data=data)
-        domain = await _async_domain(self.hass)
+        domain = await async_domain_data(self.hass)
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=_connection_schema(

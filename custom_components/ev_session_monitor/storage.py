@@ -9,7 +9,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers.singleton import singleton
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 
@@ -189,3 +191,24 @@ async def async_load_catalog(hass: HomeAssistant) -> ProfileCatalog:
         LOGGER.error("Wallbox profile not loaded: %s", error)
         async_profile_issue(hass, str(path), error.detail)
     return catalog
+
+
+# Keyed by DATA_DOMAIN's text: the typed key would make the decorator expect a plain function.
+@singleton(DOMAIN)
+async def async_domain_data(hass: HomeAssistant) -> DomainData:
+    """What every wallbox and every flow shares, built once: a flow may start before setup."""
+    tags = TagStore(hass)
+    await tags.async_load()
+    archive = SessionArchive(hass)
+    await archive.async_open()
+
+    async def close_archive(_event: Event) -> None:
+        await archive.async_close()
+
+    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, close_archive)
+    return DomainData(
+        catalog=await async_load_catalog(hass),
+        clock=PollClock(hass),
+        tags=tags,
+        archive=archive,
+    )

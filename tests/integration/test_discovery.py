@@ -24,8 +24,7 @@ from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-import custom_components.ev_session_monitor as integration
-from custom_components.ev_session_monitor import config_flow, storage
+from custom_components.ev_session_monitor import storage
 from custom_components.ev_session_monitor.const import CONF_PROFILE, CONF_UNIT_ID, DOMAIN
 from custom_components.ev_session_monitor.core.probe import detect_models, dhcp_candidates
 from custom_components.ev_session_monitor.core.profile import (
@@ -168,9 +167,8 @@ def catalog_with_ports(monkeypatch: pytest.MonkeyPatch, **ports: int) -> None:
     async def load(hass: HomeAssistant) -> ProfileCatalog:
         return ProfileCatalog(profiles=profiles)
 
-    monkeypatch.setattr(config_flow, "async_load_catalog", load)
+    # The one place the shared data is built (storage.async_domain_data) loads the catalog.
     monkeypatch.setattr(storage, "async_load_catalog", load)
-    monkeypatch.setattr(integration, "async_load_catalog", load)
 
 
 def openevse_announcement(port: int) -> ZeroconfServiceInfo:
