@@ -40,6 +40,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from tools import ha_stack  # noqa: E402
 from tools.ports import free_port  # noqa: E402
 from tools.wallbox_simulator import WallboxSimulator, servers  # noqa: E402
 
@@ -51,22 +52,16 @@ SIDES = ("ours", "core")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
-BASE_CONFIGURATION = """\
-homeassistant:
-  name: scale benchmark ({side})
-  unit_system: metric
-  currency: EUR
-  country: DE
-  time_zone: UTC
-  latitude: 52.52
-  longitude: 13.40
-  elevation: 34
-recorder:
-  purge_keep_days: 1
-logger:
-  default: warning
-probe:
-"""
+
+def base_configuration(side: str) -> str:
+    """What both sides have: the recorder and the probe."""
+    return ha_stack.configuration(
+        f"scale benchmark ({side})",
+        "recorder:\n  purge_keep_days: 1",
+        "probe:",
+        time_zone="UTC",
+    )
+
 
 # The ABB Terra AC registers the profile reads (ABB Terra AC Modbus communication v1.11, as in
 # the profile), as core `modbus` sensors: (name, address, data type, scale, precision, unit,
@@ -146,57 +141,37 @@ def _write_json(path: Path, data: Any) -> None:
 # --- Home Assistant configurations --------------------------------------------------------
 
 
-def _link(target: Path, link: Path) -> None:
-    link.parent.mkdir(parents=True, exist_ok=True)
-    link.symlink_to(target)
-
-
 def write_ours(config: Path, ports: list[int], scan_s: int) -> None:
     """A config dir with this integration: one config entry per box."""
-    (config / "configuration.yaml").write_text(BASE_CONFIGURATION.format(side="this integration"))
-    _link(
-        REPO / "custom_components" / "ev_session_monitor",
-        config / "custom_components" / "ev_session_monitor",
+    ha_stack.prepare_config(
+        config, base_configuration("this integration"), more_components={"probe": PROBE}
     )
-    _link(PROBE, config / "custom_components" / "probe")
-    entries = [
-        {
-            "entry_id": f"box{index:03d}",
-            "domain": "ev_session_monitor",
-            "title": f"Box {index}",
-            "data": {
-                "name": f"Box {index}",
-                "profile": PROFILE_ID,
-                "host": "127.0.0.1",
-                "port": port,
-                "unit_id": 1,
-            },
-            "options": {"poll_interval": scan_s},
-            "source": "user",
-            "disabled_by": "user",  # the probe enables them one by one
-            "unique_id": f"{PROFILE_ID}_{port}",
-            "version": 1,
-            "minor_version": 1,
-        }
-        for index, port in enumerate(ports)
-    ]
-    storage = config / ".storage"
-    storage.mkdir()
-    (storage / "core.config_entries").write_text(
-        json.dumps(
+    ha_stack.write_config_entries(
+        config,
+        [
             {
-                "version": 1,
-                "minor_version": 1,
-                "key": "core.config_entries",
-                "data": {"entries": entries},
+                "entry_id": f"box{index:03d}",
+                "domain": "ev_session_monitor",
+                "title": f"Box {index}",
+                "data": {
+                    "name": f"Box {index}",
+                    "profile": PROFILE_ID,
+                    "host": "127.0.0.1",
+                    "port": port,
+                    "unit_id": 1,
+                },
+                "options": {"poll_interval": scan_s},
+                "disabled_by": "user",  # the probe enables them one by one
+                "unique_id": f"{PROFILE_ID}_{port}",
             }
-        )
+            for index, port in enumerate(ports)
+        ],
     )
 
 
 def write_core(config: Path, ports: list[int], scan_s: int) -> None:
     """A config dir with core `modbus`: one hub per box, one sensor per value."""
-    lines = [BASE_CONFIGURATION.format(side="core modbus"), "modbus:"]
+    lines = [base_configuration("core modbus"), "modbus:"]
     for index, port in enumerate(ports):
         lines += [
             f"  - name: box{index}",
@@ -232,8 +207,9 @@ def write_core(config: Path, ports: list[int], scan_s: int) -> None:
                 lines.append(f"        device_class: {device_class}")
             if state_class:
                 lines.append(f"        state_class: {state_class}")
-    (config / "configuration.yaml").write_text("\n".join(lines) + "\n")
-    _link(PROBE, config / "custom_components" / "probe")
+    ha_stack.prepare_config(
+        config, "\n".join(lines) + "\n", integration=None, more_components={"probe": PROBE}
+    )
 
 
 # --- measuring ------------------------------------------------------------------------------
@@ -292,33 +268,26 @@ def run(
 ) -> dict[str, SideResult]:
     """One measurement with `boxes` boxes per side."""
     work = Path(tempfile.mkdtemp(prefix=f"evsm-scale-{boxes}-"))
-    env = {
-        **os.environ,
-        "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt",
-        "UV_NATIVE_TLS": "true",
-    }
     ports_file, counts_file = work / "ports.json", work / "counts.json"
     http_ports = [free_port() for _ in SIDES]
     children: list[subprocess.Popen[bytes]] = []
 
-    def start(args: list[str], log: Path, port: int = 0) -> subprocess.Popen[bytes]:
-        child = subprocess.Popen(
-            [sys.executable, *args],
-            # In the config dir: its custom_components must be the ones imported.
-            cwd=log.parent,
-            # Home Assistant's HTTP server (loaded by the frontend) takes its port from here.
-            env={**env, "SETUP_PORT": str(port)} if port else env,
-            stdout=subprocess.DEVNULL,
-            stderr=log.open("w"),
-        )
-        children.append(child)
-        return child
-
     try:
-        start(
-            [__file__, "--serve", str(boxes), str(ports_file), str(counts_file)],
-            work / "simulator.log",
-        )
+        with (work / "simulator.log").open("w") as simulator_log:
+            children.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--serve",
+                        str(boxes),
+                        *map(str, (ports_file, counts_file)),
+                    ],
+                    cwd=work,
+                    stdout=subprocess.DEVNULL,
+                    stderr=simulator_log,
+                )
+            )
         wait_for(ports_file, 120, children)
         ports = json.loads(ports_file.read_text())
         configs = {side: work / side for side in SIDES}
@@ -329,34 +298,41 @@ def run(
         if profile:
             for config in configs.values():
                 (config / "probe.profile").touch()
+        # In the config dir, without the checkout on the path: its custom_components must be
+        # the ones imported.
         hass = {
-            side: start(
-                ["-m", "homeassistant", "--config", str(config)], config / "stderr.log", port
+            side: ha_stack.Child(
+                ha_stack.home_assistant_command(config),
+                log=config / "stderr.log",
+                env=ha_stack.home_assistant_env(port=port, checkout_on_path=False),
+                cwd=config,
+                append=False,
             )
             for (side, config), port in zip(configs.items(), http_ports, strict=True)
         }
+        children += [child.process for child in hass.values()]
         for config in configs.values():
             wait_for(config / "probe.ready", 600, children)
         print(f"  {boxes} boxes: both started; warming up {warmup_s:.0f} s", flush=True)
         time.sleep(warmup_s)
         counts_before = json.loads(counts_file.read_text())
-        cpu_before = {side: cpu_seconds(process.pid) for side, process in hass.items()}
+        cpu_before = {side: cpu_seconds(child.pid) for side, child in hass.items()}
         started = time.time()
         for config in configs.values():
             (config / "probe.start").touch()
         time.sleep(minutes * 60)
         ended = time.time()
-        cpu_after = {side: cpu_seconds(process.pid) for side, process in hass.items()}
+        cpu_after = {side: cpu_seconds(child.pid) for side, child in hass.items()}
         counts_after = json.loads(counts_file.read_text())
-        rss = {side: rss_mb(process.pid) for side, process in hass.items()}
+        rss = {side: rss_mb(child.pid) for side, child in hass.items()}
         for config in configs.values():
             (config / "probe.stop").touch()
         for config in configs.values():
             wait_for(config / "probe.json", 60, children)
-        for process in hass.values():  # stopping commits the recorder's last rows
-            process.send_signal(signal.SIGTERM)
-        for process in hass.values():
-            process.wait(timeout=120)
+        for child in hass.values():  # stopping commits the recorder's last rows
+            child.process.send_signal(signal.SIGTERM)
+        for child in hass.values():
+            child.process.wait(timeout=120)
         seconds = ended - started
         polls = seconds / scan_s
         results = {}

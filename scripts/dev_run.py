@@ -1,7 +1,10 @@
 """Run the demo: wallbox simulator + Home Assistant, onboarded and configured over HA's APIs.
 
 Started by scripts/develop inside the project environment. The config dir is .dev/config
-(ignored by git) and is reused by later runs.
+(ignored by git) and is reused by later runs. The first run adds the wallbox and Alice's card
+through the real flows and gives the demo four weeks of past sessions (in the session history),
+so the calendar, the portal's Sessions and Reports show a history at once. Home Assistant itself
+is started, onboarded and logged in to by tools/ha_stack.py, as the tests and benchmarks do.
 
 With --check it proves the demo instead, as CI does: it starts from an empty config dir
 (.dev/check), waits until the wallbox's entities show live values, takes screenshots through the
@@ -16,79 +19,71 @@ terminated on exit, and the kernel terminates the children should this program i
 from __future__ import annotations
 
 import argparse
-import contextlib
-import ctypes
-import json
+import asyncio
 import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
+import aiohttp
+
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from screenshot import take_screenshots  # noqa: E402
+
+from tools import ha_stack  # noqa: E402
+from tools.ha_stack import DOMAIN, StackError  # noqa: E402
+
 DEV_DIR = REPO / ".dev"
 # Another demo next to this one (scripts/readme_screenshots.py) sets other ports: Home Assistant
 # reads SETUP_PORT itself (a YAML `http: server_port` would revert after 5 minutes).
 HA_PORT = int(os.environ.get("SETUP_PORT", "8123"))
 URL = f"http://127.0.0.1:{HA_PORT}"
-CLIENT_ID = f"{URL}/"
 USERNAME = PASSWORD = "demo"
 SIM_PORT = int(os.environ.get("EVSM_SIM_PORT", "15020"))
-DOMAIN = "ev_session_monitor"
 ENTRIES_PATH = f"/api/config/config_entries/entry?domain={DOMAIN}"
-START_TIMEOUT_S = 300
 # Live readings the simulated Webasto NEXT reports on every poll: --check wants a value for each.
 LIVE_ENTITIES = ("power", "status", "current_l1", "lifetime_energy", "authorization")
+WALLBOX_NAME = "Demo wallbox"
+PRICE_EUR_KWH = 0.32
+TIME_ZONE = "Europe/Berlin"
+ALICE_TAG = "04A1B2C3D4"  # the known card; the demo scenario presents it
+# The demo's past: four weeks of evening sessions, most on Alice's card, some without a card, so
+# the calendar, the portal's Sessions and Reports and the per-card sensors show a history at once.
+PAST_DAYS = 28
+PAST_SESSIONS = 20
+PAST_CARDS: tuple[ha_stack.Card, ...] = ((ALICE_TAG, "Alice"), (ALICE_TAG, "Alice"), (None, None))
 
-CONFIGURATION = """\
-# Demo configuration written by scripts/develop: only what the demo needs.
-homeassistant:
-  name: EV Session Monitor demo
-  unit_system: metric
-  currency: EUR
-  country: DE
-  time_zone: Europe/Berlin
-  latitude: 52.52
-  longitude: 13.40
-  elevation: 34
-frontend:
-config:
-history:
-logbook:
-recorder:
-  purge_keep_days: 30
-energy:
-automation: !include automations.yaml
-script:
-scene:
-person:
-system_health:
-logger:
-  default: warning
-  logs:
-    custom_components.ev_session_monitor: info
-"""
+CONFIGURATION = ha_stack.configuration(
+    "EV Session Monitor demo",
+    "frontend:",
+    "config:",
+    "history:",
+    "logbook:",
+    "recorder:\n  purge_keep_days: 30",
+    "energy:",
+    "automation: !include automations.yaml",
+    "script:",
+    "scene:",
+    "person:",
+    "system_health:",
+    time_zone=TIME_ZONE,
+    integration_log="info",
+)
 
-
-class DemoError(Exception):
-    """A step of the demo failed; the message says which and why."""
+# A step of the demo failed; the message says which and why.
+DemoError = StackError
 
 
 def prepare(config: Path) -> None:
     """Write the config dir and link the integration from the checkout."""
-    (config / "custom_components").mkdir(parents=True, exist_ok=True)
-    link = config / "custom_components" / DOMAIN
-    if not link.is_symlink():
-        link.symlink_to(REPO / "custom_components" / DOMAIN)
-    (config / "configuration.yaml").write_text(CONFIGURATION)
+    ha_stack.prepare_config(config, CONFIGURATION)
     automations = config / "automations.yaml"
     if not automations.exists():
         automations.write_text("[]\n")
@@ -97,117 +92,14 @@ def prepare(config: Path) -> None:
 def request(
     method: str, path: str, *, token: str | None = None, body: Any = None, form: bool = False
 ) -> Any:
-    """One HTTP call to Home Assistant; JSON in and out."""
-    headers = {}
-    data = None
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    if body is not None:
-        if form:
-            data = urllib.parse.urlencode(body).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        else:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-    req = urllib.request.Request(URL + path, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as response:
-            text = response.read().decode()
-    except urllib.error.HTTPError as err:
-        raise DemoError(
-            f"{method} {path} answered {err.code}: {err.read().decode()[:500]}"
-        ) from None
-    if not text:
-        return None
-    return json.loads(text) if text[0] in "[{" else text
+    """One HTTP call to the demo's Home Assistant; JSON in and out."""
+    return ha_stack.request(URL, method, path, token=token, body=body, form=form)
 
 
 def port_free(port: int) -> bool:
     """True when nothing listens on 127.0.0.1:port."""
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) != 0
-
-
-# --- child processes ------------------------------------------------------------------------
-
-_PR_SET_PDEATHSIG = 1
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _child_setup() -> None:
-    """In the child: own process group, and SIGTERM when this program dies (even by SIGKILL)."""
-    os.setpgid(0, 0)
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-class Children:
-    """The processes this program started; stop() ends them and their own children."""
-
-    def __init__(self) -> None:
-        """Start with none."""
-        self.processes: list[subprocess.Popen[bytes]] = []
-
-    def start(self, args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-        """Start a child writing stdout and stderr to `log`."""
-        with log.open("ab") as output:
-            process = subprocess.Popen(
-                args, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
-                preexec_fn=_child_setup,  # noqa: PLW1509 - runs before any thread is started
-            )  # fmt: skip
-        self.processes.append(process)
-        return process
-
-    def stop_one(self, process: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
-        """SIGTERM the child's process group; SIGKILL it if it does not end in time."""
-        if process.poll() is None:
-            _signal_group(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                _signal_group(process.pid, signal.SIGKILL)
-                process.wait()
-        # Helpers the child left running in its group (ffmpeg, pip) go too.
-        _signal_group(process.pid, signal.SIGKILL)
-
-    def stop(self) -> None:
-        """Stop every child, newest first."""
-        for process in reversed(self.processes):
-            self.stop_one(process)
-
-    def survivors(self, grace_s: float = 10) -> list[int]:
-        """Pids still running in any of the children's process groups after `grace_s`."""
-        groups = {process.pid for process in self.processes}
-        deadline = time.monotonic() + grace_s
-        while True:
-            alive = [pid for pid in _running_pids() if _pgid(pid) in groups]
-            if not alive or time.monotonic() > deadline:
-                return alive
-            time.sleep(0.2)
-
-
-def _running_pids() -> list[int]:
-    """Pids of processes that are not zombies (ended, only not yet reaped by their parent)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
-        except OSError:
-            continue
-        if stat and stat.rsplit(")", 1)[1].split()[0] != "Z":
-            pids.append(int(entry.name))
-    return pids
-
-
-def _pgid(pid: int) -> int | None:
-    try:
-        return os.getpgid(pid)
-    except ProcessLookupError:
-        return None
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, sig)
 
 
 # --- Home Assistant ---------------------------------------------------------------------------
@@ -220,16 +112,9 @@ class Demo:
         """Prepare, start nothing yet."""
         self.config = config
         self.speed = speed
-        self.children = Children()
-        self.hass: subprocess.Popen[bytes] | None = None
-        # Home Assistant installs a few runtime packages on its first start with uv, which needs
-        # to be told to use the system CA bundle.
-        self.env = {
-            **os.environ,
-            "PYTHONPATH": str(REPO),
-            "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt",
-            "UV_NATIVE_TLS": "true",
-        }
+        self.children = ha_stack.Children()
+        self.hass: ha_stack.Child | None = None
+        self.env = ha_stack.home_assistant_env()
 
     @property
     def log_file(self) -> Path:
@@ -239,134 +124,55 @@ class Demo:
     def start_simulator(self) -> None:
         """Serve the Webasto NEXT profile playing the demo scenario."""
         self.children.start(
-            [
-                sys.executable, "-m", "tools.wallbox_simulator",
+            ha_stack.python_module(
+                "tools.wallbox_simulator",
                 "--profile", "webasto_next", "--port", str(SIM_PORT),
                 "--scenario", "demo", "--speed", str(self.speed),
-            ],
-            self.config / "simulator.log",
-            self.env,
+            ),
+            log=self.config / "simulator.log",
+            env=self.env,
         )  # fmt: skip
 
     def start_home_assistant(self) -> None:
         """Start Home Assistant and wait until its HTTP server answers."""
         self.hass = self.children.start(
-            [sys.executable, "-m", "homeassistant", "--config", str(self.config)],
-            self.config / "hass.stderr.log",
-            self.env,
+            ha_stack.home_assistant_command(self.config),
+            log=self.config / "hass.stderr.log",
+            env=self.env,
         )
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.hass.poll() is not None:
-                raise DemoError(
-                    f"Home Assistant exited early (code {self.hass.returncode}); see "
-                    f"{self.log_file} and {self.config / 'hass.stderr.log'}"
-                )
-            try:
-                urllib.request.urlopen(URL + "/auth/providers", timeout=10).close()
-            except urllib.error.HTTPError:
-                # Any HTTP answer means the server is up; before onboarding this one is
-                # 400 {"code": "onboarding_required"}.
-                return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(1)
-                continue
-            return
-        raise DemoError(f"Home Assistant did not answer within {START_TIMEOUT_S // 60} minutes")
+        ha_stack.wait_until_answers(URL, self.hass)
 
     def stop_home_assistant(self) -> None:
         """Stop Home Assistant cleanly (it saves its storage on the way out)."""
         if self.hass is not None:
-            self.children.stop_one(self.hass, timeout_s=120)
-            self.children.processes.remove(self.hass)
+            self.children.forget(self.hass)
             self.hass = None
-
-    # --- onboarding and configuration -------------------------------------------------------
-
-    @property
-    def onboarding_file(self) -> Path:
-        """Where Home Assistant keeps the onboarding progress."""
-        return self.config / ".storage" / "onboarding"
 
     def onboarded(self) -> bool:
         """True once the owner exists and onboarding is marked done."""
-        if not self.onboarding_file.exists():
-            return False
-        return "integration" in json.loads(self.onboarding_file.read_text())["data"]["done"]
+        return ha_stack.onboarded(self.config)
 
     def onboard(self) -> None:
-        """Create the owner through the onboarding API, then mark onboarding done in storage.
-
-        Finishing onboarding through the API would also set up HA's onboarding defaults (weather,
-        radio, text-to-speech ...), which the demo does not need and which log errors offline.
-        The storage file is written while Home Assistant is stopped, so it restarts here.
-        """
-        request(
-            "POST",
-            "/api/onboarding/users",
-            body={
-                "client_id": CLIENT_ID,
-                "name": "Demo",
-                "username": USERNAME,
-                "password": PASSWORD,
-                "language": "en",
-            },
-        )
+        """Create the owner, then mark onboarding done in storage (Home Assistant restarts)."""
+        ha_stack.create_owner(URL, "Demo", USERNAME, PASSWORD)
         self.stop_home_assistant()
-        self.onboarding_file.write_text(
-            json.dumps(
-                {
-                    "version": 4,
-                    "minor_version": 1,
-                    "key": "onboarding",
-                    "data": {"done": ["user", "core_config", "analytics", "integration"]},
-                },
-                indent=2,
-            )
-        )
+        ha_stack.mark_onboarded(self.config)
         self.log_file.unlink(missing_ok=True)
         self.start_home_assistant()
 
 
-def login(timeout_s: float = 60) -> str:
-    """Log in as the demo user through the login flow; return an access token.
+def login() -> str:
+    """Log in as the demo user; return an access token."""
+    return ha_stack.login(URL, USERNAME, PASSWORD)
 
-    Right after start the HTTP server answers before the auth providers are loaded; retry.
+
+def configure_wallbox(token: str) -> bool:
+    """Add the simulated wallbox through the real config flow, a price and one known card.
+
+    False when the config dir has it already (a later run of the demo).
     """
-    deadline = time.monotonic() + timeout_s
-    while True:
-        flow = request(
-            "POST",
-            "/auth/login_flow",
-            body={
-                "client_id": CLIENT_ID,
-                "handler": ["homeassistant", None],
-                "redirect_uri": f"{URL}/?auth_callback=1",
-            },
-        )
-        result = request(
-            "POST",
-            f"/auth/login_flow/{flow['flow_id']}",
-            body={"client_id": CLIENT_ID, "username": USERNAME, "password": PASSWORD},
-        )
-        if "result" in result:
-            break
-        if time.monotonic() > deadline:
-            raise DemoError(f"logging in as {USERNAME} failed: {result}")
-        time.sleep(2)
-    tokens = request(
-        "POST",
-        "/auth/token",
-        body={"grant_type": "authorization_code", "code": result["result"], "client_id": CLIENT_ID},
-        form=True,
-    )
-    return str(tokens["access_token"])
-
-
-def configure_wallbox(token: str) -> None:
-    """Add the simulated wallbox through the real config flow, a price and one known card."""
     if request("GET", ENTRIES_PATH, token=token):
-        return
+        return False
     flow = request(
         "POST",
         "/api/config/config_entries/flow",
@@ -378,7 +184,7 @@ def configure_wallbox(token: str) -> None:
         f"/api/config/config_entries/flow/{flow['flow_id']}",
         token=token,
         body={
-            "name": "Demo wallbox",
+            "name": WALLBOX_NAME,
             "profile": "webasto_next",
             "host": "127.0.0.1",
             "port": SIM_PORT,
@@ -414,7 +220,7 @@ def configure_wallbox(token: str) -> None:
         {
             "poll_interval": 10,
             "price_source": "fixed",
-            "fixed_price": 0.32,
+            "fixed_price": PRICE_EUR_KWH,
             "suspicious_attempts": 3,
             "suspicious_window_min": 10,
             "requires_authorization": False,
@@ -423,14 +229,47 @@ def configure_wallbox(token: str) -> None:
             "hash_unknown_tags": False,
         },
     )
-    options("add_tag", {"tag_id": "04A1B2C3D4", "name": "Alice", "owner": "Alice"})
+    options("add_tag", {"tag_id": ALICE_TAG, "name": "Alice", "owner": "Alice"})
+    return True
 
 
-def error_lines(log: Path) -> list[str]:
-    """ERROR lines of a Home Assistant log so far."""
-    if not log.exists():
-        return []
-    return [line for line in log.read_text(errors="replace").splitlines() if " ERROR " in line]
+async def _charger_id(token: str, timeout_s: float = 60) -> str:
+    """The demo wallbox's charger id, once the integration runs it (the portal's info)."""
+    url = URL.replace("http", "ws") + "/api/websocket"
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket:
+        await socket.receive_json()
+        await socket.send_json({"type": "auth", "access_token": token})
+        if (await socket.receive_json())["type"] != "auth_ok":
+            raise DemoError("the websocket refused the demo user's token")
+        deadline = time.monotonic() + timeout_s
+        for message_id in range(1, 10_000):
+            await socket.send_json({"id": message_id, "type": f"{DOMAIN}/info"})
+            answer = await socket.receive_json()
+            while answer.get("id") != message_id:
+                answer = await socket.receive_json()
+            wallboxes = answer.get("result", {}).get("wallboxes") if answer["success"] else None
+            if wallboxes:
+                return str(wallboxes[0]["charger_id"])
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(1)
+    raise DemoError(f"the demo wallbox was not running within {timeout_s:.0f} s")
+
+
+def seed_past_sessions(config: Path, token: str) -> int:
+    """Give the new demo its past (PAST_DAYS of sessions); return how many were added."""
+    charger_id = asyncio.run(_charger_id(token))
+    records = ha_stack.past_sessions(
+        charger_id,
+        WALLBOX_NAME,
+        PAST_CARDS,
+        count=PAST_SESSIONS,
+        days=PAST_DAYS,
+        price_eur_kwh=PRICE_EUR_KWH,
+        evenings_in=TIME_ZONE,
+        id_prefix="demo",
+    )
+    return ha_stack.seed_history(config, records)
 
 
 def wallbox_states(token: str) -> dict[str, str]:
@@ -481,7 +320,9 @@ def run(args: argparse.Namespace, demo: Demo) -> None:
         print("First run: creating the owner and finishing onboarding ...", flush=True)
         demo.onboard()
     token = login()
-    configure_wallbox(token)
+    if configure_wallbox(token):
+        added = seed_past_sessions(demo.config, token)
+        print(f"Added {added} past sessions of the last {PAST_DAYS} days.", flush=True)
     if args.check:
         check(args, demo, token, started)
         return
@@ -495,17 +336,15 @@ def run(args: argparse.Namespace, demo: Demo) -> None:
         "Press Ctrl-C to stop.",
         flush=True,
     )
-    if errors := error_lines(demo.log_file):
+    if errors := ha_stack.error_lines(demo.log_file):
         print(f"WARNING: {len(errors)} ERROR line(s) in the log:", *errors[:10], sep="\n  ")
-    while all(child.poll() is None for child in demo.children.processes):
+    while all(child.alive() for child in demo.children.started):
         time.sleep(1)
     raise DemoError("a demo process exited on its own; see the logs above")
 
 
 def check(args: argparse.Namespace, demo: Demo, token: str, started: float) -> None:
     """Verify the running demo as a user would see it; raise DemoError on any problem."""
-    from screenshot import take_screenshots  # noqa: PLC0415 - needs aiohttp, only here
-
     states = wait_for_live_values(token)
     ready_s = time.monotonic() - started
     print(f"Live values after {ready_s:.0f} s:", flush=True)
@@ -514,8 +353,8 @@ def check(args: argparse.Namespace, demo: Demo, token: str, started: float) -> N
     unavailable = [entity_id for entity_id, state in states.items() if state == "unavailable"]
     if unavailable:
         raise DemoError(f"unavailable entities: {', '.join(unavailable)}")
-    take_screenshots(token, args.devtools, Path(args.screenshots))
-    if errors := error_lines(demo.log_file):
+    take_screenshots(URL, token, args.devtools, Path(args.screenshots))
+    if errors := ha_stack.error_lines(demo.log_file):
         raise DemoError(
             f"{len(errors)} ERROR line(s) in {demo.log_file}:\n  " + "\n  ".join(errors[:20])
         )

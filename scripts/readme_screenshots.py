@@ -4,10 +4,10 @@ Started by scripts/readme-screenshots inside the project environment, with the h
 Chromium on a DevTools port. It runs the demo of scripts/dev_run.py (simulator + Home Assistant,
 onboarded, the wallbox and Alice's card added through the real flows) on ports of its own, so the
 main-job check (8123, 15020) can run at the same time, from an empty config dir
-(.dev/readme-screenshots). Before the start it copies the blueprints into that config. Once the
-demo car charges (the running session), it writes a few past sessions into the session history,
-so the calendar has a past, adds Alice's card's energy sensor to the Energy dashboard as an
-individual device and saves, into docs/images/:
+(.dev/readme-screenshots). Before the start it copies the blueprints into that config. The demo
+gives itself its past sessions (scripts/dev_run.py, tools/ha_stack.py), so the calendar has a
+past. Once the demo car charges (the running session), it adds Alice's card's energy sensor to
+the Energy dashboard as an individual device and saves, into docs/images/:
 
   blueprint-charging-progress.png, blueprint-unknown-card.png, blueprint-cheapest-hours.png
       the automation editor for a new automation from each blueprint (the "Create automation"
@@ -30,9 +30,7 @@ import os
 import shutil
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 # Ports of this demo, read by dev_run at import: never the main-job check's 8123 and 15020.
 os.environ.setdefault("SETUP_PORT", "18131")
@@ -40,12 +38,10 @@ os.environ.setdefault("EVSM_SIM_PORT", "15031")
 
 import aiohttp
 import dev_run
-from dev_run import DOMAIN, REPO, Demo, DemoError, run_until_stopped
+from dev_run import ALICE_TAG, DOMAIN, REPO, Demo, DemoError, run_until_stopped
 from screenshot import Page, logged_in_page
 
-sys.path.insert(0, str(REPO))
-from custom_components.ev_session_monitor.core.history import SessionHistory
-from custom_components.ev_session_monitor.core.model import SessionRecord
+from tools import ha_stack
 
 CONFIG = dev_run.DEV_DIR / "readme-screenshots"
 OUT_DIR = REPO / "docs" / "images"
@@ -57,10 +53,6 @@ BLUEPRINT_SHOTS = {
     "notify_unknown_tag.yaml": "blueprint-unknown-card",
     "cheapest_hours_charging.yaml": "blueprint-cheapest-hours",
 }
-ALICE_TAG = "04A1B2C3D4"  # the card dev_run.configure_wallbox adds and the demo scenario uses
-WALLBOX_NAME = "Demo wallbox"
-TIME_ZONE = ZoneInfo("Europe/Berlin")  # dev_run.CONFIGURATION's
-PRICE_EUR_KWH = 0.32  # dev_run.configure_wallbox's fixed price
 RENDER_TIMEOUT_S = 30.0
 STATISTICS_TIMEOUT_S = 420.0
 STATISTICS_MISSING = "Statistics not defined"
@@ -87,41 +79,6 @@ const visible = (el) => {
   return r.width > 0 && r.height > 0;
 };
 """
-
-
-def past_sessions(charger: str) -> list[SessionRecord]:
-    """Alice's evening sessions of the last four days, and one without a card."""
-    today = datetime.now(TIME_ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
-    plans = [  # days ago, local start, minutes charging, kW, card
-        (4, (18, 5), 150, 11.0, True),
-        (3, (7, 40), 55, 7.4, False),
-        (2, (19, 20), 200, 11.0, True),
-        (1, (17, 45), 95, 7.4, True),
-    ]
-    records = []
-    for days_ago, (hour, minute), minutes, kilowatts, with_card in plans:
-        started = (today - timedelta(days=days_ago)).replace(hour=hour, minute=minute)
-        charging_s = minutes * 60.0
-        energy_wh = kilowatts * 1000 * charging_s / 3600
-        records.append(
-            SessionRecord(
-                session_id=f"readme{days_ago}",
-                charger_id=charger,
-                charger_name=WALLBOX_NAME,
-                started_at=started.astimezone(UTC),
-                ended_at=(started + timedelta(seconds=charging_s + 1200)).astimezone(UTC),
-                charging_s=charging_s,
-                energy_wh=energy_wh,
-                cost=round(energy_wh / 1000 * PRICE_EUR_KWH, 2),
-                currency="EUR",
-                avg_power_w=kilowatts * 1000,
-                peak_power_w=kilowatts * 1000 + 150,
-                tag_id=ALICE_TAG if with_card else None,
-                tag_name="Alice" if with_card else None,
-                energy_source="meter",
-            )
-        )
-    return records
 
 
 def prepare_config() -> None:
@@ -156,12 +113,8 @@ class Websocket:
                 return answer["result"]
 
 
-async def add_past_and_energy(token: str) -> str:
-    """Give the wallbox a past in its session history; add Alice's energy to Energy.
-
-    The history file is shared with the running integration (SQLite, WAL), which reads it for
-    every calendar view. Returns her energy sensor's name as the Energy configuration shows it.
-    """
+async def add_energy(token: str) -> str:
+    """Add Alice's energy to Energy; return her energy sensor's name as the page shows it."""
     url = dev_run.URL.replace("http", "ws") + "/api/websocket"
     async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket:
         await socket.receive_json()
@@ -169,10 +122,6 @@ async def add_past_and_energy(token: str) -> str:
         if (await socket.receive_json())["type"] != "auth_ok":
             raise DemoError("the websocket refused the demo user's token")
         ws = Websocket(socket)
-        info = await ws.call(f"{DOMAIN}/info")
-        charger = info["wallboxes"][0]["charger_id"]
-        with SessionHistory(CONFIG / DOMAIN / "history.sqlite") as history:
-            history.add_many(past_sessions(charger))
         entity_id = ""
         for _ in range(30):
             entities = await ws.call("config/entity_registry/list")
@@ -326,7 +275,7 @@ async def energy_configuration(page: Page, energy_name: str) -> None:
 async def take(token: str, devtools_port: int, energy_name: str) -> None:
     """Open each page, wait until it shows its content, save it."""
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    async with logged_in_page(token, devtools_port) as page:
+    async with logged_in_page(dev_run.URL, token, devtools_port) as page:
         await viewport(page, 1280, 1300)  # most of each form
         for filename, shot in BLUEPRINT_SHOTS.items():
             await blueprint_form(page, filename, shot)
@@ -355,13 +304,14 @@ def run(demo: Demo, devtools_port: int) -> None:
     demo.onboard()
     token = dev_run.login()
     dev_run.configure_wallbox(token)
+    dev_run.seed_past_sessions(CONFIG, token)
     dev_run.wait_for_live_values(token)  # the demo car charges: the running session
-    energy_name = asyncio.run(add_past_and_energy(token))
+    energy_name = asyncio.run(add_energy(token))
     try:
         asyncio.run(asyncio.wait_for(take(token, devtools_port, energy_name), TAKE_TIMEOUT_S))
     except TimeoutError:
         raise DemoError(f"the screenshots took longer than {TAKE_TIMEOUT_S:.0f} s") from None
-    if errors := dev_run.error_lines(demo.log_file):
+    if errors := ha_stack.error_lines(demo.log_file):
         raise DemoError(
             f"{len(errors)} ERROR line(s) in {demo.log_file}:\n  " + "\n  ".join(errors[:20])
         )

@@ -1,7 +1,8 @@
 """Drive headless Chromium over the DevTools protocol: log in, open pages, save screenshots.
 
-Used by scripts/dev_run.py --check. Chromium itself runs outside the project environment (Debian's
-package, started by scripts/develop); this talks to it over its DevTools port on loopback.
+Used by scripts/dev_run.py --check and scripts/readme_screenshots.py. Chromium itself runs
+outside the project environment (Debian's package, started by scripts/develop); this talks to it
+over its DevTools port on loopback.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from dev_run import CLIENT_ID, DOMAIN, URL, DemoError, request
+
+from tools.ha_stack import DOMAIN, StackError, request
 
 # Pages a new user opens, with how long the frontend needs to render them.
 PAGES = (
@@ -30,9 +32,10 @@ PAGES = (
 class Page:
     """One browser tab."""
 
-    def __init__(self, socket: aiohttp.ClientWebSocketResponse) -> None:
-        """Wrap the tab's DevTools socket."""
+    def __init__(self, socket: aiohttp.ClientWebSocketResponse, url: str) -> None:
+        """Wrap the tab's DevTools socket; `url` is Home Assistant's."""
         self.socket = socket
+        self.url = url
         self.ids = itertools.count(1)
 
     async def call(self, method: str, **params: Any) -> dict[str, Any]:
@@ -43,7 +46,7 @@ class Page:
             message = await self.socket.receive_json()
             if message.get("id") == message_id:
                 if "error" in message:
-                    raise DemoError(f"DevTools {method} failed: {message['error']}")
+                    raise StackError(f"DevTools {method} failed: {message['error']}")
                 return dict(message.get("result", {}))
 
     async def evaluate(self, expression: str) -> Any:
@@ -53,19 +56,19 @@ class Page:
 
     async def shot(self, path: str, out: Path, wait_s: float) -> None:
         """Open a page, let it render, check it is the page asked for, save a PNG."""
-        await self.call("Page.navigate", url=URL + path)
+        await self.call("Page.navigate", url=self.url + path)
         await asyncio.sleep(wait_s)
         where = await self.evaluate("location.pathname")
         if where != path:
-            raise DemoError(f"opening {path} ended on {where} (not logged in?)")
+            raise StackError(f"opening {path} ended on {where} (not logged in?)")
         data = await self.call("Page.captureScreenshot", format="png")
         out.write_bytes(base64.b64decode(data["data"]))
         print(f"saved {out}", flush=True)
 
 
 @contextlib.asynccontextmanager
-async def logged_in_page(token: str, devtools_port: int) -> AsyncIterator[Page]:
-    """The first tab of the Chromium on `devtools_port`, 1280x900, logged in with `token`."""
+async def logged_in_page(url: str, token: str, devtools_port: int) -> AsyncIterator[Page]:
+    """The first tab of the Chromium on `devtools_port`, 1280x900, logged in at `url`."""
     devtools = f"http://127.0.0.1:{devtools_port}"
     async with aiohttp.ClientSession() as session:
         targets: list[dict[str, Any]] = []
@@ -78,22 +81,22 @@ async def logged_in_page(token: str, devtools_port: int) -> AsyncIterator[Page]:
                 await asyncio.sleep(1)
         pages = [target for target in targets if target["type"] == "page"]
         if not pages:
-            raise DemoError(f"no Chromium page on DevTools port {devtools_port}")
+            raise StackError(f"no Chromium page on DevTools port {devtools_port}")
         async with session.ws_connect(pages[0]["webSocketDebuggerUrl"], max_msg_size=0) as socket:
-            page = Page(socket)
+            page = Page(socket, url)
             await page.call("Page.enable")
             await page.call("Emulation.setDeviceMetricsOverride", width=1280, height=900,
                             deviceScaleFactor=1, mobile=False)  # fmt: skip
             # The frontend keeps its login in localStorage: put a fresh one there.
-            await page.call("Page.navigate", url=f"{URL}/auth/providers")
+            await page.call("Page.navigate", url=f"{url}/auth/providers")
             await asyncio.sleep(1)
             tokens = {
                 "access_token": token,
                 "token_type": "Bearer",
                 "expires_in": 1800,
                 "refresh_token": "",
-                "hassUrl": URL,
-                "clientId": CLIENT_ID,
+                "hassUrl": url,
+                "clientId": f"{url}/",
                 "expires": int(time.time() * 1000) + 1800 * 1000,
             }
             await page.evaluate(
@@ -102,17 +105,17 @@ async def logged_in_page(token: str, devtools_port: int) -> AsyncIterator[Page]:
             yield page
 
 
-async def _take(token: str, devtools_port: int, out_dir: Path) -> None:
+async def _take(url: str, token: str, devtools_port: int, out_dir: Path) -> None:
     template = f"{{{{ device_id(integration_entities('{DOMAIN}') | first) }}}}"
-    device_id = request("POST", "/api/template", token=token, body={"template": template})
+    device_id = request(url, "POST", "/api/template", token=token, body={"template": template})
     if not device_id or device_id == "None":
-        raise DemoError("the wallbox has no device")
+        raise StackError("the wallbox has no device")
     out_dir.mkdir(parents=True, exist_ok=True)
-    async with logged_in_page(token, devtools_port) as page:
+    async with logged_in_page(url, token, devtools_port) as page:
         for name, path, wait_s in PAGES:
             await page.shot(path.format(device_id=device_id), out_dir / f"{name}.png", wait_s)
 
 
-def take_screenshots(token: str, devtools_port: int, out_dir: Path) -> None:
-    """Save the pages a new user looks at as PNGs in `out_dir`."""
-    asyncio.run(_take(token, devtools_port, out_dir))
+def take_screenshots(url: str, token: str, devtools_port: int, out_dir: Path) -> None:
+    """Save the pages a new user looks at in the Home Assistant at `url` as PNGs in `out_dir`."""
+    asyncio.run(_take(url, token, devtools_port, out_dir))

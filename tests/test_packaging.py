@@ -7,8 +7,11 @@ import re
 from pathlib import Path
 
 import yaml
+from awesomeversion import AwesomeVersion
 
 ROOT = Path(__file__).parent.parent
+# The oldest Home Assistant the integration runs on (it needs the APIs and Python of 2026.10).
+OLDEST_HOME_ASSISTANT = AwesomeVersion("2026.10.0")
 INTEGRATION = ROOT / "custom_components" / "ev_session_monitor"
 
 
@@ -29,11 +32,27 @@ def test_manifest() -> None:
     assert requirement in ("pymodbus>=3.13.1", "pymodbus==3.13.1")
 
 
+def hacs_minimum_supported(minimum: str) -> bool:
+    """True when hacs.json's minimum keeps HACS from installing on a too old Home Assistant.
+
+    Compared as versions, as HACS compares them (AwesomeVersion): as strings, "2026.2.0" would
+    pass for newer than "2026.10.0".
+    """
+    return AwesomeVersion(minimum) >= OLDEST_HOME_ASSISTANT
+
+
 def test_hacs_json() -> None:
     hacs = load(ROOT / "hacs.json")
     assert hacs["name"]
-    assert hacs["homeassistant"] >= "2026.10.0"
+    assert hacs_minimum_supported(hacs["homeassistant"])
     assert set(hacs) <= {"name", "homeassistant", "render_readme", "hacs", "country"}
+
+
+def test_hacs_minimum_is_compared_as_a_version() -> None:
+    assert not hacs_minimum_supported("2026.2.0")
+    assert not hacs_minimum_supported("2026.9.3")
+    assert hacs_minimum_supported("2026.10.0")
+    assert hacs_minimum_supported("2027.1.0")
 
 
 def _keys(tree: dict, prefix: str = "") -> set[str]:

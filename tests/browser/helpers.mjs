@@ -11,7 +11,9 @@ const { chromium } = require("playwright-core");
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const STATE = process.env.PORTAL_STATE ?? join(REPO, ".dev/portal-state");
-export const IMAGES = join(REPO, "docs/images");
+// Test runs save their screenshots outside the tracked tree; scripts/screenshot points this at
+// docs/images to refresh the README's.
+export const IMAGES = process.env.SCREENSHOTS ?? join(REPO, ".dev/browser-screenshots");
 export const ready = JSON.parse(readFileSync(join(STATE, "ready.json"), "utf8"));
 
 export function launch() {

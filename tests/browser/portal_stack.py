@@ -15,14 +15,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import random
 import signal
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,62 +27,16 @@ import aiohttp
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from custom_components.ev_session_monitor.core.history import SessionHistory  # noqa: E402
-from custom_components.ev_session_monitor.core.model import SessionRecord  # noqa: E402
+from tools import ha_stack  # noqa: E402
 from tools.wallbox_simulator import WallboxSimulator  # noqa: E402
 
 ADMIN = ("owner", "owner-password-1")
 READER = ("alice", "alice-password-1")
 ALICE_TAG, BOB_TAG, UNKNOWN_TAG = "04A1B2C3D4", "04B0B0B0B0", "0BADC0DE99"
-CONFIGURATION = """\
-homeassistant:
-  name: Portal test
-  unit_system: metric
-  currency: EUR
-  country: DE
-  time_zone: Europe/Berlin
-  latitude: 52.52
-  longitude: 13.40
-  elevation: 34
-frontend:
-config:
-person:
-logger:
-  default: warning
-"""
-
-
-def seeded_sessions(count: int, charger_id: str, charger_name: str) -> list[SessionRecord]:
-    """`count` sessions over the last two years: Alice's, Bob's and some without a card."""
-    rng = random.Random(13)
-    end = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
-    step = timedelta(days=730) / count
-    records = []
-    for index in range(count):
-        started = end - step * (count - index)
-        charging = rng.uniform(1800, 4 * 3600)
-        energy = 7200 * charging / 3600
-        tag = rng.choice(((ALICE_TAG, "Alice"), (BOB_TAG, "Bob"), (None, None)))
-        records.append(
-            SessionRecord(
-                session_id=f"seed{index:06d}",
-                charger_id=charger_id,
-                charger_name=charger_name,
-                started_at=started,
-                ended_at=started + timedelta(seconds=charging + 600),
-                charging_s=charging,
-                energy_wh=energy,
-                cost=round(energy / 1000 * 0.32, 4),
-                currency="EUR",
-                avg_power_w=7200.0,
-                peak_power_w=7400.0,
-                tag_id=tag[0],
-                tag_name=tag[1],
-                energy_source=rng.choice(("meter", "meter", "session_counter")),
-                gaps=rng.choice((0, 0, 0, 1)),
-            )
-        )
-    return records
+# The seeded sessions' cards: Alice's, Bob's and none, drawn at random.
+SEEDED_CARDS: tuple[ha_stack.Card, ...] = ((ALICE_TAG, "Alice"), (BOB_TAG, "Bob"), (None, None))
+SEEDED_DAYS = 730
+CONFIGURATION = ha_stack.configuration("Portal test", "frontend:", "config:", "person:")
 
 
 class Stack:
@@ -112,53 +62,11 @@ class Stack:
                 raise RuntimeError(f"{method} {path}: {response.status} {text}")
             return json.loads(text) if text else None
 
-    async def wait_until_up(self, process: subprocess.Popen[bytes], limit_s: float) -> None:
-        """Wait for the HTTP API; before onboarding only /api/onboarding answers without a login."""
-        deadline = time.monotonic() + limit_s
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError("Home Assistant exited early")
-            try:
-                async with self.session.get(self.url + "/api/onboarding") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(1)
-        raise RuntimeError("Home Assistant did not start in time")
-
     async def onboard(self) -> None:
         """Create the owner and finish onboarding through the API; keep an access token."""
-        client_id = self.url + "/"
-        owner = await self.rest(
-            "POST",
-            "/api/onboarding/users",
-            {
-                "client_id": client_id,
-                "name": "Owner",
-                "username": ADMIN[0],
-                "password": ADMIN[1],
-                "language": "en",
-            },
-        )
-        tokens = await self.rest(
-            "POST",
-            "/auth/token",
-            {
-                "grant_type": "authorization_code",
-                "code": owner["auth_code"],
-                "client_id": client_id,
-            },
-            form=True,
-        )
-        self.token = tokens["access_token"]
-        await self.rest("POST", "/api/onboarding/core_config", {})
-        await self.rest("POST", "/api/onboarding/analytics", {})
-        await self.rest(
-            "POST",
-            "/api/onboarding/integration",
-            {"client_id": client_id, "redirect_uri": f"{self.url}/?auth_callback=1"},
-        )
+        code = await asyncio.to_thread(ha_stack.create_owner, self.url, "Owner", ADMIN[0], ADMIN[1])
+        self.token = await asyncio.to_thread(ha_stack.token_for_code, self.url, code)
+        await asyncio.to_thread(ha_stack.finish_onboarding, self.url, self.token)
         self.ws = await self.session.ws_connect(self.url + "/api/websocket")
         await self.ws.receive_json()
         await self.ws.send_json({"type": "auth", "access_token": self.token})
@@ -235,10 +143,10 @@ async def prepare(
     await stack.call("ev_session_monitor/tags/add", tag_id=BOB_TAG, name="Bob", person="person.bob")
     info = await stack.call("ev_session_monitor/info")
     charger_id = info["wallboxes"][0]["charger_id"]
-    history = SessionHistory(config / "ev_session_monitor" / "history.sqlite")
-    history.open()
-    history.add_many(seeded_sessions(sessions, charger_id, "Garage"))
-    history.close()
+    seeded = ha_stack.past_sessions(
+        charger_id, "Garage", SEEDED_CARDS, count=sessions, days=SEEDED_DAYS
+    )
+    await asyncio.to_thread(ha_stack.seed_history, config, seeded)
     # A car waits and an unknown card is shown to the box: the Cards view offers to admit it.
     sim.state.plug_in()
     await asyncio.sleep(3)
@@ -271,23 +179,14 @@ async def main() -> int:
     args = parser.parse_args()
     args.state.mkdir(parents=True, exist_ok=True)
     config = Path(tempfile.mkdtemp(prefix="evsm-portal-"))
-    (config / "custom_components").mkdir()
-    (config / "custom_components" / "ev_session_monitor").symlink_to(
-        REPO / "custom_components" / "ev_session_monitor"
-    )
-    (config / "configuration.yaml").write_text(CONFIGURATION)
+    ha_stack.prepare_config(config, CONFIGURATION)
     sim = WallboxSimulator("webasto_next")
     await sim.start()
-    # The port comes from SETUP_PORT: an `http:` YAML section would be staged as a pending
-    # config that Home Assistant reverts (with a restart) when nobody confirms it in the UI.
-    env = {**os.environ, "PYTHONPATH": str(REPO), "SETUP_PORT": str(args.port)}
-    log = (args.state / "home-assistant.stderr.log").open("wb")
-    hass = subprocess.Popen(  # noqa: ASYNC220 - started once, before anything else runs
-        [sys.executable, "-m", "homeassistant", "--config", str(config)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
+    hass = ha_stack.Child(
+        ha_stack.home_assistant_command(config),
+        log=args.state / "home-assistant.stderr.log",
+        env=ha_stack.home_assistant_env(port=args.port),
+        append=False,
     )
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -296,13 +195,13 @@ async def main() -> int:
     try:
         async with aiohttp.ClientSession() as session:
             stack = Stack(f"http://127.0.0.1:{args.port}", session)
-            await stack.wait_until_up(hass, 300)
+            await asyncio.to_thread(ha_stack.wait_until_answers, stack.url, hass)
             ready = await prepare(stack, sim, args.sessions, config)
             (args.state / "ready.json").write_text(json.dumps(ready, indent=2))
             print("portal stack ready", flush=True)
             deadline = time.monotonic() + args.limit_s
             while not stopping.is_set() and time.monotonic() < deadline:
-                if (args.state / "stop").exists() or hass.poll() is not None:
+                if (args.state / "stop").exists() or not hass.alive():
                     break
                 car = args.state / "car-charges"
                 if car.exists():
@@ -312,23 +211,9 @@ async def main() -> int:
             if stack.ws is not None:
                 await stack.ws.close()
     finally:
-        if hass.poll() is None:
-            hass.send_signal(signal.SIGTERM)
-            try:
-                hass.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                hass.kill()
+        await asyncio.to_thread(hass.stop, 60)
         await sim.stop()
-        log.close()
-        errors = (
-            [
-                line
-                for line in (config / "home-assistant.log").read_text(errors="replace").splitlines()
-                if " ERROR " in line and "ev_session_monitor" in line
-            ]
-            if (config / "home-assistant.log").exists()
-            else []
-        )
+        errors = ha_stack.error_lines(config / "home-assistant.log", "ev_session_monitor")
         (args.state / "errors.txt").write_text("\n".join(errors))
     return 0
 

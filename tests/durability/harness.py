@@ -17,13 +17,10 @@ import selectors
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.request
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,6 +34,7 @@ from custom_components.ev_session_monitor.const import (
     HISTORY_FILE,
     PRICE_NONE,
 )
+from tools import ha_stack
 from tools.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -124,29 +122,9 @@ def simulator_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(REPO)}
 
 
-def home_assistant_env() -> dict[str, str]:
-    """As scripts/dev_run.py runs it, minus PYTHONPATH.
-
-    Without the checkout on the path, the integration is imported from the config dir's
-    custom_components, as in a user's installation (a regular package on the path would win).
-    """
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    return {**env, "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt", "UV_NATIVE_TLS": "true"}
-
-
-# `python -m MODULE ARGS` that dies with the thread that started it (PR_SET_PDEATHSIG): if the
-# test process is killed, no Home Assistant or simulator is left running.
-_DIE_WITH_PARENT = (
-    "import ctypes, runpy, signal, sys;"
-    "ctypes.CDLL(None).prctl(1, signal.SIGKILL);"
-    "sys.argv = sys.argv[1:];"
-    "runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)"
-)
-
-
 def python_module(module: str, *args: str) -> list[str]:
-    """Command line running a module like `python -m`, bound to this process's life."""
-    return [sys.executable, "-c", _DIE_WITH_PARENT, module, *args]
+    """Command line running a module like `python -m`, killed if the test process dies."""
+    return ha_stack.python_module(module, *args, parent_death=signal.SIGKILL)
 
 
 def sleep_until(moment: float) -> None:
@@ -273,23 +251,6 @@ class SimBox:
 
 # --- Home Assistant ------------------------------------------------------------------------------
 
-CONFIGURATION = """\
-# Written by tests/durability: only what the kill tests need.
-homeassistant:
-  name: Durability {run}
-  unit_system: metric
-  currency: EUR
-  country: DE
-  time_zone: UTC
-  latitude: 52.52
-  longitude: 13.40
-  elevation: 34
-logger:
-  default: warning
-  logs:
-    custom_components.{domain}: info
-"""
-
 
 class HomeAssistantProcess:
     """`python -m homeassistant` on its own config dir, with one config entry per wallbox."""
@@ -298,102 +259,80 @@ class HomeAssistantProcess:
         """Prepare the config dir; nothing runs until start()."""
         self.config_dir = config_dir
         self.run = run
-        self.process: subprocess.Popen[bytes] | None = None
+        self.child: ha_stack.Child | None = None
         self.starts = 0
-        (config_dir / "custom_components").mkdir(parents=True, exist_ok=True)
-        (config_dir / "custom_components" / DOMAIN).symlink_to(INTEGRATION_DIR)
-        (config_dir / "configuration.yaml").write_text(CONFIGURATION.format(run=run, domain=DOMAIN))
-        # Runs go in parallel: each Home Assistant serves HTTP on its own port. Set through
-        # SETUP_PORT, not YAML: since 2026.x, http YAML becomes a "pending" config that Home
-        # Assistant reverts, restarting itself, after five minutes without a user's confirmation.
+        ha_stack.prepare_config(
+            config_dir,
+            ha_stack.configuration(f"Durability {run}", time_zone="UTC", integration_log="info"),
+            integration=INTEGRATION_DIR,
+        )
+        # Runs go in parallel: each Home Assistant serves HTTP on its own port.
         self.http_port = free_port()
 
     def add_entries(self, boxes: list[SimBox]) -> None:
         """Write the config entries before the first start, as a config flow leaves them."""
-        now = datetime.now(UTC).isoformat()
-        entries: list[dict[str, Any]] = [
-            {
-                "created_at": now,
-                "data": {CONF_PROFILE: box.scenario.profile, "host": "127.0.0.1", "port": box.port},
-                "disabled_by": None,
-                "discovery_keys": {},
-                "domain": DOMAIN,
-                "entry_id": uuid.uuid4().hex,
-                "minor_version": 1,
-                "modified_at": now,
-                "options": {
-                    CONF_POLL_INTERVAL: box.scenario.poll_s,
-                    CONF_PRICE_SOURCE: PRICE_NONE,
-                },
-                "pref_disable_new_entities": False,
-                "pref_disable_polling": False,
-                "source": "user",
-                "subentries": [],
-                "title": box.scenario.name,
-                "unique_id": charger_id(box.scenario),
-                "version": 1,
-            }
-            for box in boxes
-        ]
-        storage = self.config_dir / ".storage"
-        storage.mkdir(exist_ok=True)
-        (storage / "core.config_entries").write_text(
-            json.dumps(
+        ha_stack.write_config_entries(
+            self.config_dir,
+            [
                 {
-                    "version": 1,
-                    "minor_version": 5,
-                    "key": "core.config_entries",
-                    "data": {"entries": entries},
-                },
-                indent=2,
-            )
+                    "data": {
+                        CONF_PROFILE: box.scenario.profile,
+                        "host": "127.0.0.1",
+                        "port": box.port,
+                    },
+                    "domain": DOMAIN,
+                    "options": {
+                        CONF_POLL_INTERVAL: box.scenario.poll_s,
+                        CONF_PRICE_SOURCE: PRICE_NONE,
+                    },
+                    "title": box.scenario.name,
+                    "unique_id": charger_id(box.scenario),
+                }
+                for box in boxes
+            ],
         )
 
     def start(self) -> float:
         """Start Home Assistant; return the monotonic start time."""
-        assert self.process is None or self.process.poll() is not None
+        assert self.child is None or not self.child.alive()
         self.starts += 1
-        with (self.config_dir / f"hass-{self.starts}.out").open("wb") as out:
-            # --skip-pip: everything the integration needs is installed with the project; the
-            # test must not depend on a package index.
-            self.process = subprocess.Popen(
-                python_module("homeassistant", "-c", str(self.config_dir), "--skip-pip"),
-                cwd=self.config_dir,  # the working dir comes first on sys.path
-                env={**home_assistant_env(), "SETUP_PORT": str(self.http_port)},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        # --skip-pip: everything the integration needs is installed with the project; the test
+        # must not depend on a package index. Without the checkout on the path, the integration
+        # is imported from the config dir's custom_components, as in a user's installation.
+        self.child = ha_stack.Child(
+            ha_stack.home_assistant_command(
+                self.config_dir, skip_pip=True, parent_death=signal.SIGKILL
+            ),
+            log=self.config_dir / f"hass-{self.starts}.out",
+            env=ha_stack.home_assistant_env(port=self.http_port, checkout_on_path=False),
+            cwd=self.config_dir,  # the working dir comes first on sys.path
+            append=False,
+        )
         return time.monotonic()
 
     def end(self, how: signal.Signals) -> None:
         """SIGKILL (a crash, a power cut) or SIGTERM (a clean stop, waited for)."""
-        assert self.process is not None
-        if self.process.poll() is not None:
+        assert self.child is not None
+        if not self.child.alive():
             raise HarnessError(
-                f"Home Assistant ({self.run}) exited by itself with {self.process.returncode};"
-                f" see {self.config_dir}"
+                f"Home Assistant ({self.run}) exited by itself with"
+                f" {self.child.process.returncode}; see {self.config_dir}"
             )
-        self.process.send_signal(how)
+        ha_stack.signal_group(self.child.pid, how)
         try:
-            self.process.wait(timeout=90)
+            self.child.process.wait(timeout=90)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            self.child.kill()
             raise HarnessError(f"Home Assistant ({self.run}) did not stop within 90 s") from None
 
     def stop_quietly(self) -> None:
         """Stop if running, whatever state it is in (cleanup)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.child is not None:
+            self.child.stop(timeout_s=60)
 
     def alive(self) -> bool:
         """Return True while the process runs."""
-        return self.process is not None and self.process.poll() is None
+        return self.child is not None and self.child.alive()
 
     def integration_errors(self) -> list[str]:
         """ERROR lines and tracebacks of the integration in the log (for failure messages)."""
