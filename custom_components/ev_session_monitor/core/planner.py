@@ -61,7 +61,7 @@ class PlannedSlot:
 
 @dataclass(frozen=True, slots=True)
 class ChargePlan:
-    """Where to charge before departure, and what it costs against charging at once."""
+    """Where to charge before departure, and the cost against the same energy at once."""
 
     slots: tuple[PlannedSlot, ...]  # chronological
     needed_wh: float
@@ -288,13 +288,16 @@ def plan_cheapest(
         key=lambda window: (window.price is None, window.price or 0.0, window.start),
     )
     chosen = sorted(_fill(ranked, needed, power_w), key=lambda slot: slot.start)
+    planned = sum(slot.energy_wh for slot in chosen)
+    # Compared with the energy the plan delivers, not the whole need: when the time before
+    # departure is short, the rest is charged by neither.
     straight = _fill(
-        _windows(prices, now, now + timedelta(hours=needed / power_w)), needed, power_w
+        _windows(prices, now, now + timedelta(hours=planned / power_w)), planned, power_w
     )
     return ChargePlan(
         slots=tuple(chosen),
         needed_wh=needed,
-        planned_wh=sum(slot.energy_wh for slot in chosen),
+        planned_wh=planned,
         cost=_cost(chosen),
         cost_straight_away=_cost(straight),
     )
