@@ -334,3 +334,17 @@ def test_a_variant_replaces_and_removes_entries() -> None:
     assert changed.active_variants == ("old firmware",)
     assert changed.variants == profile.variants
     assert "power" in profile.values  # the base profile is unchanged
+
+
+@pytest.mark.parametrize(
+    ("field", "yaml_value"), [("scale", ".nan"), ("scale", ".inf"), ("scale", "-.inf")]
+)
+def test_numbers_that_are_not_numbers_are_refused(field: str, yaml_value: str) -> None:
+    """YAML spells NaN and infinity `.nan` and `.inf` (YAML 1.1, section "float"); a NaN scale
+    passes every range check and would make every reading NaN."""
+    data = variant()
+    data["values"]["power"][field] = yaml.safe_load(yaml_value)
+    with pytest.raises(ProfileError) as err:
+        parse_profile("bad", data, "bad.yaml")
+    assert f"field 'values.power.{field}'" in str(err.value)
+    assert "finite number" in str(err.value)
