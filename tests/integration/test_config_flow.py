@@ -704,9 +704,7 @@ async def test_options_refuse_numbers_that_are_not_numbers(
         result["flow_id"], {**SETTINGS, CONF_PRICE_SOURCE: PRICE_FIXED}
     )
     try:
-        result = await options.async_configure(
-            result["flow_id"], {CONF_FIXED_PRICE: not_a_number}
-        )
+        result = await options.async_configure(result["flow_id"], {CONF_FIXED_PRICE: not_a_number})
     except vol.Invalid:
         assert not_a_number == float("inf")
     else:

@@ -18,9 +18,7 @@ NOT_FINITE = "expected a finite number, not NaN or infinity"
 
 def is_finite_number(value: object) -> bool:
     """Return True for an int or float that is neither NaN nor infinite (bools are not numbers)."""
-    return (
-        isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    )
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def finite_or_none(value: object) -> float | None:
