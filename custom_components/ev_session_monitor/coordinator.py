@@ -46,6 +46,7 @@ from .core.authorization import AuthorizationMonitor, AuthState, TagAttempt, Una
 from .core.client import WallboxClient
 from .core.errors import WallboxAuthError, WallboxConnectionError, WallboxError
 from .core.model import Capability, DeviceIdentity, Reading, SessionRecord
+from .core.numbers import finite_or_none
 from .core.profile import WallboxProfile
 from .core.session import (
     LimitExceeded,
@@ -434,7 +435,8 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         options = self.config_entry.options
         source = options.get(CONF_PRICE_SOURCE)
         if source == PRICE_FIXED:
-            return float(options.get(CONF_FIXED_PRICE, 0.0)), currency
+            # NaN saved by an older release: unpriced (counted as such), not a NaN total.
+            return finite_or_none(options.get(CONF_FIXED_PRICE, 0.0)), currency
         if source == PRICE_SENSOR:
             state = self.hass.states.get(options.get(CONF_PRICE_ENTITY, ""))
             if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
@@ -609,7 +611,9 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
             return
         control = self.profile.current_limit
         assert control is not None
-        release = float(self.config_entry.options.get(CONF_RELEASE_CURRENT, control.max_a))
+        release = finite_or_none(self.config_entry.options.get(CONF_RELEASE_CURRENT))
+        if release is None:  # unset, or NaN saved by an older release
+            release = control.max_a
         wanted = release if self.auth.release_allowed(reading) else 0.0
         due = self._enforced_at is None or now - self._enforced_at >= ENFORCE_REFRESH
         if wanted == self._enforced_current and not due:
@@ -706,7 +710,7 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         if self.target_energy_wh:
             return self.target_energy_wh - energy
         options = self.config_entry.options
-        capacity = options.get(CONF_BATTERY_CAPACITY)
+        capacity = finite_or_none(options.get(CONF_BATTERY_CAPACITY))
         soc_state = self.hass.states.get(options.get(CONF_SOC_ENTITY) or "")
         if not capacity or soc_state is None:
             return None

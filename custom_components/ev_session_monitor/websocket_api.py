@@ -41,6 +41,7 @@ from .const import DOMAIN, EVENT_UNKNOWN_TAG
 from .coordinator import EvConfigEntry
 from .core.history import SORT_COLUMNS, charger_totals, summarize, totals
 from .core.model import Capability
+from .core.numbers import finite_float
 from .core.tags import DuplicateTagError, InvalidTagError, KnownTag, normalize_tag, validate_tag
 from .services import (
     ATTR_CONFIG_ENTRY_ID,
@@ -71,9 +72,7 @@ FILTER_FIELDS: dict[Any, Any] = {
 TAG_FIELDS: dict[Any, Any] = {
     vol.Required("name"): vol.All(cv.string, vol.Strip, vol.Length(min=1)),
     vol.Optional("owner"): vol.Any(None, cv.string),
-    vol.Optional("price_per_kwh"): vol.Any(
-        None, vol.All(vol.Coerce(float), vol.Range(min=PRICE_MIN, max=PRICE_MAX))
-    ),
+    vol.Optional("price_per_kwh"): vol.Any(None, finite_float(PRICE_MIN, PRICE_MAX)),
     vol.Optional("chargers", default=list): [cv.string],
     vol.Optional("person"): vol.Any(None, cv.entity_id),
 }
@@ -405,7 +404,7 @@ def ws_subscribe_wallboxes(
         vol.Required("type"): f"{DOMAIN}/wallboxes/control",
         vol.Required("entry_id"): cv.string,
         vol.Exclusive("enabled", "control"): cv.boolean,
-        vol.Exclusive("current_a", "control"): vol.Coerce(float),
+        vol.Exclusive("current_a", "control"): finite_float(),
     }
 )
 @require_admin

@@ -202,6 +202,8 @@ class KnownTag:
             raise ValueError(
                 f"tag {_shown(tag_id)}: price {_shown(price)} is not a number"
             ) from None
+        if price_value is not None and not math.isfinite(price_value):
+            price_value = None  # NaN saved by an older release: the wallbox's price applies
         # Names stored before they were bounded are cut rather than losing the card.
         return cls(
             tag_id=tag_id,
