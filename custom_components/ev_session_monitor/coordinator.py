@@ -18,6 +18,7 @@ from homeassistant.helpers.event import async_track_state_change_event, async_tr
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
+from homeassistant.util.file import WriteError
 
 from .const import (
     CONF_BATTERY_CAPACITY,
@@ -73,6 +74,28 @@ ENFORCE_REFRESH = timedelta(seconds=60)
 EVENT_TEXT_MAX_LENGTH = 255
 
 type EventListener = Callable[[str, dict[str, Any]], None]
+
+
+class _StateStore(Store[dict[str, Any]]):
+    """The saved state; tells the coordinator whether each write reached the disk.
+
+    Store logs a failed write and returns as if it had succeeded; a full disk must become one
+    repair, cleared by the next write that succeeds.
+    """
+
+    def __init__(
+        self, hass: HomeAssistant, key: str, written: Callable[[Exception | None], None]
+    ) -> None:
+        super().__init__(hass, STORE_VERSION, key, atomic_writes=True)
+        self._written = written
+
+    async def _async_write_data(self, data: dict[str, Any]) -> None:
+        try:
+            await super()._async_write_data(data)
+        except WriteError as err:
+            self._written(err)
+            raise
+        self._written(None)
 
 
 class ShownEntity(Protocol):
@@ -178,9 +201,12 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         )
         self.hash_unknown = bool(options.get(CONF_HASH_UNKNOWN_TAGS, False))
         # Atomic writes (temporary file, fsync, rename): a power cut leaves the old or the new file.
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORE_VERSION, f"{DOMAIN}.{entry.entry_id}", atomic_writes=True
+        self._store = _StateStore(
+            hass,
+            f"{DOMAIN}.{entry.entry_id}",
+            lambda error: self._storage_result("state", error),
         )
+        self._unwritable: set[str] = set()  # "state", "history": writes failing now
         self.delivered_wh = 0.0  # our own lifetime counter (boxes without a meter)
         self.total_cost = 0.0
         self.last_session: SessionRecord | None = None
@@ -597,11 +623,41 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
             record = self.unarchived[0]
             try:
                 await self.domain.archive.async_add(record)
-            except Exception:  # noqa: BLE001 - the disk or database failed: retry next poll
-                LOGGER.exception("%s: session %s not archived yet", self.name, record.session_id)
+            except Exception as err:  # noqa: BLE001 - the disk or database failed: retry next poll
+                self._storage_result("history", err)
                 return
+            self._storage_result("history", None)
             self.unarchived.pop(0)
             await self.async_save_now()
+
+    @callback
+    def _storage_result(self, part: str, error: Exception | None) -> None:
+        """One repair (and one log line) while writes fail; cleared when they succeed again.
+
+        The sessions stay in memory meanwhile (the open one and `unarchived`) and are written
+        by the first write that succeeds: nothing is lost while Home Assistant keeps running.
+        """
+        issue_id = f"storage_failed_{self.config_entry.entry_id}"
+        if error is None:
+            if part in self._unwritable:
+                self._unwritable.discard(part)
+                if not self._unwritable:
+                    LOGGER.info("%s: saving works again", self.name)
+                    ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        if part in self._unwritable:
+            LOGGER.debug("%s: %s still not written: %s", self.name, part, error)
+            return
+        self._unwritable.add(part)
+        cause = error.__cause__ if isinstance(error, WriteError) and error.__cause__ else error
+        LOGGER.error(
+            "%s: cannot write the %s (%s); sessions are kept in memory and written as soon as"
+            " this works again",
+            self.name,
+            "session history" if part == "history" else "saved state",
+            cause,
+        )
+        self._repair("storage_failed", severity=ir.IssueSeverity.ERROR, error=str(cause)[:300])
 
     # --- control -----------------------------------------------------------------------------
 
