@@ -109,6 +109,14 @@ def _finite_numbers(
             errors[key] = "not_a_number"
 
 
+def _valid_name(user_input: dict[str, Any], errors: dict[str, str]) -> None:
+    """Bound the wallbox name as card names are: it becomes entity ids, states and events."""
+    try:
+        user_input[CONF_NAME] = validate_tag_name(str(user_input.get(CONF_NAME, "")))
+    except InvalidTagNameError:
+        errors[CONF_NAME] = "invalid_name"
+
+
 async def _async_domain(hass: HomeAssistant) -> DomainData:
     """Shared data; a flow may run before the integration's async_setup."""
     if DATA_DOMAIN in hass.data:
@@ -255,6 +263,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             user_input = dict(user_input)
             profile, identity, errors = await self._async_validate(user_input)
+            _valid_name(user_input, errors)
             if not errors:
                 assert profile is not None and identity is not None
                 await self.async_set_unique_id(_unique_id(profile, user_input, identity))
@@ -383,6 +392,8 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             data = dict(self._discovered)
             _, identity, errors = await self._async_validate(data)
+            user_input = dict(user_input)
+            _valid_name(user_input, errors)
             if not errors:
                 assert identity is not None
                 await self.async_set_unique_id(

@@ -723,3 +723,35 @@ async def test_options_refuse_numbers_that_are_not_numbers(
     assert len(hass.data[DOMAIN].tags.registry) == 0
     assert CONF_FIXED_PRICE not in entry.options
     assert translations.load()["options"]["error"]["not_a_number"]
+
+
+async def test_wallbox_names_are_bounded_and_a_box_added_again_takes_its_new_name(
+    hass: HomeAssistant, simulator: WallboxSimulator
+) -> None:
+    """Issue 26 item 14: a 300-character name was accepted, and its entity ids came back when
+    the same box was added again as "Car port" (so sensor.car_port_status did not exist)."""
+    flow = hass.config_entries.flow
+    result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await flow.async_configure(
+        result["flow_id"], user_input(simulator, **{CONF_NAME: "g" * 300})
+    )
+    assert result["errors"] == {CONF_NAME: "invalid_name"}
+    result = await flow.async_configure(
+        result["flow_id"], user_input(simulator, **{CONF_NAME: "g" * 64})
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    first = result["result"]
+    assert hass.states.get(f"sensor.{'g' * 64}_status") is not None
+    assert await hass.config_entries.async_remove(first.entry_id)
+    await hass.async_block_till_done()
+    result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await flow.async_configure(
+        result["flow_id"], user_input(simulator, **{CONF_NAME: "Car port"})
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert result["result"].unique_id == first.unique_id  # the same box
+    assert hass.states.get("sensor.car_port_status") is not None
+    assert hass.states.get(f"sensor.{'g' * 64}_status") is None
+    assert await hass.config_entries.async_unload(result["result"].entry_id)
