@@ -62,7 +62,15 @@ from .core.session import (
     to_record,
     transition_signature,
 )
-from .core.tags import KnownTag, clip_text, hash_tag, sanitize_box_tag
+from .core.tags import (
+    InvalidTagError,
+    KnownTag,
+    clip_text,
+    hash_tag,
+    odd_box_tag,
+    sanitize_box_tag,
+    validate_tag,
+)
 from .core.tariff import PriceError, price_per_kwh
 from .polling import Members, next_poll_tick
 from .storage import DomainData
@@ -395,7 +403,8 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
                 translation_placeholders={"error": str(err)},
             ) from err
         now = dt_util.utcnow()
-        tag = sanitize_box_tag(reading.tag)
+        # A value with odd characters is still a card someone presented: an unknown one.
+        tag = sanitize_box_tag(reading.tag) or odd_box_tag(reading.tag)
         if tag != reading.tag:  # copy a reading only when it changes (every poll allocates)
             reading = replace(reading, tag=tag)
         registry = self.domain.tags.registry
@@ -841,6 +850,15 @@ async def async_learn_last_unknown_tag(
     """Admit the last unknown card presented at this wallbox into the tag registry."""
     tag_id = coordinator.auth.last_unknown_tag_id
     registry = coordinator.domain.tags.registry
+    if tag_id is not None:
+        try:
+            validate_tag(tag_id)
+        except InvalidTagError:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unreadable_tag",
+                translation_placeholders={"tag_id": tag_id},
+            ) from None
     if tag_id is None or registry.get(tag_id) is not None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,

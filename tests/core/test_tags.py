@@ -322,3 +322,31 @@ def test_messages_quote_huge_values_briefly() -> None:
     assert len(str(err.value)) < 200
     _registry, problems = TagRegistry.from_list([{"tag_id": "Z" * 100_000, "name": "x"}])
     assert len(problems[0]) < 300
+
+
+def test_odd_box_values_become_unknown_cards_never_known_ones() -> None:
+    """Issue 26 item 16: a card id with an odd character was silently "no card"."""
+    from custom_components.ev_session_monitor.core.tags import odd_box_tag, validate_tag
+
+    assert odd_box_tag("04A1?B2C3") == "04A1_B2C3"
+    assert odd_box_tag("04a1\u00e9b2") == "04A1_B2"
+    assert odd_box_tag("ABC") == "ABC"  # too short for an id: still something was presented
+    for nothing in (None, "", "\0\0\0\0", "00000000", " "):
+        assert odd_box_tag(nothing) is None
+    assert odd_box_tag("04A1B2C3") is None  # a valid id is not odd
+    odd = odd_box_tag("04A1B2C3D4?")
+    assert odd == "04A1B2C3D4_"
+    with pytest.raises(InvalidTagError):
+        validate_tag(odd)  # cannot be admitted or match the known card 04A1B2C3D4
+    assert TagRegistry([KnownTag("04A1B2C3D4", "Van")]).get(odd) is None
+
+
+def test_one_label_rule_for_every_view() -> None:
+    from custom_components.ev_session_monitor.core.tags import tag_label
+
+    registry = TagRegistry([KnownTag("04A1B2C3D4", "Van")])
+    assert tag_label("04A1B2C3D4", None, registry) == "Van"  # learned after the session
+    assert tag_label("04A1B2C3D4", "Old name", registry) == "Van"  # renamed since
+    assert tag_label("CAFE0001", "Gone card", registry) == "Gone card"  # removed since
+    assert tag_label("CAFE0001", None, registry) is None
+    assert tag_label(None, None, registry) is None
