@@ -12,15 +12,12 @@ from homeassistant.components.number import (
 )
 from homeassistant.const import EntityCategory, UnitOfElectricCurrent, UnitOfEnergy
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN
 from .coordinator import EvConfigEntry, EvCoordinator
 from .core.model import Capability
-from .core.numbers import is_finite_number
 from .entity import EvEntity
-from .helpers import async_wallbox_command
+from .helpers import async_wallbox_command, require_finite
 
 PARALLEL_UPDATES = 1
 
@@ -89,7 +86,7 @@ class TargetEnergyNumber(EvEntity, RestoreNumber):
 
     async def async_set_native_value(self, value: float) -> None:
         """Set the target and recompute the time to full."""
-        _require_finite(value)
+        require_finite(value)
         self._set_target(value)
         self.coordinator.async_refresh_derived()
 
@@ -121,18 +118,8 @@ class CurrentLimitNumber(EvEntity, RestoreNumber):
 
     async def async_set_native_value(self, value: float) -> None:
         """Write the current to the box."""
-        _require_finite(value)
+        require_finite(value)
         await async_wallbox_command(
             self.coordinator, self.coordinator.async_set_current_limit(value)
         )
         self._written = value
-
-
-def _require_finite(value: float) -> None:
-    """NaN passes Home Assistant's min/max check of number.set_value: refuse it here."""
-    if not is_finite_number(value):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="not_a_number",
-            translation_placeholders={"value": str(value)},
-        )
