@@ -235,6 +235,15 @@ def test_nothing_to_do() -> None:
     assert gone.slots == ()
     with pytest.raises(ValueError, match="power"):
         plan_cheapest(EVENING, now=at(18), departure=at(22), energy_wh=5000, power_w=0)
+    for not_a_number in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="number"):
+            plan_cheapest(
+                EVENING, now=at(18), departure=at(22), energy_wh=not_a_number, power_w=11_000
+            )
+        with pytest.raises(ValueError, match="power"):
+            plan_cheapest(
+                EVENING, now=at(18), departure=at(22), energy_wh=5000, power_w=not_a_number
+            )
 
 
 def test_ties_go_to_the_earlier_slot() -> None:

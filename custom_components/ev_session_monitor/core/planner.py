@@ -279,8 +279,10 @@ def plan_cheapest(
     car plugged in late still leaves with as much as fits. A slot needed only in part is charged
     from its start. Ties go to the earlier slot.
     """
-    if power_w <= 0:
+    if not math.isfinite(power_w) or power_w <= 0:
         raise ValueError("charging power must be positive")
+    if not math.isfinite(energy_wh):
+        raise ValueError("the energy to charge must be a number")
     needed = max(energy_wh, 0.0)
     windows = _windows(prices, now, departure) if departure > now else []
     ranked = sorted(
