@@ -7,6 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
@@ -93,10 +94,34 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
         device_id=device.id,
     )
     entry.async_on_unload(domain.clock.async_add(coordinator))
+    _forget_entities_of_removed_entries(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await hass.data[TAG_ENERGY].async_entry_loaded(entry)
     await async_show_panel(hass)
     return True
+
+
+def _forget_entities_of_removed_entries(hass: HomeAssistant, entry: EvConfigEntry) -> None:
+    """Let the entities of a box added again take their ids from its new name.
+
+    The entity registry keeps the entities of a removed entry and gives a re-added unique id
+    its old entity id back: a box removed and added as "Car port" kept `sensor.garage_status`
+    (or the ids of a 300-character name), not the `sensor.car_port_status` the README and the
+    dashboards expect. Entities this entry itself deleted keep their ids.
+    """
+    registry = er.async_get(hass)
+    prefix = f"{entry.unique_id or entry.entry_id}_"
+    stale = [
+        key
+        for key, deleted in registry.deleted_entities.items()
+        if key[1] == DOMAIN
+        and key[2].startswith(prefix)
+        and deleted.config_entry_id != entry.entry_id
+    ]
+    for key in stale:
+        del registry.deleted_entities[key]
+    if stale:
+        registry.async_schedule_save()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:

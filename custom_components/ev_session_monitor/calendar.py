@@ -21,6 +21,7 @@ from homeassistant.util import dt as dt_util
 
 from .coordinator import EvConfigEntry, EvCoordinator
 from .core.model import SessionRecord
+from .core.tags import tag_label
 from .entity import EvEntity
 
 PARALLEL_UPDATES = 0
@@ -117,10 +118,8 @@ class SessionCalendar(EvEntity, CalendarEntity):
         """The card's name now (a card learned or renamed later shows so), else the recorded."""
         if not record.tag_id:
             return NO_CARD
-        known = self.coordinator.domain.tags.registry.get(record.tag_id)
-        if known is not None:
-            return known.name
-        return record.tag_name or UNKNOWN_CARD
+        label = tag_label(record.tag_id, record.tag_name, self.coordinator.domain.tags.registry)
+        return label or UNKNOWN_CARD
 
     def _event(self, record: SessionRecord, end: datetime, *, running: bool) -> CalendarEvent:
         currency = record.currency or self.hass.config.currency

@@ -49,6 +49,7 @@ from .core.errors import WallboxAuthError, WallboxConnectionError, WallboxError
 from .core.host import InvalidHostError, validate_host
 from .core.modbus import ModbusLinkPool
 from .core.model import Capability, DeviceIdentity
+from .core.numbers import is_finite_number
 from .core.probe import detect_models, dhcp_candidates, read_modbus_serial, zeroconf_candidates
 from .core.profile import ProfileCatalog, WallboxProfile
 from .core.tags import (
@@ -95,6 +96,24 @@ def _whole_numbers(
         elif not isinstance(value, int) or isinstance(value, bool):
             errors[key] = "whole_number"
     return cleaned
+
+
+def _finite_numbers(
+    user_input: Mapping[str, Any], keys: tuple[str, ...], errors: dict[str, str]
+) -> None:
+    """Flag NaN and infinity: the number selectors' range checks let NaN through."""
+    for key in keys:
+        value = user_input.get(key)
+        if value is not None and not is_finite_number(value):
+            errors[key] = "not_a_number"
+
+
+def _valid_name(user_input: dict[str, Any], errors: dict[str, str]) -> None:
+    """Bound the wallbox name as card names are: it becomes entity ids, states and events."""
+    try:
+        user_input[CONF_NAME] = validate_tag_name(str(user_input.get(CONF_NAME, "")))
+    except InvalidTagNameError:
+        errors[CONF_NAME] = "invalid_name"
 
 
 async def _async_probe(
@@ -229,6 +248,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             user_input = dict(user_input)
             profile, identity, errors = await self._async_validate(user_input)
+            _valid_name(user_input, errors)
             if not errors:
                 assert profile is not None and identity is not None
                 await self.async_set_unique_id(_unique_id(profile, user_input, identity))
@@ -357,6 +377,8 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             data = dict(self._discovered)
             _, identity, errors = await self._async_validate(data)
+            user_input = dict(user_input)
+            _valid_name(user_input, errors)
             if not errors:
                 assert identity is not None
                 await self.async_set_unique_id(
@@ -472,6 +494,7 @@ class EvOptionsFlow(OptionsFlowWithReload):
                 ),
                 errors,
             )
+            _finite_numbers(settings, (CONF_RELEASE_CURRENT, CONF_BATTERY_CAPACITY), errors)
             if not errors:
                 self._settings = settings
                 source = settings.get(CONF_PRICE_SOURCE, PRICE_NONE)
@@ -516,9 +539,12 @@ class EvOptionsFlow(OptionsFlowWithReload):
             selector.EntitySelectorConfig(domain=["sensor", "input_number", "number"])
         )
         fields[vol.Required(CONF_HASH_UNKNOWN_TAGS, default=False)] = bool
-        schema = self.add_suggested_values_to_schema(
-            vol.Schema(fields), user_input or self.config_entry.options
-        )
+        shown = user_input or {
+            key: value
+            for key, value in self.config_entry.options.items()
+            if not isinstance(value, float) or is_finite_number(value)  # NaN of older releases
+        }
+        schema = self.add_suggested_values_to_schema(vol.Schema(fields), shown)
         return self.async_show_form(step_id="settings", data_schema=schema, errors=errors)
 
     async def async_step_fixed_price(
@@ -526,16 +552,26 @@ class EvOptionsFlow(OptionsFlowWithReload):
     ) -> ConfigFlowResult:
         """The fixed price: asked only when that source was chosen."""
         assert self._settings is not None
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(
-                data={**self._settings, CONF_FIXED_PRICE: user_input[CONF_FIXED_PRICE]}
-            )
+            price = user_input.get(CONF_FIXED_PRICE)
+            if price is None:
+                errors[CONF_FIXED_PRICE] = "price_required"
+            else:
+                _finite_numbers(user_input, (CONF_FIXED_PRICE,), errors)
+            if not errors:
+                return self.async_create_entry(data={**self._settings, CONF_FIXED_PRICE: price})
+        # Optional, so that the box starts empty (or with the price in force): the frontend
+        # fills a required number without a value with the selector's minimum, -10.
         schema = vol.Schema(
-            {vol.Required(CONF_FIXED_PRICE): _number(-10, 100, step=0.001, unit=self._price_unit())}
+            {vol.Optional(CONF_FIXED_PRICE): _number(-10, 100, step=0.001, unit=self._price_unit())}
         )
+        stored = self.config_entry.options.get(CONF_FIXED_PRICE)
+        shown = user_input or ({CONF_FIXED_PRICE: stored} if is_finite_number(stored) else {})
         return self.async_show_form(
             step_id="fixed_price",
-            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
+            data_schema=self.add_suggested_values_to_schema(schema, shown),
+            errors=errors,
         )
 
     async def async_step_price_sensor(
@@ -604,6 +640,7 @@ class EvOptionsFlow(OptionsFlowWithReload):
             )
         except InvalidTagNameError:
             errors[CONF_TAG_OWNER] = "invalid_tag_owner"
+        _finite_numbers(user_input, (CONF_TAG_PRICE,), errors)
         if errors:
             return None
         assert name is not None

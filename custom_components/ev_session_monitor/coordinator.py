@@ -37,9 +37,10 @@ from .core.authorization import AuthorizationMonitor, AuthState
 from .core.client import WallboxClient
 from .core.errors import WallboxAuthError, WallboxConnectionError, WallboxError
 from .core.model import Capability, DeviceIdentity, Reading, SessionRecord
+from .core.numbers import finite_or_none
 from .core.profile import WallboxProfile
 from .core.session import time_to_full_s, to_record
-from .core.tags import KnownTag, sanitize_box_tag
+from .core.tags import InvalidTagError, KnownTag, odd_box_tag, sanitize_box_tag, validate_tag
 from .polling import Members, next_poll_tick
 from .storage import DomainData
 from .wallbox.enforcement import Enforcement
@@ -216,7 +217,8 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
                 translation_placeholders={"error": str(err)},
             ) from err
         now = dt_util.utcnow()
-        tag = sanitize_box_tag(reading.tag)
+        # A value with odd characters is still a card someone presented: an unknown one.
+        tag = sanitize_box_tag(reading.tag) or odd_box_tag(reading.tag)
         if tag != reading.tag:  # copy a reading only when it changes (every poll allocates)
             reading = replace(reading, tag=tag)
         for auth_event in self.auth.update(reading, self.domain.tags.registry, now):
@@ -292,7 +294,7 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         if self.target_energy_wh:
             return self.target_energy_wh - energy
         options = self.config_entry.options
-        capacity = options.get(CONF_BATTERY_CAPACITY)
+        capacity = finite_or_none(options.get(CONF_BATTERY_CAPACITY))
         soc_state = self.hass.states.get(options.get(CONF_SOC_ENTITY) or "")
         if not capacity or soc_state is None:
             return None
@@ -342,6 +344,15 @@ async def async_learn_last_unknown_tag(
     """Admit the last unknown card presented at this wallbox into the tag registry."""
     tag_id = coordinator.auth.last_unknown_tag_id
     registry = coordinator.domain.tags.registry
+    if tag_id is not None:
+        try:
+            validate_tag(tag_id)
+        except InvalidTagError:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unreadable_tag",
+                translation_placeholders={"tag_id": tag_id},
+            ) from None
     if tag_id is None or registry.get(tag_id) is not None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,

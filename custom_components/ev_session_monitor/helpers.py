@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
 from .coordinator import EvCoordinator
 from .core.errors import WallboxError, WallboxUnsupportedError
+from .core.numbers import is_finite_number
 
 
 async def async_wallbox_command(coordinator: EvCoordinator, command: Awaitable[None]) -> None:
@@ -24,3 +25,13 @@ async def async_wallbox_command(coordinator: EvCoordinator, command: Awaitable[N
             translation_placeholders={"error": str(err)},
         ) from err
     await coordinator.async_request_refresh()
+
+
+def require_finite(value: float) -> None:
+    """Refuse NaN: it passes Home Assistant's min/max check of number.set_value."""
+    if not is_finite_number(value):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_a_number",
+            translation_placeholders={"value": str(value)},
+        )

@@ -17,7 +17,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import EvConfigEntry, EvCoordinator
 from .core.model import Capability
 from .entity import EvEntity
-from .helpers import async_wallbox_command
+from .helpers import async_wallbox_command, require_finite
 
 PARALLEL_UPDATES = 1
 
@@ -86,6 +86,7 @@ class TargetEnergyNumber(EvEntity, RestoreNumber):
 
     async def async_set_native_value(self, value: float) -> None:
         """Set the target and recompute the time to full."""
+        require_finite(value)
         self._set_target(value)
         self.coordinator.async_refresh_derived()
 
@@ -117,6 +118,7 @@ class CurrentLimitNumber(EvEntity, RestoreNumber):
 
     async def async_set_native_value(self, value: float) -> None:
         """Write the current to the box."""
+        require_finite(value)
         await async_wallbox_command(
             self.coordinator, self.coordinator.async_set_current_limit(value)
         )

@@ -20,6 +20,7 @@ from homeassistant.util import dt as dt_util
 from .const import CONF_BATTERY_CAPACITY, CONF_SOC_ENTITY, DOMAIN, EXPORT_DIR
 from .core.history import summarize, totals, write_csv
 from .core.model import SessionRecord
+from .core.numbers import finite_float, finite_or_none
 from .core.planner import (
     PriceFormatError,
     PriceSlot,
@@ -298,9 +299,9 @@ PLAN_CHARGING_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
         vol.Required(ATTR_DEPARTURE): vol.Any(cv.time, cv.datetime),
-        vol.Optional(ATTR_ENERGY_KWH): vol.All(vol.Coerce(float), vol.Range(min=0, max=500)),
-        vol.Optional(ATTR_TARGET_SOC): vol.All(vol.Coerce(float), vol.Range(min=0, max=100)),
-        vol.Optional(ATTR_POWER_KW): vol.All(vol.Coerce(float), vol.Range(min=0.5, max=400)),
+        vol.Optional(ATTR_ENERGY_KWH): finite_float(0, 500),
+        vol.Optional(ATTR_TARGET_SOC): finite_float(0, 100),
+        vol.Optional(ATTR_POWER_KW): finite_float(0.5, 400),
         vol.Optional(ATTR_PRICES): vol.All(cv.ensure_list, [vol.Any(dict, vol.Coerce(float))]),
         vol.Optional(ATTR_PRICE_ENTITY): cv.entity_id,
     }
@@ -322,10 +323,10 @@ def _energy_needed_wh(hass: HomeAssistant, entry: ConfigEntry, data: Mapping[str
         return float(data[ATTR_ENERGY_KWH]) * 1000 - charged_wh
     if ATTR_TARGET_SOC in data:
         # The state of charge already counts what this session delivered.
-        capacity = entry.options.get(CONF_BATTERY_CAPACITY)
+        capacity = finite_or_none(entry.options.get(CONF_BATTERY_CAPACITY))
         soc_state = hass.states.get(entry.options.get(CONF_SOC_ENTITY) or "")
         try:
-            soc = float(soc_state.state) if soc_state is not None else None
+            soc = finite_or_none(float(soc_state.state)) if soc_state is not None else None
         except ValueError:
             soc = None
         if not capacity or soc is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import probatio as vol
@@ -40,8 +41,17 @@ from homeassistant.util.hass_dict import HassKey
 from .const import DOMAIN, EVENT_UNKNOWN_TAG
 from .coordinator import EvConfigEntry
 from .core.history import SORT_COLUMNS, charger_totals, summarize, totals
-from .core.model import Capability
-from .core.tags import DuplicateTagError, InvalidTagError, KnownTag, normalize_tag, validate_tag
+from .core.model import Capability, SessionRecord
+from .core.numbers import finite_float
+from .core.tags import (
+    DuplicateTagError,
+    InvalidTagError,
+    KnownTag,
+    TagRegistry,
+    normalize_tag,
+    tag_label,
+    validate_tag,
+)
 from .services import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_END,
@@ -71,9 +81,7 @@ FILTER_FIELDS: dict[Any, Any] = {
 TAG_FIELDS: dict[Any, Any] = {
     vol.Required("name"): vol.All(cv.string, vol.Strip, vol.Length(min=1)),
     vol.Optional("owner"): vol.Any(None, cv.string),
-    vol.Optional("price_per_kwh"): vol.Any(
-        None, vol.All(vol.Coerce(float), vol.Range(min=PRICE_MIN, max=PRICE_MAX))
-    ),
+    vol.Optional("price_per_kwh"): vol.Any(None, finite_float(PRICE_MIN, PRICE_MAX)),
     vol.Optional("chargers", default=list): [cv.string],
     vol.Optional("person"): vol.Any(None, cv.entity_id),
 }
@@ -264,11 +272,24 @@ async def ws_sessions(
     connection.send_result(
         msg["id"],
         {
-            "sessions": [record.to_dict() for record in records],
+            "sessions": [
+                record.to_dict()
+                for record in _labelled(records, hass.data[DATA_DOMAIN].tags.registry)
+            ],
             "total": count,
             "offset": msg["offset"],
         },
     )
+
+
+def _labelled(records: list[SessionRecord], registry: TagRegistry) -> list[SessionRecord]:
+    """Sessions with the card names every view shows (core.tags.tag_label)."""
+    return [
+        record
+        if (label := tag_label(record.tag_id, record.tag_name, registry)) == record.tag_name
+        else replace(record, tag_name=label)
+        for record in records
+    ]
 
 
 @websocket_command({vol.Required("type"): f"{DOMAIN}/totals", **FILTER_FIELDS})
@@ -276,7 +297,10 @@ async def ws_sessions(
 async def ws_totals(hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]) -> None:
     """Totals per tag and month and per wallbox and month, and the overall summary."""
     query = scoped_filter(hass, connection.user, msg)
-    records = await hass.data[DATA_DOMAIN].archive.async_query(**query.as_kwargs())
+    records = _labelled(
+        await hass.data[DATA_DOMAIN].archive.async_query(**query.as_kwargs()),
+        hass.data[DATA_DOMAIN].tags.registry,
+    )
     tz = dt_util.get_default_time_zone()
 
     def report() -> dict[str, Any]:  # tens of thousands of sessions: not in the event loop
@@ -405,7 +429,7 @@ def ws_subscribe_wallboxes(
         vol.Required("type"): f"{DOMAIN}/wallboxes/control",
         vol.Required("entry_id"): cv.string,
         vol.Exclusive("enabled", "control"): cv.boolean,
-        vol.Exclusive("current_a", "control"): vol.Coerce(float),
+        vol.Exclusive("current_a", "control"): finite_float(),
     }
 )
 @require_admin

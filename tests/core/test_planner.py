@@ -196,6 +196,20 @@ def test_late_plug_in_charges_all_the_time_left() -> None:
     assert plan.shortfall_wh == pytest.approx(19_000)
 
 
+def test_short_plan_is_compared_with_the_same_energy_at_once() -> None:
+    """30 kWh wanted, 1 h left at 11 kW: 11 kWh at 1.5 = 16.5, and at once it is the same.
+
+    The 19 kWh that do not fit are charged neither way: counting them (at 4.0 after 22:00) in
+    "at once" alone would show a saving of 76 that does not exist.
+    """
+    prices = hourly(20, 18, [3.0, 2.0, 1.0, 1.5, 4.0, 4.0])
+    plan = plan_cheapest(prices, now=at(21), departure=at(22), energy_wh=30_000, power_w=11_000)
+    assert plan.planned_wh == pytest.approx(11_000)
+    assert plan.shortfall_wh == pytest.approx(19_000)
+    assert plan.cost == pytest.approx(16.5)
+    assert plan.cost_straight_away == pytest.approx(16.5)
+
+
 def test_unpriced_time_is_used_only_when_needed_and_earliest_first() -> None:
     """Prices known until 22:00, departure 01:00 (tomorrow's prices not published yet)."""
     small = plan_cheapest(
@@ -221,6 +235,15 @@ def test_nothing_to_do() -> None:
     assert gone.slots == ()
     with pytest.raises(ValueError, match="power"):
         plan_cheapest(EVENING, now=at(18), departure=at(22), energy_wh=5000, power_w=0)
+    for not_a_number in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="number"):
+            plan_cheapest(
+                EVENING, now=at(18), departure=at(22), energy_wh=not_a_number, power_w=11_000
+            )
+        with pytest.raises(ValueError, match="power"):
+            plan_cheapest(
+                EVENING, now=at(18), departure=at(22), energy_wh=5000, power_w=not_a_number
+            )
 
 
 def test_ties_go_to_the_earlier_slot() -> None:

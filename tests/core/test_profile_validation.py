@@ -342,3 +342,17 @@ def test_profile_sources_can_be_opened_by_a_maintainer(path: Path) -> None:
     # never notes kept outside this repository.
     source = yaml.safe_load(path.read_text())["source"]
     assert "research/" not in source and ".md section" not in source, source
+
+
+@pytest.mark.parametrize(
+    ("field", "yaml_value"), [("scale", ".nan"), ("scale", ".inf"), ("scale", "-.inf")]
+)
+def test_numbers_that_are_not_numbers_are_refused(field: str, yaml_value: str) -> None:
+    """YAML spells NaN and infinity `.nan` and `.inf` (YAML 1.1, section "float"); a NaN scale
+    passes every range check and would make every reading NaN."""
+    data = variant()
+    data["values"]["power"][field] = yaml.safe_load(yaml_value)
+    with pytest.raises(ProfileError) as err:
+        parse_profile("bad", data, "bad.yaml")
+    assert f"field 'values.power.{field}'" in str(err.value)
+    assert "finite number" in str(err.value)

@@ -17,6 +17,7 @@ from custom_components.ev_session_monitor.core.tags import (
     TagRegistry,
     hash_tag,
     normalize_tag,
+    published_tag,
     sanitize_box_tag,
     tag_label,
     validate_tag,
@@ -328,7 +329,33 @@ def test_messages_quote_huge_values_briefly() -> None:
 def test_tag_label_names_known_cards_and_hides_unknown_ones_on_request() -> None:
     registry = TagRegistry([KnownTag("04A1B2C3D4", "Alice", None, None, frozenset())])
     # A known card in any spelling is published under its normalized id, with its name.
-    assert tag_label("04:a1:b2:c3:d4", registry, hash_unknown=True) == ("04A1B2C3D4", "Alice")
-    assert tag_label("DEADBEEF", registry, hash_unknown=False) == ("DEADBEEF", None)
-    assert tag_label("DEADBEEF", registry, hash_unknown=True) == (hash_tag("DEADBEEF"), None)
-    assert tag_label(None, registry, hash_unknown=False) == (None, None)
+    assert published_tag("04:a1:b2:c3:d4", registry, hash_unknown=True) == ("04A1B2C3D4", "Alice")
+    assert published_tag("DEADBEEF", registry, hash_unknown=False) == ("DEADBEEF", None)
+    assert published_tag("DEADBEEF", registry, hash_unknown=True) == (hash_tag("DEADBEEF"), None)
+    assert published_tag(None, registry, hash_unknown=False) == (None, None)
+
+
+def test_odd_box_values_become_unknown_cards_never_known_ones() -> None:
+    """Issue 26 item 16: a card id with an odd character was silently "no card"."""
+    from custom_components.ev_session_monitor.core.tags import odd_box_tag, validate_tag
+
+    assert odd_box_tag("04A1?B2C3") == "04A1_B2C3"
+    assert odd_box_tag("04a1\u00e9b2") == "04A1_B2"
+    assert odd_box_tag("ABC") == "ABC"  # too short for an id: still something was presented
+    for nothing in (None, "", "\0\0\0\0", "00000000", " "):
+        assert odd_box_tag(nothing) is None
+    assert odd_box_tag("04A1B2C3") is None  # a valid id is not odd
+    odd = odd_box_tag("04A1B2C3D4?")
+    assert odd == "04A1B2C3D4_"
+    with pytest.raises(InvalidTagError):
+        validate_tag(odd)  # cannot be admitted or match the known card 04A1B2C3D4
+    assert TagRegistry([KnownTag("04A1B2C3D4", "Van")]).get(odd) is None
+
+
+def test_one_label_rule_for_every_view() -> None:
+    registry = TagRegistry([KnownTag("04A1B2C3D4", "Van")])
+    assert tag_label("04A1B2C3D4", None, registry) == "Van"  # learned after the session
+    assert tag_label("04A1B2C3D4", "Old name", registry) == "Van"  # renamed since
+    assert tag_label("CAFE0001", "Gone card", registry) == "Gone card"  # removed since
+    assert tag_label("CAFE0001", None, registry) is None
+    assert tag_label(None, None, registry) is None

@@ -569,6 +569,7 @@ async def test_cheapest_hours_from_nord_pool_action_late_plug_in(
     hass: HomeAssistant,
     simulator: WallboxSimulator,
     clock: TestClock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Plugged in at 04:30 with 22 kWh wanted by 07:00 at 11 kW: 2 of the 2.5 hours are needed.
 
@@ -649,6 +650,8 @@ async def test_cheapest_hours_from_nord_pool_action_late_plug_in(
         str(day_2.date() + timedelta(days=1)),
     }
     assert all(call["areas"] == ["NO1"] for call in requested)
+    # No deprecated device attribute read (Home Assistant warns; it goes away in 2027.10).
+    assert "deprecated" not in caplog.text
 
 
 # --- the plan_charging action ---------------------------------------------------------------

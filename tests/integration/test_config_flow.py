@@ -632,3 +632,126 @@ async def test_readme_dashboard_example_works_for_any_wallbox_name(
     await hass.async_block_till_done()
     assert [entity_id for entity_id in ids if hass.states.get(entity_id) is None] == []
     assert await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+def initial_value(field: Mapping[str, Any]) -> Any:
+    """What the frontend puts in a field when the form opens.
+
+    The rule of home-assistant/frontend `src/components/ha-form/compute-initial-ha-form-data.ts`:
+    the suggested value, else the default, else nothing for an optional field; a required
+    number selector starts at its minimum (0 without one).
+    """
+    suggested = (field.get("description") or {}).get("suggested_value")
+    if suggested is not None:
+        return suggested
+    if "default" in field:
+        return field["default"]
+    if not field.get("required"):
+        return None
+    number = field.get("selector", {}).get("number")
+    return number.get("min", 0) if number is not None else None
+
+
+async def test_fixed_price_box_does_not_start_at_the_minimum(
+    hass: HomeAssistant, setup_entry: SetupEntry
+) -> None:
+    """Issue 26 item 15: the box opened with -10 in it, so typing 0.32 gave -100.32."""
+    entry = await setup_entry()
+    result = await open_settings(hass, entry)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**SETTINGS, CONF_PRICE_SOURCE: PRICE_FIXED}
+    )
+    assert initial_value(fields(result)[CONF_FIXED_PRICE]) is None  # empty: what is typed counts
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["errors"] == {CONF_FIXED_PRICE: "price_required"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_FIXED_PRICE: 0.32}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options[CONF_FIXED_PRICE] == 0.32
+    # Changing it later starts from the price in force.
+    result = await open_settings(hass, entry)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**SETTINGS, CONF_PRICE_SOURCE: PRICE_FIXED}
+    )
+    assert initial_value(fields(result)[CONF_FIXED_PRICE]) == 0.32
+
+
+@pytest.mark.parametrize("not_a_number", [float("nan"), "NaN", float("inf")])
+async def test_options_refuse_numbers_that_are_not_numbers(
+    hass: HomeAssistant, setup_entry: SetupEntry, not_a_number: Any
+) -> None:
+    """Issue 26 item 12: NaN passes every range check; each number field says so instead.
+
+    Infinity is out of every bounded selector's range already; NaN ("NaN" is coerced to it) is
+    not: before, it was saved and made every cost NaN, and a tag price of NaN was an HTTP 500.
+    """
+    entry = await setup_entry()
+    options = hass.config_entries.options
+    for field in ("release_current", "battery_capacity_kwh"):
+        result = await open_settings(hass, entry)
+        try:
+            result = await options.async_configure(
+                result["flow_id"], {**SETTINGS, field: not_a_number}
+            )
+        except vol.Invalid:
+            assert not_a_number == float("inf")  # the selector's range refused it
+            continue
+        assert result["errors"] == {field: "not_a_number"}
+    result = await open_settings(hass, entry)
+    result = await options.async_configure(
+        result["flow_id"], {**SETTINGS, CONF_PRICE_SOURCE: PRICE_FIXED}
+    )
+    try:
+        result = await options.async_configure(result["flow_id"], {CONF_FIXED_PRICE: not_a_number})
+    except vol.Invalid:
+        assert not_a_number == float("inf")
+    else:
+        assert result["errors"] == {CONF_FIXED_PRICE: "not_a_number"}
+    result = await options.async_init(entry.entry_id)
+    result = await options.async_configure(result["flow_id"], {"next_step_id": "add_tag"})
+    try:
+        result = await options.async_configure(
+            result["flow_id"],
+            {"tag_id": "0A0A0A0A", "name": "Van", "price_per_kwh": not_a_number},
+        )
+    except vol.Invalid:
+        assert not_a_number == float("inf")
+    else:
+        assert result["errors"] == {"price_per_kwh": "not_a_number"}
+    assert len(hass.data[DOMAIN].tags.registry) == 0
+    assert CONF_FIXED_PRICE not in entry.options
+    assert translations.load()["options"]["error"]["not_a_number"]
+
+
+async def test_wallbox_names_are_bounded_and_a_box_added_again_takes_its_new_name(
+    hass: HomeAssistant, simulator: WallboxSimulator
+) -> None:
+    """Issue 26 item 14: a 300-character name was accepted, and its entity ids came back when
+    the same box was added again as "Car port" (so sensor.car_port_status did not exist)."""
+    flow = hass.config_entries.flow
+    result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await flow.async_configure(
+        result["flow_id"], user_input(simulator, **{CONF_NAME: "g" * 300})
+    )
+    assert result["errors"] == {CONF_NAME: "invalid_name"}
+    result = await flow.async_configure(
+        result["flow_id"], user_input(simulator, **{CONF_NAME: "g" * 64})
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    first = result["result"]
+    assert hass.states.get(f"sensor.{'g' * 64}_status") is not None
+    assert await hass.config_entries.async_remove(first.entry_id)
+    await hass.async_block_till_done()
+    result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await flow.async_configure(
+        result["flow_id"], user_input(simulator, **{CONF_NAME: "Car port"})
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert result["result"].unique_id == first.unique_id  # the same box
+    assert hass.states.get("sensor.car_port_status") is not None
+    assert hass.states.get(f"sensor.{'g' * 64}_status") is None
+    assert await hass.config_entries.async_unload(result["result"].entry_id)

@@ -61,7 +61,7 @@ class PlannedSlot:
 
 @dataclass(frozen=True, slots=True)
 class ChargePlan:
-    """Where to charge before departure, and what it costs against charging at once."""
+    """Where to charge before departure, and the cost against the same energy at once."""
 
     slots: tuple[PlannedSlot, ...]  # chronological
     needed_wh: float
@@ -279,8 +279,10 @@ def plan_cheapest(
     car plugged in late still leaves with as much as fits. A slot needed only in part is charged
     from its start. Ties go to the earlier slot.
     """
-    if power_w <= 0:
+    if not math.isfinite(power_w) or power_w <= 0:
         raise ValueError("charging power must be positive")
+    if not math.isfinite(energy_wh):
+        raise ValueError("the energy to charge must be a number")
     needed = max(energy_wh, 0.0)
     windows = _windows(prices, now, departure) if departure > now else []
     ranked = sorted(
@@ -288,13 +290,16 @@ def plan_cheapest(
         key=lambda window: (window.price is None, window.price or 0.0, window.start),
     )
     chosen = sorted(_fill(ranked, needed, power_w), key=lambda slot: slot.start)
+    planned = sum(slot.energy_wh for slot in chosen)
+    # Compared with the energy the plan delivers, not the whole need: when the time before
+    # departure is short, the rest is charged by neither.
     straight = _fill(
-        _windows(prices, now, now + timedelta(hours=needed / power_w)), needed, power_w
+        _windows(prices, now, now + timedelta(hours=planned / power_w)), planned, power_w
     )
     return ChargePlan(
         slots=tuple(chosen),
         needed_wh=needed,
-        planned_wh=sum(slot.energy_wh for slot in chosen),
+        planned_wh=planned,
         cost=_cost(chosen),
         cost_straight_away=_cost(straight),
     )

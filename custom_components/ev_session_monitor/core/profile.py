@@ -21,6 +21,7 @@ import yaml
 
 from .decode import TYPE_REGISTERS, DataType, Order
 from .model import Capability, ChargerStatus
+from .numbers import finite_float
 
 # Canonical unit of every value of the common reading model.
 VALUE_UNITS: dict[str, str | None] = {
@@ -325,7 +326,7 @@ _MODBUS_VALUE = vol.Schema(
         vol.Optional("as_hex", default=False): bool,
         vol.Optional("shift", default=0): vol.All(int, vol.Range(min=0, max=63)),
         vol.Optional("mask"): vol.All(int, vol.Range(min=1)),
-        vol.Optional("scale", default=1.0): vol.Coerce(float),
+        vol.Optional("scale", default=1.0): finite_float(),
         vol.Optional("unit"): str,
         vol.Optional("sentinels"): [int],
         vol.Optional("map"): _map_keys,
@@ -340,7 +341,7 @@ _HTTP_VALUE = vol.Schema(
     {
         vol.Required("endpoint"): str,
         vol.Required("path"): vol.All(str, vol.Length(min=1)),
-        vol.Optional("scale", default=1.0): vol.Coerce(float),
+        vol.Optional("scale", default=1.0): finite_float(),
         vol.Optional("unit"): str,
         vol.Optional("map"): _map_keys,
     }
@@ -350,27 +351,27 @@ _MODBUS_WRITE = vol.Schema(
         vol.Required("address"): vol.All(int, vol.Range(min=0, max=65535)),
         vol.Optional("type", default="uint16"): vol.In(sorted(TYPE_REGISTERS)),
         vol.Optional("word_order", default="big"): _ORDER,
-        vol.Optional("scale", default=1.0): vol.Coerce(float),
-        vol.Optional("on", default=1): vol.Coerce(float),
-        vol.Optional("off", default=0): vol.Coerce(float),
-        vol.Optional("value", default=1): vol.Coerce(float),
+        vol.Optional("scale", default=1.0): finite_float(),
+        vol.Optional("on", default=1): finite_float(),
+        vol.Optional("off", default=0): finite_float(),
+        vol.Optional("value", default=1): finite_float(),
         vol.Optional("function", default=16): vol.In([6, 16]),
-        vol.Optional("min"): vol.Coerce(float),
-        vol.Optional("max"): vol.Coerce(float),
-        vol.Optional("interval_s"): vol.All(vol.Coerce(float), vol.Range(min=1)),
+        vol.Optional("min"): finite_float(),
+        vol.Optional("max"): finite_float(),
+        vol.Optional("interval_s"): vol.All(finite_float(), vol.Range(min=1)),
     }
 )
 # Extra keys of particular controls, split off before the register itself is validated.
 _CURRENT_LIMIT_EXTRA = vol.Schema(
-    {vol.Optional("refresh_s"): vol.All(vol.Coerce(float), vol.Range(min=1, max=3600))}
+    {vol.Optional("refresh_s"): vol.All(finite_float(), vol.Range(min=1, max=3600))}
 )
 _KEEPALIVE_EXTRA = vol.Schema(
     {
         vol.Optional("timeout"): dict,
         vol.Optional("timeout_fraction", default=0.5): vol.All(
-            vol.Coerce(float), vol.Range(min=0.05, max=1)
+            finite_float(), vol.Range(min=0.05, max=1)
         ),
-        vol.Optional("min_interval_s", default=1.0): vol.All(vol.Coerce(float), vol.Range(min=0.1)),
+        vol.Optional("min_interval_s", default=1.0): vol.All(finite_float(), vol.Range(min=0.1)),
         vol.Optional("when_timeout_zero", default="default"): vol.In(["default", "none"]),
         vol.Optional("value_is_timeout", default=False): bool,
     }
@@ -378,19 +379,19 @@ _KEEPALIVE_EXTRA = vol.Schema(
 _WAKE_UP_EXTRA = vol.Schema({vol.Required("fault_status"): vol.Any(int, str)})
 _PHASE_SWITCH_EXTRA = vol.Schema(
     {
-        vol.Required("one_phase"): vol.Coerce(float),
-        vol.Required("three_phase"): vol.Coerce(float),
+        vol.Required("one_phase"): finite_float(),
+        vol.Required("three_phase"): finite_float(),
         vol.Optional("trigger"): dict,
         vol.Optional("state"): dict,
-        vol.Optional("pause_s", default=0.0): vol.All(vol.Coerce(float), vol.Range(min=0, max=120)),
+        vol.Optional("pause_s", default=0.0): vol.All(finite_float(), vol.Range(min=0, max=120)),
     }
 )
 _CONDITION = vol.Schema(
     {
         vol.Optional("read"): dict,
         vol.Optional("fails", default=False): bool,
-        vol.Optional("min"): vol.Coerce(float),
-        vol.Optional("max"): vol.Coerce(float),
+        vol.Optional("min"): finite_float(),
+        vol.Optional("max"): finite_float(),
         vol.Optional("firmware_below"): vol.All(str, vol.Match(r"^\d+(\.\d+)*$")),
     }
 )
@@ -400,7 +401,7 @@ _VARIANT = vol.Schema(
         vol.Required("label"): vol.All(str, vol.Length(min=1)),
         vol.Required("when"): vol.All([dict], vol.Length(min=1)),
         vol.Optional("model"): vol.All(str, vol.Length(min=1)),
-        vol.Optional("power_from_currents_v"): vol.Any(None, vol.Coerce(float)),
+        vol.Optional("power_from_currents_v"): vol.Any(None, finite_float()),
         vol.Optional("values"): {vol.In(list(VALUE_UNITS)): vol.Any(None, dict)},
         vol.Optional("identity"): {vol.In(list(IDENTITY_VALUES)): vol.Any(None, dict)},
         vol.Optional("controls"): {str: vol.Any(None, dict, list)},
@@ -415,8 +416,8 @@ _HTTP_WRITE = vol.Schema(
         vol.Optional("on", default=1): vol.Any(int, float, str, bool),
         vol.Optional("off", default=0): vol.Any(int, float, str, bool),
         vol.Optional("merge", default=False): bool,
-        vol.Optional("min"): vol.Coerce(float),
-        vol.Optional("max"): vol.Coerce(float),
+        vol.Optional("min"): finite_float(),
+        vol.Optional("max"): finite_float(),
     }
 )
 _PROFILE = vol.Schema(
@@ -433,13 +434,13 @@ _PROFILE = vol.Schema(
             }
         ),
         vol.Optional("max_power_w", default=DEFAULT_MAX_POWER_W): vol.All(
-            vol.Coerce(float), vol.Range(min=1000, max=400000)
+            finite_float(), vol.Range(min=1000, max=400000)
         ),
         vol.Optional("finished_ends_session", default=False): bool,
         vol.Optional("requires_authorization", default=False): bool,
         vol.Optional("notes"): str,
         vol.Optional("power_from_currents_v"): vol.Any(
-            None, vol.All(vol.Coerce(float), vol.Range(min=100, max=500))
+            None, vol.All(finite_float(), vol.Range(min=100, max=500))
         ),
         vol.Optional("variants", default=[]): [dict],
         vol.Optional("probe", default=[]): [dict],
@@ -677,8 +678,8 @@ _PROBE_CHECK = vol.Schema(
     {
         vol.Required("read"): dict,
         vol.Optional("unit_id"): vol.All(int, vol.Range(min=0, max=255)),
-        vol.Optional("min"): vol.Coerce(float),
-        vol.Optional("max"): vol.Coerce(float),
+        vol.Optional("min"): finite_float(),
+        vol.Optional("max"): finite_float(),
         vol.Optional("match"): vol.All(str, vol.Length(min=1)),
     }
 )

@@ -24,7 +24,10 @@ __all__ = [
     "clip_text",
     "hash_tag",
     "normalize_tag",
+    "odd_box_tag",
+    "published_tag",
     "sanitize_box_tag",
+    "tag_label",
     "validate_tag",
     "validate_tag_name",
 ]
@@ -41,6 +44,7 @@ _VALID_TAG = re.compile(rf"[0-9A-Z]{{{TAG_MIN_LENGTH},{TAG_MAX_LENGTH}}}")
 _HASHED_TAG = re.compile(rf"{HASH_PREFIX}[0-9a-f]{{16}}")
 # A box never needs more than this; it bounds the work spent on a garbage value.
 _MAX_BOX_VALUE = 256
+_ID_CHARACTERS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 class InvalidTagError(ValueError):
@@ -128,6 +132,41 @@ def sanitize_box_tag(raw: str | bytes | None) -> str | None:
     return tag
 
 
+def odd_box_tag(raw: str | bytes | None) -> str | None:
+    """A box value that holds something, but no card id, as a safe id for events and reports.
+
+    For values `sanitize_box_tag` refuses (an odd character, too short or too long): the
+    normalized printable text with every character other than A-Z and 0-9 as "_", bounded.
+    None when the value holds nothing (empty, padding, all zeros). The result is never a valid
+    card id, so it can neither match nor be admitted as a known card.
+    """
+    if raw is None or sanitize_box_tag(raw) is not None:
+        return None
+    if isinstance(raw, (bytes, bytearray)):
+        text = bytes(raw[: _MAX_BOX_VALUE * 4]).decode("utf-8", errors="replace")
+    else:
+        text = str(raw)
+    printable = normalize_tag("".join(c for c in text[:_MAX_BOX_VALUE] if c.isprintable()))
+    if not printable or printable.count("0") == len(printable):
+        return None
+    odd = "".join(c if c in _ID_CHARACTERS else "_" for c in printable)
+    return clip_text(odd, TAG_MAX_LENGTH + 8)
+
+
+def tag_label(tag_id: str | None, recorded_name: str | None, registry: TagRegistry) -> str | None:
+    """The name a card is shown under in every view: its name now, else the recorded one.
+
+    A card learned or renamed after a session shows its current name on that session too.
+    None when nobody named it: views then show the id, or "Without card" without an id.
+    """
+    if not tag_id:
+        return None
+    known = registry.get(tag_id)
+    if known is not None:
+        return known.name
+    return recorded_name or None
+
+
 def hash_tag(tag: str) -> str:
     """Return a stable pseudonym `sha256:<16 hex>` of a card id (privacy option).
 
@@ -202,6 +241,8 @@ class KnownTag:
             raise ValueError(
                 f"tag {_shown(tag_id)}: price {_shown(price)} is not a number"
             ) from None
+        if price_value is not None and not math.isfinite(price_value):
+            price_value = None  # NaN saved by an older release: the wallbox's price applies
         # Names stored before they were bounded are cut rather than losing the card.
         return cls(
             tag_id=tag_id,
@@ -337,7 +378,7 @@ class AttemptWindow:
         self._crossed = False
 
 
-def tag_label(
+def published_tag(
     tag_id: str | None, registry: TagRegistry, hash_unknown: bool
 ) -> tuple[str | None, str | None]:
     """(id to publish, name) for a card.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from .numbers import finite_or_none
+
 # Units price sensors use, as a factor to "per kWh" and whether the amount is in cents.
 _ENERGY_FACTORS = {"kwh": 1.0, "mwh": 0.001, "wh": 1000.0}
 _CENT_PREFIXES = {"ct", "cent", "cents", "c", "öre", "ore", "øre", "p", "pence", "rappen", "rp"}
@@ -56,7 +58,8 @@ def price_in_force(
     if tag_price is not None:
         return tag_price, currency
     if source == "fixed":
-        return float(fixed_price or 0.0), currency
+        # NaN saved by an older release: unpriced (counted as such), not a NaN total.
+        return finite_or_none(fixed_price or 0.0), currency
     if source == "sensor" and sensor_price is not None:
         price, unit_currency = price_per_kwh(*sensor_price)
         return price, unit_currency or currency

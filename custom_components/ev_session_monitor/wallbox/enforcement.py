@@ -21,6 +21,7 @@ from ..core.authorization import AuthorizationMonitor
 from ..core.client import WallboxClient
 from ..core.errors import WallboxError
 from ..core.model import Capability, Reading
+from ..core.numbers import finite_or_none
 from ..issues import async_clear_wallbox_issue, async_wallbox_issue
 
 # Re-send the enforced current this often even if nothing changed (a rebooted box forgets it).
@@ -85,7 +86,9 @@ class Enforcement:
             return
         control = self._profile.current_limit
         assert control is not None
-        release = float(self._entry.options.get(CONF_RELEASE_CURRENT, control.max_a))
+        release = finite_or_none(self._entry.options.get(CONF_RELEASE_CURRENT))
+        if release is None:  # unset, or NaN saved by an older release
+            release = control.max_a
         wanted = release if self._auth.release_allowed(reading) else 0.0
         due = self._enforced_at is None or now - self._enforced_at >= ENFORCE_REFRESH
         if wanted == self._enforced_current and not due:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
+from homeassistant.util.file import WriteError
 
 from ..const import DOMAIN, LOGGER
 from ..core.session import SavePolicy
-from ..issues import async_wallbox_issue
+from ..issues import async_clear_wallbox_issue, async_wallbox_issue
 
 STORE_VERSION = 1
 
@@ -22,6 +25,28 @@ STORE_VERSION = 1
 def entry_store_key(entry_id: str) -> str:
     """The .storage file of a wallbox's saved state."""
     return f"{DOMAIN}.{entry_id}"
+
+
+class _StateStore(Store[dict[str, Any]]):
+    """The saved state; says whether each write reached the disk.
+
+    Store logs a failed write and returns as if it had succeeded; a full disk must become one
+    repair, cleared by the next write that succeeds.
+    """
+
+    def __init__(
+        self, hass: HomeAssistant, key: str, written: Callable[[Exception | None], None]
+    ) -> None:
+        super().__init__(hass, STORE_VERSION, key, atomic_writes=True)
+        self._written = written
+
+    async def _async_write_data(self, data: dict[str, Any]) -> None:
+        try:
+            await super()._async_write_data(data)
+        except WriteError as err:
+            self._written(err)
+            raise
+        self._written(None)
 
 
 class EntryStore:
@@ -32,10 +57,11 @@ class EntryStore:
         self._hass = hass
         self._entry = entry
         # Atomic writes (temporary file, fsync, rename): a power cut leaves the old or the new file.
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORE_VERSION, entry_store_key(entry.entry_id), atomic_writes=True
+        self._store = _StateStore(
+            hass, entry_store_key(entry.entry_id), lambda error: self.written("state", error)
         )
         self._policy = SavePolicy()
+        self._unwritable: set[str] = set()  # "state", "history": writes failing now
 
     async def async_load(self) -> Any:
         """The saved state as written (None before the first save); the caller validates it."""
@@ -70,4 +96,38 @@ class EntryStore:
         )
         async_wallbox_issue(
             self._hass, self._entry, "stored_state_damaged", parts=parts[:300], kept=path
+        )
+
+    @callback
+    def written(self, part: str, error: Exception | None) -> None:
+        """One repair (and one log line) while writes fail; cleared when they succeed again.
+
+        The sessions stay in memory meanwhile (the open one and the unarchived ones) and are
+        written by the first write that succeeds: nothing is lost while Home Assistant runs.
+        """
+        if error is None:
+            if part in self._unwritable:
+                self._unwritable.discard(part)
+                if not self._unwritable:
+                    LOGGER.info("%s: saving works again", self._entry.title)
+                    async_clear_wallbox_issue(self._hass, self._entry, "storage_failed")
+            return
+        if part in self._unwritable:
+            LOGGER.debug("%s: %s still not written: %s", self._entry.title, part, error)
+            return
+        self._unwritable.add(part)
+        cause = error.__cause__ if isinstance(error, WriteError) and error.__cause__ else error
+        LOGGER.error(
+            "%s: cannot write the %s (%s); sessions are kept in memory and written as soon as"
+            " this works again",
+            self._entry.title,
+            "session history" if part == "history" else "saved state",
+            cause,
+        )
+        async_wallbox_issue(
+            self._hass,
+            self._entry,
+            "storage_failed",
+            severity=ir.IssueSeverity.ERROR,
+            error=str(cause)[:300],
         )

@@ -35,7 +35,7 @@ from ..core.session import (
     TagPresented,
     transition_signature,
 )
-from ..core.tags import tag_label
+from ..core.tags import published_tag
 from ..core.tariff import PriceError, price_in_force
 from ..issues import async_wallbox_issue
 from ..storage import DomainData
@@ -142,7 +142,7 @@ class SessionRecorder:
 
     def label(self, tag_id: str | None) -> tuple[str | None, str | None]:
         """(id to publish, name) for a card; unknown ids hashed when the user asked for it."""
-        return tag_label(tag_id, self._domain.tags.registry, self.hash_unknown)
+        return published_tag(tag_id, self._domain.tags.registry, self.hash_unknown)
 
     def _on_session_event(
         self, event: SessionStarted | SessionCompleted | TagPresented | LimitExceeded
@@ -196,11 +196,10 @@ class SessionRecorder:
             record = self.unarchived[0]
             try:
                 await self._domain.archive.async_add(record)
-            except Exception:  # noqa: BLE001 - the disk or database failed: retry next poll
-                LOGGER.exception(
-                    "%s: session %s not archived yet", self._entry.title, record.session_id
-                )
+            except Exception as err:  # noqa: BLE001 - the disk or database failed: retry next poll
+                self.store.written("history", err)
                 return
+            self.store.written("history", None)
             self.unarchived.pop(0)
             await self.async_save_now()
 
