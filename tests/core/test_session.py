@@ -416,7 +416,9 @@ def test_a_burst_of_zeros_while_charging_is_not_a_meter_reset() -> None:
     for poll in range(12):
         true_session = poll * 110.0
         if 4 <= poll <= 6:
-            feed(t, poll * 60, status=CHARGING, power_w=0, lifetime_energy_wh=0, session_energy_wh=0)
+            feed(
+                t, poll * 60, status=CHARGING, power_w=0, lifetime_energy_wh=0, session_energy_wh=0
+            )
         else:
             feed(
                 t,
