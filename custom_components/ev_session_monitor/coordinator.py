@@ -111,25 +111,6 @@ class EvData:
     locked: bool | None  # None when enforcement is off
 
 
-def _lifetime_wrap(profile: WallboxProfile) -> float | None:
-    spec = profile.values.get("lifetime_energy")
-    if spec is None or spec.data_type not in ("uint16", "uint32", "uint64"):
-        return None
-    return float(1 << (16 * spec.count)) * spec.scale
-
-
-def _resolution(profile: WallboxProfile, name: str) -> float:
-    """The step of an energy register in Wh (0 for floats and HTTP values, which have none)."""
-    spec = profile.values.get(name)
-    if (
-        profile.transport != "modbus"
-        or spec is None
-        or not spec.data_type.startswith(("uint", "int"))
-    ):
-        return 0.0
-    return abs(spec.scale)
-
-
 class EvCoordinator(DataUpdateCoordinator[EvData]):
     """Polls one wallbox and turns its readings into sessions, tags and events."""
 
@@ -164,13 +145,7 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         self.tracker = SessionTracker(
             self.charger_id,
             entry.title,
-            MeterSpec(
-                max_power_w=self.profile.max_power_w,
-                lifetime_wrap_wh=_lifetime_wrap(self.profile),
-                finished_ends_session=self.profile.finished_ends_session,
-                lifetime_resolution_wh=_resolution(self.profile, "lifetime_energy"),
-                session_resolution_wh=_resolution(self.profile, "session_energy"),
-            ),
+            MeterSpec.for_profile(self.profile),
             gap_s=self.poll_s * GAP_FACTOR,
         )
         self.enforce = bool(options.get(CONF_ENFORCE, False)) and (

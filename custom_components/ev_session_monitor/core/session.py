@@ -30,6 +30,7 @@ from itertools import pairwise
 from typing import Any
 
 from .model import ChargerStatus, Reading, SessionRecord
+from .profile import WallboxProfile
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -151,10 +152,36 @@ class MeterSpec:
     lifetime_resolution_wh: float = 0.0
     session_resolution_wh: float = 0.0
 
+    @classmethod
+    def for_profile(cls, profile: WallboxProfile) -> MeterSpec:
+        """What the profile says about the box's counters."""
+        return cls(
+            max_power_w=profile.max_power_w,
+            lifetime_wrap_wh=_lifetime_wrap(profile),
+            finished_ends_session=profile.finished_ends_session,
+            lifetime_resolution_wh=_resolution(profile, "lifetime_energy"),
+            session_resolution_wh=_resolution(profile, "session_energy"),
+        )
+
     @property
     def tolerance_wh(self) -> float:
         """How far two honest readings of the box's counters may disagree."""
         return self.lifetime_resolution_wh + self.session_resolution_wh + PLAUSIBILITY_SLACK_WH
+
+
+def _lifetime_wrap(profile: WallboxProfile) -> float | None:
+    spec = profile.values.get("lifetime_energy")
+    if spec is None or spec.data_type not in ("uint16", "uint32", "uint64"):
+        return None
+    return float(1 << (16 * spec.count)) * spec.scale
+
+
+def _resolution(profile: WallboxProfile, name: str) -> float:
+    """The step of an energy register in Wh (0 for floats and HTTP values, which have none)."""
+    spec = profile.values.get(name)
+    if profile.transport != "modbus" or spec is None:
+        return 0.0
+    return abs(spec.scale) if spec.data_type.startswith(("uint", "int")) else 0.0
 
 
 def _counter_delta(previous: float, current: float, wrap: float | None) -> tuple[float, str]:
