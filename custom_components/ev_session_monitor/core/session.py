@@ -82,6 +82,9 @@ class OpenSession:
     session_counter_stale: bool = False
     # Not persisted: readings set aside since the last trusted one, as (time, value, power).
     suspects: list[tuple[datetime, float, float | None]] = field(default_factory=list)
+    # Not persisted: when the counting counter first showed its baseline value. A register
+    # that froze shows no energy for a while, then all of it at once: what could flow since.
+    baseline_since: datetime | None = None
     restored: bool = False  # adopted from the saved state; no reading since
 
     def to_dict(self) -> dict[str, Any]:
@@ -429,7 +432,9 @@ class SessionTracker:
                 # explains does not.
                 step, how = _counter_delta(previous, current, wrap)
                 if how != "reset" and step <= self._limit_wh(elapsed_s):
-                    delta = step
+                    delta = self._stale_count(session, reading, step, elapsed_s)
+                elif session.session_counter_stale and current <= self._limit_wh(elapsed_s):
+                    delta = max(current, flowed or 0.0)  # it restarted for this session
             if delta is None:
                 delta = flowed
         # else: the counter restarted for the vehicle here now and no meter says what this
@@ -557,34 +562,41 @@ class SessionTracker:
             self._rebase(session, reading)
             return 0.0
         delta, how = _counter_delta(previous, current, wrap)
-        if how != "reset" and delta <= self._limit_wh(elapsed_s):
+        # Energy may have flowed since the counter first showed its baseline value.
+        since_s = (now - (session.baseline_since or session.last_at)).total_seconds()
+        window_s = max(elapsed_s, since_s)
+        if not session.session_counter_stale and _all_zero(session, reading):
+            how = "zeros"  # every counter says 0 though one had counted: a bad read, not a count
+        elif how != "reset" and delta <= self._limit_wh(window_s):
             if how != "normal":
                 _LOGGER.info("%s: %s counter %s detected", self.charger_name, session.source, how)
             if session.source == SOURCE_SESSION_COUNTER and delta > 0:
+                delta = self._stale_count(session, reading, delta, window_s)
                 session.session_counter_stale = False  # it counts this session now
-            return self._trusted(session, reading, delta)
+            return self._trusted(session, reading, delta, moved=delta > 0)
         restart = (
-            self._proven_restart(session, reading, current, elapsed_s) if how == "reset" else None
+            self._proven_restart(session, reading, current, window_s) if how == "reset" else None
         )
         if restart is not None:
             _LOGGER.info("%s: %s counter restart detected", self.charger_name, session.source)
             session.session_counter_stale = False
-            return self._trusted(session, reading, restart)
-        covered = self._cross_check(session, reading, elapsed_s)
-        if covered is not None:
+            return self._trusted(session, reading, restart, moved=True)
+        covered = self._cross_check(session, reading, window_s)
+        if covered is not None and covered > 0:
             # The counting counter cannot explain this interval (a meter reset, a bad read of
-            # it alone); the other one can: it counts, and both move on from here.
-            return self._trusted(session, reading, covered)
+            # it alone); the other one can, and shows energy flowing (one standing still, as
+            # in a burst of zeros, proves nothing): it counts, and both move on from here.
+            return self._trusted(session, reading, covered, moved=True)
         if (
             session.restored
             and how == "reset"
             and session.source == SOURCE_METER
-            and 0 < current <= self._limit_wh(elapsed_s)
+            and 0 < current <= self._limit_wh(window_s)
         ):
             # The meter restarted while Home Assistant was away and shows what it counted
             # since; what flowed before the restart nobody saw.
             session.gaps += 1
-            return self._trusted(session, reading, current)
+            return self._trusted(session, reading, current, moved=True)
         reason = (
             f"{session.source} went {previous:.0f} -> {current:.0f} Wh in {elapsed_s:.0f} s"
             f" ({how}); more than {self.meter.max_power_w:.0f} W can deliver"
@@ -594,11 +606,32 @@ class SessionTracker:
         _LOGGER.warning("%s: reading set aside: %s", self.charger_name, reason)
         session.suspects.append((now, current, reading.power_w))
         del session.suspects[:-CONFIRM_POLLS]
-        return self._confirmed(session, reading, previous, wrap, elapsed_s, events)
+        return self._confirmed(session, reading, previous, wrap, window_s, events)
 
-    def _trusted(self, session: OpenSession, reading: Reading, energy_wh: float) -> float:
+    def _stale_count(
+        self, session: OpenSession, reading: Reading, rise_wh: float, window_s: float
+    ) -> float:
+        """Energy shown by a rise of a session counter that showed the previous session's value.
+
+        When the meter saw more flow than the rise, the counter restarted for this session and
+        counted past the old value between two polls: all it shows is this session's.
+        """
+        current = reading.session_energy_wh
+        if not session.session_counter_stale or current is None:
+            return rise_wh
+        flowed = self._cross_check(session, reading, window_s)
+        tolerance = self.meter.tolerance_wh
+        if flowed is not None and rise_wh + tolerance < flowed <= current + tolerance:
+            return max(current, flowed)
+        return rise_wh
+
+    @staticmethod
+    def _trusted(session: OpenSession, reading: Reading, energy_wh: float, *, moved: bool) -> float:
+        """Take the reading as the new baseline; `moved`: the counting counter changed."""
+        # None: since this reading (last_at, once accounted).
+        session.baseline_since = None if moved else session.baseline_since or session.last_at
         session.suspects.clear()
-        self._rebase(session, reading)
+        SessionTracker._rebase(session, reading)
         return energy_wh
 
     def _proven_restart(
@@ -631,7 +664,7 @@ class SessionTracker:
         reading: Reading,
         previous: float,
         wrap: float | None,
-        elapsed_s: float,
+        window_s: float,
         events: list[SessionEvent],
     ) -> float | None:
         """Believe readings set aside once they agree with each other; None while they do not.
@@ -672,13 +705,14 @@ class SessionTracker:
         jump_power = jump / jump_h if jump_h > 0 else float("inf")
         self._rebase(session, reading)
         suspects.clear()
+        session.baseline_since = None
         if how != "reset" and _agree(jump_power, max(step_powers)):
             measured = max(jump_power, *step_powers)
             self.meter.max_power_w = max(self.meter.max_power_w, measured * PLAUSIBILITY_FACTOR)
             events.append(LimitExceeded(measured, self.meter.max_power_w))
             return jump + steady
         session.gaps += 1
-        if how == "reset" and values[-1] <= self._limit_wh(elapsed_s):
+        if how == "reset" and values[-1] <= self._limit_wh(window_s):
             return values[-1]  # the counter restarted from zero and counted all of it since
         _LOGGER.warning(
             "%s: %s moved from %.0f to %.0f Wh at once and counts steadily from there;"
@@ -696,6 +730,18 @@ class SessionTracker:
             session.last_lifetime_wh = reading.lifetime_energy_wh
         if reading.session_energy_wh is not None:
             session.last_session_wh = reading.session_energy_wh
+
+
+def _all_zero(session: OpenSession, reading: Reading) -> bool:
+    """Every counter of the reading says 0 though one of them had counted before."""
+    pairs = [
+        (reading.lifetime_energy_wh, session.last_lifetime_wh),
+        (reading.session_energy_wh, session.last_session_wh),
+    ]
+    present = [(now, before) for now, before in pairs if now is not None]
+    return all(now == 0 for now, _ in present) and any(
+        before is not None and before > 0 for _, before in present
+    )
 
 
 def _agree(first: float, second: float) -> bool:
