@@ -82,7 +82,7 @@ class OpenSession:
     session_counter_stale: bool = False
     # Not persisted: readings set aside since the last trusted one, as (time, value, power).
     suspects: list[tuple[datetime, float, float | None]] = field(default_factory=list)
-    # Not persisted: when the counting counter first showed its baseline value. A register
+    # When the counting counter first showed its baseline value (None: at last_at). A register
     # that froze shows no energy for a while, then all of it at once: what could flow since.
     baseline_since: datetime | None = None
     restored: bool = False  # adopted from the saved state; no reading since
@@ -90,8 +90,9 @@ class OpenSession:
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serializable dict."""
         data = {name: getattr(self, name) for name in _PERSISTED}
-        data["started_at"] = self.started_at.isoformat()
-        data["last_at"] = self.last_at.isoformat()
+        for name, value in data.items():
+            if isinstance(value, datetime):
+                data[name] = value.isoformat()
         return data
 
     @classmethod
@@ -350,8 +351,7 @@ class SessionTracker:
         delta, how = _counter_delta(
             session.last_lifetime_wh, reading.lifetime_energy_wh, self.meter.lifetime_wrap_wh
         )
-        elapsed_s = (now - session.last_at).total_seconds()
-        if how == "reset" or delta > self._limit_wh(elapsed_s):
+        if how == "reset" or delta > self._limit_wh(self._window_s(session, now)):
             return None
         return delta
 
@@ -417,7 +417,7 @@ class SessionTracker:
         Its energy since the last durable reading is what the box's counters show now; the end
         lies somewhere between that reading and this one.
         """
-        elapsed_s = (now - session.last_at).total_seconds()
+        elapsed_s = self._window_s(session, now)
         delta: float | None = None
         flowed = self._lifetime_flow(session, reading, now)
         if reading.vehicle_present and flowed is not None:
@@ -486,6 +486,11 @@ class SessionTracker:
                 return None
             delta, how = _counter_delta(previous, current, self.meter.lifetime_wrap_wh)
         return delta if how != "reset" and delta <= limit else None
+
+    @staticmethod
+    def _window_s(session: OpenSession, now: datetime) -> float:
+        """Time energy may have flowed in that the session's baseline does not show."""
+        return (now - (session.baseline_since or session.last_at)).total_seconds()
 
     def _limit_wh(self, elapsed_s: float) -> float:
         """The most energy the box can deliver in `elapsed_s` (with slack for rounding)."""
@@ -563,8 +568,7 @@ class SessionTracker:
             return 0.0
         delta, how = _counter_delta(previous, current, wrap)
         # Energy may have flowed since the counter first showed its baseline value.
-        since_s = (now - (session.baseline_since or session.last_at)).total_seconds()
-        window_s = max(elapsed_s, since_s)
+        window_s = max(elapsed_s, self._window_s(session, now))
         if not session.session_counter_stale and _all_zero(session, reading):
             how = "zeros"  # every counter says 0 though one had counted: a bad read, not a count
         elif how != "reset" and delta <= self._limit_wh(window_s):
@@ -643,13 +647,17 @@ class SessionTracker:
         """
         if session.source != SOURCE_SESSION_COUNTER or current > self._limit_wh(elapsed_s):
             return None
-        if session.session_counter_stale:
-            return current  # the box now counts this session
-        flowed = self._cross_check(session, reading, elapsed_s)
         if reading.lifetime_energy_wh is not None and session.last_lifetime_wh is not None:
-            if flowed is None or current > flowed + self.meter.tolerance_wh:
+            flowed = self._cross_check(session, reading, elapsed_s)
+            if flowed is None:
+                return None  # the meter went back too: a bad read of both, not a restart
+            if session.session_counter_stale:
+                return max(current, flowed)  # the box now counts this session
+            if current > flowed + self.meter.tolerance_wh:
                 return None
             return max(current, flowed)  # the meter saw what flowed before the restart too
+        if session.session_counter_stale:
+            return current  # the box now counts this session
         # No meter: the box's power must say energy flowed at both ends, as much as counted.
         powers = [session.last_power_w or 0.0, reading.power_w or 0.0]
         if current <= 0 or min(powers) < MIN_CHARGING_POWER_W:
@@ -859,6 +867,10 @@ def _time(name: str, value: Any) -> datetime:
     return parsed
 
 
+def _optional_time(name: str, value: Any) -> datetime | None:
+    return None if value is None else _time(name, value)
+
+
 _PERSISTED: dict[str, Any] = {
     "session_id": _text,
     "started_at": _time,
@@ -881,5 +893,6 @@ _PERSISTED: dict[str, Any] = {
     "start_uncertain": _flag,
     "seeded_wh": _number,
     "session_counter_stale": _flag,
+    "baseline_since": _optional_time,
 }
 _REQUIRED = frozenset({"session_id", "started_at", "last_at", "source"})
