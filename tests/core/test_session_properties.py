@@ -66,6 +66,7 @@ def scenarios(draw: st.DrawFn) -> tuple[str, list[float], int, float, list[Fault
             )
         ),
     ]
+    # An installed box's meter has counted more than one session can deliver (100 kWh here).
     lifetime_base = draw(st.integers(100_000, 40_000_000))
     previous_session = draw(st.sampled_from([0.0, 3.0, 40.0, 500.0, 18_000.0]))
     faults = draw(
@@ -75,6 +76,8 @@ def scenarios(draw: st.DrawFn) -> tuple[str, list[float], int, float, list[Fault
                 kind=st.sampled_from(FAULTS),
                 at=st.integers(1, len(powers) - 1),
                 polls=st.integers(1, 6),
+                # Far from any true count: a wrong value within what the box could have
+                # delivered cannot be told from a right one when it is read.
                 garbage_words=st.integers(1 << 24, (1 << 32) - 1),
             ),
             max_size=3,

@@ -737,6 +737,9 @@ class SessionTracker:
         if reading.lifetime_energy_wh is not None:
             session.last_lifetime_wh = reading.lifetime_energy_wh
         if reading.session_energy_wh is not None:
+            previous = session.last_session_wh
+            if previous is not None and reading.session_energy_wh < previous:
+                session.session_counter_stale = False  # it began counting this session
             session.last_session_wh = reading.session_energy_wh
 
 
