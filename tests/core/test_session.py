@@ -625,3 +625,26 @@ def test_uncertain_flags_survive_a_restart() -> None:
     feed(after, 60, status=CHARGING, power_w=11000, lifetime_energy_wh=183)
     record = completed(feed(after, 120, status=IDLE, lifetime_energy_wh=366)).record
     assert record.start_uncertain
+
+
+def test_a_low_garbage_value_in_a_pause_is_not_a_session_counter_restart() -> None:
+    t = tracker()  # session counter only
+    for poll in range(31):
+        feed(t, poll * 60, status=CHARGING, power_w=7200, session_energy_wh=poll * 120.0)
+    for poll in (31, 32):  # the box reads 5 Wh while nothing flows, then the true value again
+        feed(t, poll * 60, status=SUSPENDED, power_w=0, session_energy_wh=5)
+    feed(t, 33 * 60, status=SUSPENDED, power_w=0, session_energy_wh=3600)
+    record = completed(feed(t, 34 * 60, status=IDLE, session_energy_wh=3600)).record
+    assert record.energy_wh == pytest.approx(3600)
+
+
+def test_a_meter_that_restarts_mid_session_counts_what_it_shows_since() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=500_000)
+    feed(t, 60, status=CHARGING, power_w=11000, lifetime_energy_wh=500_183)
+    # The box rebooted: its meter restarted from 0 and counts on from there.
+    for poll, meter in enumerate((20, 203, 386, 569), start=2):
+        feed(t, poll * 60, status=CHARGING, power_w=11000, lifetime_energy_wh=meter)
+    record = completed(feed(t, 360, status=IDLE, lifetime_energy_wh=752)).record
+    assert record.energy_wh == pytest.approx(183 + 752)
+    assert record.gaps == 1  # what flowed between the last reading and the reboot
