@@ -648,3 +648,49 @@ def test_a_meter_that_restarts_mid_session_counts_what_it_shows_since() -> None:
     record = completed(feed(t, 360, status=IDLE, lifetime_energy_wh=752)).record
     assert record.energy_wh == pytest.approx(183 + 752)
     assert record.gaps == 1  # what flowed between the last reading and the reboot
+
+
+def _vestel_like() -> SessionTracker:
+    """Lifetime meter in 0.1 kWh steps, session counter in Wh (Vestel EVC04 registers)."""
+    return tracker(lifetime_resolution_wh=100.0, session_resolution_wh=1.0)
+
+
+def test_the_finer_counter_counts_and_the_coarser_one_covers_for_it() -> None:
+    t = _vestel_like()
+    feed(t, 0, status=CHARGING, power_w=11040, lifetime_energy_wh=123_400, session_energy_wh=0)
+    feed(t, 60, status=CHARGING, power_w=11040, lifetime_energy_wh=123_500, session_energy_wh=184)
+    assert t.open is not None and t.open.source == "session_counter"
+    # The session counter alone reads garbage; the meter shows the energy flowing on.
+    feed(t, 120, status=CHARGING, power_w=11040, lifetime_energy_wh=123_700, session_energy_wh=9e9)
+    feed(t, 180, status=CHARGING, power_w=11040, lifetime_energy_wh=123_900, session_energy_wh=552)
+    record = completed(
+        feed(t, 240, status=IDLE, lifetime_energy_wh=124_100, session_energy_wh=736)
+    ).record
+    assert record.energy_wh == pytest.approx(736, abs=100)  # within the meter's step
+    assert record.gaps == 0
+
+
+def test_a_session_counter_restart_is_proven_by_the_meter() -> None:
+    t = _vestel_like()
+    feed(t, 0, status=CHARGING, power_w=11040, lifetime_energy_wh=123_400, session_energy_wh=0)
+    feed(t, 60, status=CHARGING, power_w=11040, lifetime_energy_wh=123_500, session_energy_wh=184)
+    # Phase switch: the box restarts its session counter, the meter counts on.
+    feed(t, 120, status=CHARGING, power_w=11040, lifetime_energy_wh=123_700, session_energy_wh=90)
+    record = completed(
+        feed(t, 180, status=IDLE, lifetime_energy_wh=123_900, session_energy_wh=274)
+    ).record
+    assert record.energy_wh == pytest.approx(184 + 200 + 184)
+
+
+def test_a_saved_session_from_before_the_flags_is_restored() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=0)
+    assert t.open is not None
+    saved = t.open.to_dict()
+    for key in ("start_uncertain", "seeded_wh", "session_counter_stale", "baseline_since"):
+        del saved[key]
+    after = tracker()
+    after.restore(OpenSession.from_dict(saved))
+    record = completed(feed(after, 60, status=IDLE, lifetime_energy_wh=183)).record
+    assert record.energy_wh == pytest.approx(183)
+    assert not record.start_uncertain

@@ -488,6 +488,13 @@ class SessionTracker:
         return delta if how != "reset" and delta <= limit else None
 
     @staticmethod
+    def _other_baseline(session: OpenSession) -> float | None:
+        """The trusted value of the counter the session does not count on."""
+        if session.source == SOURCE_METER:
+            return session.last_session_wh
+        return session.last_lifetime_wh
+
+    @staticmethod
     def _window_s(session: OpenSession, now: datetime) -> float:
         """Time energy may have flowed in that the session's baseline does not show."""
         return (now - (session.baseline_since or session.last_at)).total_seconds()
@@ -564,8 +571,12 @@ class SessionTracker:
         if current is None:
             return None  # not available now; the counter keeps counting meanwhile
         if previous is None:
-            self._rebase(session, reading)
-            return 0.0
+            # No baseline yet (the counter was unavailable), or it was given up after a read
+            # the other counter covered for: this interval is the other counter's to tell.
+            covered = self._cross_check(session, reading, elapsed_s)
+            if covered is None and self._other_baseline(session) is not None:
+                return None  # neither can say: wait for a reading they agree on
+            return self._trusted(session, reading, covered or 0.0, moved=True)
         delta, how = _counter_delta(previous, current, wrap)
         # Energy may have flowed since the counter first showed its baseline value.
         window_s = max(elapsed_s, self._window_s(session, now))
@@ -589,8 +600,14 @@ class SessionTracker:
         if covered is not None and covered > 0:
             # The counting counter cannot explain this interval (a meter reset, a bad read of
             # it alone); the other one can, and shows energy flowing (one standing still, as
-            # in a burst of zeros, proves nothing): it counts, and both move on from here.
-            return self._trusted(session, reading, covered, moved=True)
+            # in a burst of zeros, proves nothing): it counts. The counting counter's value is
+            # not a baseline (it may be the bad read): its next reading becomes one.
+            self._trusted(session, reading, covered, moved=True)
+            if session.source == SOURCE_METER:
+                session.last_lifetime_wh = None
+            else:
+                session.last_session_wh = None
+            return covered
         if (
             session.restored
             and how == "reset"
