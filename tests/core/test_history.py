@@ -561,3 +561,82 @@ def test_healthy_history_opens_after_unclean_shutdown(tmp_path: Path) -> None:
     history.close()
     with SessionHistory(crashed / "sessions.db") as reopened:
         assert reopened.count() == 50
+
+
+# The sessions table as version 1 (the first release) wrote it, copied from that release.
+_VERSION_1_SCHEMA = """
+CREATE TABLE sessions (
+    session_id TEXT PRIMARY KEY NOT NULL,
+    charger_id TEXT NOT NULL,
+    charger_name TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER NOT NULL,
+    charging_s REAL NOT NULL,
+    energy_wh REAL NOT NULL,
+    cost REAL,
+    currency TEXT,
+    avg_power_w REAL,
+    peak_power_w REAL,
+    tag_id TEXT,
+    tag_name TEXT,
+    energy_source TEXT NOT NULL,
+    gaps INTEGER NOT NULL DEFAULT 0,
+    unpriced_wh REAL NOT NULL DEFAULT 0,
+    end_latest INTEGER,
+    unseen_s REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_by_start ON sessions (started_at);
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_version_1_history_gains_the_uncertainty_flags_and_keeps_every_session(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "sessions.db"
+    start_us = int((T0 - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds() * 1_000_000)
+    hour_us = 3_600_000_000
+    old = sqlite3.connect(path)
+    old.executescript(_VERSION_1_SCHEMA)
+    old.executemany(
+        "INSERT INTO sessions VALUES (?, 'box-1', 'Garage', ?, ?, 5400, ?, 3.0, 'EUR', 6666.7,"
+        " 11000, '04A21BFF', 'Anna', 'meter', 0, 0, ?, 0)",
+        [
+            ("seen", start_us, start_us + 2 * hour_us, 10_000.0, None),
+            (
+                "missed_end",
+                start_us + 3 * hour_us,
+                start_us + 4 * hour_us,
+                994.0,
+                start_us + 5 * hour_us,
+            ),
+        ],
+    )
+    old.commit()
+    old.close()
+    with SessionHistory(path) as history:
+        seen, missed = history.query()
+        assert (seen.session_id, seen.energy_wh, seen.cost) == ("seen", 10_000.0, 3.0)
+        assert not seen.end_uncertain and not seen.start_uncertain
+        assert missed.session_id == "missed_end" and missed.energy_wh == 994.0
+        assert missed.end_latest == T0 + timedelta(hours=5)
+        assert missed.end_uncertain and not missed.start_uncertain
+        history.add(
+            make_record(
+                "new",
+                start_uncertain=True,
+                started_at=T0 + timedelta(days=1),
+                ended_at=T0 + timedelta(days=1, hours=1),
+            )
+        )
+    with SessionHistory(path) as history:  # opening again changes nothing
+        assert [r.session_id for r in history.query()] == ["seen", "missed_end", "new"]
+        assert history.get("new") == make_record(
+            "new",
+            start_uncertain=True,
+            started_at=T0 + timedelta(days=1),
+            ended_at=T0 + timedelta(days=1, hours=1),
+        )
+    check = sqlite3.connect(path)
+    assert check.execute("PRAGMA user_version").fetchone() == (2,)
+    check.close()

@@ -392,3 +392,305 @@ def test_damaged_open_session_is_refused(key: str, value: object) -> None:
     saved = t.open.to_dict() | {key: value}
     with pytest.raises((TypeError, ValueError)):
         OpenSession.from_dict(saved)
+
+
+# --- readings that agree with each other but are false (issue 26) -----------------------------
+
+IDLE = ChargerStatus.IDLE
+SUSPENDED = ChargerStatus.SUSPENDED_EV
+
+
+def _restored(t: SessionTracker) -> SessionTracker:
+    """A new tracker that adopted `t`'s open session from its saved form (a restart)."""
+    assert t.open is not None
+    after = tracker()
+    after.restore(OpenSession.from_dict(t.open.to_dict()))
+    return after
+
+
+def test_a_burst_of_zeros_while_charging_is_not_a_meter_reset() -> None:
+    # Lifetime meter + session counter, 60 s polls, 6.6 kW (110 Wh a poll); polls 4-6 read
+    # 0 / 0 / 0 for every register while the status still says charging.
+    t = tracker()
+    lifetime = 40_000.0
+    for poll in range(12):
+        true_session = poll * 110.0
+        if 4 <= poll <= 6:
+            feed(
+                t, poll * 60, status=CHARGING, power_w=0, lifetime_energy_wh=0, session_energy_wh=0
+            )
+        else:
+            feed(
+                t,
+                poll * 60,
+                status=CHARGING,
+                power_w=6600,
+                lifetime_energy_wh=lifetime + true_session,
+                session_energy_wh=true_session,
+            )
+    record = completed(
+        feed(t, 720, status=IDLE, lifetime_energy_wh=lifetime + 1320, session_energy_wh=1320)
+    ).record
+    assert record.energy_wh == pytest.approx(1320)
+    assert record.gaps == 0
+    assert record.charging_s == 720
+
+
+def test_constant_garbage_in_a_pause_is_not_a_session_counter_restart() -> None:
+    t = tracker()  # session counter only
+    for poll in range(31):  # 7.2 kW for 30 min: 3600 Wh
+        feed(t, poll * 60, status=CHARGING, power_w=7200, session_energy_wh=poll * 120.0)
+    for poll in range(31, 41):  # a pause in which the counter reads a constant garbage value
+        feed(t, poll * 60, status=SUSPENDED, power_w=0, session_energy_wh=4_294_967_295.0)
+    for poll in range(41, 46):
+        feed(t, poll * 60, status=SUSPENDED, power_w=0, session_energy_wh=3600)
+    record = completed(feed(t, 46 * 60, status=IDLE, session_energy_wh=3600)).record
+    assert record.energy_wh == pytest.approx(3600)
+
+
+def test_the_previous_sessions_counter_is_not_seeded_when_the_meter_shows_nothing_flowed() -> None:
+    t = tracker()
+    feed(t, 0, status=IDLE, lifetime_energy_wh=90_000, session_energy_wh=40)
+    # Plugged in; the box still shows the last session's 40 Wh and the meter has not moved.
+    feed(t, 60, status=ChargerStatus.CONNECTED, lifetime_energy_wh=90_000, session_energy_wh=40)
+    record = completed(
+        feed(t, 120, status=IDLE, lifetime_energy_wh=90_000, session_energy_wh=40)
+    ).record
+    assert record.energy_wh == 0
+
+
+def test_the_previous_sessions_counter_is_not_seeded_on_a_box_without_meter() -> None:
+    t = tracker()
+    feed(t, 0, status=IDLE, session_energy_wh=40)  # shown since the last session ended
+    feed(t, 60, status=ChargerStatus.CONNECTED, session_energy_wh=40)
+    feed(t, 120, status=CHARGING, power_w=7200, session_energy_wh=0)  # the box starts counting
+    feed(t, 180, status=CHARGING, power_w=7200, session_energy_wh=120)
+    record = completed(feed(t, 240, status=IDLE, session_energy_wh=240)).record
+    assert record.energy_wh == pytest.approx(240)
+
+
+def test_seeded_energy_is_priced_when_it_could_have_flowed() -> None:
+    t = tracker()
+    # Idle polls every 15 minutes; the hourly price changes from 0.20 to 0.50 at 18:30.
+    feed(t, 0, price=0.20, status=IDLE, lifetime_energy_wh=90_000)
+    feed(t, 900, price=0.20, status=IDLE, lifetime_energy_wh=90_000)
+    # Plugged in and charging before this poll: 1 kWh flowed between 18:15 and 18:30.
+    feed(
+        t,
+        1800,
+        price=0.50,
+        status=CHARGING,
+        power_w=7200,
+        lifetime_energy_wh=91_000,
+        session_energy_wh=1000,
+    )
+    record = completed(
+        feed(t, 1860, price=0.50, status=IDLE, lifetime_energy_wh=91_120, session_energy_wh=1120)
+    ).record
+    assert record.energy_wh == pytest.approx(1120)
+    assert record.cost == pytest.approx(1.0 * 0.20 + 0.12 * 0.50)
+
+
+def test_a_session_first_seen_mid_charge_has_an_average_power_below_its_peak() -> None:
+    t = tracker()
+    for poll in range(11):
+        feed(
+            t,
+            poll * 60,
+            first_sight=poll == 0,
+            status=CHARGING,
+            power_w=7400,
+            lifetime_energy_wh=120_000 + poll * 123.3,
+            session_energy_wh=20_000 + poll * 123.3,
+        )
+    record = completed(
+        feed(t, 660, status=IDLE, lifetime_energy_wh=121_356.3, session_energy_wh=21_356.3)
+    ).record
+    assert record.energy_wh == pytest.approx(21_356.3)
+    assert record.peak_power_w == 7400
+    assert record.avg_power_w is not None
+    assert record.avg_power_w <= record.peak_power_w
+    assert record.start_uncertain
+
+
+@pytest.mark.parametrize("tag_b", [None, "AAAA1111"])
+@pytest.mark.parametrize("counter_b", [1200.0, 3400.0])
+def test_two_plug_ins_during_a_downtime_are_two_sessions(
+    tag_b: str | None, counter_b: float
+) -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=10_000, session_energy_wh=0)
+    feed(t, 10, status=CHARGING, power_w=11000, lifetime_energy_wh=10_030, session_energy_wh=30)
+    t.update(
+        Reading(
+            status=CHARGING,
+            power_w=11000,
+            lifetime_energy_wh=13_000,
+            session_energy_wh=3000,
+            tag="AAAA1111",
+        ),
+        T0 + timedelta(seconds=1000),
+        price_per_kwh=0.30,
+        currency="EUR",
+    )
+    after = _restored(t)
+    # Home Assistant was down: car A (3000 Wh) left, car B arrived and the box's session counter
+    # restarted for it: it shows car B's energy only.
+    events = after.update(
+        Reading(
+            status=CHARGING,
+            power_w=11000,
+            lifetime_energy_wh=13_000 + 1000 + counter_b,
+            session_energy_wh=counter_b,
+            tag=tag_b,
+        ),
+        T0 + timedelta(seconds=5000),
+        price_per_kwh=0.30,
+        currency="EUR",
+        first_sight=True,
+    )
+    record_a = completed(events).record
+    assert record_a.tag_id == "AAAA1111"
+    assert record_a.energy_wh == pytest.approx(4000)
+    assert record_a.end_uncertain
+    assert after.open is not None
+    assert after.open.energy_wh == pytest.approx(counter_b)
+    record_b = completed(
+        feed(
+            after,
+            5060,
+            status=IDLE,
+            lifetime_energy_wh=14_000 + counter_b + 100,
+            session_energy_wh=counter_b + 100,
+        )
+    ).record
+    assert record_b.energy_wh == pytest.approx(counter_b + 100)
+    assert record_b.start_uncertain
+
+
+def test_a_meter_reset_while_home_assistant_is_down_keeps_what_the_meter_shows() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=3000, lifetime_energy_wh=500_000)
+    feed(t, 100, status=CHARGING, power_w=3000, lifetime_energy_wh=500_085)
+    after = _restored(t)
+    # The box rebooted while Home Assistant was down: its meter restarted from 0 and shows
+    # the 74 Wh it counted since; what flowed before the reboot nobody saw.
+    assert feed(after, 400, status=CHARGING, power_w=3000, lifetime_energy_wh=74) == []
+    record = completed(feed(after, 460, status=IDLE, lifetime_energy_wh=124)).record
+    assert record.energy_wh == pytest.approx(85 + 124)
+    assert record.gaps == 1
+
+
+def test_a_meter_reset_while_down_is_covered_by_the_session_counter() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=3000, lifetime_energy_wh=500_000, session_energy_wh=0)
+    feed(t, 100, status=CHARGING, power_w=3000, lifetime_energy_wh=500_085, session_energy_wh=85)
+    after = _restored(t)
+    feed(after, 400, status=CHARGING, power_w=3000, lifetime_energy_wh=74, session_energy_wh=257)
+    record = completed(
+        feed(after, 460, status=IDLE, lifetime_energy_wh=124, session_energy_wh=307)
+    ).record
+    assert record.energy_wh == pytest.approx(307)
+    assert record.gaps == 0
+
+
+def test_a_missed_end_has_a_charging_time_and_is_marked() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=0)
+    after = _restored(t)
+    record = completed(feed(after, 900, status=IDLE, lifetime_energy_wh=994)).record
+    assert record.energy_wh == pytest.approx(994)
+    assert record.end_uncertain and not record.start_uncertain
+    # 994 Wh at the 11 kW seen take 325 s.
+    assert record.charging_s == pytest.approx(994 / 11000 * 3600)
+    assert record.avg_power_w == pytest.approx(11000)
+
+
+def test_a_missed_start_is_marked() -> None:
+    t = tracker()
+    feed(t, 0, first_sight=True, status=CHARGING, power_w=11000, lifetime_energy_wh=0)
+    record = completed(feed(t, 60, status=IDLE, lifetime_energy_wh=183)).record
+    assert record.start_uncertain and not record.end_uncertain
+    seen = tracker()
+    feed(seen, 0, status=IDLE, lifetime_energy_wh=0)
+    feed(seen, 60, status=CHARGING, power_w=11000, lifetime_energy_wh=0)
+    record = completed(feed(seen, 120, status=IDLE, lifetime_energy_wh=183)).record
+    assert not record.start_uncertain and not record.end_uncertain
+
+
+def test_uncertain_flags_survive_a_restart() -> None:
+    t = tracker()
+    feed(t, 0, first_sight=True, status=CHARGING, power_w=11000, lifetime_energy_wh=0)
+    after = _restored(t)
+    feed(after, 60, status=CHARGING, power_w=11000, lifetime_energy_wh=183)
+    record = completed(feed(after, 120, status=IDLE, lifetime_energy_wh=366)).record
+    assert record.start_uncertain
+
+
+def test_a_low_garbage_value_in_a_pause_is_not_a_session_counter_restart() -> None:
+    t = tracker()  # session counter only
+    for poll in range(31):
+        feed(t, poll * 60, status=CHARGING, power_w=7200, session_energy_wh=poll * 120.0)
+    for poll in (31, 32):  # the box reads 5 Wh while nothing flows, then the true value again
+        feed(t, poll * 60, status=SUSPENDED, power_w=0, session_energy_wh=5)
+    feed(t, 33 * 60, status=SUSPENDED, power_w=0, session_energy_wh=3600)
+    record = completed(feed(t, 34 * 60, status=IDLE, session_energy_wh=3600)).record
+    assert record.energy_wh == pytest.approx(3600)
+
+
+def test_a_meter_that_restarts_mid_session_counts_what_it_shows_since() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=500_000)
+    feed(t, 60, status=CHARGING, power_w=11000, lifetime_energy_wh=500_183)
+    # The box rebooted: its meter restarted from 0 and counts on from there.
+    for poll, meter in enumerate((20, 203, 386, 569), start=2):
+        feed(t, poll * 60, status=CHARGING, power_w=11000, lifetime_energy_wh=meter)
+    record = completed(feed(t, 360, status=IDLE, lifetime_energy_wh=752)).record
+    assert record.energy_wh == pytest.approx(183 + 752)
+    assert record.gaps == 1  # what flowed between the last reading and the reboot
+
+
+def _vestel_like() -> SessionTracker:
+    """Lifetime meter in 0.1 kWh steps, session counter in Wh (Vestel EVC04 registers)."""
+    return tracker(lifetime_resolution_wh=100.0, session_resolution_wh=1.0)
+
+
+def test_the_finer_counter_counts_and_the_coarser_one_covers_for_it() -> None:
+    t = _vestel_like()
+    feed(t, 0, status=CHARGING, power_w=11040, lifetime_energy_wh=123_400, session_energy_wh=0)
+    feed(t, 60, status=CHARGING, power_w=11040, lifetime_energy_wh=123_500, session_energy_wh=184)
+    assert t.open is not None and t.open.source == "session_counter"
+    # The session counter alone reads garbage; the meter shows the energy flowing on.
+    feed(t, 120, status=CHARGING, power_w=11040, lifetime_energy_wh=123_700, session_energy_wh=9e9)
+    feed(t, 180, status=CHARGING, power_w=11040, lifetime_energy_wh=123_900, session_energy_wh=552)
+    record = completed(
+        feed(t, 240, status=IDLE, lifetime_energy_wh=124_100, session_energy_wh=736)
+    ).record
+    assert record.energy_wh == pytest.approx(736, abs=100)  # within the meter's step
+    assert record.gaps == 0
+
+
+def test_a_session_counter_restart_is_proven_by_the_meter() -> None:
+    t = _vestel_like()
+    feed(t, 0, status=CHARGING, power_w=11040, lifetime_energy_wh=123_400, session_energy_wh=0)
+    feed(t, 60, status=CHARGING, power_w=11040, lifetime_energy_wh=123_500, session_energy_wh=184)
+    # Phase switch: the box restarts its session counter, the meter counts on.
+    feed(t, 120, status=CHARGING, power_w=11040, lifetime_energy_wh=123_700, session_energy_wh=90)
+    record = completed(
+        feed(t, 180, status=IDLE, lifetime_energy_wh=123_900, session_energy_wh=274)
+    ).record
+    assert record.energy_wh == pytest.approx(184 + 200 + 184)
+
+
+def test_a_saved_session_from_before_the_flags_is_restored() -> None:
+    t = tracker()
+    feed(t, 0, status=CHARGING, power_w=11000, lifetime_energy_wh=0)
+    assert t.open is not None
+    saved = t.open.to_dict()
+    for key in ("start_uncertain", "seeded_wh", "session_counter_stale", "baseline_since"):
+        del saved[key]
+    after = tracker()
+    after.restore(OpenSession.from_dict(saved))
+    record = completed(feed(after, 60, status=IDLE, lifetime_energy_wh=183)).record
+    assert record.energy_wh == pytest.approx(183)
+    assert not record.start_uncertain

@@ -55,7 +55,7 @@ __all__ = [
 # In a `tag_ids` filter, matches sessions without a tag.
 UNTAGGED = ""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _COLUMNS = (
     "session_id",
     "charger_id",
@@ -75,12 +75,22 @@ _COLUMNS = (
     "unpriced_wh",
     "end_latest",
     "unseen_s",
+    "start_uncertain",
+    "end_uncertain",
 )
-# Columns added after version 1, with their definitions: an older file gains them on open.
+# Columns added after the first release, with their definitions: an older file gains them on
+# open, and each one's statement fills it in for the sessions already there.
 _ADDED_COLUMNS = {
     "unpriced_wh": "REAL NOT NULL DEFAULT 0",
     "end_latest": "INTEGER",
     "unseen_s": "REAL NOT NULL DEFAULT 0",
+    # Version 2.
+    "start_uncertain": "INTEGER NOT NULL DEFAULT 0",
+    "end_uncertain": "INTEGER NOT NULL DEFAULT 0",
+}
+_FILL_ADDED_COLUMN = {
+    # Sessions recorded before version 2 whose end was not seen said so with end_latest only.
+    "end_uncertain": "UPDATE sessions SET end_uncertain = 1 WHERE end_latest IS NOT NULL",
 }
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM sessions"
 _INSERT = (
@@ -106,7 +116,9 @@ CREATE TABLE IF NOT EXISTS sessions (
     gaps INTEGER NOT NULL DEFAULT 0,
     unpriced_wh REAL NOT NULL DEFAULT 0, -- energy with no known price (not in cost)
     end_latest INTEGER, -- the end was not seen: it lies between ended_at and this
-    unseen_s REAL NOT NULL DEFAULT 0 -- time nothing could measure the energy
+    unseen_s REAL NOT NULL DEFAULT 0, -- time nothing could measure the energy
+    start_uncertain INTEGER NOT NULL DEFAULT 0, -- the plug-in was not seen: it lies before
+    end_uncertain INTEGER NOT NULL DEFAULT 0 -- the end was not seen (see end_latest)
 );
 CREATE INDEX IF NOT EXISTS sessions_by_start ON sessions (started_at);
 CREATE INDEX IF NOT EXISTS sessions_by_tag ON sessions (tag_id, started_at);
@@ -184,6 +196,8 @@ def _row(record: SessionRecord) -> tuple[Any, ...]:
         float(record.unpriced_wh),
         None if record.end_latest is None else _to_us(record.end_latest, "end_latest"),
         float(record.unseen_s),
+        int(record.start_uncertain),
+        int(record.end_uncertain),
     )
 
 
@@ -215,6 +229,8 @@ def _records(rows: Iterable[tuple[Any, ...]]) -> list[SessionRecord]:
             unpriced_wh=row[15],
             end_latest=None if row[16] is None else _from_us(row[16]),
             unseen_s=row[17],
+            start_uncertain=bool(row[18]),
+            end_uncertain=bool(row[19]),
         )
         for row in rows
     ]
@@ -313,11 +329,23 @@ class SessionHistory:
 
     @staticmethod
     def _add_new_columns(db: sqlite3.Connection) -> None:
-        """Give a history from an older version the columns added since (nothing is lost)."""
+        """Give a history from an older version the columns added since (nothing is lost).
+
+        One transaction: a file is migrated whole or, after a crash, left as it was.
+        """
         columns = {row[1] for row in db.execute("PRAGMA table_info(sessions)")}
+        statements = []
         for column, definition in _ADDED_COLUMNS.items():
             if column not in columns:
-                db.execute(f"ALTER TABLE sessions ADD COLUMN {column} {definition}")
+                statements.append(f"ALTER TABLE sessions ADD COLUMN {column} {definition};")
+                if column in _FILL_ADDED_COLUMN:
+                    statements.append(f"{_FILL_ADDED_COLUMN[column]};")
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        if statements or version < SCHEMA_VERSION:
+            db.executescript(
+                f"BEGIN IMMEDIATE; {' '.join(statements)}"
+                f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            )
 
     @staticmethod
     def quarantine(path: Path) -> Path:

@@ -114,6 +114,11 @@ class SessionRecord:
     # last reading that saw it) and end_latest (the first reading after). None = end observed.
     end_latest: datetime | None = None
     unseen_s: float = 0.0  # time the box could not be read and had no counter to recover from
+    # Home Assistant did not see the plug-in (it started, or the box was added, during the
+    # session): the start lies before started_at.
+    start_uncertain: bool = False
+    # Home Assistant did not see the end (see end_latest); the charging time is estimated.
+    end_uncertain: bool = False
 
     @property
     def duration_s(self) -> float:
@@ -142,6 +147,8 @@ class SessionRecord:
             "unpriced_wh": round(self.unpriced_wh, 3),
             "end_latest": None if self.end_latest is None else self.end_latest.isoformat(),
             "unseen_s": round(self.unseen_s, 1),
+            "start_uncertain": self.start_uncertain,
+            "end_uncertain": self.end_uncertain,
         }
 
     @classmethod
@@ -168,4 +175,6 @@ class SessionRecord:
             if data.get("end_latest") is None
             else datetime.fromisoformat(data["end_latest"]),
             unseen_s=float(data.get("unseen_s", 0.0)),
+            start_uncertain=bool(data.get("start_uncertain", False)),
+            end_uncertain=bool(data.get("end_uncertain", data.get("end_latest") is not None)),
         )

@@ -114,5 +114,7 @@ class WallboxEvents:
                 # between `end` and `end_latest`.
                 "end_latest": None if record.end_latest is None else record.end_latest.isoformat(),
                 "unseen_s": round(record.unseen_s),
+                "start_uncertain": record.start_uncertain,
+                "end_uncertain": record.end_uncertain,
             },
         )

@@ -43,13 +43,6 @@ from .entry_store import EntryStore
 from .events import WallboxEvents
 
 
-def _lifetime_wrap(profile: WallboxProfile) -> float | None:
-    spec = profile.values.get("lifetime_energy")
-    if spec is None or spec.data_type not in ("uint16", "uint32", "uint64"):
-        return None
-    return float(1 << (16 * spec.count)) * spec.scale
-
-
 class SessionRecorder:
     """Turns one wallbox's readings into recorded sessions and keeps its totals."""
 
@@ -72,11 +65,7 @@ class SessionRecorder:
         self.tracker = SessionTracker(
             self.charger_id,
             entry.title,
-            MeterSpec(
-                max_power_w=profile.max_power_w,
-                lifetime_wrap_wh=_lifetime_wrap(profile),
-                finished_ends_session=profile.finished_ends_session,
-            ),
+            MeterSpec.for_profile(profile),
             gap_s=poll_s * GAP_FACTOR,
         )
         self.store = EntryStore(hass, entry)
