@@ -26,6 +26,10 @@ CONF_RELEASE_CURRENT: Final = "release_current"
 CONF_BATTERY_CAPACITY: Final = "battery_capacity_kwh"
 CONF_SOC_ENTITY: Final = "soc_entity"
 CONF_HASH_UNKNOWN_TAGS: Final = "hash_unknown_tags"
+# Only administrators may use the switch, number, select and button entities (issue 26).
+CONF_CONTROLS_ADMIN_ONLY: Final = "controls_admin_only"
+# Card names show only to administrators; others see "Card 3" (issue 26).
+CONF_CARD_NAMES_ADMIN_ONLY: Final = "card_names_admin_only"
 
 PRICE_NONE: Final = "none"
 PRICE_FIXED: Final = "fixed"
