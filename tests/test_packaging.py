@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -109,7 +110,7 @@ def test_every_exception_and_issue_key_exists() -> None:
 
 
 def test_config_flow_errors_translated() -> None:
-    text = SOURCES["config_flow.py"]
+    text = SOURCES["config_flow.py"] + SOURCES["options_flow.py"]
     for key in set(
         re.findall(r'"(cannot_connect|invalid_response|invalid_auth|unknown_profile)"', text)
     ):
@@ -160,3 +161,34 @@ def test_quality_scale_covers_every_rule() -> None:
 
 def test_brand_icon_present() -> None:
     assert (INTEGRATION / "brand" / "icon.png").read_bytes().startswith(b"\x89PNG")
+
+
+def _local_imports(module: str) -> set[str]:
+    """The integration's modules `module` imports at run time (not under TYPE_CHECKING)."""
+    tree = ast.parse((INTEGRATION / f"{module.replace('.', '/')}.py").read_text())
+    typing_only = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+        for node in ast.walk(block)
+    }
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and id(node) not in typing_only:
+            found.add(node.module or "__init__")
+    return found
+
+
+def test_config_flow_does_not_load_the_integration() -> None:
+    # Loading the add or options form must not set up the whole integration (issue 20).
+    seen: set[str] = set()
+    waiting = ["config_flow"]
+    while waiting:
+        module = waiting.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        waiting.extend(m for m in _local_imports(module) if not m.startswith("core"))
+    assert "__init__" not in seen
+    assert "coordinator" not in seen
+    assert "options_flow" in seen

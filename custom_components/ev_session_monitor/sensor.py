@@ -21,13 +21,17 @@ from homeassistant.const import (
     UnitOfTime,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.entity_platform import (
+    AddConfigEntryEntitiesCallback,
+    async_get_current_platform,
+)
 from homeassistant.helpers.typing import StateType
 
 from .coordinator import EvConfigEntry, EvCoordinator, EvData
 from .core.authorization import AuthState
 from .core.model import Capability, ChargerStatus, SessionRecord
 from .entity import EvEntity
+from .tag_sensors import TAG_ENERGY
 
 PARALLEL_UPDATES = 0
 
@@ -309,7 +313,11 @@ async def async_setup_entry(
     entry: EvConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the sensors the wallbox's profile can feed."""
+    """Add the sensors the wallbox's profile can feed; the card sensors come when placed here."""
+    platform = async_get_current_platform()
+    entry.async_on_unload(
+        hass.data[TAG_ENERGY].async_register_platform(entry.entry_id, platform.async_add_entities)
+    )
     coordinator = entry.runtime_data.coordinator
     capabilities = entry.runtime_data.profile.capabilities
     async_add_entities(

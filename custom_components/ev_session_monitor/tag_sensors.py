@@ -31,22 +31,11 @@ do: the recorder takes the sum before a statistic's first row as 0.)
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.components.recorder.models import (
-    StatisticData,
-    StatisticMeanType,
-    StatisticMetaData,
-)
-from homeassistant.components.recorder.statistics import (
-    async_import_statistics,
-    get_last_short_term_statistics,
-    get_last_statistics,
-)
 from homeassistant.components.sensor import (
     RestoreSensor,
     SensorDeviceClass,
@@ -54,33 +43,27 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import EVENT_RECORDER_5MIN_STATISTICS_GENERATED, Platform, UnitOfEnergy
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.const import UnitOfEnergy
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_platform
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.recorder import get_instance
-from homeassistant.helpers.storage import Store
-from homeassistant.util import dt as dt_util
+from homeassistant.helpers.entity import Entity
 from homeassistant.util.hass_dict import HassKey
-from homeassistant.util.unit_conversion import EnergyConverter
 
-from .const import DOMAIN, LOGGER
-from .core.hourly import cumulative_hours, hour_start
+from .const import DOMAIN
 from .core.model import SessionRecord
 from .core.tags import KnownTag
+from .tag_statistics import PastStatistics
 
 if TYPE_CHECKING:
     from .coordinator import EvConfigEntry, EvCoordinator
     from .storage import DomainData
 
 TAG_ENERGY: HassKey[TagEnergy] = HassKey(f"{DOMAIN}_tag_energy")
-STORE_VERSION = 1
 # Completions remembered for a tag whose total is being loaded while they happen.
 RECENT_COMPLETIONS = 100
-ENERGY = "energy"
-KWH = UnitOfEnergy.KILO_WATT_HOUR
-COST = "cost"
+# How the sensor platform of a wallbox adds entities (its EntityPlatform.async_add_entities).
+type AddEntities = Callable[[Iterable[Entity]], Awaitable[None]]
 # Entries that will not load without the user: they cannot hold the card devices.
 _BROKEN_STATES = (
     ConfigEntryState.SETUP_ERROR,
@@ -209,20 +192,15 @@ class TagEnergy:
         """Listen to the tag registry; wallboxes join with async_entry_loaded."""
         self.hass = hass
         self.domain = domain
-        self._store: Store[dict[str, Any]] = Store(hass, STORE_VERSION, f"{DOMAIN}.tag_energy")
-        # Per tag: when its sensors were created and their first values, and whether the
-        # sessions before were imported as statistics.
-        self._anchors: dict[str, dict[str, Any]] | None = None
+        self._statistics = PastStatistics(hass, domain.archive)
         self._totals: dict[str, TagTotal] = {}
         self._recent: dict[str, SessionRecord] = {}
         self._coordinators: dict[str, EvCoordinator] = {}
         self._host_id: str | None = None
         self._sensors: dict[str, list[TagSensor]] = {}
         self._lock = asyncio.Lock()
-        self._import_lock = asyncio.Lock()
-        # New sensors whose recorder statistics still need raising (see the module docstring).
-        self._awaiting_adjust: dict[str, dict[str, TagSensor]] = {}
-        self._unsub_statistics: CALLBACK_TYPE | None = None
+        # The sensor platform of each loaded wallbox registers how it adds entities.
+        self._adders: dict[str, AddEntities] = {}
         domain.tags.async_listen(self._tags_changed)
 
     # --- wallboxes ----------------------------------------------------------------------------
@@ -315,12 +293,17 @@ class TagEnergy:
                 return entry.entry_id
         return None
 
-    def _platform(self, entry_id: str) -> entity_platform.EntityPlatform | None:
-        for platform in entity_platform.async_get_platforms(self.hass, DOMAIN):
-            entry = platform.config_entry
-            if platform.domain == Platform.SENSOR and entry and entry.entry_id == entry_id:
-                return platform
-        return None
+    @callback
+    def async_register_platform(self, entry_id: str, add_entities: AddEntities) -> CALLBACK_TYPE:
+        """The wallbox's sensor platform is set up: it adds the card sensors if they are its."""
+        self._adders[entry_id] = add_entities
+
+        @callback
+        def unregister() -> None:
+            if self._adders.get(entry_id) is add_entities:
+                del self._adders[entry_id]
+
+        return unregister
 
     async def async_place(self) -> None:
         """Bring the card devices in line with the known tags and the wallbox entries."""
@@ -328,13 +311,11 @@ class TagEnergy:
             await self._async_place()
 
     async def _async_place(self) -> None:
-        if self._anchors is None:
-            stored = await self._store.async_load() or {}
-            self._anchors = dict(stored.get("tags", {}))
+        await self._statistics.async_load()
         known = {tag.tag_id: tag for tag in self.domain.tags.registry}
         home = self._home_entry_id()
-        platform = self._platform(home) if home in self._coordinators else None
-        host = home if platform is not None else None
+        add_entities = self._adders.get(home) if home in self._coordinators else None
+        host = home if add_entities is not None else None
         if host != self._host_id:
             for sensor in [sensor for sensors in self._sensors.values() for sensor in sensors]:
                 await sensor.async_remove()
@@ -342,11 +323,9 @@ class TagEnergy:
             self._host_id = host
         for tag_id in set(self._totals) - set(known):
             del self._totals[tag_id]
-        if set(self._anchors) - set(known):
-            self._anchors = {tag_id: a for tag_id, a in self._anchors.items() if tag_id in known}
-            await self._async_save_anchors()
+        await self._statistics.async_keep(known)
         new: dict[str, list[TagSensor]] = {}
-        if platform is not None:
+        if add_entities is not None:
             for tag_id, tag in known.items():
                 if tag_id in self._sensors:
                     continue
@@ -356,10 +335,10 @@ class TagEnergy:
                     TagSensor(self, tag, TAG_COST_SENSOR),
                 ]
             self._sensors.update(new)
-            await platform.async_add_entities([sensor for pair in new.values() for sensor in pair])
+            await add_entities([sensor for pair in new.values() for sensor in pair])
         self._update_devices(known, home)
         if new:
-            self.hass.async_create_task(self._async_import_past(new), eager_start=False)
+            self.hass.async_create_task(self._statistics.async_import_past(new), eager_start=False)
 
     def _update_devices(self, known: dict[str, KnownTag], home: str | None) -> None:
         """Rename card devices; remove those of forgotten tags and those of other entries."""
@@ -394,138 +373,6 @@ class TagEnergy:
             if record.tag_id == tag_id:
                 total.add(record, currency)
         self._totals[tag_id] = total
-
-    # --- statistics of the sessions before a sensor existed -----------------------------------
-
-    async def _async_import_past(self, created: dict[str, list[TagSensor]]) -> None:
-        if "recorder" not in self.hass.config.components:
-            return
-        async with self._import_lock:
-            for tag_id, (energy, cost) in created.items():
-                try:
-                    await self._async_import_tag(tag_id, energy, cost)
-                except Exception:  # noqa: BLE001 - one card's statistics must not stop the others
-                    LOGGER.exception("Statistics of earlier sessions of a tag not imported")
-            if self._awaiting_adjust and self._unsub_statistics is None:
-                self._unsub_statistics = self.hass.bus.async_listen(
-                    EVENT_RECORDER_5MIN_STATISTICS_GENERATED, self._statistics_generated
-                )
-
-    async def _async_import_tag(self, tag_id: str, energy: TagSensor, cost: TagSensor) -> None:
-        assert self._anchors is not None
-        anchor = self._anchors.get(tag_id)
-        if anchor is None:
-            if energy.restored or await self._async_has_statistics(energy.entity_id):
-                # The sensor existed before: the recorder holds its past.
-                anchor = {"imported": True, "adjusted": [ENERGY, COST]}
-            else:
-                anchor = {
-                    "since": dt_util.utcnow().isoformat(),
-                    ENERGY: energy.native_value,
-                    COST: cost.native_value,
-                    "imported": False,
-                    "adjusted": [],
-                }
-            self._anchors[tag_id] = anchor
-            await self._async_save_anchors()
-        if not anchor["imported"]:
-            await self._async_import_hours(tag_id, anchor, energy, cost)
-        if len(anchor["adjusted"]) < 2:
-            self._awaiting_adjust[tag_id] = {ENERGY: energy, COST: cost}
-
-    async def _async_import_hours(
-        self, tag_id: str, anchor: dict[str, Any], energy: TagSensor, cost: TagSensor
-    ) -> None:
-        since = datetime.fromisoformat(anchor["since"])
-        currency = self.hass.config.currency
-        records = [
-            record
-            for record in await self.domain.archive.async_query(tag_ids=[tag_id], end=since)
-            if record.ended_at <= since
-        ]
-        costed = {r.session_id for r in records if r.currency in (None, currency)}
-        hours = cumulative_hours(records, before=since, costed=costed)
-        if hours:
-            async_import_statistics(
-                self.hass,
-                _metadata(energy.entity_id, KWH, EnergyConverter.UNIT_CLASS),
-                [
-                    StatisticData(
-                        start=hour.start,
-                        state=hour.total_energy_wh / 1000,
-                        sum=hour.total_energy_wh / 1000,
-                    )
-                    for hour in hours
-                ],
-            )
-            async_import_statistics(
-                self.hass,
-                _metadata(cost.entity_id, currency, None),
-                [
-                    StatisticData(start=hour.start, state=hour.total_cost, sum=hour.total_cost)
-                    for hour in hours
-                ],
-            )
-        anchor["imported"] = True
-        await self._async_save_anchors()
-        LOGGER.debug("Tag %s: %d earlier hours imported as statistics", tag_id, len(hours))
-
-    @callback
-    def _statistics_generated(self, _event: Event) -> None:
-        self.hass.async_create_task(self._async_adjust(), eager_start=False)
-
-    async def _async_adjust(self) -> None:
-        """Raise the recorder's sums of a new sensor by its first value, once they exist."""
-        assert self._anchors is not None
-        async with self._import_lock:
-            for tag_id, sensors in list(self._awaiting_adjust.items()):
-                anchor = self._anchors.get(tag_id)
-                if anchor is None:  # the tag was removed meanwhile
-                    del self._awaiting_adjust[tag_id]
-                    continue
-                for key, sensor in sensors.items():
-                    if key in anchor["adjusted"] or sensor.entity_id is None:
-                        continue
-                    if not await self._async_has_statistics(sensor.entity_id, short_term=True):
-                        continue  # not compiled yet: the next 5-minute run
-                    unit = sensor.native_unit_of_measurement or ""
-                    # What Settings > Developer tools > Statistics > "adjust sum" does.
-                    get_instance(self.hass).async_adjust_statistics(
-                        sensor.entity_id,
-                        hour_start(datetime.fromisoformat(anchor["since"])),
-                        float(anchor[key] or 0.0),
-                        unit,
-                    )
-                    anchor["adjusted"].append(key)
-                    await self._async_save_anchors()
-                if len(anchor["adjusted"]) == 2:
-                    del self._awaiting_adjust[tag_id]
-            if not self._awaiting_adjust and self._unsub_statistics is not None:
-                self._unsub_statistics()
-                self._unsub_statistics = None
-
-    async def _async_has_statistics(self, statistic_id: str, *, short_term: bool = False) -> bool:
-        query = get_last_short_term_statistics if short_term else get_last_statistics
-        found = await get_instance(self.hass).async_add_executor_job(
-            query, self.hass, 1, statistic_id, False, {"sum"}
-        )
-        return bool(found)
-
-    async def _async_save_anchors(self) -> None:
-        await self._store.async_save({"tags": self._anchors})
-
-
-def _metadata(statistic_id: str, unit: str, unit_class: str | None) -> StatisticMetaData:
-    """The metadata the recorder itself gives a sensor's statistics."""
-    return StatisticMetaData(
-        mean_type=StatisticMeanType.NONE,
-        has_sum=True,
-        name=None,
-        source="recorder",
-        statistic_id=statistic_id,
-        unit_class=unit_class,
-        unit_of_measurement=unit,
-    )
 
 
 @callback
