@@ -47,7 +47,7 @@ from .const import (
 )
 from .core.errors import WallboxAuthError, WallboxConnectionError, WallboxError
 from .core.host import InvalidHostError, validate_host
-from .core.modbus import ModbusLinkPool
+from .core.modbus_link import ModbusLinkPool
 from .core.model import Capability, DeviceIdentity
 from .core.numbers import is_finite_number
 from .core.probe import detect_models, dhcp_candidates, read_modbus_serial, zeroconf_candidates
