@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from custom_components.ev_session_monitor.core.client import WallboxClient
 from custom_components.ev_session_monitor.core.http import HttpWallboxClient
-from custom_components.ev_session_monitor.core.modbus import ModbusLinkPool, ModbusWallboxClient
+from custom_components.ev_session_monitor.core.modbus import ModbusWallboxClient
+from custom_components.ev_session_monitor.core.modbus_link import ModbusLinkPool
 from custom_components.ev_session_monitor.core.profile import (
     BUILTIN_PROFILE_DIR,
     WallboxProfile,

@@ -11,7 +11,8 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from .const import CONF_UNIT_ID
 from .core.client import WallboxClient
 from .core.http import HttpWallboxClient
-from .core.modbus import ModbusLinkPool, ModbusWallboxClient
+from .core.modbus import ModbusWallboxClient
+from .core.modbus_link import ModbusLinkPool
 from .core.profile import WallboxProfile
 
 

@@ -25,7 +25,7 @@ from .const import (
 )
 from .core.errors import WallboxAuthError, WallboxConnectionError, WallboxError
 from .core.host import InvalidHostError, validate_host
-from .core.modbus import ModbusLinkPool
+from .core.modbus_link import ModbusLinkPool
 from .core.model import DeviceIdentity
 from .core.probe import detect_models, dhcp_candidates, read_modbus_serial, zeroconf_candidates
 from .core.profile import ProfileCatalog, WallboxProfile

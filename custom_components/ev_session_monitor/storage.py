@@ -17,7 +17,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN, HISTORY_FILE, LOGGER, USER_PROFILE_DIR
 from .core.history import HistoryCorruptError, SessionHistory
-from .core.modbus import ModbusLinkPool
+from .core.modbus_link import ModbusLinkPool
 from .core.model import SessionRecord
 from .core.profile import BUILTIN_PROFILE_DIR, ProfileCatalog, load_profiles
 from .core.tags import KnownTag, TagRegistry

@@ -14,11 +14,9 @@ from __future__ import annotations
 import pytest
 
 from custom_components.ev_session_monitor.core.decode import decode_string
-from custom_components.ev_session_monitor.core.modbus import (
-    ModbusLinkPool,
-    ModbusWallboxClient,
-    decode_raw,
-)
+from custom_components.ev_session_monitor.core.modbus import ModbusWallboxClient
+from custom_components.ev_session_monitor.core.modbus_link import ModbusLinkPool
+from custom_components.ev_session_monitor.core.modbus_registers import decode_raw
 from tools.wallbox_simulator import builtin_profile
 from tools.wallbox_simulator.servers import ModbusSimServer, RawImageBox
 

@@ -28,12 +28,9 @@ from custom_components.ev_session_monitor.core.errors import (
     WallboxUnsupportedError,
 )
 from custom_components.ev_session_monitor.core.http import HttpWallboxClient, extract_path
-from custom_components.ev_session_monitor.core.modbus import (
-    ModbusLinkPool,
-    ModbusWallboxClient,
-    decode_raw,
-    plan_blocks,
-)
+from custom_components.ev_session_monitor.core.modbus import ModbusWallboxClient
+from custom_components.ev_session_monitor.core.modbus_link import ModbusLinkPool
+from custom_components.ev_session_monitor.core.modbus_registers import decode_raw, plan_blocks
 from custom_components.ev_session_monitor.core.model import ChargerStatus
 from custom_components.ev_session_monitor.core.profile import WallboxProfile, parse_profile
 from tools.wallbox_simulator import WallboxSimulator, builtin_profile

@@ -17,7 +17,8 @@ import pytest
 import yaml
 
 from custom_components.ev_session_monitor.core.errors import WallboxError
-from custom_components.ev_session_monitor.core.modbus import ModbusLinkPool, ModbusWallboxClient
+from custom_components.ev_session_monitor.core.modbus import ModbusWallboxClient
+from custom_components.ev_session_monitor.core.modbus_link import ModbusLinkPool
 from custom_components.ev_session_monitor.core.profile import (
     BUILTIN_PROFILE_DIR,
     WallboxProfile,

@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from custom_components.ev_session_monitor.core.modbus import ModbusLinkPool, ModbusWallboxClient
+from custom_components.ev_session_monitor.core.modbus import ModbusWallboxClient
+from custom_components.ev_session_monitor.core.modbus_link import ModbusLinkPool
 from custom_components.ev_session_monitor.core.profile import BUILTIN_PROFILE_DIR, load_profiles
 from custom_components.ev_session_monitor.core.session import (
     MeterSpec,

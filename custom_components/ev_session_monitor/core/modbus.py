@@ -1,38 +1,23 @@
-"""Modbus TCP transport on pymodbus' asyncio client.
+"""A wallbox read and controlled over Modbus TCP.
 
-Reads a profile's values in the fewest requests (neighbouring registers merged into blocks
-within the profile's limits), over one connection per host:port shared by every unit id on
-it, with requests serialized, a timeout per request, and reconnection with backoff.
+The register plan and decoding live in modbus_registers, the shared connections in
+modbus_link; this module turns a profile's values into Readings and its controls into writes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pymodbus.client import AsyncModbusTcpClient
-from pymodbus.exceptions import ModbusException
-
 from .client import WallboxClient
-from .decode import (
-    TYPE_REGISTERS,
-    DecodeError,
-    decode_hex,
-    decode_number,
-    decode_string,
-    encode_number,
-)
-from .errors import (
-    WallboxConnectionError,
-    WallboxError,
-    WallboxResponseError,
-    WallboxUnsupportedError,
-)
+from .decode import DecodeError, encode_number
+from .errors import WallboxError, WallboxResponseError, WallboxUnsupportedError
+from .modbus_link import ModbusLinkPool
+from .modbus_registers import ReadBlock, decode_raw, identity_text, plan_blocks
 from .model import ChargerStatus, DeviceIdentity, Reading
 from .profile import (
     Condition,
@@ -46,219 +31,9 @@ from .reading import convert_raw, reading_from_raw
 
 _LOGGER = logging.getLogger(__name__)
 
-REQUEST_TIMEOUT_S = 5.0
-BACKOFF_MAX_SKIPPED_POLLS = 15
 # A session counter is "stuck" after this many polls at 0 while the car draws this much.
 STUCK_POLLS = 3
 STUCK_MIN_POWER_W = 1000.0
-
-
-@dataclass(frozen=True, slots=True)
-class ReadBlock:
-    """One read request covering one or more values."""
-
-    table: str
-    address: int
-    count: int
-    specs: tuple[ValueSpec, ...]
-
-
-def plan_blocks(
-    specs: Iterable[ValueSpec],
-    *,
-    max_registers: int,
-    max_gap: int,
-    one_value_per_read: bool,
-    forbidden: Sequence[tuple[int, int]] = (),
-) -> list[ReadBlock]:
-    """Group values into as few read requests as the profile's limits allow."""
-    ordered = sorted(specs, key=lambda s: (s.table, s.address or 0, s.count))
-    blocks: list[ReadBlock] = []
-    for spec in ordered:
-        assert spec.address is not None
-        if blocks and not one_value_per_read:
-            last = blocks[-1]
-            end = last.address + last.count
-            new_end = max(end, spec.end)
-            gap_start, gap_end = end, spec.address - 1
-            touches_forbidden = any(
-                gap_start <= f_end and gap_end >= f_start for f_start, f_end in forbidden
-            )
-            if (
-                spec.table == last.table
-                and spec.address - end <= max_gap
-                and new_end - last.address <= max_registers
-                and not touches_forbidden
-            ):
-                blocks[-1] = ReadBlock(
-                    last.table, last.address, new_end - last.address, (*last.specs, spec)
-                )
-                continue
-        blocks.append(ReadBlock(spec.table, spec.address, spec.count, (spec,)))
-    return blocks
-
-
-def decode_raw(spec: ValueSpec, registers: Sequence[int]) -> Any:
-    """Decode one value before map and scale; None when the box says "not available"."""
-    if spec.data_type == "string":
-        text = decode_string(
-            registers, byte_order=spec.byte_order, chars_per_register=spec.chars_per_register
-        )
-        return text or None
-    if spec.data_type == "bytes":
-        return decode_hex(registers, byte_order=spec.byte_order) or None
-    size = TYPE_REGISTERS[spec.data_type]
-    total: int | float = 0
-    for start in range(0, spec.count, size):
-        raw = decode_number(
-            registers[start : start + size],
-            spec.data_type,
-            word_order=spec.word_order,
-            byte_order=spec.byte_order,
-        )
-        if isinstance(raw, float) and not math.isfinite(raw):
-            return None
-        if isinstance(raw, int) and raw in spec.sentinels:
-            return None
-        total += raw
-    raw = total
-    if spec.mask is not None and isinstance(raw, int):
-        raw = (raw >> spec.shift) & spec.mask
-    if spec.as_hex:
-        return f"{int(raw):0{TYPE_REGISTERS[spec.data_type] * 4}X}" if raw else None
-    return raw
-
-
-class ModbusLink:
-    """One TCP connection to host:port, shared by every unit id behind it."""
-
-    def __init__(self, host: str, port: int, *, timeout: float = REQUEST_TIMEOUT_S) -> None:
-        """Prepare (but do not open) the connection."""
-        self.host = host
-        self.port = port
-        self.timeout = timeout
-        self.users = 0
-        self._lock = asyncio.Lock()
-        self._client: AsyncModbusTcpClient | None = None
-        self._failures = 0
-        self._skip = 0  # reads to fail fast before the next connection attempt
-        self.requests = 0  # for benchmarks and tests: requests sent on this link
-
-    async def _connected_client(self) -> AsyncModbusTcpClient:
-        if self._client is not None and self._client.connected:
-            return self._client
-        if self._skip:
-            self._skip -= 1
-            raise WallboxConnectionError(
-                f"{self.host}:{self.port} unreachable, next attempt in {self._skip + 1} polls"
-            )
-        self._drop()
-        # pymodbus' own reconnect loop is disabled: we reconnect on the next poll, with backoff.
-        client = AsyncModbusTcpClient(
-            self.host, port=self.port, timeout=self.timeout, retries=0, reconnect_delay=0
-        )
-        try:
-            async with asyncio.timeout(self.timeout):
-                connected = await client.connect()
-        except (TimeoutError, OSError, ModbusException, ValueError):
-            # ValueError: a host name the resolver refuses (label over 63 characters: idna's
-            # UnicodeError; NUL). The config flow rejects those first; an old entry may not.
-            connected = False
-        if not connected:
-            client.close()
-            self._failed()
-            raise WallboxConnectionError(f"cannot connect to {self.host}:{self.port}")
-        self._client = client
-        return client
-
-    def _failed(self) -> None:
-        # Back off in polls, not seconds (the poll interval sets the pace): retry on the next
-        # two polls, then skip 1, 3, 7 and at most 15 polls between attempts.
-        self._failures += 1
-        self._skip = min((1 << max(self._failures - 2, 0)) - 1, BACKOFF_MAX_SKIPPED_POLLS)
-
-    def _drop(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    async def _request(self, call: str, address: int, unit: int, **kwargs: Any) -> Any:
-        """Send one request; reconnect once if the box dropped the connection."""
-        for attempt in (1, 2):
-            client = await self._connected_client()
-            self.requests += 1
-            deadline = asyncio.timeout(self.timeout)
-            try:
-                async with deadline:
-                    response = await getattr(client, call)(address, device_id=unit, **kwargs)
-            except (TimeoutError, ModbusException, OSError) as err:
-                self._drop()
-                # pymodbus turns our timeout's cancellation into its own exception.
-                if isinstance(err, TimeoutError) or deadline.expired():
-                    self._failed()
-                    raise WallboxConnectionError(
-                        f"{self.host}:{self.port} did not answer within {self.timeout:g} s"
-                    ) from err
-                if attempt == 2:
-                    self._failed()
-                    raise WallboxConnectionError(
-                        f"connection to {self.host}:{self.port} lost: {err}"
-                    ) from err
-                continue  # the box dropped the connection: reconnect once
-            if response.isError():
-                raise WallboxResponseError(
-                    f"{call} at {address} (unit {unit}) refused by the box: {response}"
-                )
-            self._failures = 0
-            return response
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def read(self, table: str, address: int, count: int, unit: int) -> list[int]:
-        """Read `count` registers from the holding or input table."""
-        call = "read_input_registers" if table == "input" else "read_holding_registers"
-        async with self._lock:
-            response = await self._request(call, address, unit, count=count)
-        registers: list[int] = list(response.registers)
-        if len(registers) != count:
-            raise WallboxResponseError(
-                f"asked for {count} registers at {address}, got {len(registers)}"
-            )
-        return registers
-
-    async def write(self, address: int, values: list[int], unit: int, function: int = 16) -> None:
-        """Write holding registers with function code 16, or one register with code 6."""
-        async with self._lock:
-            if function == 6:
-                await self._request("write_register", address, unit, value=values[0])
-            else:
-                await self._request("write_registers", address, unit, values=values)
-
-    def close(self) -> None:
-        """Close the connection."""
-        self._drop()
-
-
-class ModbusLinkPool:
-    """Shares one ModbusLink per host:port between wallboxes (unit ids) on it."""
-
-    def __init__(self) -> None:
-        """Start empty."""
-        self._links: dict[tuple[str, int], ModbusLink] = {}
-
-    def acquire(self, host: str, port: int) -> ModbusLink:
-        """Return the link for host:port, creating it on first use."""
-        link = self._links.get((host, port))
-        if link is None:
-            link = self._links[(host, port)] = ModbusLink(host, port)
-        link.users += 1
-        return link
-
-    def release(self, link: ModbusLink) -> None:
-        """Give a link back; the last user closes it."""
-        link.users -= 1
-        if link.users <= 0:
-            link.close()
-            self._links.pop((link.host, link.port), None)
 
 
 class ModbusWallboxClient(WallboxClient):
@@ -395,7 +170,7 @@ class ModbusWallboxClient(WallboxClient):
         self._replan()
         raw = await self._read_blocks(self._identity_blocks)
         values = {
-            name: _identity_text(self.profile.identity[name], value) for name, value in raw.items()
+            name: identity_text(self.profile.identity[name], value) for name, value in raw.items()
         }
         extra = {"variant": "; ".join(self.profile.active_variants)}
         return DeviceIdentity(
@@ -409,7 +184,7 @@ class ModbusWallboxClient(WallboxClient):
         if spec is None:
             return None
         if spec.address not in cache:
-            cache[spec.address] = _identity_text(spec, await self._read_one(spec))
+            cache[spec.address] = identity_text(spec, await self._read_one(spec))
         return cache[spec.address]
 
     async def _matches(
@@ -566,24 +341,3 @@ class _PowerIntegrator:
             self.stuck = True
             return False, self.wh
         return False, None
-
-
-def _identity_text(spec: ValueSpec, value: Any) -> str | None:
-    """Serial or firmware as text; numeric firmware versions in dotted form."""
-    if value is None:
-        return None
-    if isinstance(value, int) and spec.text_format == "version_bytes":
-        # KEBA P30: one byte each for major, minor and patch (0x030A0D00 = 3.10.13).
-        return ".".join(str(byte) for byte in value.to_bytes(4, "big")[:3])
-    if isinstance(value, int) and spec.text_format == "version_decimal":
-        # KEBA P40: major * 10000 + minor * 100 + patch (10201 = 1.2.1).
-        return f"{value // 10000}.{value // 100 % 100}.{value % 100}"
-    return _text(convert_raw(spec, value))
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

@@ -18,7 +18,8 @@ from fnmatch import fnmatch
 
 from .decode import DecodeError
 from .errors import WallboxError
-from .modbus import ModbusLink, _identity_text, decode_raw
+from .modbus_link import ModbusLink
+from .modbus_registers import decode_raw, identity_text
 from .profile import ProbeCheck, WallboxProfile
 from .reading import convert_raw
 
@@ -172,7 +173,7 @@ async def read_modbus_serial(
         unit = profile.default_unit_id if unit_id is None else unit_id
         registers = await link.read(spec.table, spec.address, spec.count, unit)
         try:
-            return _identity_text(spec, decode_raw(spec, registers))
+            return identity_text(spec, decode_raw(spec, registers))
         except DecodeError as err:
             raise WallboxError(f"serial: {err}") from err
     finally:
