@@ -72,9 +72,13 @@ def _usable_unique_id(raw: str | bytes) -> str | None:
         return None
     if isinstance(frame, list) and len(frame) > 1 and frame[0] == MessageType.Call:
         unique_id = frame[1]
-        if isinstance(unique_id, str) and 0 < len(unique_id) <= 36:
-            return unique_id
+        if _is_unique_id(unique_id):
+            return str(unique_id)
     return None
+
+
+def _is_unique_id(unique_id: object) -> bool:
+    return isinstance(unique_id, str) and 0 < len(unique_id) <= 36
 
 
 class CentralChargePoint(ChargePoint):  # type: ignore[misc]  # the library is untyped
@@ -106,6 +110,10 @@ class CentralChargePoint(ChargePoint):  # type: ignore[misc]  # the library is u
             _LOGGER.warning("%s: malformed frame dropped: %s", self.id, error.details)
             if unique_id is not None:
                 await self._send_error(unique_id, error)
+            return
+        if not _is_unique_id(msg.unique_id):
+            # OCPP-J 1.6 section 4.1.3: the unique id is a string of at most 36 characters.
+            _LOGGER.warning("%s: frame without a valid unique id dropped", self.id)
             return
         if msg.message_type_id == MessageType.Call:
             if msg.action not in self.route_map:

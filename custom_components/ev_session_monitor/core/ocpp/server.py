@@ -9,6 +9,8 @@ user name being the charge point identity.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import errno
 import hmac
 import logging
@@ -16,7 +18,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from aiohttp import BasicAuth, WSMsgType, hdrs, web
+from aiohttp import WSMsgType, hdrs, web
 
 from .handler import CentralChargePoint, ChargePointSettings
 from .identity import IdentityError, identity_from_path
@@ -115,6 +117,19 @@ class WebSocketConnection:
         await self._socket.send_str(message)
 
 
+def decode_basic_auth(header: str) -> tuple[bytes, bytes] | None:
+    """Return user and password (bytes) of a Basic Authorization header (RFC 7617)."""
+    scheme, _, encoded = header.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True)
+    except binascii.Error:
+        return None
+    user, separator, password = decoded.partition(b":")
+    return (user, password) if separator else None
+
+
 @dataclass(frozen=True, slots=True)
 class Refusal:
     """Why an upgrade request was refused."""
@@ -204,12 +219,12 @@ class CentralSystem:
         header = request.headers.get(hdrs.AUTHORIZATION)
         if header is None:
             return Refusal("no password given", 401)
-        try:
-            auth = BasicAuth.decode(header)
-        except ValueError:
+        credentials = decode_basic_auth(header)
+        if credentials is None:
             return Refusal("malformed Authorization header", 401)
-        user_ok = hmac.compare_digest(auth.login.encode(), charge_point_id.encode())
-        password_ok = hmac.compare_digest(auth.password.encode(), known.encode())
+        user, password = credentials
+        user_ok = hmac.compare_digest(user, charge_point_id.encode())
+        password_ok = hmac.compare_digest(password, known.encode())
         if not (user_ok and password_ok):
             return Refusal("wrong user or password", 401)
         return None
