@@ -1,0 +1,180 @@
+"""A charge point that speaks OCPP 1.6J to a central system, for tests and the demo.
+
+It is the library's `ocpp.v16.ChargePoint` on an aiohttp client websocket. The library
+validates every CALL it receives and every CALLRESULT it gets back against the official
+OCPP 1.6 JSON schemas, so a central system answering out of spec fails here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint, call_result
+from ocpp.v16.enums import (
+    Action,
+    AvailabilityStatus,
+    ChargingProfileStatus,
+    ConfigurationStatus,
+    RemoteStartStopStatus,
+    ResetStatus,
+    TriggerMessageStatus,
+)
+
+
+class ClientClosedError(Exception):
+    """The central system closed the websocket."""
+
+
+class ClientConnection:
+    """`recv()`/`send()` over an aiohttp client websocket."""
+
+    def __init__(self, socket: aiohttp.ClientWebSocketResponse) -> None:
+        """Wrap an open client websocket."""
+        self.socket = socket
+
+    async def recv(self) -> str:
+        """Return the next text frame; raise ClientClosedError when the socket ends."""
+        message = await self.socket.receive()
+        if message.type is aiohttp.WSMsgType.TEXT:
+            return str(message.data)
+        raise ClientClosedError(message.type, message.data)
+
+    async def send(self, message: str) -> None:
+        """Send a text frame."""
+        await self.socket.send_str(message)
+
+
+@dataclass
+class BoxState:
+    """What the simulated box holds and what it was asked to do."""
+
+    configuration: dict[str, str] = field(
+        default_factory=lambda: {
+            "AuthorizationCacheEnabled": "true",
+            "LocalPreAuthorize": "true",
+            "AllowOfflineTxForUnknownId": "true",
+            "StopTransactionOnInvalidId": "false",
+            "MeterValueSampleInterval": "900",
+        }
+    )
+    # Keys this box refuses to change (as a read-only key would be).
+    read_only: set[str] = field(default_factory=set)
+    remote_starts: list[dict[str, Any]] = field(default_factory=list)
+    remote_stops: list[int] = field(default_factory=list)
+    charging_profiles: list[dict[str, Any]] = field(default_factory=list)
+    availability: list[tuple[int, str]] = field(default_factory=list)
+    resets: list[str] = field(default_factory=list)
+    triggers: list[str] = field(default_factory=list)
+    refuse_remote_start: bool = False
+
+
+class SimulatedChargePoint(ChargePoint):
+    """Answers the central system's calls like a small wallbox would."""
+
+    def __init__(self, charge_point_id: str, connection: ClientConnection) -> None:
+        """Start with the factory configuration of a box that trusts its own cache."""
+        super().__init__(charge_point_id, connection, response_timeout=10)
+        self.state = BoxState()
+
+    @on(Action.change_configuration)
+    def on_change_configuration(self, key: str, value: str, **_: Any) -> Any:
+        """Answer change configuration as a box would, and note it."""
+        if key in self.state.read_only:
+            return call_result.ChangeConfiguration(status=ConfigurationStatus.rejected)
+        if key not in self.state.configuration:
+            return call_result.ChangeConfiguration(status=ConfigurationStatus.not_supported)
+        self.state.configuration[key] = value
+        return call_result.ChangeConfiguration(status=ConfigurationStatus.accepted)
+
+    @on(Action.get_configuration)
+    def on_get_configuration(self, key: list[str] | None = None, **_: Any) -> Any:
+        """Answer get configuration as a box would, and note it."""
+        wanted = key if key is not None else list(self.state.configuration)
+        known = [
+            {
+                "key": name,
+                "readonly": name in self.state.read_only,
+                "value": self.state.configuration[name],
+            }
+            for name in wanted
+            if name in self.state.configuration
+        ]
+        unknown = [name for name in wanted if name not in self.state.configuration]
+        return call_result.GetConfiguration(configuration_key=known, unknown_key=unknown or None)
+
+    @on(Action.remote_start_transaction)
+    def on_remote_start_transaction(self, id_tag: str, **kwargs: Any) -> Any:
+        """Answer remote start transaction as a box would, and note it."""
+        self.state.remote_starts.append({"id_tag": id_tag, **kwargs})
+        status = (
+            RemoteStartStopStatus.rejected
+            if self.state.refuse_remote_start
+            else RemoteStartStopStatus.accepted
+        )
+        return call_result.RemoteStartTransaction(status=status)
+
+    @on(Action.remote_stop_transaction)
+    def on_remote_stop_transaction(self, transaction_id: int, **_: Any) -> Any:
+        """Answer remote stop transaction as a box would, and note it."""
+        self.state.remote_stops.append(transaction_id)
+        return call_result.RemoteStopTransaction(status=RemoteStartStopStatus.accepted)
+
+    @on(Action.set_charging_profile)
+    def on_set_charging_profile(
+        self, connector_id: int, cs_charging_profiles: dict[str, Any], **_: Any
+    ) -> Any:
+        """Answer set charging profile as a box would, and note it."""
+        self.state.charging_profiles.append({"connector_id": connector_id, **cs_charging_profiles})
+        return call_result.SetChargingProfile(status=ChargingProfileStatus.accepted)
+
+    @on(Action.change_availability)
+    def on_change_availability(self, connector_id: int, type: str, **_: Any) -> Any:
+        """Answer change availability as a box would, and note it."""
+        self.state.availability.append((connector_id, type))
+        return call_result.ChangeAvailability(status=AvailabilityStatus.accepted)
+
+    @on(Action.reset)
+    def on_reset(self, type: str, **_: Any) -> Any:
+        """Answer reset as a box would, and note it."""
+        self.state.resets.append(type)
+        return call_result.Reset(status=ResetStatus.accepted)
+
+    @on(Action.trigger_message)
+    def on_trigger_message(self, requested_message: str, **_: Any) -> Any:
+        """Answer trigger message as a box would, and note it."""
+        self.state.triggers.append(requested_message)
+        return call_result.TriggerMessage(status=TriggerMessageStatus.accepted)
+
+
+def basic_auth(user: str, password: str) -> dict[str, str]:
+    """The Authorization header of OCPP security profile 1 (user = charge point id)."""
+    return {"Authorization": aiohttp.encode_basic_auth(user, password)}
+
+
+@contextlib.asynccontextmanager
+async def connect(
+    url: str,
+    charge_point_id: str,
+    password: str | None,
+    *,
+    protocols: tuple[str, ...] = ("ocpp1.6",),
+) -> AsyncIterator[SimulatedChargePoint]:
+    """Connect, run the charge point's receive loop, and close on exit."""
+    headers = basic_auth(charge_point_id, password) if password is not None else None
+    async with aiohttp.ClientSession() as session:
+        socket = await session.ws_connect(url, protocols=protocols, headers=headers)
+        charge_point = SimulatedChargePoint(charge_point_id, ClientConnection(socket))
+        receiver = asyncio.create_task(charge_point.start())
+        try:
+            yield charge_point
+        finally:
+            receiver.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ClientClosedError):
+                await receiver
+            await socket.close()
