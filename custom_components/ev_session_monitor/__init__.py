@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homeassistant.const import Platform
+from homeassistant.const import CONF_PASSWORD, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
@@ -12,9 +12,21 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .client import create_client
-from .const import CONF_PROFILE, DOMAIN
+from .const import (
+    CONF_CHARGE_POINT_ID,
+    CONF_OCPP_PORT,
+    CONF_PROFILE,
+    CONF_TRANSPORT,
+    DEFAULT_OCPP_PORT,
+    DOMAIN,
+    TRANSPORT_OCPP,
+)
 from .coordinator import EvConfigEntry, EvCoordinator, EvRuntimeData
 from .core.errors import WallboxAuthError, WallboxError
+from .core.model import DeviceIdentity
+from .core.ocpp.wallbox import OcppWallboxClient
+from .ocpp_coordinator import OcppCoordinator
+from .ocpp_hub import OcppHub, async_join_hub, async_leave_hub
 from .panel import async_hide_panel_if_unused, async_setup_portal, async_show_panel
 from .services import async_setup_services
 from .storage import DATA_DOMAIN, async_domain_data
@@ -46,6 +58,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
     """Connect to the wallbox and start polling it."""
     domain = hass.data[DATA_DOMAIN]
+    if entry.data.get(CONF_TRANSPORT) == TRANSPORT_OCPP:
+        await _async_setup_ocpp(hass, entry)
+        return await _async_finish_setup(hass, entry)
     profile = domain.catalog.profiles.get(entry.data[CONF_PROFILE])
     if profile is None:
         raise ConfigEntryError(
@@ -94,6 +109,52 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
         device_id=device.id,
     )
     entry.async_on_unload(domain.clock.async_add(coordinator))
+    return await _async_finish_setup(hass, entry)
+
+
+async def _async_setup_ocpp(hass: HomeAssistant, entry: EvConfigEntry) -> None:
+    """An OCPP charge point: it connects to the central system on the entry's port."""
+    domain = hass.data[DATA_DOMAIN]
+    charge_point_id = str(entry.data[CONF_CHARGE_POINT_ID])
+    port = int(entry.options.get(CONF_OCPP_PORT, DEFAULT_OCPP_PORT))
+    hubs: list[OcppHub] = []
+    client = OcppWallboxClient(
+        charge_point_id, lambda: hubs[0].connection(charge_point_id) if hubs else None
+    )
+    coordinator = OcppCoordinator(hass, entry, client, domain, str(entry.data[CONF_PASSWORD]))
+    hub = await async_join_hub(hass, port, charge_point_id, coordinator)
+    hubs.append(hub)
+    profile = client.profile
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, entry.unique_id or entry.entry_id)},
+        manufacturer=profile.manufacturer,
+        model=profile.model,
+        model_id=profile.profile_id,
+        name=entry.title,
+    )
+    coordinator.device_id = device.id
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except BaseException:
+        await async_leave_hub(hass, hub, charge_point_id)
+        raise
+    entry.runtime_data = EvRuntimeData(
+        client=client,
+        coordinator=coordinator,
+        profile=profile,
+        identity=DeviceIdentity(),
+        device_id=device.id,
+    )
+
+    async def leave() -> None:
+        await async_leave_hub(hass, hub, charge_point_id)
+
+    entry.runtime_data.on_unload = leave
+
+
+async def _async_finish_setup(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
+    """What every wallbox gets once its coordinator runs: entities, card energy, the panel."""
     _forget_entities_of_removed_entries(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await hass.data[TAG_ENERGY].async_entry_loaded(entry)
@@ -130,6 +191,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
     if unloaded:
         await entry.runtime_data.coordinator.async_save_now()
         await entry.runtime_data.client.close()
+        if entry.runtime_data.on_unload is not None:
+            await entry.runtime_data.on_unload()
         await hass.data[TAG_ENERGY].async_entry_unloaded(entry)
         async_hide_panel_if_unused(hass, entry.entry_id)
     return unloaded

@@ -11,6 +11,7 @@ from .coordinator import EvConfigEntry, async_learn_last_unknown_tag
 from .core.model import Capability
 from .entity import EvEntity
 from .helpers import async_wallbox_command
+from .ocpp_coordinator import OcppCoordinator
 
 PARALLEL_UPDATES = 0
 
@@ -19,6 +20,10 @@ LEARN_TAG = ButtonEntityDescription(
     key="learn_last_tag", translation_key="learn_last_tag", entity_category=EntityCategory.CONFIG
 )
 WAKE_UP = ButtonEntityDescription(key="wake_up_vehicle", translation_key="wake_up_vehicle")
+# Restarting the box is for fixing it, not for everyday use: a diagnostic control.
+RESET = ButtonEntityDescription(
+    key="reset", translation_key="reset", entity_category=EntityCategory.DIAGNOSTIC
+)
 
 
 async def async_setup_entry(
@@ -33,6 +38,8 @@ async def async_setup_entry(
         buttons.append(LearnTagButton(runtime.coordinator, LEARN_TAG))
     if runtime.profile.wake_up is not None:
         buttons.append(WakeUpButton(runtime.coordinator, WAKE_UP))
+    if isinstance(runtime.coordinator, OcppCoordinator):
+        buttons.append(ResetButton(runtime.coordinator, RESET))
     async_add_entities(buttons)
 
 
@@ -50,3 +57,13 @@ class WakeUpButton(EvEntity, ButtonEntity):
     async def async_press(self) -> None:
         """Lock and unlock the box (Heidelberg, Amperfied: register 259)."""
         await async_wallbox_command(self.coordinator, self.coordinator.client.wake_up())
+
+
+class ResetButton(EvEntity, ButtonEntity):
+    """Restarts an OCPP charge point (Reset, soft)."""
+
+    coordinator: OcppCoordinator
+
+    async def async_press(self) -> None:
+        """Send Reset."""
+        await async_wallbox_command(self.coordinator, self.coordinator.async_reset())

@@ -19,14 +19,20 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from .client import create_client
 from .const import (
+    CONF_CHARGE_POINT_ID,
+    CONF_OCPP_PORT,
     CONF_PROFILE,
+    CONF_TRANSPORT,
     CONF_UNIT_ID,
+    DEFAULT_OCPP_PORT,
     DOMAIN,
+    TRANSPORT_OCPP,
 )
 from .core.errors import WallboxAuthError, WallboxConnectionError, WallboxError
 from .core.host import InvalidHostError, validate_host
 from .core.modbus_link import ModbusLinkPool
 from .core.model import DeviceIdentity
+from .core.ocpp.wallbox import OCPP_PROFILE_ID
 from .core.probe import detect_models, dhcp_candidates, read_modbus_serial, zeroconf_candidates
 from .core.profile import ProfileCatalog, WallboxProfile
 from .core.tags import (
@@ -34,6 +40,13 @@ from .core.tags import (
     validate_tag_name,
 )
 from .flow_fields import number_field, whole_numbers
+from .ocpp_flow import (
+    check_charge_point_id,
+    check_password,
+    generate_password,
+    ocpp_schema,
+    password_schema,
+)
 from .options_flow import EvOptionsFlow
 from .storage import async_domain_data
 
@@ -142,6 +155,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
     _detect_input: dict[str, Any] | None = None  # the user step's input while picking a match
     _detected: tuple[str, ...] = ()
     _discovered: dict[str, Any] | None = None  # connection data of a discovered box
+    _ocpp: dict[str, Any] | None = None  # a new OCPP box, until its password was shown
 
     @staticmethod
     @callback
@@ -171,6 +185,55 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         return profile, identity, {}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Home Assistant reads the box (Modbus TCP, HTTP), or the box connects to it (OCPP)."""
+        return self.async_show_menu(step_id="user", menu_options=["network", "ocpp"])
+
+    async def async_step_ocpp(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """An OCPP 1.6J charge point: its name and charge point id; a password is generated."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            user_input = dict(user_input)
+            check_charge_point_id(user_input, errors)
+            _valid_name(user_input, errors)
+            if not errors:
+                charge_point_id = user_input[CONF_CHARGE_POINT_ID]
+                await self.async_set_unique_id(f"ocpp_{charge_point_id}")
+                self._abort_if_unique_id_configured()
+                self._ocpp = {**user_input, CONF_PASSWORD: generate_password()}
+                return await self.async_step_ocpp_password()
+        return self.async_show_form(
+            step_id="ocpp", data_schema=ocpp_schema(user_input or {}), errors=errors
+        )
+
+    async def async_step_ocpp_password(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the box's address and password once; the entry is created when confirmed."""
+        assert self._ocpp is not None
+        if user_input is not None:
+            return self.async_create_entry(
+                title=self._ocpp[CONF_NAME],
+                data={
+                    CONF_TRANSPORT: TRANSPORT_OCPP,
+                    CONF_PROFILE: OCPP_PROFILE_ID,
+                    CONF_CHARGE_POINT_ID: self._ocpp[CONF_CHARGE_POINT_ID],
+                    CONF_PASSWORD: self._ocpp[CONF_PASSWORD],
+                },
+                options={CONF_OCPP_PORT: DEFAULT_OCPP_PORT},
+            )
+        return self.async_show_form(
+            step_id="ocpp_password",
+            data_schema=vol.Schema({}),
+            description_placeholders={
+                "charge_point_id": self._ocpp[CONF_CHARGE_POINT_ID],
+                "password": self._ocpp[CONF_PASSWORD],
+                "port": str(DEFAULT_OCPP_PORT),
+            },
+        )
+
+    async def async_step_network(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         """Ask where the wallbox is and which model it is; test the connection."""
         errors: dict[str, str] = {}
         if user_input is not None and not user_input.get(CONF_PROFILE):
@@ -189,7 +252,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         if not domain.catalog.profiles:
             return self.async_abort(reason="no_profiles")
         return self.async_show_form(
-            step_id="user",
+            step_id="network",
             data_schema=_connection_schema(domain.catalog, user_input or {}, with_profile=True),
             errors=errors,
         )
@@ -220,7 +283,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
                 else {"base": "cannot_connect"}
             )
         return self.async_show_form(
-            step_id="user",
+            step_id="network",
             data_schema=_connection_schema(domain.catalog, user_input, with_profile=True),
             errors=errors,
         )
@@ -231,7 +294,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         """The box answered like these models: confirm the first, or pick another of them."""
         assert self._detect_input is not None
         if user_input is not None:
-            return await self.async_step_user({**self._detect_input, **user_input})
+            return await self.async_step_network({**self._detect_input, **user_input})
         domain = await async_domain_data(self.hass)
         names = [domain.catalog.profiles[profile_id].name for profile_id in self._detected]
         return self.async_show_form(
@@ -326,9 +389,22 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change host, port or unit id of an existing wallbox."""
+        """Change host, port or unit id of an existing wallbox (an OCPP box's password)."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
+        if entry.data.get(CONF_TRANSPORT) == TRANSPORT_OCPP:
+            if user_input is not None:
+                check_password(user_input, errors)
+                if not errors:
+                    return self.async_update_reload_and_abort(
+                        entry, data={**entry.data, CONF_PASSWORD: user_input[CONF_PASSWORD]}
+                    )
+            return self.async_show_form(
+                step_id="reconfigure_ocpp",
+                data_schema=password_schema(),
+                errors=errors,
+                description_placeholders={"charge_point_id": entry.data[CONF_CHARGE_POINT_ID]},
+            )
         if user_input is not None:
             data = {**entry.data, **user_input}
             for key in (CONF_PORT, CONF_UNIT_ID, CONF_USERNAME, CONF_PASSWORD):
@@ -349,6 +425,12 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
             errors=errors,
         )
+
+    async def async_step_reconfigure_ocpp(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The OCPP password form submits here."""
+        return await self.async_step_reconfigure(user_input)
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """The box rejected the credentials."""

@@ -61,3 +61,14 @@ EVENT_TYPES: Final = (
 USER_PROFILE_DIR: Final = "ev_session_monitor/profiles"
 HISTORY_FILE: Final = "ev_session_monitor/history.sqlite"
 EXPORT_DIR: Final = "ev_session_monitor/exports"
+
+# OCPP 1.6J charge points (they connect to Home Assistant's central system).
+CONF_TRANSPORT: Final = "transport"
+TRANSPORT_OCPP: Final = "ocpp"
+CONF_CHARGE_POINT_ID: Final = "charge_point_id"
+CONF_OCPP_PORT: Final = "ocpp_port"
+DEFAULT_OCPP_PORT: Final = 9000
+# The card RemoteStartTransaction names (the charging switch); default: the "Home Assistant" card.
+CONF_REMOTE_START_TAG: Final = "remote_start_tag"
+HOME_ASSISTANT_TAG_ID: Final = "HOMEASSISTANT"
+OCPP_TRANSACTION_IDS_FILE: Final = "ev_session_monitor/ocpp_transaction_ids.json"

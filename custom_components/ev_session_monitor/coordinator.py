@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -64,6 +64,8 @@ class EvRuntimeData:
     profile: WallboxProfile
     identity: DeviceIdentity
     device_id: str
+    # Run after the entry unloaded (an OCPP box leaves its central system).
+    on_unload: Callable[[], Awaitable[None]] | None = None
 
 
 type EvConfigEntry = ConfigEntry[EvRuntimeData]
@@ -104,7 +106,7 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
     ) -> None:
         """Set up the wallbox's collaborators from the entry's options."""
         options = entry.options
-        self.poll_s = float(options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S))
+        self.poll_s = self._poll_seconds(options)
         self._busy_poll_interval = timedelta(seconds=self.poll_s)
         self._idle_poll_interval = timedelta(
             seconds=max(float(options.get(CONF_IDLE_POLL_INTERVAL, 0)), self.poll_s)
@@ -150,6 +152,15 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
     @device_id.setter
     def device_id(self, device_id: str | None) -> None:
         self.events.device_id = device_id
+
+    @staticmethod
+    def _poll_seconds(options: Mapping[str, Any]) -> float:
+        """How often the box is read (a box that pushes: how often it sends)."""
+        return float(options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S))
+
+    def _reading_time(self) -> datetime:
+        """When the reading just taken holds (a box that pushes says so itself)."""
+        return dt_util.utcnow()
 
     # --- setup -------------------------------------------------------------------------------
 
@@ -216,7 +227,7 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
                 translation_key=key,
                 translation_placeholders={"error": str(err)},
             ) from err
-        now = dt_util.utcnow()
+        now = self._reading_time()
         # A value with odd characters is still a card someone presented: an unknown one.
         tag = sanitize_box_tag(reading.tag) or odd_box_tag(reading.tag)
         if tag != reading.tag:  # copy a reading only when it changes (every poll allocates)

@@ -15,15 +15,19 @@ from .const import (
     CONF_FIXED_PRICE,
     CONF_HASH_UNKNOWN_TAGS,
     CONF_IDLE_POLL_INTERVAL,
+    CONF_OCPP_PORT,
     CONF_POLL_INTERVAL,
     CONF_PRICE_ENTITY,
     CONF_PRICE_SOURCE,
     CONF_PROFILE,
     CONF_RELEASE_CURRENT,
+    CONF_REMOTE_START_TAG,
     CONF_REQUIRES_AUTHORIZATION,
     CONF_SOC_ENTITY,
     CONF_SUSPICIOUS_ATTEMPTS,
     CONF_SUSPICIOUS_WINDOW_MIN,
+    CONF_TRANSPORT,
+    DEFAULT_OCPP_PORT,
     DEFAULT_POLL_INTERVAL_S,
     DEFAULT_SUSPICIOUS_ATTEMPTS,
     DEFAULT_SUSPICIOUS_WINDOW_MIN,
@@ -32,9 +36,11 @@ from .const import (
     PRICE_FIXED,
     PRICE_NONE,
     PRICE_SENSOR,
+    TRANSPORT_OCPP,
 )
 from .core.model import Capability
 from .core.numbers import is_finite_number
+from .core.ocpp.wallbox import OCPP_PROFILE
 from .core.profile import WallboxProfile
 from .core.tags import (
     DuplicateTagError,
@@ -68,7 +74,12 @@ class EvOptionsFlow(OptionsFlowWithReload):
             step_id="init", menu_options=["settings", "add_tag", "edit_tag", "remove_tag"]
         )
 
+    def _is_ocpp(self) -> bool:
+        return self.config_entry.data.get(CONF_TRANSPORT) == TRANSPORT_OCPP
+
     def _profile(self) -> WallboxProfile | None:
+        if self._is_ocpp():
+            return OCPP_PROFILE
         domain = self.hass.data.get(DATA_DOMAIN)
         return (
             None
@@ -92,9 +103,15 @@ class EvOptionsFlow(OptionsFlowWithReload):
                     CONF_IDLE_POLL_INTERVAL,
                     CONF_SUSPICIOUS_ATTEMPTS,
                     CONF_SUSPICIOUS_WINDOW_MIN,
+                    CONF_OCPP_PORT,
                 ),
                 errors,
             )
+            if CONF_REMOTE_START_TAG in settings:
+                try:
+                    settings[CONF_REMOTE_START_TAG] = validate_tag(settings[CONF_REMOTE_START_TAG])
+                except InvalidTagError:
+                    errors[CONF_REMOTE_START_TAG] = "invalid_tag"
             finite_numbers(settings, (CONF_RELEASE_CURRENT, CONF_BATTERY_CAPACITY), errors)
             if not errors:
                 self._settings = settings
@@ -105,11 +122,19 @@ class EvOptionsFlow(OptionsFlowWithReload):
                     return await self.async_step_price_sensor()
                 return self.async_create_entry(data=settings)
         profile = self._profile()
-        fields: dict[Any, Any] = {
-            vol.Required(CONF_POLL_INTERVAL, default=DEFAULT_POLL_INTERVAL_S): number_field(
-                MIN_POLL_INTERVAL_S, 3600, unit="s"
-            ),
-            vol.Optional(CONF_IDLE_POLL_INTERVAL, default=0): number_field(0, 3600, unit="s"),
+        fields: dict[Any, Any] = {}
+        if self._is_ocpp():
+            # The box pushes: no polling; its central system's port and the switch's card.
+            fields[vol.Required(CONF_OCPP_PORT, default=DEFAULT_OCPP_PORT)] = number_field(1, 65535)
+            fields[vol.Optional(CONF_REMOTE_START_TAG)] = str
+        else:
+            fields[vol.Required(CONF_POLL_INTERVAL, default=DEFAULT_POLL_INTERVAL_S)] = (
+                number_field(MIN_POLL_INTERVAL_S, 3600, unit="s")
+            )
+            fields[vol.Optional(CONF_IDLE_POLL_INTERVAL, default=0)] = number_field(
+                0, 3600, unit="s"
+            )
+        fields |= {
             vol.Required(CONF_PRICE_SOURCE, default=PRICE_NONE): selector.SelectSelector(
                 selector.SelectSelectorConfig(
                     options=[PRICE_NONE, PRICE_FIXED, PRICE_SENSOR],

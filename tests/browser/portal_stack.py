@@ -111,6 +111,7 @@ async def prepare(
     created = await stack.flow(
         "/api/config/config_entries/flow",
         "ev_session_monitor",
+        {"next_step_id": "network"},
         {"name": "Garage", "profile": "webasto_next", "host": sim.host, "port": sim.port},
     )
     assert created["type"] == "create_entry", created

@@ -9,8 +9,10 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
+from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.util import dt as dt_util
 from homeassistant.util.async_ import get_scheduled_timer_handles
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -54,6 +56,15 @@ def entry_for(sim: WallboxSimulator, *, title: str = "Garage", **options: Any) -
             CONF_UNIT_ID: sim.unit_id,
         },
         options=options,
+    )
+
+
+async def start_network_flow(hass: HomeAssistant) -> ConfigFlowResult:
+    """Start adding a wallbox Home Assistant reads over the network (Modbus TCP or HTTP)."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "network"}
     )
 
 

@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -14,11 +13,11 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.ev_session_monitor.const import CONF_PROFILE, CONF_UNIT_ID, DOMAIN
+from custom_components.ev_session_monitor.const import CONF_PROFILE, CONF_UNIT_ID
 from custom_components.ev_session_monitor.core.profile import BUILTIN_PROFILE_DIR, load_profiles
 from tools.wallbox_simulator import WallboxSimulator
 
-from .conftest import SetupEntry, coordinator_of
+from .conftest import SetupEntry, coordinator_of, start_network_flow
 
 PROFILES = sorted(load_profiles(BUILTIN_PROFILE_DIR).profiles)
 
@@ -30,7 +29,7 @@ async def test_add_and_read_every_profile(hass: HomeAssistant, profile_id: str) 
         sim.state.plug_in()
         sim.state.start_charging(7200)
         sim.state.advance(60)
-        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+        result = await start_network_flow(hass)
         data = {
             CONF_NAME: "Box",
             CONF_PROFILE: profile_id,

@@ -11,7 +11,7 @@ from typing import Any
 import probatio as vol
 import pytest
 import yaml
-from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
+from homeassistant.config_entries import SOURCE_RECONFIGURE
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -33,7 +33,7 @@ from custom_components.ev_session_monitor.core.tags import KnownTag
 from tests import test_translations as translations
 from tools.wallbox_simulator import WallboxSimulator
 
-from .conftest import SetupEntry, entry_for
+from .conftest import SetupEntry, entry_for, start_network_flow
 
 
 def user_input(sim: WallboxSimulator, **changes: object) -> dict[str, object]:
@@ -47,7 +47,7 @@ def user_input(sim: WallboxSimulator, **changes: object) -> dict[str, object]:
 
 
 async def test_user_flow_creates_entry(hass: HomeAssistant, simulator: WallboxSimulator) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_network_flow(hass)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {}
     result = await hass.config_entries.flow.async_configure(
@@ -67,7 +67,7 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, simulator: WallboxSi
     assert hass.states.get("sensor.garage_status").state == "idle"
 
     # The same box cannot be added twice.
-    again = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    again = await start_network_flow(hass)
     again = await hass.config_entries.flow.async_configure(
         again["flow_id"], user_input(simulator, **{CONF_NAME: "Other"})
     )
@@ -78,7 +78,7 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, simulator: WallboxSi
 async def test_user_flow_errors_then_recovers(
     hass: HomeAssistant, simulator: WallboxSimulator
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_network_flow(hass)
     # Nothing listens there.
     await simulator.stop()
     result = await hass.config_entries.flow.async_configure(
@@ -126,7 +126,7 @@ async def test_reconfigure(
 async def test_reconfigure_refuses_a_different_box(hass: HomeAssistant) -> None:
     """A box that reports its serial: another serial at the new address is refused."""
     async with WallboxSimulator("go_echarger") as sim:
-        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+        result = await start_network_flow(hass)
         result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input(sim))
         entry = result["result"]
         assert entry.unique_id == "go-e_sim0001"
@@ -144,7 +144,7 @@ async def test_reconfigure_refuses_a_different_box(hass: HomeAssistant) -> None:
 
 async def test_reauth_for_http_box_with_password(hass: HomeAssistant) -> None:
     async with WallboxSimulator("openevse", credentials=("admin", "secret")) as sim:
-        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+        result = await start_network_flow(hass)
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], user_input(sim, **{CONF_USERNAME: "admin", CONF_PASSWORD: "x"})
         )
@@ -404,9 +404,7 @@ def rest_flow(hass: HomeAssistant) -> Any:
 
     async def post(path: str, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if not path:
-            result = await hass.config_entries.flow.async_init(
-                data["handler"], context={"source": SOURCE_USER}
-            )
+            result = await start_network_flow(hass)
         else:
             result = await hass.config_entries.flow.async_configure(path.lstrip("/"), data)
         return 200, dict(result)
@@ -457,7 +455,7 @@ async def test_port_must_be_a_whole_number(
 async def test_reauth_refuses_credentials_of_another_box(hass: HomeAssistant) -> None:
     """Issue 11 item 10: another box answering at the address does not take over the entry."""
     async with WallboxSimulator("go_echarger", credentials=("admin", "secret")) as sim:
-        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+        result = await start_network_flow(hass)
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"],
             user_input(sim, **{CONF_USERNAME: "admin", CONF_PASSWORD: "secret"}),
@@ -526,7 +524,7 @@ async def test_new_user_walk_shows_no_raw_key(
 ) -> None:
     """Every step and error of adding a wallbox, its options and its tags renders fully."""
     flow = hass.config_entries.flow
-    result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_network_flow(hass)
     assert_shown(result, "config")
     for bad in ({CONF_HOST: "x" * 70}, {CONF_PORT: 1.5}, {CONF_PORT: 1}, {CONF_UNIT_ID: 7}):
         result = await flow.async_configure(result["flow_id"], user_input(simulator, **bad))
@@ -535,7 +533,7 @@ async def test_new_user_walk_shows_no_raw_key(
     result = await flow.async_configure(result["flow_id"], user_input(simulator))
     entry = result["result"]
     await hass.async_block_till_done()
-    result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_network_flow(hass)
     result = await flow.async_configure(result["flow_id"], user_input(simulator))
     assert_shown(result, "config")  # already configured
 
@@ -625,7 +623,7 @@ async def test_readme_dashboard_example_works_for_any_wallbox_name(
     assert "device_id" in card
     ids = sorted(set(re.findall(r"`(sensor\.car_port_[a-z_]+)`", section)))
     assert len(ids) >= 2
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_network_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], user_input(simulator, **{CONF_NAME: "Car port"})
     )
@@ -731,7 +729,7 @@ async def test_wallbox_names_are_bounded_and_a_box_added_again_takes_its_new_nam
     """Issue 26 item 14: a 300-character name was accepted, and its entity ids came back when
     the same box was added again as "Car port" (so sensor.car_port_status did not exist)."""
     flow = hass.config_entries.flow
-    result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_network_flow(hass)
     result = await flow.async_configure(
         result["flow_id"], user_input(simulator, **{CONF_NAME: "g" * 300})
     )
@@ -745,7 +743,7 @@ async def test_wallbox_names_are_bounded_and_a_box_added_again_takes_its_new_nam
     assert hass.states.get(f"sensor.{'g' * 64}_status") is not None
     assert await hass.config_entries.async_remove(first.entry_id)
     await hass.async_block_till_done()
-    result = await flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_network_flow(hass)
     result = await flow.async_configure(
         result["flow_id"], user_input(simulator, **{CONF_NAME: "Car port"})
     )

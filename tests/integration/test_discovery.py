@@ -16,7 +16,7 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_DHCP, SOURCE_IGNORE, SOURCE_USER, SOURCE_ZEROCONF
+from homeassistant.config_entries import SOURCE_DHCP, SOURCE_IGNORE, SOURCE_ZEROCONF
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -35,6 +35,8 @@ from custom_components.ev_session_monitor.core.profile import (
 from tools.wallbox_simulator import WallboxSimulator
 from tools.wallbox_simulator.images import load_case, raw_box
 from tools.wallbox_simulator.servers import ModbusSimServer, RawImageBox
+
+from .conftest import start_network_flow
 
 INTEGRATION = "custom_components.ev_session_monitor"
 REFERENCE = Path(__file__).parent.parent / "reference" / "modbus"
@@ -327,7 +329,7 @@ async def test_user_step_detects_the_model(
     hass: HomeAssistant, modbus_server: ModbusSimServer
 ) -> None:
     modbus_server.add_box(255, keba_box())
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_network_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], typed(modbus_server.port)
     )
@@ -351,11 +353,11 @@ async def test_user_step_says_when_no_model_matched(
     hass: HomeAssistant, modbus_server: ModbusSimServer
 ) -> None:
     modbus_server.add_box(255, RawImageBox({}))
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await start_network_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], typed(modbus_server.port, **{CONF_UNIT_ID: 255})
     )
-    assert result["step_id"] == "user"
+    assert result["step_id"] == "network"
     assert result["errors"] == {CONF_PROFILE: "no_model_detected"}
 
     await modbus_server.stop()  # nothing listens any more

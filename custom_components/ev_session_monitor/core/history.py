@@ -77,6 +77,8 @@ _COLUMNS = (
     "unseen_s",
     "start_uncertain",
     "end_uncertain",
+    "meter_start_wh",
+    "meter_end_wh",
 )
 # Columns added after the first release, with their definitions: an older file gains them on
 # open, and each one's statement fills it in for the sessions already there.
@@ -87,6 +89,9 @@ _ADDED_COLUMNS = {
     # Version 2.
     "start_uncertain": "INTEGER NOT NULL DEFAULT 0",
     "end_uncertain": "INTEGER NOT NULL DEFAULT 0",
+    # The box's meter at the transaction's start and end (OCPP charge points).
+    "meter_start_wh": "REAL",
+    "meter_end_wh": "REAL",
 }
 _FILL_ADDED_COLUMN = {
     # Sessions recorded before version 2 whose end was not seen said so with end_latest only.
@@ -118,7 +123,9 @@ CREATE TABLE IF NOT EXISTS sessions (
     end_latest INTEGER, -- the end was not seen: it lies between ended_at and this
     unseen_s REAL NOT NULL DEFAULT 0, -- time nothing could measure the energy
     start_uncertain INTEGER NOT NULL DEFAULT 0, -- the plug-in was not seen: it lies before
-    end_uncertain INTEGER NOT NULL DEFAULT 0 -- the end was not seen (see end_latest)
+    end_uncertain INTEGER NOT NULL DEFAULT 0, -- the end was not seen (see end_latest)
+    meter_start_wh REAL, -- the box's meter at the transaction's start (OCPP meterStart)
+    meter_end_wh REAL -- and at its end (meterStop)
 );
 CREATE INDEX IF NOT EXISTS sessions_by_start ON sessions (started_at);
 CREATE INDEX IF NOT EXISTS sessions_by_tag ON sessions (tag_id, started_at);
@@ -139,6 +146,8 @@ _FLOAT_FIELDS = (
     "peak_power_w",
     "unpriced_wh",
     "unseen_s",
+    "meter_start_wh",
+    "meter_end_wh",
 )
 
 
@@ -198,6 +207,8 @@ def _row(record: SessionRecord) -> tuple[Any, ...]:
         float(record.unseen_s),
         int(record.start_uncertain),
         int(record.end_uncertain),
+        None if record.meter_start_wh is None else float(record.meter_start_wh),
+        None if record.meter_end_wh is None else float(record.meter_end_wh),
     )
 
 
@@ -231,6 +242,8 @@ def _records(rows: Iterable[tuple[Any, ...]]) -> list[SessionRecord]:
             unseen_s=row[17],
             start_uncertain=bool(row[18]),
             end_uncertain=bool(row[19]),
+            meter_start_wh=row[20],
+            meter_end_wh=row[21],
         )
         for row in rows
     ]

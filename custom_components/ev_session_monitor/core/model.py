@@ -63,7 +63,8 @@ class Reading:
     tag: str | None = None
     # Changes whenever the box reads a card (go-e `lrr`); None when the box has no such value.
     tag_read_marker: float | None = None
-    error_code: int | None = None
+    # A number from a register, or an OCPP ChargePointErrorCode ("NoError", "GroundFailure").
+    error_code: int | str | None = None
     current_limit_a: float | None = None
     raw_status: int | str | None = None
     # Whether the box allows charging, as the box reports it (go-e frc, OpenEVSE status);
@@ -119,6 +120,10 @@ class SessionRecord:
     start_uncertain: bool = False
     # Home Assistant did not see the end (see end_latest); the charging time is estimated.
     end_uncertain: bool = False
+    # The box's own meter at the start and the end of the transaction (OCPP meterStart and
+    # meterStop), for billing; None where the box reports no transaction.
+    meter_start_wh: float | None = None
+    meter_end_wh: float | None = None
 
     @property
     def duration_s(self) -> float:
@@ -149,6 +154,8 @@ class SessionRecord:
             "unseen_s": round(self.unseen_s, 1),
             "start_uncertain": self.start_uncertain,
             "end_uncertain": self.end_uncertain,
+            "meter_start_wh": self.meter_start_wh,
+            "meter_end_wh": self.meter_end_wh,
         }
 
     @classmethod
@@ -177,4 +184,8 @@ class SessionRecord:
             unseen_s=float(data.get("unseen_s", 0.0)),
             start_uncertain=bool(data.get("start_uncertain", False)),
             end_uncertain=bool(data.get("end_uncertain", data.get("end_latest") is not None)),
+            meter_start_wh=None
+            if data.get("meter_start_wh") is None
+            else float(data["meter_start_wh"]),
+            meter_end_wh=None if data.get("meter_end_wh") is None else float(data["meter_end_wh"]),
         )

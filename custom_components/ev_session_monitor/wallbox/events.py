@@ -30,6 +30,8 @@ class WallboxEvents:
         self._hass = hass
         self._entry = entry
         self.device_id: str | None = None
+        # The box asks before it charges (OCPP) and an unknown card was refused, not inferred.
+        self.refuses_unknown_cards = False
         self._listeners: list[EventListener] = []
 
     def add_listener(self, listener: EventListener) -> Callable[[], None]:
@@ -70,10 +72,14 @@ class WallboxEvents:
                 "tag_accepted", {"tag_id": tag_id, "tag_name": tag_name, "time": now.isoformat()}
             )
             return
-        self.fire(
-            "unknown_tag",
-            {"tag_id": tag_id, "time": now.isoformat(), "attempts": event.attempts_in_window},
-        )
+        unknown: dict[str, Any] = {
+            "tag_id": tag_id,
+            "time": now.isoformat(),
+            "attempts": event.attempts_in_window,
+        }
+        if self.refuses_unknown_cards:
+            unknown["rejected"] = True
+        self.fire("unknown_tag", unknown)
         if event.suspicious:
             self.fire(
                 "suspicious_activity",

@@ -6,6 +6,7 @@ readings (an OCPP charge point) can do the same without a poll loop.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -77,6 +78,9 @@ class SessionRecorder:
         self.learned_max_power_w: float | None = None  # measured above the profile's limit
         self._first_sight = True  # the box may be mid-session when first seen
         self.counts_own_lifetime = Capability.LIFETIME_ENERGY not in profile.capabilities
+        # A box that reports transactions (OCPP): its meter at the start and end of the one
+        # that just completed, for the session record.
+        self.transaction_meter: Callable[[], tuple[float | None, float | None]] | None = None
 
     # --- readings ------------------------------------------------------------------------------
 
@@ -157,6 +161,9 @@ class SessionRecorder:
             return
         tag_id, tag_name = self.label(event.record.tag_id)
         record = replace(event.record, tag_id=tag_id, tag_name=tag_name)
+        if self.transaction_meter is not None:
+            meter_start_wh, meter_end_wh = self.transaction_meter()
+            record = replace(record, meter_start_wh=meter_start_wh, meter_end_wh=meter_end_wh)
         self.last_session = record
         self.unarchived.append(record)
         self._events.session_completed(record)

@@ -42,6 +42,11 @@ def _check_identity(identity: str) -> str:
     return identity
 
 
+def validate_charge_point_id(identity: str) -> str:
+    """Return `identity` if a charge point may connect with it; else raise IdentityError."""
+    return _check_identity(identity)
+
+
 def identity_from_path(raw_path: str) -> str:
     """Return the charge point id in a raw (still percent-encoded) request path."""
     path = raw_path.split("?", 1)[0].split("#", 1)[0]

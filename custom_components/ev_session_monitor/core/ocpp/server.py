@@ -141,6 +141,7 @@ class Refusal:
 PasswordLookup = Callable[[str], str | None]
 UnknownIdCallback = Callable[[str, str], None]
 ConnectedCallback = Callable[[CentralChargePoint], Awaitable[None]]
+DisconnectedCallback = Callable[[str], None]
 
 
 class CentralSystem:
@@ -154,6 +155,7 @@ class CentralSystem:
         host: str = "",
         port: int = DEFAULT_PORT,
         on_unknown_id: UnknownIdCallback | None = None,
+        on_disconnected: DisconnectedCallback | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
         """`password_for(id)` returns a known box's password, None for an unknown id."""
@@ -162,6 +164,7 @@ class CentralSystem:
         self._host = host
         self.port = port
         self._on_unknown_id = on_unknown_id
+        self._on_disconnected = on_disconnected
         self._clock = clock
         self._runner: web.AppRunner | None = None
         self.charge_points: dict[str, CentralChargePoint] = {}
@@ -273,6 +276,8 @@ class CentralSystem:
             charge_point.stop_background()
             if self.charge_points.get(charge_point_id) is charge_point:
                 del self.charge_points[charge_point_id]
+                if self._on_disconnected is not None:
+                    self._on_disconnected(charge_point_id)
             if connection.rate_limited:
                 self.rate_limited[charge_point_id] += 1
             if not socket.closed:

@@ -225,7 +225,7 @@ class WallboxProfile:
     manufacturer: str
     model: str
     source: str
-    transport: Literal["modbus", "http"]
+    transport: Literal["modbus", "http", "ocpp"]
     default_port: int
     default_unit_id: int
     max_power_w: float

@@ -1,0 +1,289 @@
+"""An OCPP charge point as a wallbox: pushed facts kept as one Reading, controls as calls.
+
+The layers above treat it like a polled box: `read()` returns what the box last told the
+central system, and the controls send OCPP calls (commands.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from ..client import WallboxClient
+from ..errors import WallboxConnectionError, WallboxResponseError, WallboxUnsupportedError
+from ..model import DeviceIdentity, Reading
+from ..profile import (
+    CurrentLimitControl,
+    HttpWrite,
+    ValueSpec,
+    WallboxProfile,
+)
+from ..tags import TagRegistry
+from . import commands
+from .events import (
+    BootInfo,
+    CardAttempt,
+    CardDecision,
+    StatusReport,
+    TransactionStarted,
+    TransactionStopped,
+)
+from .meter_values import MeterSample
+
+OCPP_PROFILE_ID = "ocpp_1_6j"
+# The connector a single-outlet box charges on (OCPP numbers them from 1; 0 is the box).
+CHARGING_CONNECTOR = 1
+# OCPP ChargePointErrorCode for "no error".
+NO_ERROR = "NoError"
+
+_PUSHED = "OCPP call, sent by OcppWallboxClient"  # the write is an OCPP call, not this request
+
+# What an OCPP 1.6J box reports (MeterValues, StatusNotification, cards) and what it can be
+# asked to do (SetChargingProfile in A, Remote Start/Stop). 32 A on three phases at 230 V.
+OCPP_PROFILE = WallboxProfile(
+    profile_id=OCPP_PROFILE_ID,
+    name="OCPP 1.6J charge point",
+    manufacturer="OCPP",
+    model="OCPP 1.6J",
+    source="OCPP 1.6 edition 2",
+    transport="ocpp",
+    default_port=9000,
+    default_unit_id=0,
+    max_power_w=22_080,
+    values={
+        name: ValueSpec(name=name, data_type="float32")
+        for name in (
+            "power",
+            "current_l1",
+            "voltage_l1",
+            "session_energy",
+            "lifetime_energy",
+            "tag",
+            "tag_read_marker",
+            "error_code",
+        )
+    },
+    identity={},
+    current_limit=CurrentLimitControl(write=HttpWrite(path=_PUSHED), min_a=6, max_a=32),
+    enable=HttpWrite(path=_PUSHED),
+    requires_authorization=True,
+)
+
+
+def decide_card(registry: TagRegistry, charger_id: str, id_tag: str) -> CardDecision:
+    """The answer to a card: known and allowed on this wallbox, or not.
+
+    The registry knows no blocked state (a card is admitted or removed), so the answer is
+    Accepted or Invalid.
+    """
+    known = registry.get(id_tag)
+    if known is None or not known.allowed_on(charger_id):
+        return CardDecision.INVALID
+    return CardDecision.ACCEPTED
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionMeter:
+    """The box's meter at a transaction's start and (once it stopped) its end."""
+
+    transaction_id: int
+    meter_start_wh: int
+    meter_end_wh: int | None = None
+
+
+Connection = Callable[[], Any]  # the connected CentralChargePoint, or None
+
+
+class OcppWallboxClient(WallboxClient):
+    """What one OCPP charge point pushed, as the Reading a poll would have given."""
+
+    def __init__(self, charge_point_id: str, connection: Connection) -> None:
+        """`connection()` returns the box's live connection (None while it is away)."""
+        super().__init__(OCPP_PROFILE)
+        self.charge_point_id = charge_point_id
+        self._connection = connection
+        # The switch shows whether a transaction runs (enabled).
+        self.reading = Reading(tag_read_marker=0, enabled=False)
+        self.boot: BootInfo | None = None
+        self.reading_time: datetime | None = None  # the box's time of the latest fact
+        self.transaction: TransactionMeter | None = None
+        self.finished: TransactionMeter | None = None  # stopped, not yet in a session record
+        self._authorized_tag: str | None = None
+        self._limit_sent_a: float | None = None
+
+    # --- facts from the box --------------------------------------------------------------
+
+    def _at(self, timestamp: str | None) -> None:
+        when = _parse_time(timestamp)
+        if when is not None and (self.reading_time is None or when >= self.reading_time):
+            self.reading_time = when
+
+    def apply_boot(self, info: BootInfo) -> None:
+        """The box booted: its identity."""
+        self.boot = info
+
+    def apply_status(self, report: StatusReport) -> None:
+        """A StatusNotification: the charging connector's status; any connector's error."""
+        self._at(report.timestamp)
+        error = report.error_code
+        if report.connector_id == 0:
+            if error != NO_ERROR or self.reading.error_code is None:
+                self.reading = replace(self.reading, error_code=error)
+            return
+        self.reading = replace(
+            self.reading, status=report.status, raw_status=report.raw_status, error_code=error
+        )
+
+    def apply_sample(self, sample: MeterSample) -> None:
+        """MeterValues: every value the element carries replaces the one before."""
+        self._at(sample.timestamp)
+        pushed = sample.reading
+        changes: dict[str, Any] = {}
+        if pushed.power_w is not None:
+            changes["power_w"] = pushed.power_w
+        if any(value is not None for value in pushed.currents_a):
+            changes["currents_a"] = pushed.currents_a
+        if any(value is not None for value in pushed.voltages_v):
+            changes["voltages_v"] = pushed.voltages_v
+        if pushed.lifetime_energy_wh is not None:
+            changes["lifetime_energy_wh"] = pushed.lifetime_energy_wh
+            if self.transaction is not None:
+                session = pushed.lifetime_energy_wh - self.transaction.meter_start_wh
+                changes["session_energy_wh"] = session if session >= 0 else None
+        self.reading = replace(self.reading, **changes)
+
+    def apply_card(self, attempt: CardAttempt) -> None:
+        """A card was presented; one presentation is one attempt.
+
+        A box asks Authorize and then StartTransaction for the same card, and names the card
+        again in StopTransaction: those are not new presentations.
+        """
+        if attempt.action == "StopTransaction":
+            return
+        if attempt.action == "StartTransaction" and attempt.id_tag == self._authorized_tag:
+            self._authorized_tag = None
+            return
+        self._authorized_tag = attempt.id_tag if attempt.action == "Authorize" else None
+        marker = (self.reading.tag_read_marker or 0) + 1
+        self.reading = replace(self.reading, tag=attempt.id_tag, tag_read_marker=marker)
+
+    def apply_start(self, event: TransactionStarted) -> None:
+        """StartTransaction: the meter at the start is the session's baseline."""
+        self._at(event.timestamp)
+        self.transaction = TransactionMeter(event.transaction_id, event.meter_start_wh)
+        self.reading = replace(
+            self.reading,
+            lifetime_energy_wh=float(event.meter_start_wh),
+            session_energy_wh=0.0,
+            enabled=True,
+        )
+
+    def apply_stop(self, event: TransactionStopped) -> None:
+        """StopTransaction: the meter at the end; the transaction awaits its session record."""
+        self._at(event.timestamp)
+        start = self.transaction
+        if start is None or start.transaction_id != event.transaction_id:
+            start = None
+        else:
+            self.transaction = None
+        if start is not None:
+            self.finished = replace(start, meter_end_wh=event.meter_stop_wh)
+            session = event.meter_stop_wh - start.meter_start_wh
+            self.reading = replace(
+                self.reading,
+                lifetime_energy_wh=float(event.meter_stop_wh),
+                session_energy_wh=float(session) if session >= 0 else None,
+                power_w=0.0,
+                enabled=False,
+            )
+        else:
+            self.reading = replace(
+                self.reading, lifetime_energy_wh=float(event.meter_stop_wh), power_w=0.0
+            )
+
+    def take_meter(self) -> TransactionMeter | None:
+        """The meter readings for the session just recorded (the stopped transaction)."""
+        meter = self.finished or self.transaction
+        self.finished = None
+        return meter
+
+    # --- WallboxClient -------------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        """Return True while the box is connected."""
+        return self._connection() is not None
+
+    def _live(self) -> Any:
+        live = self._connection()
+        if live is None:
+            raise WallboxConnectionError(f"charge point {self.charge_point_id} is not connected")
+        return live
+
+    async def read(self) -> Reading:
+        """What the box last reported; raise WallboxConnectionError while it is away."""
+        self._live()
+        return self.reading
+
+    async def read_identity(self) -> DeviceIdentity:
+        """What the last BootNotification said (nothing before the first one)."""
+        if self.boot is None:
+            return DeviceIdentity()
+        return DeviceIdentity(
+            serial=self.boot.serial,
+            firmware=self.boot.firmware,
+            extra={"vendor": self.boot.vendor, "model": self.boot.model},
+        )
+
+    async def _command(self, work: Callable[[Any], Any]) -> None:
+        try:
+            await work(self._live())
+        except commands.CommandError as err:
+            raise WallboxResponseError(str(err)) from err
+
+    async def _write_current_limit(self, amps: float) -> None:
+        """SetChargingProfile (TxDefaultProfile, A) for the whole box, only when it changes."""
+        if amps == self._limit_sent_a:
+            return
+        await self._command(lambda live: commands.set_current_limit(live, 0, amps))
+        self._limit_sent_a = amps
+        self.reading = replace(self.reading, current_limit_a=amps)
+
+    async def remote_start(self, id_tag: str) -> None:
+        """RemoteStartTransaction for `id_tag` on the charging connector."""
+        await self._command(lambda live: commands.remote_start(live, id_tag, CHARGING_CONNECTOR))
+
+    async def _write_enabled(self, enabled: bool) -> None:
+        """Off: RemoteStopTransaction of the running transaction (on: see remote_start)."""
+        if enabled:
+            raise WallboxUnsupportedError("starting needs a card: use remote_start")
+        transaction = self.transaction
+        if transaction is None:
+            return  # nothing runs: the box already does not charge
+        await self._command(lambda live: commands.remote_stop(live, transaction.transaction_id))
+
+    async def _write_keepalive(self) -> None:
+        """OCPP boxes keep their own heartbeat."""
+
+    async def set_phases(self, phases: int) -> None:
+        """OCPP 1.6 has no phase switch."""
+        raise WallboxUnsupportedError("OCPP 1.6 cannot switch phases")
+
+    async def reset(self) -> None:
+        """Restart the box (Reset, soft)."""
+        await self._command(commands.reset)
+
+    async def close(self) -> None:
+        """The central system owns the connection: nothing to release here."""
+
+
+def _parse_time(timestamp: str | None) -> datetime | None:
+    if not timestamp:
+        return None
+    try:
+        when = datetime.fromisoformat(timestamp)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None

@@ -1,0 +1,195 @@
+"""The wallbox of an OCPP entry: the box pushes its facts, each one is recorded as it comes.
+
+No poll loop: every fact updates the box's Reading (core/ocpp/wallbox.py) and runs the same
+path a poll runs (authorization, session recorder, lock, entities), before the box gets its
+answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_REMOTE_START_TAG,
+    HOME_ASSISTANT_TAG_ID,
+    LOGGER,
+)
+from .coordinator import EvConfigEntry, EvCoordinator, EvData
+from .core.ocpp.events import (
+    BootInfo,
+    CardAttempt,
+    CardDecision,
+    ConfigurationReport,
+    StatusReport,
+    TransactionStarted,
+    TransactionStopped,
+)
+from .core.ocpp.meter_values import MeterSample
+from .core.ocpp.wallbox import OcppWallboxClient, decide_card
+from .core.tags import KnownTag
+from .issues import async_clear_wallbox_issue, async_wallbox_issue
+from .ocpp_hub import SAMPLE_INTERVAL_S
+from .storage import DomainData
+
+
+class OcppCoordinator(EvCoordinator):
+    """One OCPP charge point's wallbox; the central system's facts for it arrive here."""
+
+    client: OcppWallboxClient
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: EvConfigEntry,
+        client: OcppWallboxClient,
+        domain: DomainData,
+        password: str,
+    ) -> None:
+        """Record what `client`'s box pushes; `password` is the one it connects with."""
+        super().__init__(hass, entry, client, domain)
+        self.password = password
+        self.events.refuses_unknown_cards = True
+        self.recorder.transaction_meter = self._transaction_meter
+        self._last_time: datetime | None = None
+
+    @staticmethod
+    def _poll_seconds(options: Mapping[str, Any]) -> float:
+        # The box sends MeterValues this often during a transaction (set at its boot).
+        return float(SAMPLE_INTERVAL_S)
+
+    def _reading_time(self) -> datetime:
+        """The box's time of its latest fact (never going back); Home Assistant's without one."""
+        when = self.client.reading_time or dt_util.utcnow()
+        if self._last_time is not None and when < self._last_time:
+            when = self._last_time
+        self._last_time = when
+        return when
+
+    def _transaction_meter(self) -> tuple[float | None, float | None]:
+        meter = self.client.take_meter()
+        if meter is None:
+            return None, None
+        end = None if meter.meter_end_wh is None else float(meter.meter_end_wh)
+        return float(meter.meter_start_wh), end
+
+    async def _async_update_data(self) -> EvData:
+        if self.data is None and not self.client.connected:
+            # Set up before the box connected: nothing to record yet, and its entities wait.
+            return self._data(self.client.reading, dt_util.utcnow())
+        return await super()._async_update_data()
+
+    @callback
+    def async_tick(self, tick: int) -> None:
+        """Nothing to poll: the box pushes."""
+
+    async def _async_push(self) -> None:
+        await self.async_refresh()
+
+    # --- the central system's facts ------------------------------------------------------
+
+    def decide(self, id_tag: str) -> CardDecision:
+        """Known cards allowed on this wallbox are accepted; every other one is refused."""
+        return decide_card(self.domain.tags.registry, self.charger_id, id_tag)
+
+    @callback
+    def disconnected(self) -> None:
+        """The box went away: its entities become unavailable."""
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_refresh(), f"{self.name} disconnected"
+        )
+
+    async def boot(self, charge_point_id: str, info: BootInfo) -> None:
+        """The box booted: its identity goes on the device."""
+        self.client.apply_boot(info)
+        if self.device_id is not None:
+            dr.async_get(self.hass).async_update_device(
+                self.device_id,
+                manufacturer=info.vendor,
+                model=info.model,
+                serial_number=info.serial,
+                sw_version=info.firmware,
+            )
+        await self._async_push()
+
+    async def status(self, charge_point_id: str, report: StatusReport) -> None:
+        """A StatusNotification."""
+        self.client.apply_status(report)
+        await self._async_push()
+
+    async def meter_sample(self, charge_point_id: str, sample: MeterSample) -> None:
+        """MeterValues."""
+        self.client.apply_sample(sample)
+        await self._async_push()
+
+    async def card(self, charge_point_id: str, attempt: CardAttempt) -> None:
+        """A card the box asked about: an attempt, counted as a polled box's would be."""
+        self.client.apply_card(attempt)
+        await self._async_push()
+
+    async def transaction_started(self, charge_point_id: str, event: TransactionStarted) -> None:
+        """StartTransaction."""
+        self.client.apply_start(event)
+        await self._async_push()
+        await self.async_save_now()
+
+    async def transaction_stopped(self, charge_point_id: str, event: TransactionStopped) -> None:
+        """StopTransaction: counted and saved before the box hears it was accepted."""
+        self.client.apply_stop(event)
+        if not event.known:
+            LOGGER.warning(
+                "%s: StopTransaction for transaction %s, which this central system never"
+                " started; its meter reading %s Wh was kept",
+                self.name,
+                event.transaction_id,
+                event.meter_stop_wh,
+            )
+            async_wallbox_issue(
+                self.hass,
+                self.config_entry,
+                "ocpp_unknown_transaction",
+                transaction=str(event.transaction_id),
+                meter=str(event.meter_stop_wh),
+            )
+        await self._async_push()
+        await self.async_save_now()
+
+    async def configuration(self, charge_point_id: str, report: ConfigurationReport) -> None:
+        """A configuration key the box refused could let it bypass the card check: a repair."""
+        if report.rejected:
+            async_wallbox_issue(
+                self.hass,
+                self.config_entry,
+                "ocpp_configuration_rejected",
+                keys=", ".join(report.rejected),
+            )
+        else:
+            async_clear_wallbox_issue(self.hass, self.config_entry, "ocpp_configuration_rejected")
+
+    # --- controls --------------------------------------------------------------------------
+
+    async def _async_remote_start_tag(self) -> str:
+        """The card named in RemoteStartTransaction; the "Home Assistant" card by default."""
+        chosen = self.config_entry.options.get(CONF_REMOTE_START_TAG)
+        if chosen:
+            return str(chosen)
+        tags = self.domain.tags
+        if tags.registry.get(HOME_ASSISTANT_TAG_ID) is None:
+            await tags.async_add(KnownTag(tag_id=HOME_ASSISTANT_TAG_ID, name="Home Assistant"))
+        return HOME_ASSISTANT_TAG_ID
+
+    async def async_set_enabled(self, enabled: bool) -> None:
+        """On: RemoteStartTransaction with the configured card; off: RemoteStopTransaction."""
+        if enabled:
+            await self.client.remote_start(await self._async_remote_start_tag())
+        else:
+            await self.client.set_enabled(False)
+
+    async def async_reset(self) -> None:
+        """Restart the box."""
+        await self.client.reset()
