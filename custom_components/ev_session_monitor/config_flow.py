@@ -24,7 +24,6 @@ from .const import (
     CONF_PROFILE,
     CONF_TRANSPORT,
     CONF_UNIT_ID,
-    DEFAULT_OCPP_PORT,
     DOMAIN,
     TRANSPORT_OCPP,
 )
@@ -43,6 +42,7 @@ from .flow_fields import number_field, whole_numbers
 from .ocpp_flow import (
     check_charge_point_id,
     check_password,
+    check_port,
     generate_password,
     ocpp_schema,
     password_schema,
@@ -194,6 +194,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             user_input = dict(user_input)
             check_charge_point_id(user_input, errors)
+            check_port(user_input, errors)
             _valid_name(user_input, errors)
             if not errors:
                 charge_point_id = user_input[CONF_CHARGE_POINT_ID]
@@ -219,7 +220,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
                     CONF_CHARGE_POINT_ID: self._ocpp[CONF_CHARGE_POINT_ID],
                     CONF_PASSWORD: self._ocpp[CONF_PASSWORD],
                 },
-                options={CONF_OCPP_PORT: DEFAULT_OCPP_PORT},
+                options={CONF_OCPP_PORT: self._ocpp[CONF_OCPP_PORT]},
             )
         return self.async_show_form(
             step_id="ocpp_password",
@@ -227,7 +228,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={
                 "charge_point_id": self._ocpp[CONF_CHARGE_POINT_ID],
                 "password": self._ocpp[CONF_PASSWORD],
-                "port": str(DEFAULT_OCPP_PORT),
+                "port": str(self._ocpp[CONF_OCPP_PORT]),
             },
         )
 

@@ -10,8 +10,9 @@ import probatio as vol
 from homeassistant.const import CONF_NAME, CONF_PASSWORD
 from homeassistant.helpers import selector
 
-from .const import CONF_CHARGE_POINT_ID
+from .const import CONF_CHARGE_POINT_ID, CONF_OCPP_PORT, DEFAULT_OCPP_PORT
 from .core.ocpp.identity import IdentityError, validate_charge_point_id
+from .flow_fields import number_field, whole_numbers
 
 # Boxes take passwords of limited length (OCPP 2.0.1's BasicAuthPassword: 16 to 40 characters);
 # a generated one has 20, letters and digits only, which every box's web form accepts.
@@ -36,6 +37,11 @@ def check_charge_point_id(user_input: dict[str, Any], errors: dict[str, str]) ->
         errors[CONF_CHARGE_POINT_ID] = "invalid_charge_point_id"
 
 
+def check_port(user_input: dict[str, Any], errors: dict[str, str]) -> None:
+    """A whole port number (the selector's range is checked before)."""
+    user_input.update(whole_numbers(user_input, (CONF_OCPP_PORT,), errors))
+
+
 def check_password(user_input: dict[str, Any], errors: dict[str, str]) -> None:
     """Printable ASCII of a length boxes take."""
     password = str(user_input.get(CONF_PASSWORD, ""))
@@ -54,6 +60,9 @@ def ocpp_schema(defaults: dict[str, Any]) -> vol.Schema:
             vol.Required(
                 CONF_CHARGE_POINT_ID, default=defaults.get(CONF_CHARGE_POINT_ID, vol.UNDEFINED)
             ): selector.TextSelector(selector.TextSelectorConfig(autocomplete="off")),
+            vol.Required(
+                CONF_OCPP_PORT, default=defaults.get(CONF_OCPP_PORT, DEFAULT_OCPP_PORT)
+            ): number_field(1, 65535),
         }
     )
 

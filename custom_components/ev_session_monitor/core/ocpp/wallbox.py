@@ -13,7 +13,7 @@ from typing import Any
 
 from ..client import WallboxClient
 from ..errors import WallboxConnectionError, WallboxResponseError, WallboxUnsupportedError
-from ..model import DeviceIdentity, Reading
+from ..model import VEHICLE_PRESENT, DeviceIdentity, Reading
 from ..profile import (
     CurrentLimitControl,
     HttpWrite,
@@ -132,8 +132,18 @@ class OcppWallboxClient(WallboxClient):
             if error != NO_ERROR or self.reading.error_code is None:
                 self.reading = replace(self.reading, error_code=error)
             return
+        changes: dict[str, Any] = {}
+        plugged_in = report.status in VEHICLE_PRESENT and not self.reading.vehicle_present
+        if plugged_in and self.transaction is None:
+            # A new plug-in has delivered nothing yet: a counter at 0 lets the first session
+            # be counted before the box ever reported its meter (it does at StartTransaction).
+            changes["session_energy_wh"] = 0.0
         self.reading = replace(
-            self.reading, status=report.status, raw_status=report.raw_status, error_code=error
+            self.reading,
+            status=report.status,
+            raw_status=report.raw_status,
+            error_code=error,
+            **changes,
         )
 
     def apply_sample(self, sample: MeterSample) -> None:

@@ -1,0 +1,457 @@
+"""OCPP 1.6J charge points as wallboxes: the ocpp library's own charge point over loopback.
+
+The simulated charge point (tools/ocpp_charge_point) validates every answer of Home Assistant's
+central system against the official OCPP 1.6 JSON schemas; the messages it sends here follow
+OCPP 1.6 edition 2 (BootNotification, StatusNotification, Authorize, StartTransaction,
+MeterValues, StopTransaction).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from unittest.mock import PropertyMock, patch
+
+import aiohttp
+import pytest
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import CONF_NAME, CONF_PASSWORD, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from ocpp.v16 import call
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    snapshot_platform,
+)
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.ev_session_monitor import PLATFORMS
+from custom_components.ev_session_monitor.const import (
+    CONF_CHARGE_POINT_ID,
+    CONF_OCPP_PORT,
+    CONF_PROFILE,
+    CONF_TRANSPORT,
+    DOMAIN,
+    HOME_ASSISTANT_TAG_ID,
+    TRANSPORT_OCPP,
+)
+from custom_components.ev_session_monitor.core.ocpp.wallbox import OCPP_PROFILE_ID
+from custom_components.ev_session_monitor.core.tags import KnownTag
+from tools.ocpp_charge_point.charge_point import SimulatedChargePoint, connect
+from tools.ports import free_port
+
+CHARGE_POINT_ID = "CP-1"
+PASSWORD = "Zq8vL2mN4pR6sT1uW3yX"
+KNOWN_CARD = "04A2B3C4D5"
+UNKNOWN_CARD = "DEADBEEF99"
+
+
+def _entry(port: int, **options: Any) -> MockConfigEntry:
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Carport",
+        unique_id=f"ocpp_{CHARGE_POINT_ID}",
+        data={
+            CONF_TRANSPORT: TRANSPORT_OCPP,
+            CONF_PROFILE: OCPP_PROFILE_ID,
+            CONF_CHARGE_POINT_ID: CHARGE_POINT_ID,
+            CONF_PASSWORD: PASSWORD,
+        },
+        options={CONF_OCPP_PORT: port, **options},
+    )
+
+
+@pytest.fixture
+def port() -> int:
+    """A free loopback port for the central system."""
+    return free_port()
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant, port: int) -> MockConfigEntry:
+    """An OCPP entry, set up; its central system listens on `port`."""
+    config_entry = _entry(port)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry
+
+
+@pytest.fixture
+async def box(
+    hass: HomeAssistant, entry: MockConfigEntry, port: int
+) -> AsyncIterator[SimulatedChargePoint]:
+    """The charge point, connected and booted."""
+    async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD) as cp:
+        await _boot(cp)
+        yield cp
+
+
+async def _boot(cp: SimulatedChargePoint) -> None:
+    answer = await cp.call(
+        call.BootNotification(
+            charge_point_vendor="ACME",
+            charge_point_model="Wallbox 7",
+            charge_point_serial_number="SN-42",
+            firmware_version="1.2.3",
+        )
+    )
+    assert answer.status == "Accepted"
+    await _until(lambda: cp.state.configuration["StopTransactionOnInvalidId"] == "true")
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    async with asyncio.timeout(10):
+        while not condition():  # noqa: ASYNC110 - state of the box or of Home Assistant, no event to wait on
+            await asyncio.sleep(0.01)
+
+
+def _time(start: datetime, seconds: float) -> str:
+    return (start + timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
+
+
+def _entity_id(hass: HomeAssistant, platform: str, key: str) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"ocpp_{CHARGE_POINT_ID}_{key}"
+    )
+    assert entity_id is not None
+    return entity_id
+
+
+def _energy(timestamp: str, wh: int, power_w: int, context: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "timestamp": timestamp,
+            "sampled_value": [
+                {"value": str(wh), "context": context, "unit": "Wh"},
+                {
+                    "value": str(power_w),
+                    "context": context,
+                    "measurand": "Power.Active.Import",
+                    "unit": "W",
+                },
+            ],
+        }
+    ]
+
+
+async def _status(cp: SimulatedChargePoint, status: str, timestamp: str) -> None:
+    await cp.call(
+        call.StatusNotification(
+            connector_id=1, error_code="NoError", status=status, timestamp=timestamp
+        )
+    )
+
+
+async def _start(cp: SimulatedChargePoint, start: datetime, card: str, meter: int) -> int:
+    await _status(cp, "Preparing", _time(start, 0))
+    authorized = await cp.call(call.Authorize(id_tag=card))
+    assert authorized.id_tag_info["status"] == "Accepted"
+    started = await cp.call(
+        call.StartTransaction(
+            connector_id=1, id_tag=card, meter_start=meter, timestamp=_time(start, 10)
+        )
+    )
+    assert started.id_tag_info["status"] == "Accepted"
+    await _status(cp, "Charging", _time(start, 11))
+    return int(started.transaction_id)
+
+
+async def test_add_through_the_config_flow(hass: HomeAssistant, port: int) -> None:
+    """OCPP next to Modbus/HTTP; the generated password is shown once and then connects."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["network", "ocpp"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "ocpp"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "Carport", CONF_CHARGE_POINT_ID: "bad/id", CONF_OCPP_PORT: port},
+    )
+    assert result["errors"] == {CONF_CHARGE_POINT_ID: "invalid_charge_point_id"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "Carport", CONF_CHARGE_POINT_ID: CHARGE_POINT_ID, CONF_OCPP_PORT: port},
+    )
+    assert result["step_id"] == "ocpp_password"
+    password = result["description_placeholders"]["password"]
+    assert len(password) == 20
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.options[CONF_OCPP_PORT] == port
+
+    url = f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}"
+    async with connect(url, CHARGE_POINT_ID, password) as cp:
+        await _boot(cp)
+        # The box now asks about every card and stops a transaction of a refused one.
+        assert cp.state.configuration["AuthorizationCacheEnabled"] == "false"
+        assert cp.state.configuration["LocalPreAuthorize"] == "false"
+    (device,) = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert (device.manufacturer, device.model, device.serial_number, device.sw_version) == (
+        "ACME",
+        "Wallbox 7",
+        "SN-42",
+        "1.2.3",
+    )
+    with pytest.raises(aiohttp.WSServerHandshakeError):
+        async with connect(url, CHARGE_POINT_ID, "wrong-password-0000"):
+            pass
+
+    # The same id again is the same box.
+    again = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    again = await hass.config_entries.flow.async_configure(
+        again["flow_id"], {"next_step_id": "ocpp"}
+    )
+    again = await hass.config_entries.flow.async_configure(
+        again["flow_id"],
+        {CONF_NAME: "Other", CONF_CHARGE_POINT_ID: CHARGE_POINT_ID, CONF_OCPP_PORT: port},
+    )
+    assert again["type"] is FlowResultType.ABORT
+    assert again["reason"] == "already_configured"
+
+
+async def test_reconfigure_sets_a_new_password(
+    hass: HomeAssistant, entry: MockConfigEntry, port: int
+) -> None:
+    """The old password stops working, the new one connects."""
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure_ocpp"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: "short"}
+    )
+    assert result["errors"] == {CONF_PASSWORD: "invalid_ocpp_password"}
+    new_password = "A-new-password-for-the-box"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: new_password}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    url = f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}"
+    with pytest.raises(aiohttp.WSServerHandshakeError):
+        async with connect(url, CHARGE_POINT_ID, PASSWORD):
+            pass
+    async with connect(url, CHARGE_POINT_ID, new_password) as cp:
+        await _boot(cp)
+
+
+async def test_metered_transaction_is_one_session_exact_to_the_wh(
+    hass: HomeAssistant, entry: MockConfigEntry, box: SimulatedChargePoint
+) -> None:
+    """meterStop - meterStart is the session's energy; both readings are in the record."""
+    await hass.data[DOMAIN].tags.async_add(KnownTag(tag_id=KNOWN_CARD, name="Alice"))
+    completed = async_capture_events(hass, f"{DOMAIN}_session_completed")
+    start = datetime.now(UTC) + timedelta(minutes=1)
+    transaction_id = await _start(box, start, KNOWN_CARD, 1_000_000)
+    await box.call(
+        call.MeterValues(
+            connector_id=1,
+            transaction_id=transaction_id,
+            meter_value=_energy(_time(start, 1800), 1_003_500, 7000, "Sample.Periodic"),
+        )
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(_entity_id(hass, "sensor", "power")).state == "7000"
+    await box.call(
+        call.StopTransaction(
+            meter_stop=1_007_123,
+            timestamp=_time(start, 3600),
+            transaction_id=transaction_id,
+            reason="EVDisconnected",
+            id_tag=KNOWN_CARD,
+        )
+    )
+    await _status(box, "Finishing", _time(start, 3601))
+    await _status(box, "Available", _time(start, 3700))
+    await hass.async_block_till_done()
+
+    sessions = await hass.data[DOMAIN].archive.async_query()
+    assert len(sessions) == 1
+    (session,) = sessions
+    assert session.energy_wh == 7123
+    assert (session.meter_start_wh, session.meter_end_wh) == (1_000_000, 1_007_123)
+    assert session.tag_id == KNOWN_CARD
+    assert session.tag_name == "Alice"
+    assert session.ended_at == datetime.fromisoformat(_time(start, 3700))
+    assert len(completed) == 1
+    assert completed[0].data["energy_kwh"] == 7.123
+
+
+async def test_unknown_card_is_refused_with_an_event(
+    hass: HomeAssistant, entry: MockConfigEntry, box: SimulatedChargePoint
+) -> None:
+    """Invalid for the box, unknown_tag (rejected) for automations; attempts counted."""
+    unknown = async_capture_events(hass, f"{DOMAIN}_unknown_tag")
+    suspicious = async_capture_events(hass, f"{DOMAIN}_suspicious_activity")
+    for _ in range(3):
+        answer = await box.call(call.Authorize(id_tag=UNKNOWN_CARD))
+        assert answer.id_tag_info["status"] == "Invalid"
+    await hass.async_block_till_done()
+    assert [event.data["attempts"] for event in unknown] == [1, 2, 3]
+    assert all(event.data["rejected"] is True for event in unknown)
+    assert unknown[0].data["tag_id"] == UNKNOWN_CARD
+    assert [event.data["reason"] for event in suspicious] == ["unknown_tag_attempts"]
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"suspicious_activity_{entry.entry_id}")
+
+    # A known card allowed only at another wallbox is refused here too.
+    await hass.data[DOMAIN].tags.async_add(
+        KnownTag(tag_id=KNOWN_CARD, name="Bob", chargers=frozenset({"elsewhere"}))
+    )
+    answer = await box.call(call.Authorize(id_tag=KNOWN_CARD))
+    assert answer.id_tag_info["status"] == "Invalid"
+    # StartTransaction is checked as well (a box may skip Authorize).
+    answer = await box.call(
+        call.StartTransaction(
+            connector_id=1,
+            id_tag=UNKNOWN_CARD,
+            meter_start=5,
+            timestamp=_time(datetime.now(UTC), 0),
+        )
+    )
+    assert answer.id_tag_info["status"] == "Invalid"
+
+
+async def test_switch_and_number_send_ocpp_calls(
+    hass: HomeAssistant, entry: MockConfigEntry, box: SimulatedChargePoint
+) -> None:
+    """Off: RemoteStopTransaction; on: RemoteStartTransaction; current: SetChargingProfile."""
+    switch = _entity_id(hass, "switch", "charging_enabled")
+    number = _entity_id(hass, "number", "charging_current")
+    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    assert box.state.remote_starts == [{"id_tag": HOME_ASSISTANT_TAG_ID, "connector_id": 1}]
+    # The card it names is a known card, so the box's StartTransaction is accepted.
+    assert hass.data[DOMAIN].tags.registry.get(HOME_ASSISTANT_TAG_ID).name == "Home Assistant"
+    transaction_id = await _start(
+        box, datetime.now(UTC) + timedelta(minutes=1), HOME_ASSISTANT_TAG_ID, 200
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(switch).state == "on"
+
+    await hass.services.async_call("switch", "turn_off", {"entity_id": switch}, blocking=True)
+    assert box.state.remote_stops == [transaction_id]
+
+    for amps in (16, 16, 10):
+        await hass.services.async_call(
+            "number", "set_value", {"entity_id": number, "value": amps}, blocking=True
+        )
+    limits = [
+        (profile["connector_id"], profile["charging_schedule"]["charging_schedule_period"])
+        for profile in box.state.charging_profiles
+    ]
+    assert limits == [
+        (0, [{"start_period": 0, "limit": 16}]),
+        (0, [{"start_period": 0, "limit": 10}]),
+    ]
+    assert box.state.charging_profiles[0]["charging_profile_purpose"] == "TxDefaultProfile"
+    assert box.state.charging_profiles[0]["charging_schedule"]["charging_rate_unit"] == "A"
+
+    box.state.refuse_remote_start = True
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    assert err.value.translation_key == "command_failed"
+    assert "Rejected" in str(err.value.translation_placeholders)
+
+    await hass.services.async_call(
+        "button", "press", {"entity_id": _entity_id(hass, "button", "reset")}, blocking=True
+    )
+    assert box.state.resets == ["Soft"]
+
+
+async def test_refused_configuration_key_is_a_repair(
+    hass: HomeAssistant, entry: MockConfigEntry, port: int
+) -> None:
+    """A box that keeps its local pre-authorization can bypass the card check: say which key."""
+    url = f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}"
+    async with connect(url, CHARGE_POINT_ID, PASSWORD) as cp:
+        cp.state.read_only.add("LocalPreAuthorize")
+        await cp.call(call.BootNotification(charge_point_vendor="ACME", charge_point_model="7"))
+        issue_id = f"ocpp_configuration_rejected_{entry.entry_id}"
+        registry = ir.async_get(hass)
+        await _until(lambda: registry.async_get_issue(DOMAIN, issue_id) is not None)
+        issue = registry.async_get_issue(DOMAIN, issue_id)
+        assert issue is not None
+        assert issue.translation_placeholders["keys"] == "LocalPreAuthorize"
+
+
+async def test_busy_port_is_a_repair_and_setup_retries(hass: HomeAssistant, port: int) -> None:
+    """Another program on the port: the entry waits, a repair names the port."""
+    with socket.socket() as taken:
+        taken.bind(("", port))
+        taken.listen()
+        entry = _entry(port)
+        entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert entry.state is ConfigEntryState.SETUP_RETRY
+        issue = ir.async_get(hass).async_get_issue(DOMAIN, f"ocpp_port_in_use_{port}")
+        assert issue is not None
+        assert issue.translation_placeholders == {"port": str(port)}
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"ocpp_port_in_use_{port}") is None
+
+
+async def test_unload_stops_the_central_system(
+    hass: HomeAssistant, entry: MockConfigEntry, box: SimulatedChargePoint, port: int
+) -> None:
+    """The last OCPP entry unloaded: nothing listens on the port any more."""
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    with pytest.raises(aiohttp.ClientConnectorError):
+        async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD):
+            pass
+
+
+@pytest.fixture
+def all_entities_enabled() -> Iterator[None]:
+    """Entities disabled by default (voltages, box counters) are in the snapshot too."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+async def test_entities_snapshot(
+    hass: HomeAssistant,
+    port: int,
+    platform: Platform,
+    snapshot: SnapshotAssertion,
+    all_entities_enabled: None,
+) -> None:
+    """The entities of an OCPP wallbox, one platform at a time as the polled boxes' are kept."""
+    registry = er.async_get(hass)
+    with patch("custom_components.ev_session_monitor.PLATFORMS", [platform]):
+        entry = _entry(port)
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        url = f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}"
+        async with connect(url, CHARGE_POINT_ID, PASSWORD) as cp:
+            await _boot(cp)
+            await _status(cp, "Available", _time(datetime.now(UTC), 1))
+            await hass.async_block_till_done()
+            if er.async_entries_for_config_entry(registry, entry.entry_id):
+                await snapshot_platform(
+                    hass,
+                    registry,
+                    snapshot.use_extension(HomeAssistantSnapshotExtension),
+                    entry.entry_id,
+                )
+            else:
+                assert snapshot == []
