@@ -19,8 +19,6 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from .client import create_client
 from .const import (
-    CONF_CHARGE_POINT_ID,
-    CONF_OCPP_PORT,
     CONF_PROFILE,
     CONF_TRANSPORT,
     CONF_UNIT_ID,
@@ -31,32 +29,12 @@ from .core.errors import WallboxAuthError, WallboxConnectionError, WallboxError
 from .core.host import InvalidHostError, validate_host
 from .core.modbus_link import ModbusLinkPool
 from .core.model import DeviceIdentity
-from .core.ocpp.wallbox import OCPP_PROFILE_ID
 from .core.probe import detect_models, dhcp_candidates, read_modbus_serial, zeroconf_candidates
 from .core.profile import ProfileCatalog, WallboxProfile
-from .core.tags import (
-    InvalidTagNameError,
-    validate_tag_name,
-)
-from .flow_fields import number_field, whole_numbers
-from .ocpp_flow import (
-    check_charge_point_id,
-    check_password,
-    check_port,
-    generate_password,
-    ocpp_schema,
-    password_schema,
-)
+from .flow_fields import check_name, number_field, whole_numbers
+from .ocpp_flow import OcppConfigSteps
 from .options_flow import EvOptionsFlow
 from .storage import async_domain_data
-
-
-def _valid_name(user_input: dict[str, Any], errors: dict[str, str]) -> None:
-    """Bound the wallbox name as card names are: it becomes entity ids, states and events."""
-    try:
-        user_input[CONF_NAME] = validate_tag_name(str(user_input.get(CONF_NAME, "")))
-    except InvalidTagNameError:
-        errors[CONF_NAME] = "invalid_name"
 
 
 async def _async_probe(
@@ -147,7 +125,7 @@ def _unique_id(profile: WallboxProfile, data: Mapping[str, Any], identity: Devic
     return f"{profile.profile_id}_{data[CONF_HOST]}_{port}_{unit}"
 
 
-class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
+class EvSessionMonitorConfigFlow(OcppConfigSteps, ConfigFlow, domain=DOMAIN):
     """Add a wallbox."""
 
     VERSION = 1
@@ -155,7 +133,6 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
     _detect_input: dict[str, Any] | None = None  # the user step's input while picking a match
     _detected: tuple[str, ...] = ()
     _discovered: dict[str, Any] | None = None  # connection data of a discovered box
-    _ocpp: dict[str, Any] | None = None  # a new OCPP box, until its password was shown
 
     @staticmethod
     @callback
@@ -188,50 +165,6 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         """Home Assistant reads the box (Modbus TCP, HTTP), or the box connects to it (OCPP)."""
         return self.async_show_menu(step_id="user", menu_options=["network", "ocpp"])
 
-    async def async_step_ocpp(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """An OCPP 1.6J charge point: its name and charge point id; a password is generated."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            user_input = dict(user_input)
-            check_charge_point_id(user_input, errors)
-            check_port(user_input, errors)
-            _valid_name(user_input, errors)
-            if not errors:
-                charge_point_id = user_input[CONF_CHARGE_POINT_ID]
-                await self.async_set_unique_id(f"ocpp_{charge_point_id}")
-                self._abort_if_unique_id_configured()
-                self._ocpp = {**user_input, CONF_PASSWORD: generate_password()}
-                return await self.async_step_ocpp_password()
-        return self.async_show_form(
-            step_id="ocpp", data_schema=ocpp_schema(user_input or {}), errors=errors
-        )
-
-    async def async_step_ocpp_password(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show the box's address and password once; the entry is created when confirmed."""
-        assert self._ocpp is not None
-        if user_input is not None:
-            return self.async_create_entry(
-                title=self._ocpp[CONF_NAME],
-                data={
-                    CONF_TRANSPORT: TRANSPORT_OCPP,
-                    CONF_PROFILE: OCPP_PROFILE_ID,
-                    CONF_CHARGE_POINT_ID: self._ocpp[CONF_CHARGE_POINT_ID],
-                    CONF_PASSWORD: self._ocpp[CONF_PASSWORD],
-                },
-                options={CONF_OCPP_PORT: self._ocpp[CONF_OCPP_PORT]},
-            )
-        return self.async_show_form(
-            step_id="ocpp_password",
-            data_schema=vol.Schema({}),
-            description_placeholders={
-                "charge_point_id": self._ocpp[CONF_CHARGE_POINT_ID],
-                "password": self._ocpp[CONF_PASSWORD],
-                "port": str(self._ocpp[CONF_OCPP_PORT]),
-            },
-        )
-
     async def async_step_network(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -242,7 +175,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             user_input = dict(user_input)
             profile, identity, errors = await self._async_validate(user_input)
-            _valid_name(user_input, errors)
+            check_name(user_input, errors)
             if not errors:
                 assert profile is not None and identity is not None
                 await self.async_set_unique_id(_unique_id(profile, user_input, identity))
@@ -372,7 +305,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
             data = dict(self._discovered)
             _, identity, errors = await self._async_validate(data)
             user_input = dict(user_input)
-            _valid_name(user_input, errors)
+            check_name(user_input, errors)
             if not errors:
                 assert identity is not None
                 await self.async_set_unique_id(
@@ -394,18 +327,7 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if entry.data.get(CONF_TRANSPORT) == TRANSPORT_OCPP:
-            if user_input is not None:
-                check_password(user_input, errors)
-                if not errors:
-                    return self.async_update_reload_and_abort(
-                        entry, data={**entry.data, CONF_PASSWORD: user_input[CONF_PASSWORD]}
-                    )
-            return self.async_show_form(
-                step_id="reconfigure_ocpp",
-                data_schema=password_schema(),
-                errors=errors,
-                description_placeholders={"charge_point_id": entry.data[CONF_CHARGE_POINT_ID]},
-            )
+            return await self.async_step_reconfigure_ocpp(user_input)
         if user_input is not None:
             data = {**entry.data, **user_input}
             for key in (CONF_PORT, CONF_UNIT_ID, CONF_USERNAME, CONF_PASSWORD):
@@ -426,12 +348,6 @@ class EvSessionMonitorConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
             errors=errors,
         )
-
-    async def async_step_reconfigure_ocpp(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """The OCPP password form submits here."""
-        return await self.async_step_reconfigure(user_input)
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """The box rejected the credentials."""

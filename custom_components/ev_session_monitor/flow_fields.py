@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from homeassistant.const import CONF_NAME
 from homeassistant.helpers import selector
 
 from .core.numbers import is_finite_number
+from .core.tags import InvalidTagNameError, validate_tag_name
 
 
 def number_field(
@@ -46,3 +48,11 @@ def finite_numbers(
         value = user_input.get(key)
         if value is not None and not is_finite_number(value):
             errors[key] = "not_a_number"
+
+
+def check_name(user_input: dict[str, Any], errors: dict[str, str]) -> None:
+    """Bound the wallbox name as card names are: it becomes entity ids, states and events."""
+    try:
+        user_input[CONF_NAME] = validate_tag_name(str(user_input.get(CONF_NAME, "")))
+    except InvalidTagNameError:
+        errors[CONF_NAME] = "invalid_name"

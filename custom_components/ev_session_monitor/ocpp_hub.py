@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import discovery_flow
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, LOGGER, OCPP_TRANSACTION_IDS_FILE
+from .const import (
+    CONF_CHARGE_POINT_ID,
+    CONF_OCPP_PORT,
+    DOMAIN,
+    LOGGER,
+    OCPP_TRANSACTION_IDS_FILE,
+)
 from .core.ocpp.events import (
     BootInfo,
     CardAttempt,
@@ -29,6 +38,8 @@ from .core.ocpp.transaction_ids import JsonFileTransactionIds
 # Seconds between MeterValues during a transaction, set on every box at boot.
 SAMPLE_INTERVAL_S = 60
 PORT_IN_USE_ISSUE = "ocpp_port_in_use"
+# An unknown id refused this often is a box someone pointed here: offer to add it.
+KNOCKS_BEFORE_DISCOVERY = 3
 
 
 class ChargePointMember(Protocol):
@@ -72,6 +83,7 @@ class OcppHub:
         self._hass = hass
         self.port = port
         self.members: dict[str, ChargePointMember] = {}
+        self._knocks: Counter[str] = Counter()
         settings = ChargePointSettings(
             sink=self,
             authorizer=self._authorize,
@@ -82,6 +94,7 @@ class OcppHub:
             settings,
             self._password_for,
             port=port,
+            on_unknown_id=self._unknown_id,
             on_disconnected=self._disconnected,
         )
 
@@ -92,6 +105,19 @@ class OcppHub:
     def connection(self, charge_point_id: str) -> CentralChargePoint | None:
         """The box's live connection, None while it is away."""
         return self.system.charge_points.get(charge_point_id)
+
+    @callback
+    def _unknown_id(self, charge_point_id: str, source: str) -> None:
+        """A box Home Assistant does not know keeps knocking: a discovery flow to add it."""
+        self._knocks[charge_point_id] += 1
+        if self._knocks[charge_point_id] != KNOCKS_BEFORE_DISCOVERY:
+            return
+        discovery_flow.async_create_flow(
+            self._hass,
+            DOMAIN,
+            context={"source": SOURCE_INTEGRATION_DISCOVERY},
+            data={CONF_CHARGE_POINT_ID: charge_point_id, CONF_OCPP_PORT: self.port},
+        )
 
     @callback
     def _disconnected(self, charge_point_id: str) -> None:

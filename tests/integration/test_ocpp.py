@@ -31,7 +31,11 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     snapshot_platform,
 )
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ev_session_monitor import PLATFORMS
@@ -455,3 +459,36 @@ async def test_entities_snapshot(
                 )
             else:
                 assert snapshot == []
+
+
+async def test_unknown_id_that_keeps_knocking_is_offered(
+    hass: HomeAssistant, entry: MockConfigEntry, port: int
+) -> None:
+    """Three refused connections of one unknown id: a discovery flow adds it in one go."""
+    url = f"ws://127.0.0.1:{port}/CP-9"
+    for _ in range(3):
+        with pytest.raises(aiohttp.WSServerHandshakeError):
+            async with connect(url, "CP-9", "any-password-at-all"):
+                pass
+    await hass.async_block_till_done()
+    (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flow["context"]["source"] == "integration_discovery"
+    assert flow["step_id"] == "ocpp_confirm"
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"], {CONF_NAME: "Barn"})
+    password = result["description_placeholders"]["password"]
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].options[CONF_OCPP_PORT] == port
+    await hass.async_block_till_done()
+    async with connect(url, "CP-9", password) as cp:
+        await _boot(cp)
+
+
+async def test_diagnostics_hide_the_password(
+    hass: HomeAssistant, entry: MockConfigEntry, hass_client: ClientSessionGenerator
+) -> None:
+    """The box's password never leaves Home Assistant in a diagnostics download."""
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert diagnostics["entry"]["data"][CONF_PASSWORD] == "**REDACTED**"
+    assert PASSWORD not in str(diagnostics)
+    assert diagnostics["profile"]["transport"] == "ocpp"
