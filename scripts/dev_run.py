@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -54,6 +55,11 @@ WALLBOX_NAME = "Demo wallbox"
 PRICE_EUR_KWH = 0.32
 TIME_ZONE = "Europe/Berlin"
 ALICE_TAG = "04A1B2C3D4"  # the known card; the demo scenario presents it
+# The simulated OCPP charge point: it presents a card nobody admitted, then Alice's.
+OCPP_PORT = int(os.environ.get("EVSM_OCPP_PORT", "19000"))
+CHARGE_POINT_ID = "DEMO-CP"
+CHARGE_POINT_NAME = "Demo charge point"
+STRANGER_TAG = "0BADC0DE"
 # The demo's past: four weeks of evening sessions, most on Alice's card, some without a card, so
 # the calendar, the portal's Sessions and Reports and the per-card sensors show a history at once.
 PAST_DAYS = 28
@@ -133,6 +139,19 @@ class Demo:
             env=self.env,
         )  # fmt: skip
 
+    def start_charge_point(self, password: str) -> None:
+        """Connect the simulated OCPP charge point to the demo's central system."""
+        self.children.start(
+            ha_stack.python_module(
+                "tools.ocpp_charge_point",
+                "--url", f"ws://127.0.0.1:{OCPP_PORT}/{CHARGE_POINT_ID}",
+                "--id", CHARGE_POINT_ID, "--password", password,
+                "--known", ALICE_TAG, "--unknown", STRANGER_TAG,
+            ),
+            log=self.config / "charge_point.log",
+            env=self.env,
+        )  # fmt: skip
+
     def start_home_assistant(self) -> None:
         """Start Home Assistant and wait until its HTTP server answers."""
         self.hass = self.children.start(
@@ -179,9 +198,11 @@ def configure_wallbox(token: str) -> bool:
         token=token,
         body={"handler": DOMAIN, "show_advanced_options": False},
     )
+    path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+    request("POST", path, token=token, body={"next_step_id": "network"})
     result = request(
         "POST",
-        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        path,
         token=token,
         body={
             "name": WALLBOX_NAME,
@@ -231,6 +252,44 @@ def configure_wallbox(token: str) -> bool:
     )
     options("add_tag", {"tag_id": ALICE_TAG, "name": "Alice", "owner": "Alice"})
     return True
+
+
+def configure_charge_point(token: str, config: Path) -> str:
+    """Add the simulated OCPP charge point through the config flow; return its password.
+
+    A later run of the demo reads the password the first run stored.
+    """
+    for entry in request("GET", ENTRIES_PATH, token=token):
+        if entry["title"] == CHARGE_POINT_NAME:
+            return stored_charge_point_password(config, entry["entry_id"])
+    flow = request("POST", "/api/config/config_entries/flow", token=token, body={"handler": DOMAIN})
+    path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+    request("POST", path, token=token, body={"next_step_id": "ocpp"})
+    shown = request(
+        "POST",
+        path,
+        token=token,
+        body={
+            "name": CHARGE_POINT_NAME,
+            "charge_point_id": CHARGE_POINT_ID,
+            "ocpp_port": OCPP_PORT,
+        },
+    )
+    if shown.get("step_id") != "ocpp_password":
+        raise DemoError(f"adding the OCPP charge point failed: {shown}")
+    result = request("POST", path, token=token, body={})
+    if result.get("type") != "create_entry":
+        raise DemoError(f"adding the OCPP charge point failed: {result}")
+    return str(shown["description_placeholders"]["password"])
+
+
+def stored_charge_point_password(config: Path, entry_id: str) -> str:
+    """The password of the demo's OCPP entry, from Home Assistant's storage."""
+    stored = json.loads((config / ".storage" / "core.config_entries").read_text())
+    for entry in stored["data"]["entries"]:
+        if entry["entry_id"] == entry_id:
+            return str(entry["data"]["password"])
+    raise DemoError("the demo's OCPP charge point has no stored password")
 
 
 async def _charger_id(token: str, timeout_s: float = 60) -> str:
@@ -308,7 +367,7 @@ def wait_for_live_values(token: str, timeout_s: float = 150) -> dict[str, str]:
 
 def run(args: argparse.Namespace, demo: Demo) -> None:
     """Start, onboard on the first run, configure; then wait (demo) or verify (check)."""
-    for port in (HA_PORT, SIM_PORT):
+    for port in (HA_PORT, SIM_PORT, OCPP_PORT):
         if not port_free(port):
             raise DemoError(f"port {port} is in use: is another demo running? stop it first")
     prepare(demo.config)
@@ -323,6 +382,7 @@ def run(args: argparse.Namespace, demo: Demo) -> None:
     if configure_wallbox(token):
         added = seed_past_sessions(demo.config, token)
         print(f"Added {added} past sessions of the last {PAST_DAYS} days.", flush=True)
+    demo.start_charge_point(configure_charge_point(token, demo.config))
     if args.check:
         check(args, demo, token, started)
         return
@@ -332,6 +392,8 @@ def run(args: argparse.Namespace, demo: Demo) -> None:
         f"  login: {USERNAME} / password: {PASSWORD}\n"
         f"  simulated wallbox: Webasto NEXT profile on 127.0.0.1:{SIM_PORT} (Modbus TCP),"
         " playing tools/wallbox_simulator/scenarios/demo.yaml\n"
+        f"  simulated OCPP charge point {CHARGE_POINT_ID} on ws://127.0.0.1:{OCPP_PORT}:"
+        f" card {STRANGER_TAG} refused, then Alice's charges\n"
         f"  logs: {demo.log_file}, {demo.config / 'simulator.log'}\n"
         "Press Ctrl-C to stop.",
         flush=True,

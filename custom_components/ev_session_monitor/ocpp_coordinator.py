@@ -100,7 +100,7 @@ class OcppCoordinator(EvCoordinator):
     @callback
     def disconnected(self) -> None:
         """The box went away: its entities become unavailable."""
-        self.config_entry.async_create_background_task(
+        self.config_entry.async_create_task(
             self.hass, self.async_refresh(), f"{self.name} disconnected"
         )
 
@@ -140,8 +140,14 @@ class OcppCoordinator(EvCoordinator):
 
     async def transaction_stopped(self, charge_point_id: str, event: TransactionStopped) -> None:
         """StopTransaction: counted and saved before the box hears it was accepted."""
+        running = self.client.transaction
+        # The connection knows only the transactions it started; a box that reconnected
+        # mid-transaction stops one this wallbox still knows.
+        known = event.known or (
+            running is not None and running.transaction_id == event.transaction_id
+        )
         self.client.apply_stop(event)
-        if not event.known:
+        if not known:
             LOGGER.warning(
                 "%s: StopTransaction for transaction %s, which this central system never"
                 " started; its meter reading %s Wh was kept",

@@ -492,3 +492,53 @@ async def test_diagnostics_hide_the_password(
     assert diagnostics["entry"]["data"][CONF_PASSWORD] == "**REDACTED**"
     assert PASSWORD not in str(diagnostics)
     assert diagnostics["profile"]["transport"] == "ocpp"
+
+
+async def test_stop_after_a_reconnect_is_recorded_once(
+    hass: HomeAssistant, entry: MockConfigEntry, port: int
+) -> None:
+    """The box lost its connection mid-transaction and stops it on the next one."""
+    await hass.data[DOMAIN].tags.async_add(KnownTag(tag_id=KNOWN_CARD, name="Alice"))
+    url = f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}"
+    start = datetime.now(UTC) + timedelta(minutes=1)
+    async with connect(url, CHARGE_POINT_ID, PASSWORD) as cp:
+        await _boot(cp)
+        transaction_id = await _start(cp, start, KNOWN_CARD, 50_000)
+    status = _entity_id(hass, "sensor", "charger_status")
+    await _until(lambda: hass.states.get(status).state == "unavailable")
+    async with connect(url, CHARGE_POINT_ID, PASSWORD) as cp:
+        await _boot(cp)
+        await cp.call(
+            call.MeterValues(
+                connector_id=1,
+                transaction_id=transaction_id,
+                meter_value=_energy(_time(start, 1200), 52_000, 6000, "Sample.Periodic"),
+            )
+        )
+        await cp.call(
+            call.StopTransaction(
+                meter_stop=53_456, timestamp=_time(start, 1800), transaction_id=transaction_id
+            )
+        )
+        await _status(cp, "Available", _time(start, 1900))
+    await hass.async_block_till_done()
+    (session,) = await hass.data[DOMAIN].archive.async_query()
+    assert session.energy_wh == 3456
+    assert (session.meter_start_wh, session.meter_end_wh) == (50_000, 53_456)
+    registry = ir.async_get(hass)
+    assert registry.async_get_issue(DOMAIN, f"ocpp_unknown_transaction_{entry.entry_id}") is None
+
+
+async def test_stop_of_a_transaction_never_started_here_is_a_repair(
+    hass: HomeAssistant, entry: MockConfigEntry, box: SimulatedChargePoint
+) -> None:
+    """Accepted (the box stops resending it), and the user hears of it."""
+    answer = await box.call(
+        call.StopTransaction(
+            meter_stop=777, timestamp=_time(datetime.now(UTC), 5), transaction_id=4242
+        )
+    )
+    assert answer.id_tag_info is None
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"ocpp_unknown_transaction_{entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders["transaction"] == "4242"
