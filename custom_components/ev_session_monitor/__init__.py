@@ -25,7 +25,7 @@ from .coordinator import EvConfigEntry, EvCoordinator, EvRuntimeData
 from .core.errors import WallboxAuthError, WallboxError
 from .core.model import DeviceIdentity
 from .core.ocpp.wallbox import OcppWallboxClient
-from .ocpp_coordinator import OcppCoordinator
+from .ocpp_coordinator import OcppCoordinator, ocpp_store_key
 from .ocpp_hub import OcppHub, async_join_hub, async_leave_hub
 from .panel import async_hide_panel_if_unused, async_setup_portal, async_show_panel
 from .services import async_setup_services
@@ -205,3 +205,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: EvConfigEntry) -> None:
     await Store[dict[str, object]](
         hass, STORE_VERSION, entry_store_key(entry.entry_id)
     ).async_remove()
+    if entry.data.get(CONF_TRANSPORT) == TRANSPORT_OCPP:
+        await Store[dict[str, object]](hass, 1, ocpp_store_key(entry.entry_id)).async_remove()

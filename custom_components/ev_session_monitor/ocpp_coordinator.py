@@ -13,10 +13,12 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_REMOTE_START_TAG,
+    DOMAIN,
     HOME_ASSISTANT_TAG_ID,
     LOGGER,
 )
@@ -38,6 +40,11 @@ from .ocpp_hub import SAMPLE_INTERVAL_S
 from .storage import DomainData
 
 
+def ocpp_store_key(entry_id: str) -> str:
+    """The storage key of an OCPP entry's transaction."""
+    return f"{DOMAIN}.ocpp_{entry_id}"
+
+
 class OcppCoordinator(EvCoordinator):
     """One OCPP charge point's wallbox; the central system's facts for it arrive here."""
 
@@ -57,6 +64,20 @@ class OcppCoordinator(EvCoordinator):
         self.events.refuses_unknown_cards = True
         self.recorder.transaction_meter = self._transaction_meter
         self._last_time: datetime | None = None
+        self._store: Store[dict[str, Any]] = Store(
+            hass, 1, ocpp_store_key(entry.entry_id), atomic_writes=True
+        )
+
+    async def _async_setup(self) -> None:
+        await super()._async_setup()
+        stored = await self._store.async_load()
+        if isinstance(stored, dict):
+            self.client.restore(stored)
+
+    async def async_save_now(self) -> None:
+        """Persist the session state and the box's transaction (before the box is answered)."""
+        await super().async_save_now()
+        await self._store.async_save(self.client.stored())
 
     @staticmethod
     def _poll_seconds(options: Mapping[str, Any]) -> float:
@@ -81,6 +102,11 @@ class OcppCoordinator(EvCoordinator):
     async def _async_update_data(self) -> EvData:
         if self.data is None and not self.client.connected:
             # Set up before the box connected: nothing to record yet, and its entities wait.
+            return self._data(self.client.reading, dt_util.utcnow())
+        if self.recorder.tracker.open is not None and not self.client.status_seen:
+            # A session from before the restart: until the box says what its outlet does,
+            # a reading without a status would end it.
+            self.client.reading_time = None
             return self._data(self.client.reading, dt_util.utcnow())
         return await super()._async_update_data()
 

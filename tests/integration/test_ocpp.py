@@ -542,3 +542,102 @@ async def test_stop_of_a_transaction_never_started_here_is_a_repair(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"ocpp_unknown_transaction_{entry.entry_id}")
     assert issue is not None
     assert issue.translation_placeholders["transaction"] == "4242"
+
+
+async def test_options_choose_port_and_start_card(
+    hass: HomeAssistant, entry: MockConfigEntry, port: int
+) -> None:
+    """The central system moves to the new port; the switch starts with the chosen card."""
+    new_port = free_port()
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    assert "poll_interval" not in {str(key) for key in result["data_schema"].schema}
+    settings = {
+        CONF_OCPP_PORT: new_port,
+        "price_source": "none",
+        "suspicious_attempts": 3,
+        "suspicious_window_min": 10,
+        "requires_authorization": True,
+        "enforce_authorization": False,
+        "release_current": 16,
+        "hash_unknown_tags": False,
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**settings, "remote_start_tag": "not a card!"}
+    )
+    assert result["errors"] == {"remote_start_tag": "invalid_tag"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**settings, "remote_start_tag": KNOWN_CARD}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    with pytest.raises(aiohttp.ClientConnectorError):
+        async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD):
+            pass
+    url = f"ws://127.0.0.1:{new_port}/{CHARGE_POINT_ID}"
+    async with connect(url, CHARGE_POINT_ID, PASSWORD) as cp:
+        await _boot(cp)
+        await hass.services.async_call(
+            "switch",
+            "turn_on",
+            {"entity_id": _entity_id(hass, "switch", "charging_enabled")},
+            blocking=True,
+        )
+        assert cp.state.remote_starts == [{"id_tag": KNOWN_CARD, "connector_id": 1}]
+
+
+async def test_error_code_from_status_notification(
+    hass: HomeAssistant, entry: MockConfigEntry, box: SimulatedChargePoint
+) -> None:
+    """A fault reported by the box is the error sensor's value and the status "error"."""
+    er.async_get(hass).async_update_entity(
+        _entity_id(hass, "sensor", "error_code"), disabled_by=None
+    )
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    url = f"ws://127.0.0.1:{entry.options[CONF_OCPP_PORT]}/{CHARGE_POINT_ID}"
+    async with connect(url, CHARGE_POINT_ID, PASSWORD) as cp:
+        await _boot(cp)
+        await cp.call(
+            call.StatusNotification(connector_id=1, error_code="GroundFailure", status="Faulted")
+        )
+        await hass.async_block_till_done()
+        assert hass.states.get(_entity_id(hass, "sensor", "error_code")).state == "GroundFailure"
+        assert hass.states.get(_entity_id(hass, "sensor", "charger_status")).state == "error"
+
+
+async def test_stop_after_home_assistant_restarted_is_recorded_once(
+    hass: HomeAssistant, entry: MockConfigEntry, port: int
+) -> None:
+    """The entry reloads mid-transaction; the box's late StopTransaction closes the session."""
+    await hass.data[DOMAIN].tags.async_add(KnownTag(tag_id=KNOWN_CARD, name="Alice"))
+    url = f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}"
+    start = datetime.now(UTC) + timedelta(minutes=1)
+    async with connect(url, CHARGE_POINT_ID, PASSWORD) as cp:
+        await _boot(cp)
+        transaction_id = await _start(cp, start, KNOWN_CARD, 80_000)
+        await cp.call(
+            call.MeterValues(
+                connector_id=1,
+                transaction_id=transaction_id,
+                meter_value=_energy(_time(start, 600), 81_000, 6000, "Sample.Periodic"),
+            )
+        )
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    async with connect(url, CHARGE_POINT_ID, PASSWORD) as cp:
+        await _boot(cp)
+        await cp.call(
+            call.StopTransaction(
+                meter_stop=82_345, timestamp=_time(start, 1200), transaction_id=transaction_id
+            )
+        )
+        await _status(cp, "Available", _time(start, 1300))
+    await hass.async_block_till_done()
+    (session,) = await hass.data[DOMAIN].archive.async_query()
+    assert session.energy_wh == 2345
+    assert (session.meter_start_wh, session.meter_end_wh) == (80_000, 82_345)
+    registry = ir.async_get(hass)
+    assert registry.async_get_issue(DOMAIN, f"ocpp_unknown_transaction_{entry.entry_id}") is None

@@ -111,6 +111,8 @@ class OcppWallboxClient(WallboxClient):
         self.transaction: TransactionMeter | None = None
         self.finished: TransactionMeter | None = None  # stopped, not yet in a session record
         self._authorized_tag: str | None = None
+        # The box said what its outlet does since Home Assistant started (not a guess).
+        self.status_seen = False
         self._limit_sent_a: float | None = None
 
     # --- facts from the box --------------------------------------------------------------
@@ -132,6 +134,7 @@ class OcppWallboxClient(WallboxClient):
             if error != NO_ERROR or self.reading.error_code is None:
                 self.reading = replace(self.reading, error_code=error)
             return
+        self.status_seen = True
         changes: dict[str, Any] = {}
         plugged_in = report.status in VEHICLE_PRESENT and not self.reading.vehicle_present
         if plugged_in and self.transaction is None:
@@ -212,6 +215,21 @@ class OcppWallboxClient(WallboxClient):
             self.reading = replace(
                 self.reading, lifetime_energy_wh=float(event.meter_stop_wh), power_w=0.0
             )
+
+    def stored(self) -> dict[str, Any]:
+        """What must survive a restart: the running transaction and one awaiting its record."""
+        return {
+            "transaction": None if self.transaction is None else _meter_dict(self.transaction),
+            "finished": None if self.finished is None else _meter_dict(self.finished),
+        }
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Take back what stored() returned before the restart."""
+        self.transaction = _meter_from(data.get("transaction"))
+        self.finished = _meter_from(data.get("finished"))
+        if self.transaction is not None:
+            # The meter's value now is the box's to say: the start value would read as a reset.
+            self.reading = replace(self.reading, enabled=True)
 
     def take_meter(self) -> TransactionMeter | None:
         """The meter readings for the session just recorded (the stopped transaction)."""
@@ -297,3 +315,25 @@ def _parse_time(timestamp: str | None) -> datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo is not None else None
+
+
+def _meter_dict(meter: TransactionMeter) -> dict[str, int | None]:
+    return {
+        "transaction_id": meter.transaction_id,
+        "meter_start_wh": meter.meter_start_wh,
+        "meter_end_wh": meter.meter_end_wh,
+    }
+
+
+def _meter_from(data: object) -> TransactionMeter | None:
+    if not isinstance(data, dict):
+        return None
+    try:
+        end = data.get("meter_end_wh")
+        return TransactionMeter(
+            int(data["transaction_id"]),
+            int(data["meter_start_wh"]),
+            None if end is None else int(end),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
