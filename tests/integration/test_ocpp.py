@@ -641,3 +641,42 @@ async def test_stop_after_home_assistant_restarted_is_recorded_once(
     assert (session.meter_start_wh, session.meter_end_wh) == (80_000, 82_345)
     registry = ir.async_get(hass)
     assert registry.async_get_issue(DOMAIN, f"ocpp_unknown_transaction_{entry.entry_id}") is None
+
+
+async def test_one_central_system_for_the_entries_of_a_port(
+    hass: HomeAssistant, entry: MockConfigEntry, port: int, hass_storage: dict[str, Any]
+) -> None:
+    """A second box on the same port shares the server; it stops with the last entry."""
+    second = MockConfigEntry(
+        domain=DOMAIN,
+        title="Barn",
+        unique_id="ocpp_CP-2",
+        data={**entry.data, CONF_CHARGE_POINT_ID: "CP-2"},
+        options={CONF_OCPP_PORT: port},
+    )
+    second.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(second.entry_id)
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    async with connect(f"ws://127.0.0.1:{port}/CP-2", "CP-2", PASSWORD) as cp:
+        await _boot(cp)
+        await cp.call(
+            call.StartTransaction(
+                connector_id=1,
+                id_tag=KNOWN_CARD,
+                meter_start=0,
+                timestamp=_time(datetime.now(UTC), 0),
+            )
+        )
+    stored = f"{DOMAIN}.ocpp_{second.entry_id}"
+    assert hass_storage[stored]["data"]["transaction"]["meter_start_wh"] == 0
+    # The unloaded entry's box is refused now: its id is unknown to the central system.
+    with pytest.raises(aiohttp.WSServerHandshakeError):
+        async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD):
+            pass
+    await hass.config_entries.async_remove(second.entry_id)
+    await hass.async_block_till_done()
+    with pytest.raises(aiohttp.ClientConnectorError):
+        async with connect(f"ws://127.0.0.1:{port}/CP-2", "CP-2", PASSWORD):
+            pass
+    assert stored not in hass_storage
