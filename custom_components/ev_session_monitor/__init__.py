@@ -14,6 +14,8 @@ from homeassistant.helpers.typing import ConfigType
 from .client import create_client
 from .const import (
     CONF_CHARGE_POINT_ID,
+    CONF_OCPP_CERTIFICATE,
+    CONF_OCPP_KEY,
     CONF_OCPP_PORT,
     CONF_PROFILE,
     CONF_TRANSPORT,
@@ -122,7 +124,10 @@ async def _async_setup_ocpp(hass: HomeAssistant, entry: EvConfigEntry) -> None:
         charge_point_id, lambda: hubs[0].connection(charge_point_id) if hubs else None
     )
     coordinator = OcppCoordinator(hass, entry, client, domain, str(entry.data[CONF_PASSWORD]))
-    hub = await async_join_hub(hass, port, charge_point_id, coordinator)
+    certificate = entry.options.get(CONF_OCPP_CERTIFICATE)
+    key = entry.options.get(CONF_OCPP_KEY)
+    tls = (str(certificate), str(key or certificate)) if certificate else None
+    hub = await async_join_hub(hass, port, charge_point_id, coordinator, tls)
     hubs.append(hub)
     profile = client.profile
     device = dr.async_get(hass).async_get_or_create(

@@ -71,4 +71,7 @@ DEFAULT_OCPP_PORT: Final = 9000
 # The card RemoteStartTransaction names (the charging switch); default: the "Home Assistant" card.
 CONF_REMOTE_START_TAG: Final = "remote_start_tag"
 HOME_ASSISTANT_TAG_ID: Final = "HOMEASSISTANT"
+# Security profile 2 (wss://): the certificate (chain) and private key files, PEM.
+CONF_OCPP_CERTIFICATE: Final = "ocpp_certificate"
+CONF_OCPP_KEY: Final = "ocpp_key"
 OCPP_TRANSACTION_IDS_FILE: Final = "ev_session_monitor/ocpp_transaction_ids.json"

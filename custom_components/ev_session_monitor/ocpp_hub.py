@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Protocol
 
 from homeassistant.config_entries import SOURCE_INTEGRATION_DISCOVERY
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import discovery_flow
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
@@ -78,7 +79,13 @@ class ChargePointMember(Protocol):
 class OcppHub:
     """One central system on one port and the entries whose boxes connect to it."""
 
-    def __init__(self, hass: HomeAssistant, port: int, transaction_ids: JsonFileTransactionIds):
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        port: int,
+        transaction_ids: JsonFileTransactionIds,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         """Not listening until the first entry joins."""
         self._hass = hass
         self.port = port
@@ -96,6 +103,7 @@ class OcppHub:
             port=port,
             on_unknown_id=self._unknown_id,
             on_disconnected=self._disconnected,
+            ssl_context=ssl_context,
         )
 
     def _password_for(self, charge_point_id: str) -> str | None:
@@ -178,13 +186,25 @@ class OcppHubs:
 DATA_OCPP: HassKey[OcppHubs] = HassKey(f"{DOMAIN}_ocpp")
 
 
+def _server_context(certificate: str, key: str) -> ssl.SSLContext:
+    """A TLS server context with the user's certificate (executor: it reads files)."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate, key)
+    return context
+
+
 async def async_join_hub(
-    hass: HomeAssistant, port: int, charge_point_id: str, member: ChargePointMember
+    hass: HomeAssistant,
+    port: int,
+    charge_point_id: str,
+    member: ChargePointMember,
+    tls: tuple[str, str] | None = None,
 ) -> OcppHub:
     """Serve `member`'s box on `port`; the first member starts the server there.
 
     A port another program holds is a repair issue and ConfigEntryNotReady: the entry's setup
-    is retried, so the server starts once the port is free.
+    is retried, so the server starts once the port is free. `tls` (certificate and key files)
+    makes a new server wss://; a port already served keeps what its first entry chose.
     """
     hubs = hass.data.get(DATA_OCPP)
     if hubs is None:
@@ -192,7 +212,17 @@ async def async_join_hub(
         hubs = hass.data[DATA_OCPP] = OcppHubs(JsonFileTransactionIds(path))
     hub = hubs.hubs.get(port)
     if hub is None:
-        hub = OcppHub(hass, port, hubs.transaction_ids)
+        context = None
+        if tls is not None:
+            try:
+                context = await hass.async_add_executor_job(_server_context, *tls)
+            except (OSError, ssl.SSLError) as err:
+                raise ConfigEntryError(
+                    translation_domain=DOMAIN,
+                    translation_key="ocpp_certificate_invalid",
+                    translation_placeholders={"certificate": tls[0], "error": str(err)},
+                ) from err
+        hub = OcppHub(hass, port, hubs.transaction_ids, context)
         try:
             await hub.system.start()
         except PortInUseError as err:

@@ -15,6 +15,8 @@ from .const import (
     CONF_FIXED_PRICE,
     CONF_HASH_UNKNOWN_TAGS,
     CONF_IDLE_POLL_INTERVAL,
+    CONF_OCPP_CERTIFICATE,
+    CONF_OCPP_KEY,
     CONF_OCPP_PORT,
     CONF_POLL_INTERVAL,
     CONF_PRICE_ENTITY,
@@ -127,6 +129,8 @@ class EvOptionsFlow(OptionsFlowWithReload):
             # The box pushes: no polling; its central system's port and the switch's card.
             fields[vol.Required(CONF_OCPP_PORT, default=DEFAULT_OCPP_PORT)] = number_field(1, 65535)
             fields[vol.Optional(CONF_REMOTE_START_TAG)] = str
+            fields[vol.Optional(CONF_OCPP_CERTIFICATE)] = str
+            fields[vol.Optional(CONF_OCPP_KEY)] = str
         else:
             fields[vol.Required(CONF_POLL_INTERVAL, default=DEFAULT_POLL_INTERVAL_S)] = (
                 number_field(MIN_POLL_INTERVAL_S, 3600, unit="s")

@@ -9,14 +9,21 @@ MeterValues, StopTransaction).
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
+import ssl
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
 import aiohttp
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_NAME, CONF_PASSWORD, Platform
 from homeassistant.core import HomeAssistant
@@ -680,3 +687,64 @@ async def test_one_central_system_for_the_entries_of_a_port(
         async with connect(f"ws://127.0.0.1:{port}/CP-2", "CP-2", PASSWORD):
             pass
     assert stored not in hass_storage
+
+
+def _self_signed(directory: Path) -> tuple[Path, Path, ssl.SSLContext]:
+    """A certificate for 127.0.0.1 and its key, and a client context that trusts it."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "ocpp.crt", directory / "ocpp.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    client = ssl.create_default_context(cafile=str(cert_path))
+    return cert_path, key_path, client
+
+
+async def test_wss_with_the_users_certificate(
+    hass: HomeAssistant, port: int, tmp_path: Path
+) -> None:
+    """Security profile 2: the box connects over TLS with the certificate and key named."""
+    cert_path, key_path, client = await hass.async_add_executor_job(_self_signed, tmp_path)
+    entry = _entry(port, ocpp_certificate=str(cert_path), ocpp_key=str(key_path))
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    url = f"wss://127.0.0.1:{port}/{CHARGE_POINT_ID}"
+    async with connect(url, CHARGE_POINT_ID, PASSWORD, ssl_context=client) as cp:
+        await _boot(cp)
+        assert cp.state.configuration["LocalPreAuthorize"] == "false"
+
+
+async def test_unreadable_certificate_is_a_clear_error(
+    hass: HomeAssistant, port: int, tmp_path: Path
+) -> None:
+    """A certificate that cannot be loaded stops the entry with a message naming it."""
+    missing = tmp_path / "missing.crt"
+    entry = _entry(port, ocpp_certificate=str(missing), ocpp_key=str(missing))
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.reason is not None
+    assert str(missing) in entry.reason

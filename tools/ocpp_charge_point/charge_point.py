@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,11 +165,14 @@ async def connect(
     password: str | None,
     *,
     protocols: tuple[str, ...] = ("ocpp1.6",),
+    ssl_context: ssl.SSLContext | None = None,
 ) -> AsyncIterator[SimulatedChargePoint]:
     """Connect, run the charge point's receive loop, and close on exit."""
     headers = basic_auth(charge_point_id, password) if password is not None else None
     async with aiohttp.ClientSession() as session:
-        socket = await session.ws_connect(url, protocols=protocols, headers=headers)
+        socket = await session.ws_connect(
+            url, protocols=protocols, headers=headers, ssl=ssl_context or True
+        )
         charge_point = SimulatedChargePoint(charge_point_id, ClientConnection(socket))
         receiver = asyncio.create_task(charge_point.start())
         try:

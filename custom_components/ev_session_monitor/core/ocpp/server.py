@@ -14,6 +14,7 @@ import binascii
 import errno
 import hmac
 import logging
+import ssl
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -157,6 +158,7 @@ class CentralSystem:
         on_unknown_id: UnknownIdCallback | None = None,
         on_disconnected: DisconnectedCallback | None = None,
         clock: Callable[[], float] | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         """`password_for(id)` returns a known box's password, None for an unknown id."""
         self._settings = settings
@@ -165,6 +167,8 @@ class CentralSystem:
         self.port = port
         self._on_unknown_id = on_unknown_id
         self._on_disconnected = on_disconnected
+        # Security profile 2: wss:// with the user's certificate (TLS), still with Basic auth.
+        self._ssl_context = ssl_context
         self._clock = clock
         self._runner: web.AppRunner | None = None
         self.charge_points: dict[str, CentralChargePoint] = {}
@@ -178,7 +182,7 @@ class CentralSystem:
         app.router.add_get("/{tail:.*}", self._handle)
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, self._host or None, self.port)
+        site = web.TCPSite(runner, self._host or None, self.port, ssl_context=self._ssl_context)
         try:
             await site.start()
         except OSError as err:
