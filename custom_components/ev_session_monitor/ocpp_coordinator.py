@@ -85,8 +85,14 @@ class OcppCoordinator(EvCoordinator):
         return float(SAMPLE_INTERVAL_S)
 
     def _reading_time(self) -> datetime:
-        """The box's time of its latest fact (never going back); Home Assistant's without one."""
-        when = self.client.reading_time or dt_util.utcnow()
+        """The box's time of its latest fact (never going back); Home Assistant's without one.
+
+        Only the box's own times are compared: messages it queued while Home Assistant was
+        down carry times before the restart, and count there.
+        """
+        when = self.client.reading_time
+        if when is None:
+            return dt_util.utcnow()
         if self._last_time is not None and when < self._last_time:
             when = self._last_time
         self._last_time = when
@@ -106,7 +112,6 @@ class OcppCoordinator(EvCoordinator):
         if self.recorder.tracker.open is not None and not self.client.status_seen:
             # A session from before the restart: until the box says what its outlet does,
             # a reading without a status would end it.
-            self.client.reading_time = None
             return self._data(self.client.reading, dt_util.utcnow())
         return await super()._async_update_data()
 
