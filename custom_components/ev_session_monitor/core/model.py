@@ -127,6 +127,7 @@ class SessionRecord:
     # The car's odometer at plug-in and at the end, from the entity chosen for its card.
     odometer_start_km: float | None = None
     odometer_end_km: float | None = None
+    note: str | None = None  # an administrator's note, set when correcting the session
 
     @property
     def price_per_kwh(self) -> float | None:
@@ -171,6 +172,7 @@ class SessionRecord:
             "price_per_kwh": _rounded(self.price_per_kwh, 4),
             "odometer_start_km": _rounded(self.odometer_start_km, 1),
             "odometer_end_km": _rounded(self.odometer_end_km, 1),
+            "note": self.note,
         }
 
     @classmethod
@@ -204,6 +206,7 @@ class SessionRecord:
             meter_serial=None if data.get("meter_serial") is None else str(data["meter_serial"]),
             odometer_start_km=_optional_float(data.get("odometer_start_km")),
             odometer_end_km=_optional_float(data.get("odometer_end_km")),
+            note=None if data.get("note") is None else str(data["note"]),
         )
 
 

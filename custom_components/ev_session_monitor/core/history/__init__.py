@@ -4,6 +4,7 @@
 session to a row and back, `reports` the totals and summary, `csv_export` the CSV files.
 """
 
+from .audit import Correction, IssuedStatement
 from .csv_export import (
     CSV_CHARGER_TOTALS_HEADER,
     CSV_HEADER,
@@ -22,7 +23,9 @@ __all__ = [
     "SORT_COLUMNS",
     "UNTAGGED",
     "ChargerTotalRow",
+    "Correction",
     "HistoryCorruptError",
+    "IssuedStatement",
     "SessionHistory",
     "Summary",
     "TotalRow",

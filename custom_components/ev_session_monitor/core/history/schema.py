@@ -13,7 +13,7 @@ from typing import Any
 
 from ..model import SessionRecord
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 COLUMNS = (
     "session_id",
     "charger_id",
@@ -35,6 +35,12 @@ COLUMNS = (
     "unseen_s",
     "start_uncertain",
     "end_uncertain",
+    "meter_start_wh",
+    "meter_end_wh",
+    "meter_serial",
+    "odometer_start_km",
+    "odometer_end_km",
+    "note",
 )
 # Columns added after the first release, with their definitions: an older file gains them on
 # open, and each one's statement fills it in for the sessions already there.
@@ -45,7 +51,36 @@ ADDED_COLUMNS = {
     # Version 2.
     "start_uncertain": "INTEGER NOT NULL DEFAULT 0",
     "end_uncertain": "INTEGER NOT NULL DEFAULT 0",
+    # Version 3: billing readings and the note of a correction.
+    "meter_start_wh": "REAL",
+    "meter_end_wh": "REAL",
+    "meter_serial": "TEXT",
+    "odometer_start_km": "REAL",
+    "odometer_end_km": "REAL",
+    "note": "TEXT",
 }
+# Tables added after the first release (created on open when missing).
+ADDED_TABLES = """
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL,
+    changed_at INTEGER NOT NULL, -- microseconds since 1970-01-01 UTC
+    user_id TEXT,
+    user_name TEXT,
+    field TEXT NOT NULL, -- "tag" or "note"
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX IF NOT EXISTS corrections_by_session ON corrections (session_id, id);
+CREATE TABLE IF NOT EXISTS statements (
+    scope TEXT NOT NULL, -- "tag:<id>" or "person:<entity id>"
+    month TEXT NOT NULL, -- YYYY-MM
+    issued_at INTEGER NOT NULL,
+    reference TEXT NOT NULL, -- the fingerprint of the figures it showed
+    path TEXT NOT NULL, -- relative to the configuration folder
+    PRIMARY KEY (scope, month, issued_at)
+);
+"""
 FILL_ADDED_COLUMN = {
     # Sessions recorded before version 2 whose end was not seen said so with end_latest only.
     "end_uncertain": "UPDATE sessions SET end_uncertain = 1 WHERE end_latest IS NOT NULL",
@@ -76,11 +111,18 @@ CREATE TABLE IF NOT EXISTS sessions (
     end_latest INTEGER, -- the end was not seen: it lies between ended_at and this
     unseen_s REAL NOT NULL DEFAULT 0, -- time nothing could measure the energy
     start_uncertain INTEGER NOT NULL DEFAULT 0, -- the plug-in was not seen: it lies before
-    end_uncertain INTEGER NOT NULL DEFAULT 0 -- the end was not seen (see end_latest)
+    end_uncertain INTEGER NOT NULL DEFAULT 0, -- the end was not seen (see end_latest)
+    meter_start_wh REAL, -- the box's lifetime meter at the start (billing)
+    meter_end_wh REAL,
+    meter_serial TEXT,
+    odometer_start_km REAL,
+    odometer_end_km REAL,
+    note TEXT -- an administrator's note (see corrections)
 );
 CREATE INDEX IF NOT EXISTS sessions_by_start ON sessions (started_at);
 CREATE INDEX IF NOT EXISTS sessions_by_tag ON sessions (tag_id, started_at);
 CREATE INDEX IF NOT EXISTS sessions_by_charger ON sessions (charger_id, started_at);
+{ADDED_TABLES}
 PRAGMA user_version = {SCHEMA_VERSION};
 """
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -93,6 +135,10 @@ _FLOAT_FIELDS = (
     "peak_power_w",
     "unpriced_wh",
     "unseen_s",
+    "meter_start_wh",
+    "meter_end_wh",
+    "odometer_start_km",
+    "odometer_end_km",
 )
 
 
@@ -138,7 +184,17 @@ def to_row(record: SessionRecord) -> tuple[Any, ...]:
         float(record.unseen_s),
         int(record.start_uncertain),
         int(record.end_uncertain),
+        _optional(record.meter_start_wh),
+        _optional(record.meter_end_wh),
+        record.meter_serial,
+        _optional(record.odometer_start_km),
+        _optional(record.odometer_end_km),
+        record.note,
     )
+
+
+def _optional(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def to_records(rows: Iterable[tuple[Any, ...]]) -> list[SessionRecord]:
@@ -172,6 +228,12 @@ def to_records(rows: Iterable[tuple[Any, ...]]) -> list[SessionRecord]:
             unseen_s=row[17],
             start_uncertain=bool(row[18]),
             end_uncertain=bool(row[19]),
+            meter_start_wh=row[20],
+            meter_end_wh=row[21],
+            meter_serial=share(row[22]),
+            odometer_start_km=row[23],
+            odometer_end_km=row[24],
+            note=row[25],
         )
         for row in rows
     ]

@@ -22,14 +22,17 @@ from types import TracebackType
 from typing import Any, Self
 
 from ..model import SessionRecord
+from .audit import Correction, IssuedStatement, tag_text
 from .schema import (
     ADDED_COLUMNS,
+    ADDED_TABLES,
     COLUMNS,
     FILL_ADDED_COLUMN,
     INSERT,
     SCHEMA,
     SCHEMA_VERSION,
     SELECT,
+    from_us,
     to_records,
     to_row,
     to_us,
@@ -101,7 +104,7 @@ class SessionHistory:
             if create:
                 db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
             else:
-                self._add_new_columns(db)
+                self._migrate(db)
         except sqlite3.Error as err:
             db.close()
             if _is_corruption(err):
@@ -152,12 +155,34 @@ class SessionHistory:
             )
         return False
 
-    @staticmethod
-    def _add_new_columns(db: sqlite3.Connection) -> None:
-        """Give a history from an older version the columns added since (nothing is lost).
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        """Bring a history of an older version to this one (nothing is lost).
 
-        One transaction: a file is migrated whole or, after a crash, left as it was.
+        A copy of the file is made first (`<name>.v<old version>-backup`, with SQLite's backup,
+        so it is consistent) and kept until the migration has committed: if anything fails, the
+        copy stays beside the untouched original for the user. The migration itself is one
+        transaction: a crash leaves the file as it was.
         """
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        statements = self._migration(db)
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        if not statements and version >= SCHEMA_VERSION and {"corrections", "statements"} <= tables:
+            return
+        backup = self.path.with_name(f"{self.path.name}.v{version}-backup")
+        target = sqlite3.connect(backup)
+        try:
+            db.backup(target)
+        finally:
+            target.close()
+        db.executescript(
+            f"BEGIN IMMEDIATE; {' '.join(statements)} {ADDED_TABLES}"
+            f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+        )
+        backup.unlink()
+
+    @staticmethod
+    def _migration(db: sqlite3.Connection) -> list[str]:
+        """The statements that add the columns missing from an older file, and fill them in."""
         columns = {row[1] for row in db.execute("PRAGMA table_info(sessions)")}
         statements = []
         for column, definition in ADDED_COLUMNS.items():
@@ -165,12 +190,7 @@ class SessionHistory:
                 statements.append(f"ALTER TABLE sessions ADD COLUMN {column} {definition};")
                 if column in FILL_ADDED_COLUMN:
                     statements.append(f"{FILL_ADDED_COLUMN[column]};")
-        (version,) = db.execute("PRAGMA user_version").fetchone()
-        if statements or version < SCHEMA_VERSION:
-            db.executescript(
-                f"BEGIN IMMEDIATE; {' '.join(statements)}"
-                f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-            )
+        return statements
 
     @staticmethod
     def quarantine(path: Path) -> Path:
@@ -254,6 +274,98 @@ class SessionHistory:
             before = db.total_changes
             db.executemany(INSERT, rows)
             return db.total_changes - before
+
+    def correct(
+        self,
+        session_id: str,
+        *,
+        at: datetime,
+        user_id: str | None,
+        user_name: str | None,
+        tag: tuple[str | None, str | None] | None = None,
+        note: str | None = None,
+    ) -> SessionRecord:
+        """Reassign a session's card (`tag` = (id, name)) and/or set its note; return it changed.
+
+        Every change is kept in the audit trail (who, when, before and after) in the same
+        transaction as the change. KeyError for an unknown session; a change to the same value
+        is no change and leaves no trail.
+        """
+        with self._write() as db:
+            rows = db.execute(f"{SELECT} WHERE session_id = ?", (session_id,)).fetchall()
+            if not rows:
+                raise KeyError(session_id)
+            (record,) = to_records(rows)
+            changes: list[tuple[str, str | None, str | None]] = []
+            if tag is not None and tag[0] != record.tag_id:
+                changes.append(("tag", tag_text(record.tag_id, record.tag_name), tag_text(*tag)))
+                db.execute(
+                    "UPDATE sessions SET tag_id = ?, tag_name = ? WHERE session_id = ?",
+                    (tag[0], tag[1], session_id),
+                )
+            if note is not None and (note or None) != record.note:
+                changes.append(("note", record.note, note or None))
+                db.execute(
+                    "UPDATE sessions SET note = ? WHERE session_id = ?", (note or None, session_id)
+                )
+            db.executemany(
+                "INSERT INTO corrections (session_id, changed_at, user_id, user_name, field,"
+                " before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (session_id, to_us(at, "at"), user_id, user_name, field, before, after)
+                    for field, before, after in changes
+                ],
+            )
+            (changed,) = to_records(
+                db.execute(f"{SELECT} WHERE session_id = ?", (session_id,)).fetchall()
+            )
+        return changed
+
+    def corrections(self, session_id: str) -> list[Correction]:
+        """The audit trail of one session, oldest first."""
+        with self._lock:
+            rows = self._connection().execute(
+                "SELECT changed_at, user_id, user_name, field, before, after FROM corrections"
+                " WHERE session_id = ? ORDER BY id",
+                (session_id,),
+            )
+            return [Correction(from_us(row[0]), *row[1:]) for row in rows]
+
+    def corrected_since(self, since: datetime) -> set[str]:
+        """The ids of the sessions corrected at or after `since`."""
+        with self._lock:
+            rows = self._connection().execute(
+                "SELECT DISTINCT session_id FROM corrections WHERE changed_at >= ?",
+                (to_us(since, "since"),),
+            )
+            return {row[0] for row in rows}
+
+    def add_statement(self, issued: IssuedStatement) -> None:
+        """Remember a statement that was written (to tell later ones what they replace)."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO statements (scope, month, issued_at, reference, path)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    issued.scope,
+                    issued.month,
+                    to_us(issued.issued_at, "issued_at"),
+                    issued.reference,
+                    issued.path,
+                ),
+            )
+
+    def statements(self, scope: str, month: str) -> list[IssuedStatement]:
+        """The statements written for a card or person and month, oldest first."""
+        with self._lock:
+            rows = self._connection().execute(
+                "SELECT scope, month, issued_at, reference, path FROM statements"
+                " WHERE scope = ? AND month = ? ORDER BY issued_at",
+                (scope, month),
+            )
+            return [
+                IssuedStatement(row[0], row[1], from_us(row[2]), row[3], row[4]) for row in rows
+            ]
 
     # --- reading ----------------------------------------------------------------------------
 
