@@ -638,5 +638,5 @@ def test_a_version_1_history_gains_the_uncertainty_flags_and_keeps_every_session
             ended_at=T0 + timedelta(days=1, hours=1),
         )
     check = sqlite3.connect(path)
-    assert check.execute("PRAGMA user_version").fetchone() == (2,)
+    assert check.execute("PRAGMA user_version").fetchone() == (3,)
     check.close()

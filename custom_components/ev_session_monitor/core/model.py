@@ -120,10 +120,23 @@ class SessionRecord:
     start_uncertain: bool = False
     # Home Assistant did not see the end (see end_latest); the charging time is estimated.
     end_uncertain: bool = False
-    # The box's own meter at the start and the end of the transaction (OCPP meterStart and
-    # meterStop), for billing; None where the box reports no transaction.
+    # The box's lifetime meter (Wh) at the start and end (OCPP: meterStart, meterStop), for
+    # billing; None where the box has no lifetime meter or a reading was not seen.
     meter_start_wh: float | None = None
     meter_end_wh: float | None = None
+    meter_serial: str | None = None  # the meter's (or the box's) serial number
+    # The car's odometer at plug-in and at the end, from the entity chosen for its card.
+    odometer_start_km: float | None = None
+    odometer_end_km: float | None = None
+    note: str | None = None  # an administrator's note, set when correcting the session
+
+    @property
+    def price_per_kwh(self) -> float | None:
+        """The average price of the priced energy (cost / priced kWh); None without a price."""
+        priced_kwh = (self.energy_wh - self.unpriced_wh) / 1000
+        if self.cost is None or priced_kwh <= 0:
+            return None
+        return self.cost / priced_kwh
 
     @property
     def duration_s(self) -> float:
@@ -154,8 +167,13 @@ class SessionRecord:
             "unseen_s": round(self.unseen_s, 1),
             "start_uncertain": self.start_uncertain,
             "end_uncertain": self.end_uncertain,
-            "meter_start_wh": self.meter_start_wh,
-            "meter_end_wh": self.meter_end_wh,
+            "meter_start_wh": _rounded(self.meter_start_wh, 3),
+            "meter_end_wh": _rounded(self.meter_end_wh, 3),
+            "meter_serial": self.meter_serial,
+            "price_per_kwh": _rounded(self.price_per_kwh, 4),
+            "odometer_start_km": _rounded(self.odometer_start_km, 1),
+            "odometer_end_km": _rounded(self.odometer_end_km, 1),
+            "note": self.note,
         }
 
     @classmethod
@@ -184,8 +202,18 @@ class SessionRecord:
             unseen_s=float(data.get("unseen_s", 0.0)),
             start_uncertain=bool(data.get("start_uncertain", False)),
             end_uncertain=bool(data.get("end_uncertain", data.get("end_latest") is not None)),
-            meter_start_wh=None
-            if data.get("meter_start_wh") is None
-            else float(data["meter_start_wh"]),
-            meter_end_wh=None if data.get("meter_end_wh") is None else float(data["meter_end_wh"]),
+            meter_start_wh=_optional_float(data.get("meter_start_wh")),
+            meter_end_wh=_optional_float(data.get("meter_end_wh")),
+            meter_serial=None if data.get("meter_serial") is None else str(data["meter_serial"]),
+            odometer_start_km=_optional_float(data.get("odometer_start_km")),
+            odometer_end_km=_optional_float(data.get("odometer_end_km")),
+            note=None if data.get("note") is None else str(data["note"]),
         )
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
