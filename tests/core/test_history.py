@@ -399,7 +399,17 @@ def test_csv_export_reads_back(tmp_path: Path) -> None:
         "tag_name": "Jürgen",
         "energy_source": "meter",
         "gaps": "1",
+        # Appended in version 3, for billing: the price applied and the meter readings.
+        "price_per_kwh": "0.3000",
+        "unpriced_kwh": "0.000",
+        "meter_start_kwh": "",
+        "meter_end_kwh": "",
+        "meter_serial": "",
+        "odometer_start_km": "",
+        "odometer_end_km": "",
+        "note": "",
     }
+    assert sessions[1]["unpriced_kwh"] == "10.000"
     assert sessions[1]["start"] == "2026-02-02T09:00:00+01:00"
     assert sessions[1]["cost"] == sessions[1]["tag_id"] == sessions[1]["avg_power_kw"] == ""
     assert month_totals == [
@@ -412,6 +422,7 @@ def test_csv_export_reads_back(tmp_path: Path) -> None:
             "cost": "3.70",
             "currency": "EUR",
             "unpriced_sessions": "0",
+            "charging_h": "1.00",
         },
         {
             "month": "2026-02",
@@ -422,6 +433,7 @@ def test_csv_export_reads_back(tmp_path: Path) -> None:
             "cost": "",
             "currency": "EUR",
             "unpriced_sessions": "1",
+            "charging_h": "1.50",
         },
     ]
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets read UTF-8

@@ -93,3 +93,54 @@ def test_malformed_tables_are_refused() -> None:
         render_xlsx([], BERLIN)
     with pytest.raises(ValueError, match="row 2 of 'T' has 1 cells, not 2"):
         render_xlsx([Sheet("T", ["a", "b"], [[1]])], BERLIN)
+
+
+def test_the_history_workbook_has_the_csv_columns_with_typed_cells() -> None:
+    from dataclasses import replace
+
+    from custom_components.ev_session_monitor.core.history import (
+        CSV_CHARGER_TOTALS_HEADER,
+        CSV_HEADER,
+        CSV_TOTALS_HEADER,
+        charger_totals,
+        render_report_xlsx,
+        totals,
+    )
+    from custom_components.ev_session_monitor.core.model import SessionRecord
+
+    record = SessionRecord(
+        session_id="s1",
+        charger_id="box-1",
+        charger_name="Garage",
+        started_at=datetime(2026, 11, 2, 17, tzinfo=UTC),
+        ended_at=datetime(2026, 11, 2, 19, tzinfo=UTC),
+        charging_s=3600,
+        energy_wh=11_000.4,
+        cost=3.3001,
+        currency="EUR",
+        avg_power_w=11_000.4,
+        peak_power_w=11_100,
+        tag_id="04A1",
+        tag_name="Anna",
+        energy_source="meter",
+    )
+    record = replace(record, meter_start_wh=500_000, meter_end_wh=511_000.4)
+    workbook = _open(
+        render_report_xlsx(
+            [record], totals([record], BERLIN), charger_totals([record], BERLIN), BERLIN
+        )
+    )
+    assert workbook.sheetnames == ["Sessions", "Cards by month", "Wallboxes by month"]
+    sessions, cards, boxes = workbook.worksheets
+    assert tuple(cell.value for cell in sessions[1]) == CSV_HEADER
+    assert tuple(cell.value for cell in cards[1]) == CSV_TOTALS_HEADER
+    assert tuple(cell.value for cell in boxes[1]) == CSV_CHARGER_TOTALS_HEADER
+    row = dict(zip(CSV_HEADER, (cell.value for cell in sessions[2]), strict=True))
+    assert row["start"] == datetime(2026, 11, 2, 18, 0)  # Berlin time
+    assert row["energy_kwh"] == 11.0
+    assert row["cost"] == 3.3
+    assert row["price_per_kwh"] == 0.3
+    assert (row["meter_start_kwh"], row["meter_end_kwh"]) == (500.0, 511.0)
+    assert row["tag_name"] == "Anna"
+    card = dict(zip(CSV_TOTALS_HEADER, (cell.value for cell in cards[2]), strict=True))
+    assert (card["month"], card["sessions"], card["cost"]) == ("2026-11", 1, 3.3)

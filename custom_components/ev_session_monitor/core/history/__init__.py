@@ -15,6 +15,7 @@ from .csv_export import (
 )
 from .reports import ChargerTotalRow, Summary, TotalRow, charger_totals, summarize, totals
 from .store import SORT_COLUMNS, UNTAGGED, HistoryCorruptError, SessionHistory
+from .xlsx_export import render_report_xlsx
 
 __all__ = [
     "CSV_CHARGER_TOTALS_HEADER",
@@ -31,6 +32,7 @@ __all__ = [
     "TotalRow",
     "charger_totals",
     "render_csv",
+    "render_report_xlsx",
     "render_totals_csv",
     "summarize",
     "totals",

@@ -6,89 +6,55 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterable
-from datetime import tzinfo
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..model import SessionRecord
-from .reports import ChargerTotalRow, TotalRow, cents
+from .reports import ChargerTotalRow, TotalRow
+from .tables import (
+    CHARGER_TOTAL_COLUMNS,
+    SESSION_COLUMNS,
+    TAG_TOTAL_COLUMNS,
+    Column,
+    Value,
+    header,
+    rows,
+)
 
-CSV_HEADER = (
-    "session_id",
-    "charger",
-    "start",
-    "end",
-    "duration_min",
-    "charging_min",
-    "energy_kwh",
-    "avg_power_kw",
-    "peak_power_kw",
-    "cost",
-    "currency",
-    "tag_id",
-    "tag_name",
-    "energy_source",
-    "gaps",
-)
-CSV_TOTALS_HEADER = (
-    "month",
-    "tag_id",
-    "tag_name",
-    "sessions",
-    "energy_kwh",
-    "cost",
-    "currency",
-    "unpriced_sessions",
-)
+CSV_HEADER = header(SESSION_COLUMNS)
+CSV_TOTALS_HEADER = header(TAG_TOTAL_COLUMNS)
+CSV_CHARGER_TOTALS_HEADER = header(CHARGER_TOTAL_COLUMNS)
 # A spreadsheet would run a cell starting with these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _text(value: str | None) -> str:
-    if not value:
-        return ""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+def _cell(value: Value, digits: int | None) -> str | int:
+    """A typed value as the CSV writes it: times in ISO 8601 with their offset."""
+    match value:
+        case None:
+            return ""
+        case str():
+            return "'" + value if value.startswith(_FORMULA_START) else value
+        case datetime():
+            return value.isoformat(timespec="seconds")
+        case float() if digits is not None:
+            return f"{value:.{digits}f}"
+        case int():
+            return value
+        case _:
+            return str(value)
 
 
-def _fixed(value: float | None, digits: int) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
-def _kw(watts: float | None) -> str:
-    return "" if watts is None else f"{watts / 1000:.2f}"
-
-
-def _session_row(record: SessionRecord, tz: tzinfo) -> tuple[str | int, ...]:
-    return (
-        record.session_id,
-        _text(record.charger_name),
-        record.started_at.astimezone(tz).isoformat(timespec="seconds"),
-        record.ended_at.astimezone(tz).isoformat(timespec="seconds"),
-        f"{record.duration_s / 60:.1f}",
-        f"{record.charging_s / 60:.1f}",
-        f"{record.energy_wh / 1000:.3f}",
-        _kw(record.avg_power_w),
-        _kw(record.peak_power_w),
-        "" if record.cost is None else str(cents(record.cost)),
-        record.currency or "",
-        record.tag_id or "",
-        _text(record.tag_name),
-        _text(record.energy_source),
-        record.gaps,
-    )
-
-
-def _total_row(row: TotalRow) -> tuple[str | int, ...]:
-    return (
-        row.month,
-        row.tag_id or "",
-        _text(row.tag_name),
-        row.sessions,
-        f"{row.energy_wh / 1000:.3f}",
-        _fixed(row.cost, 2),
-        row.currency or "",
-        row.unpriced_sessions,
+def _write_table[Row](
+    writer: Any, columns: Sequence[Column[Row]], items: Iterable[Row], tz: tzinfo
+) -> None:
+    writer.writerow(header(columns))
+    digits = [column.digits for column in columns]
+    writer.writerows(
+        [_cell(value, places) for value, places in zip(values, digits, strict=True)]
+        for values in rows(columns, items, tz)
     )
 
 
@@ -96,11 +62,9 @@ def _write_report(
     handle: TextIO, records: Iterable[SessionRecord], month_totals: Iterable[TotalRow], tz: tzinfo
 ) -> None:
     writer = csv.writer(handle)
-    writer.writerow(CSV_HEADER)
-    writer.writerows(_session_row(record, tz) for record in records)
+    _write_table(writer, SESSION_COLUMNS, records, tz)
     writer.writerow(())
-    writer.writerow(CSV_TOTALS_HEADER)
-    writer.writerows(_total_row(row) for row in month_totals)
+    _write_table(writer, TAG_TOTAL_COLUMNS, month_totals, tz)
 
 
 def render_csv(
@@ -112,41 +76,13 @@ def render_csv(
     return buffer.getvalue()
 
 
-CSV_CHARGER_TOTALS_HEADER = (
-    "month",
-    "charger_id",
-    "charger",
-    "sessions",
-    "energy_kwh",
-    "charging_h",
-    "cost",
-    "currency",
-    "unpriced_sessions",
-)
-
-
 def render_totals_csv(tag_rows: Iterable[TotalRow], charger_rows: Iterable[ChargerTotalRow]) -> str:
     """The totals per tag and month, a blank line, then the totals per wallbox and month."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow((*CSV_TOTALS_HEADER, "charging_h"))
-    writer.writerows((*_total_row(row), f"{row.charging_s / 3600:.2f}") for row in tag_rows)
+    _write_table(writer, TAG_TOTAL_COLUMNS, tag_rows, UTC)  # no times in the totals
     writer.writerow(())
-    writer.writerow(CSV_CHARGER_TOTALS_HEADER)
-    writer.writerows(
-        (
-            row.month,
-            _text(row.charger_id),
-            _text(row.charger_name),
-            row.sessions,
-            f"{row.energy_wh / 1000:.3f}",
-            f"{row.charging_s / 3600:.2f}",
-            _fixed(row.cost, 2),
-            row.currency or "",
-            row.unpriced_sessions,
-        )
-        for row in charger_rows
-    )
+    _write_table(writer, CHARGER_TOTAL_COLUMNS, charger_rows, UTC)
     return buffer.getvalue()
 
 

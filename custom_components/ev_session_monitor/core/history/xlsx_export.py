@@ -1,0 +1,59 @@
+"""The history as an XLSX workbook: the same tables as the CSV, with typed cells."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import tzinfo
+from decimal import Decimal
+
+from ..model import SessionRecord
+from ..xlsx import Cell, Sheet, render_xlsx
+from .reports import ChargerTotalRow, TotalRow
+from .tables import (
+    CHARGER_TOTAL_COLUMNS,
+    SESSION_COLUMNS,
+    TAG_TOTAL_COLUMNS,
+    Column,
+    Value,
+    header,
+    rows,
+)
+
+
+def _cell(value: Value, digits: int | None) -> Cell:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float) and digits is not None:
+        return round(value, digits)
+    return value
+
+
+def _sheet[Row](
+    title: str, columns: Sequence[Column[Row]], items: Iterable[Row], tz: tzinfo
+) -> Sheet:
+    digits = [column.digits for column in columns]
+    return Sheet(
+        title,
+        header(columns),
+        [
+            [_cell(value, places) for value, places in zip(values, digits, strict=True)]
+            for values in rows(columns, items, tz)
+        ],
+    )
+
+
+def render_report_xlsx(
+    records: Iterable[SessionRecord],
+    tag_rows: Iterable[TotalRow],
+    charger_rows: Iterable[ChargerTotalRow],
+    tz: tzinfo,
+) -> bytes:
+    """Sessions, totals per card and month, and totals per wallbox and month, one sheet each."""
+    return render_xlsx(
+        [
+            _sheet("Sessions", SESSION_COLUMNS, records, tz),
+            _sheet("Cards by month", TAG_TOTAL_COLUMNS, tag_rows, tz),
+            _sheet("Wallboxes by month", CHARGER_TOTAL_COLUMNS, charger_rows, tz),
+        ],
+        tz,
+    )
