@@ -81,6 +81,10 @@ class SessionRecorder:
         # A box that reports transactions (OCPP): its meter at the start and end of the one
         # that just completed, for the session record.
         self.transaction_meter: Callable[[], tuple[float | None, float | None]] | None = None
+        # The lifetime meter when the open session started, and at the latest reading: the
+        # meter readings of the session record (billing). Saved with the open session.
+        self.meter_at_start_wh: float | None = None
+        self._meter_now_wh: float | None = None
 
     # --- readings ------------------------------------------------------------------------------
 
@@ -92,6 +96,8 @@ class SessionRecorder:
         open_session = self.tracker.open
         price, currency = self.price((open_session.tag_id if open_session else None) or current_tag)
         counted_wh, counted_cost = self.tracker.counted_wh, self.tracker.counted_cost
+        if reading.lifetime_energy_wh is not None:
+            self._meter_now_wh = reading.lifetime_energy_wh
         for event in self.tracker.update(
             reading, now, price_per_kwh=price, currency=currency, first_sight=self._first_sight
         ):
@@ -144,6 +150,7 @@ class SessionRecorder:
             self._limit_exceeded(event)
             return
         if isinstance(event, SessionStarted):
+            self.meter_at_start_wh = self._meter_now_wh
             self._events.fire(
                 "session_started",
                 {
@@ -163,7 +170,18 @@ class SessionRecorder:
         record = replace(event.record, tag_id=tag_id, tag_name=tag_name)
         if self.transaction_meter is not None:
             meter_start_wh, meter_end_wh = self.transaction_meter()
-            record = replace(record, meter_start_wh=meter_start_wh, meter_end_wh=meter_end_wh)
+        else:
+            # A reading at a start Home Assistant did not see is no start reading.
+            meter_start_wh = None if record.start_uncertain else self.meter_at_start_wh
+            meter_end_wh = self._meter_now_wh if meter_start_wh is not None else None
+        runtime = getattr(self._entry, "runtime_data", None)
+        record = replace(
+            record,
+            meter_start_wh=meter_start_wh,
+            meter_end_wh=meter_end_wh,
+            meter_serial=runtime.identity.serial if runtime is not None else None,
+        )
+        self.meter_at_start_wh = None
         self.last_session = record
         self.unarchived.append(record)
         self._events.session_completed(record)
@@ -206,6 +224,7 @@ class SessionRecorder:
         open_session = self.tracker.open
         return {
             "open_session": open_session.to_dict() if open_session else None,
+            "meter_at_start_wh": self.meter_at_start_wh if open_session else None,
             "delivered_wh": self.delivered_wh,
             "total_cost": self.total_cost,
             "learned_max_power_w": self.learned_max_power_w,
@@ -244,6 +263,8 @@ class SessionRecorder:
             self.learned_max_power_w = number("learned_max_power_w") or None
             if self.learned_max_power_w:
                 self.tracker.set_limit(self.learned_max_power_w)
+        if data.get("meter_at_start_wh") is not None:
+            self.meter_at_start_wh = number("meter_at_start_wh")
         if data.get("open_session"):
             try:
                 self.tracker.restore(OpenSession.from_dict(data["open_session"]))
