@@ -170,6 +170,11 @@ WRONG_PROFILES = [
     ("webasto_next", "charging", ("controls", "keepalive", "timeout"), None),
     # Heidelberg: standby left on at start.
     ("heidelberg_energy_control", "idle", ("controls", "on_start"), []),
+    # Phoenix EV-CC and Wallbe: on/off as 0 A / 32 A on 528 instead of coil 400 (issue 23).
+    ("phoenix_ev_cc", "charging", ("controls", "enable"), None),
+    ("wallbe", "charging", ("controls", "enable"), None),
+    # Phoenix: the coil written with function code 6 (a holding register).
+    ("phoenix_ev_cc", "charging", ("controls", "enable", "function"), 6),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
 ]

@@ -99,7 +99,9 @@ class ModbusWrite:
     on: float = 1
     off: float = 0
     value: float = 1  # keepalive value
-    function: Literal[6, 16] = 16  # Modbus function code: 6 write single, 16 write multiple
+    # Modbus function code: 5 write single coil (on = value != 0), 6 write single register,
+    # 16 write multiple registers.
+    function: Literal[5, 6, 16] = 16
 
 
 @dataclass(frozen=True, slots=True)
