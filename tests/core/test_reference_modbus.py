@@ -19,13 +19,14 @@ import yaml
 from custom_components.ev_session_monitor.core.errors import WallboxError
 from custom_components.ev_session_monitor.core.modbus import ModbusWallboxClient
 from custom_components.ev_session_monitor.core.modbus_link import ModbusLinkPool
+from custom_components.ev_session_monitor.core.probe import detect_models, read_modbus_serial
 from custom_components.ev_session_monitor.core.profile import (
     BUILTIN_PROFILE_DIR,
     WallboxProfile,
     load_profiles,
     parse_profile,
 )
-from tools.wallbox_simulator.images import load_case, raw_box
+from tools.wallbox_simulator.images import load_case, other_units, raw_box
 from tools.wallbox_simulator.servers import ModbusSimServer
 
 REFERENCE_DIR = Path(__file__).parents[1] / "reference" / "modbus"
@@ -59,6 +60,8 @@ async def observe(profile: WallboxProfile, case: dict[str, Any]) -> dict[str, An
     server = ModbusSimServer()
     unit_id = case.get("unit_id", profile.default_unit_id)
     server.add_box(unit_id, box)
+    for unit, other in other_units(case).items():
+        server.add_box(unit, other)
     await server.start()
     client = ModbusWallboxClient(profile, ModbusLinkPool(), "127.0.0.1", server.port, unit_id)
     try:
@@ -132,6 +135,23 @@ def _expected(case: dict[str, Any]) -> dict[str, Any]:
     return expected
 
 
+# Images written before probes were checked against them: they lack the probe registers.
+PROBE_NOT_IN_IMAGE = {
+    "abb_terra_ac",
+    "amperfied_connect",
+    "etrel_inch",
+    "heidelberg_energy_control",
+    "mennekes_amtron_xtra",
+    "webasto_next",
+}
+
+
+def test_every_probe_is_checked_against_its_image() -> None:
+    probed = {pid for pid in MODBUS_PROFILES if CATALOG.profiles[pid].probe}
+    checked = {image["profile"] for image in IMAGES.values() if image.get("probe")}
+    assert probed - checked == PROBE_NOT_IN_IMAGE
+
+
 def test_every_modbus_profile_has_reference_images() -> None:
     covered = {image["profile"] for image in IMAGES.values()}
     assert covered == set(MODBUS_PROFILES)
@@ -145,6 +165,36 @@ def test_every_modbus_profile_has_reference_images() -> None:
 async def test_profile_reads_reference_image(profile_id: str, case: dict[str, Any]) -> None:
     seen = await observe(CATALOG.profiles[profile_id], case)
     assert mismatches(_expected(case), seen) == []
+
+
+def _probe_params() -> list[Any]:
+    """Images marked `probe: true` hold their model's probe registers in idle and charging."""
+    return [
+        pytest.param(image["profile"], case, id=f"{stem}-{case['name']}")
+        for stem, image in IMAGES.items()
+        if image.get("probe")
+        for case in image["cases"]
+        if case["name"] in ("idle", "charging")
+    ]
+
+
+@pytest.mark.parametrize(("profile_id", "case"), _probe_params())
+async def test_probe_recognises_the_reference_image(profile_id: str, case: dict[str, Any]) -> None:
+    """A box typed in by address is recognised from the registers its source documents."""
+    profile = CATALOG.profiles[profile_id]
+    server = ModbusSimServer()
+    server.add_box(case.get("unit_id", profile.default_unit_id), raw_box(case))
+    for unit, other in other_units(case).items():
+        server.add_box(unit, other)
+    await server.start()
+    try:
+        found = await detect_models("127.0.0.1", [profile], port=server.port)
+        serial = await read_modbus_serial(profile, "127.0.0.1", port=server.port)
+    finally:
+        await server.stop()
+    assert found.matches == (profile_id,)
+    if "serial" in case["expected"]:
+        assert serial == case["expected"]["serial"]
 
 
 # Errors the profiles had before they were checked against the images; each must fail.
@@ -175,6 +225,8 @@ WRONG_PROFILES = [
     ("wallbe", "charging", ("controls", "enable"), None),
     # Phoenix: the coil written with function code 6 (a holding register).
     ("phoenix_ev_cc", "charging", ("controls", "enable", "function"), 6),
+    # Alfen: serial and firmware read from the socket instead of the station unit (issue 23).
+    ("alfen_eve", "idle", ("modbus", "identity_unit_id"), None),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
 ]

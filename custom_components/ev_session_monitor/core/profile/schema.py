@@ -164,6 +164,7 @@ PROFILE = vol.Schema(
                 vol.Optional("request_delay_ms", default=0): vol.All(
                     int, vol.Range(min=0, max=5000)
                 ),
+                vol.Optional("identity_unit_id"): vol.All(int, vol.Range(min=0, max=255)),
                 vol.Optional("sentinels", default={}): {_TYPES: [int]},
             }
         ),
