@@ -91,6 +91,10 @@ class ModbusWallboxClient(WallboxClient):
                     raise WallboxResponseError(f"{spec.name}: {err}") from err
         return values
 
+    async def read_raw(self, table: str, address: int, count: int) -> list[int]:
+        """Read registers as they are, for a register dump (never a write)."""
+        return await self._link.read(table, address, count, self.unit_id)
+
     async def _read_one(self, spec: ValueSpec) -> Any:
         return (await self._read_blocks(self._plan([spec]))).get(spec.name)
 
