@@ -227,6 +227,11 @@ WRONG_PROFILES = [
     ("phoenix_ev_cc", "charging", ("controls", "enable", "function"), 6),
     # Alfen: serial and firmware read from the socket instead of the station unit (issue 23).
     ("alfen_eve", "idle", ("modbus", "identity_unit_id"), None),
+    # cFos: currents read as whole amperes; the current written in A instead of 0.1 A.
+    ("cfos_power_brain", "charging", ("values", "current_l1", "scale"), 1),
+    ("cfos_power_brain", "charging", ("controls", "current_limit", "scale"), 1),
+    # cFos: a lifetime meter reading 0 at start-up taken as a value (a meter reset).
+    ("cfos_power_brain", "starting_up", ("values", "lifetime_energy", "sentinels"), None),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
 ]
