@@ -431,6 +431,7 @@ async def test_read_only_box_refuses_controls() -> None:
 # to 0x401F have none).
 REQUESTS_PER_POLL = {
     "abb_terra_ac": 1,
+    "abl_em4": 1,
     "alfen_eve": 3,
     "amperfied_connect": 3,
     "bender_cc613": 4,

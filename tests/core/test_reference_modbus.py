@@ -232,6 +232,9 @@ WRONG_PROFILES = [
     ("cfos_power_brain", "charging", ("controls", "current_limit", "scale"), 1),
     # cFos: a lifetime meter reading 0 at start-up taken as a value (a meter reset).
     ("cfos_power_brain", "starting_up", ("values", "lifetime_energy", "sentinels"), None),
+    # ABL eM4: energy read as Wh instead of 0.01 kWh; the current written with code 6.
+    ("abl_em4", "charging", ("values", "lifetime_energy", "scale"), 1),
+    ("abl_em4", "charging", ("controls", "current_limit", "function"), 6),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
 ]
