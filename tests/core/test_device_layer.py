@@ -436,6 +436,7 @@ REQUESTS_PER_POLL = {
     "amperfied_connect": 3,
     "bender_cc613": 4,
     "cfos_power_brain": 2,
+    "compleo": 3,
     "etrel_inch": 5,
     "go_echarger": 1,
     "heidelberg_energy_control": 2,

@@ -235,6 +235,10 @@ WRONG_PROFILES = [
     # ABL eM4: energy read as Wh instead of 0.01 kWh; the current written with code 6.
     ("abl_em4", "charging", ("values", "lifetime_energy", "scale"), 1),
     ("abl_em4", "charging", ("controls", "current_limit", "function"), 6),
+    # Compleo: the limit written in amperes, not as 230 V x A x 3 in 100 W steps.
+    ("compleo", "charging", ("controls", "current_limit", "scale"), 1),
+    # Compleo: session energy read in kWh as Wh.
+    ("compleo", "charging", ("values", "session_energy", "scale"), 1),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
 ]
