@@ -437,6 +437,7 @@ REQUESTS_PER_POLL = {
     "bender_cc613": 4,
     "cfos_power_brain": 2,
     "compleo": 3,
+    "daheimladen": 5,
     "etrel_inch": 5,
     "go_echarger": 1,
     "heidelberg_energy_control": 2,

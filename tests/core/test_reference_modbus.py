@@ -239,6 +239,10 @@ WRONG_PROFILES = [
     ("compleo", "charging", ("controls", "current_limit", "scale"), 1),
     # Compleo: session energy read in kWh as Wh.
     ("compleo", "charging", ("values", "session_energy", "scale"), 1),
+    # DaheimLaden: 0 A written to stop (the box then charges without authorization).
+    ("daheimladen", "charging", ("controls", "current_limit", "off"), 0),
+    # DaheimLaden: the UTF-16 card id read as two characters a register.
+    ("daheimladen", "charging", ("values", "tag", "chars_per_register"), 2),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
 ]

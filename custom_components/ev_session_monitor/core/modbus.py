@@ -256,7 +256,9 @@ class ModbusWallboxClient(WallboxClient):
         assert self.profile.current_limit is not None
         write = self.profile.current_limit.write
         assert isinstance(write, ModbusWrite)
-        await self._write(write, amps / write.scale)
+        # `off` is what stops charging (0 on most boxes; DaheimLaden wants 0.1 A, as 0 A
+        # after a restart means "charge without authorization").
+        await self._write(write, write.off if amps <= 0 else amps / write.scale)
         self.setpoint_a = amps
         if amps > 0:
             self._resume_a = amps
