@@ -445,6 +445,7 @@ REQUESTS_PER_POLL = {
     "mennekes_amtron_xtra": 2,
     "openevse": 1,
     "openwb_series2": 2,
+    "peblar": 2,
     "phoenix_ev_cc": 5,
     "tesla_wall_connector_gen3": 2,
     "vestel_evc04": 12,

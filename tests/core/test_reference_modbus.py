@@ -243,6 +243,9 @@ WRONG_PROFILES = [
     ("daheimladen", "charging", ("controls", "current_limit", "off"), 0),
     # DaheimLaden: the UTF-16 card id read as two characters a register.
     ("daheimladen", "charging", ("values", "tag", "chars_per_register"), 2),
+    # Peblar: currents read as A instead of mA; the limit written as one 16-bit register.
+    ("peblar", "charging", ("values", "current_l1", "scale"), 1),
+    ("peblar", "charging", ("controls", "current_limit", "type"), "uint16"),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
 ]
