@@ -447,6 +447,7 @@ REQUESTS_PER_POLL = {
     "openwb_series2": 2,
     "peblar": 2,
     "phoenix_ev_cc": 5,
+    "schneider_evlink_pro": 6,
     "tesla_wall_connector_gen3": 2,
     "vestel_evc04": 12,
     "wallbe": 5,

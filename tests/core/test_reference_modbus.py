@@ -246,6 +246,11 @@ WRONG_PROFILES = [
     # Peblar: currents read as A instead of mA; the limit written as one 16-bit register.
     ("peblar", "charging", ("values", "current_l1", "scale"), 1),
     ("peblar", "charging", ("controls", "current_limit", "type"), "uint16"),
+    # Schneider: floats read high word first; power read as W instead of kW.
+    ("schneider_evlink_pro", "charging", ("values", "power", "word_order"), "big"),
+    ("schneider_evlink_pro", "charging", ("values", "power", "scale"), 1),
+    # Schneider: a life bit sent to a box that reads 2 there.
+    ("schneider_evlink_pro", "lifebit_off", ("variants",), []),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
 ]
