@@ -446,6 +446,7 @@ REQUESTS_PER_POLL = {
     "openevse": 1,
     "openwb_series2": 2,
     "peblar": 2,
+    "phoenix_charx": 1,
     "phoenix_ev_cc": 5,
     "schneider_evlink_pro": 6,
     "tesla_wall_connector_gen3": 2,

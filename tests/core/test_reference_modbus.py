@@ -251,6 +251,9 @@ WRONG_PROFILES = [
     ("schneider_evlink_pro", "charging", ("values", "power", "scale"), 1),
     # Schneider: a life bit sent to a box that reads 2 there.
     ("schneider_evlink_pro", "lifebit_off", ("variants",), []),
+    # CHARX: the state letter taken from the low byte; power read as W instead of mW.
+    ("phoenix_charx", "charging", ("values", "status", "shift"), 0),
+    ("phoenix_charx", "charging", ("values", "power", "scale"), 1),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
 ]
