@@ -449,6 +449,7 @@ REQUESTS_PER_POLL = {
     "phoenix_charx": 1,
     "phoenix_ev_cc": 5,
     "schneider_evlink_pro": 6,
+    "sungrow_ac": 3,
     "tesla_wall_connector_gen3": 2,
     "vestel_evc04": 12,
     "wallbe": 5,

@@ -254,6 +254,9 @@ WRONG_PROFILES = [
     # CHARX: the state letter taken from the low byte; power read as W instead of mW.
     ("phoenix_charx", "charging", ("values", "status", "shift"), 0),
     ("phoenix_charx", "charging", ("values", "power", "scale"), 1),
+    # Sungrow: 32-bit values read high word first; the current written in 0.01 A.
+    ("sungrow_ac", "charging", ("values", "power", "word_order"), "big"),
+    ("sungrow_ac", "charging", ("controls", "current_limit", "scale"), 0.01),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
 ]
