@@ -443,6 +443,7 @@ REQUESTS_PER_POLL = {
     "heidelberg_energy_control": 2,
     "keba_p30": 14,
     "mennekes_amtron_xtra": 2,
+    "nrgkick_gen2": 2,
     "openevse": 1,
     "openwb_series2": 2,
     "peblar": 2,

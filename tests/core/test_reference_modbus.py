@@ -257,6 +257,9 @@ WRONG_PROFILES = [
     # Sungrow: 32-bit values read high word first; the current written in 0.01 A.
     ("sungrow_ac", "charging", ("values", "power", "word_order"), "big"),
     ("sungrow_ac", "charging", ("controls", "current_limit", "scale"), 0.01),
+    # NRGkick Gen2: the pause flag written the wrong way round; power read high word first.
+    ("nrgkick_gen2", "charging", ("controls", "enable", "on"), 1),
+    ("nrgkick_gen2", "charging", ("values", "power", "word_order"), "big"),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
 ]
