@@ -453,6 +453,7 @@ REQUESTS_PER_POLL = {
     "sungrow_ac": 3,
     "tesla_wall_connector_gen3": 2,
     "vestel_evc04": 12,
+    "victron_evcs": 1,
     "wallbe": 5,
     "webasto_next": 7,
 }

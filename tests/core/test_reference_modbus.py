@@ -260,6 +260,9 @@ WRONG_PROFILES = [
     # NRGkick Gen2: the pause flag written the wrong way round; power read high word first.
     ("nrgkick_gen2", "charging", ("controls", "enable", "on"), 1),
     ("nrgkick_gen2", "charging", ("values", "power", "word_order"), "big"),
+    # Victron EVCS: session energy read as 0.1 kWh; the current written with code 16.
+    ("victron_evcs", "charging", ("values", "session_energy", "scale"), 100),
+    ("victron_evcs", "charging", ("controls", "current_limit", "function"), 16),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
 ]
