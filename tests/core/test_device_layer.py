@@ -456,6 +456,7 @@ REQUESTS_PER_POLL = {
     "victron_evcs": 1,
     "wallbe": 5,
     "webasto_next": 7,
+    "weidmueller_ac_smart": 6,
 }
 
 

@@ -263,6 +263,9 @@ WRONG_PROFILES = [
     # Victron EVCS: session energy read as 0.1 kWh; the current written with code 16.
     ("victron_evcs", "charging", ("values", "session_energy", "scale"), 100),
     ("victron_evcs", "charging", ("controls", "current_limit", "function"), 16),
+    # Weidmüller: values read high word first; the heartbeat as one 16-bit register.
+    ("weidmueller_ac_smart", "charging", ("values", "power", "word_order"), "big"),
+    ("weidmueller_ac_smart", "charging", ("controls", "keepalive", "type"), "uint16"),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
 ]
