@@ -37,6 +37,7 @@ from .core.tags import (
     normalize_tag,
     validate_tag_name,
 )
+from .register_dump import async_setup_register_dump
 from .storage import DATA_DOMAIN
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
@@ -206,6 +207,7 @@ def _write_export(config_dir: Path, path: Path, records: list[SessionRecord], tz
 
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
+    async_setup_register_dump(hass)
 
     async def get_sessions(call: ServiceCall) -> ServiceResponse:
         newest_first = call.data.get(ATTR_ORDER, ORDER_NEWEST_FIRST) == ORDER_NEWEST_FIRST

@@ -431,21 +431,32 @@ async def test_read_only_box_refuses_controls() -> None:
 # to 0x401F have none).
 REQUESTS_PER_POLL = {
     "abb_terra_ac": 1,
+    "abl_em4": 1,
     "alfen_eve": 3,
     "amperfied_connect": 3,
     "bender_cc613": 4,
+    "cfos_power_brain": 2,
+    "compleo": 3,
+    "daheimladen": 5,
     "etrel_inch": 5,
     "go_echarger": 1,
     "heidelberg_energy_control": 2,
     "keba_p30": 14,
     "mennekes_amtron_xtra": 2,
+    "nrgkick_gen2": 2,
     "openevse": 1,
     "openwb_series2": 2,
+    "peblar": 2,
+    "phoenix_charx": 1,
     "phoenix_ev_cc": 5,
+    "schneider_evlink_pro": 6,
+    "sungrow_ac": 3,
     "tesla_wall_connector_gen3": 2,
     "vestel_evc04": 12,
+    "victron_evcs": 1,
     "wallbe": 5,
     "webasto_next": 7,
+    "weidmueller_ac_smart": 6,
 }
 
 

@@ -356,3 +356,15 @@ def test_numbers_that_are_not_numbers_are_refused(field: str, yaml_value: str) -
         parse_profile("bad", data, "bad.yaml")
     assert f"field 'values.power.{field}'" in str(err.value)
     assert "finite number" in str(err.value)
+
+
+def test_every_builtin_profile_is_in_the_model_table() -> None:
+    """docs/profiles.md has one row per built-in model (transport, source, firmware, ...)."""
+    text = (Path(__file__).parents[2] / "docs" / "profiles.md").read_text()
+    table = text.split("## Built-in profiles", 1)[1].split("\n\n### ", 1)[0]
+    rows = {
+        line.split("|")[1].strip().strip("`")
+        for line in table.splitlines()
+        if line.startswith("| `")
+    }
+    assert rows == set(load_profiles(BUILTIN_PROFILE_DIR).profiles)

@@ -132,8 +132,7 @@ async def test_truncated_answer_fails_the_poll(
     profile_id: str, serve: Serve, session: aiohttp.ClientSession
 ) -> None:
     module = MODULES[profile_id]
-    bodies = getattr(module, "TRUNCATED", None) or module.MISSING_END_BRACE
-    served = await serve(bodies)
+    served = await serve(module.TRUNCATED)
     with pytest.raises(WallboxResponseError, match="not JSON"):
         await client_for(profile_id, session, served).read()
 
@@ -148,15 +147,44 @@ async def test_identity_from_reference_answer(
     assert (identity.serial, identity.firmware) == (serial, firmware)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="profile error kept on record: North American split-phase boxes need power ="
-    " grid_v x vehicle_current_a; the profile sums V x I over three phases",
-)
 async def test_tesla_split_phase_power(serve: Serve, session: aiohttp.ClientSession) -> None:
+    """North American box: grid_v x vehicle_current_a (7345.8 W), not the 7458.9 W sum."""
     served = await serve(tesla_wall_connector_gen3.SPLIT_PHASE)
     reading = await client_for("tesla_wall_connector_gen3", session, served).read()
     assert reading.power_w == pytest.approx(tesla_wall_connector_gen3.SPLIT_PHASE_POWER_W, abs=1)
+
+
+async def test_tesla_lifetime_missing_its_closing_brace_is_read(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    served = await serve(tesla_wall_connector_gen3.MISSING_END_BRACE)
+    reading = await client_for("tesla_wall_connector_gen3", session, served).read()
+    assert reading.lifetime_energy_wh == tesla_wall_connector_gen3.MISSING_END_BRACE_LIFETIME_WH
+    assert reading.status is not None
+
+
+async def test_one_bad_endpoint_leaves_the_others_values(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    """Tesla: a cut-off lifetime answer blanks the lifetime energy only, for that poll."""
+    served = await serve(tesla_wall_connector_gen3.LIFETIME_CUT_OFF)
+    reading = await client_for("tesla_wall_connector_gen3", session, served).read()
+    charging = tesla_wall_connector_gen3.CASES[1].expected
+    assert reading.status == charging["status"]
+    assert reading.power_w == pytest.approx(charging["power_w"])
+    assert reading.session_energy_wh == pytest.approx(charging["session_energy_wh"])
+    assert reading.lifetime_energy_wh is None
+
+
+async def test_an_endpoint_answering_an_http_error_leaves_the_others_values(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    bodies = dict(tesla_wall_connector_gen3.CASES[1].bodies)
+    bodies[tesla_wall_connector_gen3.LIFETIME] = (500, "")
+    served = await serve(bodies)
+    reading = await client_for("tesla_wall_connector_gen3", session, served).read()
+    assert reading.power_w == pytest.approx(22080.0)
+    assert reading.lifetime_energy_wh is None
 
 
 def test_not_a_number_tokens_only_outside_strings() -> None:

@@ -19,13 +19,14 @@ import yaml
 from custom_components.ev_session_monitor.core.errors import WallboxError
 from custom_components.ev_session_monitor.core.modbus import ModbusWallboxClient
 from custom_components.ev_session_monitor.core.modbus_link import ModbusLinkPool
+from custom_components.ev_session_monitor.core.probe import detect_models, read_modbus_serial
 from custom_components.ev_session_monitor.core.profile import (
     BUILTIN_PROFILE_DIR,
     WallboxProfile,
     load_profiles,
     parse_profile,
 )
-from tools.wallbox_simulator.images import load_case, raw_box
+from tools.wallbox_simulator.images import load_case, other_units, raw_box
 from tools.wallbox_simulator.servers import ModbusSimServer
 
 REFERENCE_DIR = Path(__file__).parents[1] / "reference" / "modbus"
@@ -59,6 +60,8 @@ async def observe(profile: WallboxProfile, case: dict[str, Any]) -> dict[str, An
     server = ModbusSimServer()
     unit_id = case.get("unit_id", profile.default_unit_id)
     server.add_box(unit_id, box)
+    for unit, other in other_units(case).items():
+        server.add_box(unit, other)
     await server.start()
     client = ModbusWallboxClient(profile, ModbusLinkPool(), "127.0.0.1", server.port, unit_id)
     try:
@@ -132,6 +135,23 @@ def _expected(case: dict[str, Any]) -> dict[str, Any]:
     return expected
 
 
+# Images written before probes were checked against them: they lack the probe registers.
+PROBE_NOT_IN_IMAGE = {
+    "abb_terra_ac",
+    "amperfied_connect",
+    "etrel_inch",
+    "heidelberg_energy_control",
+    "mennekes_amtron_xtra",
+    "webasto_next",
+}
+
+
+def test_every_probe_is_checked_against_its_image() -> None:
+    probed = {pid for pid in MODBUS_PROFILES if CATALOG.profiles[pid].probe}
+    checked = {image["profile"] for image in IMAGES.values() if image.get("probe")}
+    assert probed - checked == PROBE_NOT_IN_IMAGE
+
+
 def test_every_modbus_profile_has_reference_images() -> None:
     covered = {image["profile"] for image in IMAGES.values()}
     assert covered == set(MODBUS_PROFILES)
@@ -145,6 +165,36 @@ def test_every_modbus_profile_has_reference_images() -> None:
 async def test_profile_reads_reference_image(profile_id: str, case: dict[str, Any]) -> None:
     seen = await observe(CATALOG.profiles[profile_id], case)
     assert mismatches(_expected(case), seen) == []
+
+
+def _probe_params() -> list[Any]:
+    """Images marked `probe: true` hold their model's probe registers in idle and charging."""
+    return [
+        pytest.param(image["profile"], case, id=f"{stem}-{case['name']}")
+        for stem, image in IMAGES.items()
+        if image.get("probe")
+        for case in image["cases"]
+        if case["name"] in ("idle", "charging")
+    ]
+
+
+@pytest.mark.parametrize(("profile_id", "case"), _probe_params())
+async def test_probe_recognises_the_reference_image(profile_id: str, case: dict[str, Any]) -> None:
+    """A box typed in by address is recognised from the registers its source documents."""
+    profile = CATALOG.profiles[profile_id]
+    server = ModbusSimServer()
+    server.add_box(case.get("unit_id", profile.default_unit_id), raw_box(case))
+    for unit, other in other_units(case).items():
+        server.add_box(unit, other)
+    await server.start()
+    try:
+        found = await detect_models("127.0.0.1", [profile], port=server.port)
+        serial = await read_modbus_serial(profile, "127.0.0.1", port=server.port)
+    finally:
+        await server.stop()
+    assert found.matches == (profile_id,)
+    if "serial" in case["expected"]:
+        assert serial == case["expected"]["serial"]
 
 
 # Errors the profiles had before they were checked against the images; each must fail.
@@ -170,6 +220,52 @@ WRONG_PROFILES = [
     ("webasto_next", "charging", ("controls", "keepalive", "timeout"), None),
     # Heidelberg: standby left on at start.
     ("heidelberg_energy_control", "idle", ("controls", "on_start"), []),
+    # Phoenix EV-CC and Wallbe: on/off as 0 A / 32 A on 528 instead of coil 400 (issue 23).
+    ("phoenix_ev_cc", "charging", ("controls", "enable"), None),
+    ("wallbe", "charging", ("controls", "enable"), None),
+    # Phoenix: the coil written with function code 6 (a holding register).
+    ("phoenix_ev_cc", "charging", ("controls", "enable", "function"), 6),
+    # Alfen: serial and firmware read from the socket instead of the station unit (issue 23).
+    ("alfen_eve", "idle", ("modbus", "identity_unit_id"), None),
+    # cFos: currents read as whole amperes; the current written in A instead of 0.1 A.
+    ("cfos_power_brain", "charging", ("values", "current_l1", "scale"), 1),
+    ("cfos_power_brain", "charging", ("controls", "current_limit", "scale"), 1),
+    # cFos: a lifetime meter reading 0 at start-up taken as a value (a meter reset).
+    ("cfos_power_brain", "starting_up", ("values", "lifetime_energy", "sentinels"), None),
+    # ABL eM4: energy read as Wh instead of 0.01 kWh; the current written with code 6.
+    ("abl_em4", "charging", ("values", "lifetime_energy", "scale"), 1),
+    ("abl_em4", "charging", ("controls", "current_limit", "function"), 6),
+    # Compleo: the limit written in amperes, not as 230 V x A x 3 in 100 W steps.
+    ("compleo", "charging", ("controls", "current_limit", "scale"), 1),
+    # Compleo: session energy read in kWh as Wh.
+    ("compleo", "charging", ("values", "session_energy", "scale"), 1),
+    # DaheimLaden: 0 A written to stop (the box then charges without authorization).
+    ("daheimladen", "charging", ("controls", "current_limit", "off"), 0),
+    # DaheimLaden: the UTF-16 card id read as two characters a register.
+    ("daheimladen", "charging", ("values", "tag", "chars_per_register"), 2),
+    # Peblar: currents read as A instead of mA; the limit written as one 16-bit register.
+    ("peblar", "charging", ("values", "current_l1", "scale"), 1),
+    ("peblar", "charging", ("controls", "current_limit", "type"), "uint16"),
+    # Schneider: floats read high word first; power read as W instead of kW.
+    ("schneider_evlink_pro", "charging", ("values", "power", "word_order"), "big"),
+    ("schneider_evlink_pro", "charging", ("values", "power", "scale"), 1),
+    # Schneider: a life bit sent to a box that reads 2 there.
+    ("schneider_evlink_pro", "lifebit_off", ("variants",), []),
+    # CHARX: the state letter taken from the low byte; power read as W instead of mW.
+    ("phoenix_charx", "charging", ("values", "status", "shift"), 0),
+    ("phoenix_charx", "charging", ("values", "power", "scale"), 1),
+    # Sungrow: 32-bit values read high word first; the current written in 0.01 A.
+    ("sungrow_ac", "charging", ("values", "power", "word_order"), "big"),
+    ("sungrow_ac", "charging", ("controls", "current_limit", "scale"), 0.01),
+    # NRGkick Gen2: the pause flag written the wrong way round; power read high word first.
+    ("nrgkick_gen2", "charging", ("controls", "enable", "on"), 1),
+    ("nrgkick_gen2", "charging", ("values", "power", "word_order"), "big"),
+    # Victron EVCS: session energy read as 0.1 kWh; the current written with code 16.
+    ("victron_evcs", "charging", ("values", "session_energy", "scale"), 100),
+    ("victron_evcs", "charging", ("controls", "current_limit", "function"), 16),
+    # Weidmüller: values read high word first; the heartbeat as one 16-bit register.
+    ("weidmueller_ac_smart", "charging", ("values", "power", "word_order"), "big"),
+    ("weidmueller_ac_smart", "charging", ("controls", "keepalive", "type"), "uint16"),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
 ]

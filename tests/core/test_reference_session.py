@@ -11,16 +11,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
 
 from custom_components.ev_session_monitor.core.modbus import ModbusWallboxClient
 from custom_components.ev_session_monitor.core.modbus_link import ModbusLinkPool
+from custom_components.ev_session_monitor.core.model import Reading
 from custom_components.ev_session_monitor.core.profile import BUILTIN_PROFILE_DIR, load_profiles
 from custom_components.ev_session_monitor.core.session import (
     MeterSpec,
     SessionCompleted,
     SessionTracker,
 )
-from tools.wallbox_simulator.images import load_case, raw_box
+from tests.core.test_reference_modbus import mismatches
+from tools.wallbox_simulator.images import load_case, other_units, raw_box
 from tools.wallbox_simulator.servers import ModbusSimServer
 
 REFERENCE = Path(__file__).parents[1] / "reference" / "modbus" / "vestel_evc04.yaml"
@@ -88,3 +94,78 @@ async def test_vestel_session_is_counted_on_its_wh_session_counter() -> None:
     assert record.peak_power_w == POWER_W
     assert record.avg_power_w is not None and record.avg_power_w <= POWER_W
     assert record.charging_s == 15 * 60
+
+
+# --- every image with a `session:` section: a session played poll by poll -------------------
+#
+# The section names a case to start from and lists polls: the seconds since plug-in, the
+# registers that change at that poll ({table: {address: [words]}}, written by hand from the
+# image's source like the cases), and what a user sees then (status, power, phase currents,
+# lifetime energy, tag, the open session's energy). `completed` is the event at unplug.
+
+MODBUS_IMAGES = Path(__file__).parents[1] / "reference" / "modbus"
+
+
+def _session_images() -> list[Any]:
+    params = []
+    for path in sorted(MODBUS_IMAGES.glob("*.yaml")):
+        image = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if "session" in image:
+            params.append(pytest.param(path, image, id=path.stem))
+    return params
+
+
+def _seen(reading: Reading, tracker: SessionTracker) -> dict[str, Any]:
+    return {
+        "status": reading.status.value if reading.status else None,
+        "power_w": reading.power_w,
+        "currents_a": list(reading.currents_a),
+        "lifetime_energy_wh": reading.lifetime_energy_wh,
+        "session_energy_wh": reading.session_energy_wh,
+        "tag": reading.tag,
+        "open_energy_wh": None if tracker.open is None else round(tracker.open.energy_wh, 1),
+    }
+
+
+@pytest.mark.parametrize(("path", "image"), _session_images())
+async def test_session_played_against_the_image(path: Path, image: dict[str, Any]) -> None:
+    session = image["session"]
+    profile = load_profiles(BUILTIN_PROFILE_DIR).profiles[image["profile"]]
+    _, case = load_case(path, session["from"])
+    box = raw_box(case)
+    server = ModbusSimServer()
+    unit_id = case.get("unit_id", profile.default_unit_id)
+    server.add_box(unit_id, box)
+    for unit, other in other_units(case).items():
+        server.add_box(unit, other)
+    await server.start()
+    client = ModbusWallboxClient(profile, ModbusLinkPool(), "127.0.0.1", server.port, unit_id)
+    tracker = SessionTracker(path.stem, path.stem, MeterSpec.for_profile(profile), gap_s=600)
+    done: list[SessionCompleted] = []
+    problems: list[str] = []
+    try:
+        await client.read_identity()
+        for poll in session["polls"]:
+            for table in ("holding", "input"):
+                for start, words in poll.get(table, {}).items():
+                    for offset, word in enumerate(words):
+                        box.tables[table][int(start) + offset] = word
+            reading = await client.read()
+            events = tracker.update(
+                reading, T0 + timedelta(seconds=poll["at"]), price_per_kwh=0.30, currency="EUR"
+            )
+            done += [event for event in events if isinstance(event, SessionCompleted)]
+            seen = _seen(reading, tracker)
+            problems += [f"at {poll['at']} s: {p}" for p in mismatches(poll["expect"], seen)]
+    finally:
+        await client.close()
+        await server.stop()
+    assert problems == []
+    (completed,) = done
+    record = completed.record
+    want = session["completed"]
+    assert record.energy_wh == pytest.approx(want["energy_wh"], abs=0.05)
+    assert record.tag_id == want.get("tag")
+    assert record.peak_power_w == pytest.approx(want["peak_power_w"])
+    assert record.charging_s == pytest.approx(want["charging_s"])
+    assert record.energy_source == want["energy_source"]

@@ -70,6 +70,8 @@ def canonical_values(state: WallboxState) -> dict[str, Any]:
         "enabled": state.enabled,
         "error_code": state.error_code,
         "current_limit": state.current_limit_a if state.current_limit_a is not None else 0,
+        "grid_voltage": GRID_VOLTAGE_V,  # three-phase: not split phase
+        "vehicle_current": currents[0],
         "serial": state.serial,
         "firmware": state.firmware,
     }

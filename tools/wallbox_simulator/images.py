@@ -4,7 +4,8 @@ python -m tools.wallbox_simulator.images tests/reference/modbus/keba_p30.yaml ch
 
 An image file names its profile, its source document and cases; each case gives raw 16-bit
 registers as {first address: [words]} per table, `illegal` address ranges the firmware lacks,
-and `one_value_per_read` for boxes that answer one value per request. Nothing is derived from
+`one_value_per_read` for boxes that answer one value per request, and `units` for registers
+on other unit ids of the same address. Nothing is derived from
 a profile, so a profile can be checked against it.
 """
 
@@ -34,6 +35,11 @@ def raw_box(case: Mapping[str, Any]) -> RawImageBox:
     )
 
 
+def other_units(case: Mapping[str, Any]) -> dict[int, RawImageBox]:
+    """Boxes on other unit ids of the same address (Alfen: the station registers on 200)."""
+    return {int(unit): raw_box(image) for unit, image in case.get("units", {}).items()}
+
+
 def load_case(path: Path, name: str) -> tuple[str, dict[str, Any]]:
     """Return the profile id and the named case of an image file."""
     image = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -49,6 +55,8 @@ async def _serve(args: argparse.Namespace) -> None:
     server = ModbusSimServer(args.host, args.port)
     box = raw_box(case)
     server.add_box(args.unit_id, box)
+    for unit, other in other_units(case).items():
+        server.add_box(unit, other)
     await server.start()
     logging.info(
         "Serving image %s / %s (profile %s) on %s:%s, unit id %s",

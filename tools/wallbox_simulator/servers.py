@@ -37,6 +37,7 @@ ILLEGAL_FUNCTION = 1
 ILLEGAL_ADDRESS = 2
 ILLEGAL_VALUE = 3
 GATEWAY_TARGET_FAILED = 0x0B
+COIL_ON = 0xFF00  # function code 5: the value that switches a coil on
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +88,12 @@ class SimulatedBox:
     def write_registers(self, function: int, address: int, words: list[int]) -> bool:
         """Record a write and apply it; False when nothing is writable there."""
         self.register_writes.append(RegisterWrite(function, address, tuple(words)))
+        if function == 5:
+            return self.apply_modbus_write(address, [int(words[0] == COIL_ON)], coil=True)
         return self.apply_modbus_write(address, words)
 
-    def apply_modbus_write(self, address: int, words: list[int]) -> bool:
-        """Route a register write to the matching control; False if no control is there."""
+    def apply_modbus_write(self, address: int, words: list[int], *, coil: bool = False) -> bool:
+        """Route a register (or coil) write to the matching control; False if none is there."""
         profile = self.profile
         controls: list[tuple[str, ModbusWrite]] = []
         if profile.current_limit and isinstance(profile.current_limit.write, ModbusWrite):
@@ -100,7 +103,7 @@ class SimulatedBox:
         if profile.keepalive is not None:
             controls.append(("keepalive", profile.keepalive.write))
         for name, write in controls:
-            if write.address != address:
+            if write.address != address or (write.function == 5) != coil:
                 continue
             size = {"uint16": 1, "int16": 1}.get(write.data_type, 2)
             value = float(decode_number(words[:size], write.data_type, word_order=write.word_order))
@@ -111,6 +114,8 @@ class SimulatedBox:
             else:
                 self.state.write_keepalive()
             return True
+        if coil:
+            return False
         for switch in self._phase_switches:
             if isinstance(switch.write, ModbusWrite) and switch.write.address == address:
                 self.state.phases = 1 if words[0] == switch.one_phase else 3
@@ -163,6 +168,7 @@ class RawImageBox:
     ) -> None:
         """Serve registers given as {first address: [16-bit words from there on]}."""
         self.tables: dict[str, dict[int, int]] = {"holding": {}, "input": {}}
+        self.coils: dict[int, bool] = {}
         for table, runs in (("holding", holding), ("input", input_registers or {})):
             for start, words in runs.items():
                 for offset, word in enumerate(words):
@@ -190,6 +196,9 @@ class RawImageBox:
         if self._is_illegal(address, len(words)):
             return False
         self.register_writes.append(RegisterWrite(function, address, tuple(words)))
+        if function == 5:
+            self.coils[address] = words[0] == COIL_ON
+            return True
         for offset, word in enumerate(words):
             self.tables["holding"][address + offset] = word
         return True
@@ -288,9 +297,11 @@ class ModbusSimServer:
             if isinstance(words, int):
                 return bytes([function | 0x80, words])
             return bytes([function, 2 * count]) + struct.pack(f">{count}H", *words)
-        if function == 6:
+        if function in (5, 6):  # a coil (0xFF00 on, 0 off) or one register
             address, value = struct.unpack(">HH", pdu[1:5])
-            if not box.write_registers(6, address, [value]):
+            if function == 5 and value not in (0, COIL_ON):
+                return bytes([function | 0x80, ILLEGAL_VALUE])
+            if not box.write_registers(function, address, [value]):
                 return bytes([function | 0x80, ILLEGAL_ADDRESS])
             return pdu[:5]
         if function == 16:

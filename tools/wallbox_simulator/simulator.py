@@ -53,6 +53,8 @@ class WallboxSimulator:
         if self.profile.transport == "modbus":
             self.server = ModbusSimServer(host, port)
             self.server.add_box(self.unit_id, self.box)
+            if self.profile.identity_unit_id is not None:  # Alfen's station unit
+                self.server.add_box(self.profile.identity_unit_id, self.box)
         else:
             self.server = HttpSimServer(self.box, host, port, credentials=credentials)
         self.host = host

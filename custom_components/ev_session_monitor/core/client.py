@@ -18,6 +18,7 @@ class WallboxClient(ABC):
         self.phases: int | None = None  # 1 or 3 where the box can switch and it is known
         # What the box says beyond its readings (variants chosen, fallbacks in use).
         self.notes: list[str] = []
+        self._paused_by_zero = False  # 0 A was asked of a box with an on/off switch
 
     @abstractmethod
     async def read(self) -> Reading:
@@ -41,16 +42,29 @@ class WallboxClient(ABC):
         """Release the connection."""
 
     async def set_current_limit(self, amps: float) -> None:
-        """Set the charging current; 0 A pauses charging (clamped to the profile's range)."""
+        """Set the charging current; 0 A pauses charging (clamped to the profile's range).
+
+        A box with an on/off switch is paused with it, never with a current below its
+        minimum (evcc writes nothing under 6 A to any box), and switched on again by the
+        next current asked of it.
+        """
         control = self.profile.current_limit
         if control is None:
             raise WallboxUnsupportedError(f"{self.profile.name} has no current control")
+        if amps <= 0 and self.profile.enable is not None:
+            await self._write_enabled(False)
+            self._paused_by_zero = True
+            return
         if amps > 0:
             amps = min(max(amps, control.min_a), control.max_a)
         await self._write_current_limit(amps)
+        if amps > 0 and self._paused_by_zero:
+            await self._write_enabled(True)
+            self._paused_by_zero = False
 
     async def set_enabled(self, enabled: bool) -> None:
         """Allow or stop charging (boxes without an enable register get 0 A / max A)."""
+        self._paused_by_zero = False
         if self.profile.enable is not None:
             await self._write_enabled(enabled)
             return

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import math
 import re
 from typing import Any
@@ -24,6 +25,8 @@ from .errors import (
 from .model import DeviceIdentity, Reading
 from .profile import HttpWrite, ValueSpec, WallboxProfile
 from .reading import convert_raw, reading_from_raw
+
+_LOGGER = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT_S = 10.0
 
@@ -47,11 +50,17 @@ def _finite_or_none(text: str) -> float | None:
 def parse_json(text: str) -> Any:
     """Parse a box's answer; `nan`, `NaN`, `Infinity` and overflowing numbers become None.
 
-    Raises ValueError when the text is not JSON (a truncated body is not repaired: a cut-off
-    number would read as a smaller, wrong value).
+    A body missing only its closing brace is parsed with the brace added, as the Tesla Wall
+    Connector library does (einarhauks/tesla-wall-connector `decode_response`: the box sends
+    such bodies). Raises ValueError when the text is not JSON even then.
     """
     cleaned = _STRING_OR_NOT_A_NUMBER.sub(_null_for_not_a_number, text)
-    return json.loads(cleaned, parse_float=_finite_or_none)
+    try:
+        return json.loads(cleaned, parse_float=_finite_or_none)
+    except ValueError:
+        if not cleaned.rstrip() or cleaned.rstrip().endswith("}"):
+            raise
+        return json.loads(cleaned + "}", parse_float=_finite_or_none)
 
 
 def basic_auth_header(username: str, password: str) -> str:
@@ -138,13 +147,27 @@ class HttpWallboxClient(WallboxClient):
             raise WallboxResponseError(f"{path}: the answer is not JSON") from err
 
     async def _get_documents(self, specs: list[ValueSpec]) -> dict[str, Any]:
+        """Fetch each endpoint the specs name.
+
+        An endpoint whose answer is unusable (an HTTP error, not a JSON object) leaves only
+        its own values unavailable for this poll; the poll fails when every endpoint did.
+        A box that cannot be reached, or refuses the credentials, fails the poll at once.
+        """
         documents: dict[str, Any] = {}
+        failures: list[WallboxResponseError] = []
         for name in dict.fromkeys(spec.endpoint for spec in specs if spec.endpoint):
             path, query = self.profile.endpoints[name]
-            document = await self._request("GET", path, params=dict(query) or None)
-            if not isinstance(document, dict):
-                raise WallboxResponseError(f"{path}: expected a JSON object")
+            try:
+                document = await self._request("GET", path, params=dict(query) or None)
+                if not isinstance(document, dict):
+                    raise WallboxResponseError(f"{path}: expected a JSON object")
+            except WallboxResponseError as err:
+                _LOGGER.debug("%s: %s; its values are unavailable this poll", self._base, err)
+                failures.append(err)
+                document = {}
             documents[name] = document
+        if failures and len(failures) == len(documents):
+            raise failures[0]
         return documents
 
     async def read(self) -> Reading:

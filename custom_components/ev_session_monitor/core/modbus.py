@@ -73,13 +73,16 @@ class ModbusWallboxClient(WallboxClient):
         """Return requests sent on this box's connection (benchmarks)."""
         return self._link.requests
 
-    async def _read_blocks(self, blocks: list[ReadBlock]) -> dict[str, Any]:
-        """Read the blocks and return raw values by name."""
+    async def _read_blocks(
+        self, blocks: list[ReadBlock], unit_id: int | None = None
+    ) -> dict[str, Any]:
+        """Read the blocks (from the box's unit unless told) and return raw values by name."""
+        unit = self.unit_id if unit_id is None else unit_id
         values: dict[str, Any] = {}
         for index, block in enumerate(blocks):
             if index and self.profile.request_delay_s:
                 await asyncio.sleep(self.profile.request_delay_s)
-            registers = await self._link.read(block.table, block.address, block.count, self.unit_id)
+            registers = await self._link.read(block.table, block.address, block.count, unit)
             for spec in block.specs:
                 offset = spec.address - block.address  # type: ignore[operator]
                 try:
@@ -87,6 +90,10 @@ class ModbusWallboxClient(WallboxClient):
                 except DecodeError as err:
                     raise WallboxResponseError(f"{spec.name}: {err}") from err
         return values
+
+    async def read_raw(self, table: str, address: int, count: int) -> list[int]:
+        """Read registers as they are, for a register dump (never a write)."""
+        return await self._link.read(table, address, count, self.unit_id)
 
     async def _read_one(self, spec: ValueSpec) -> Any:
         return (await self._read_blocks(self._plan([spec]))).get(spec.name)
@@ -168,7 +175,7 @@ class ModbusWallboxClient(WallboxClient):
             await self._write(write, write.value)
         await self._resolve_keepalive()
         self._replan()
-        raw = await self._read_blocks(self._identity_blocks)
+        raw = await self._read_blocks(self._identity_blocks, self.profile.identity_unit_id)
         values = {
             name: identity_text(self.profile.identity[name], value) for name, value in raw.items()
         }
@@ -184,7 +191,8 @@ class ModbusWallboxClient(WallboxClient):
         if spec is None:
             return None
         if spec.address not in cache:
-            cache[spec.address] = identity_text(spec, await self._read_one(spec))
+            raw = await self._read_blocks(self._plan([spec]), self.profile.identity_unit_id)
+            cache[spec.address] = identity_text(spec, raw.get(spec.name))
         return cache[spec.address]
 
     async def _matches(
@@ -248,7 +256,9 @@ class ModbusWallboxClient(WallboxClient):
         assert self.profile.current_limit is not None
         write = self.profile.current_limit.write
         assert isinstance(write, ModbusWrite)
-        await self._write(write, amps / write.scale)
+        # `off` is what stops charging (0 on most boxes; DaheimLaden wants 0.1 A, as 0 A
+        # after a restart means "charge without authorization").
+        await self._write(write, write.off if amps <= 0 else amps / write.scale)
         self.setpoint_a = amps
         if amps > 0:
             self._resume_a = amps

@@ -115,9 +115,11 @@ class ModbusLink:
         return registers
 
     async def write(self, address: int, values: list[int], unit: int, function: int = 16) -> None:
-        """Write holding registers with function code 16, or one register with code 6."""
+        """Write registers (function code 16), one register (6) or one coil (5, on if not 0)."""
         async with self._lock:
-            if function == 6:
+            if function == 5:
+                await self._request("write_coil", address, unit, value=values[0] != 0)
+            elif function == 6:
                 await self._request("write_register", address, unit, value=values[0])
             else:
                 await self._request("write_registers", address, unit, values=values)

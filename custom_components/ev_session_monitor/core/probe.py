@@ -171,6 +171,8 @@ async def read_modbus_serial(
     link = ModbusLink(host, port or profile.default_port, timeout=request_timeout_s)
     try:
         unit = profile.default_unit_id if unit_id is None else unit_id
+        if profile.identity_unit_id is not None:
+            unit = profile.identity_unit_id  # the station unit of a box with several sockets
         registers = await link.read(spec.table, spec.address, spec.count, unit)
         try:
             return identity_text(spec, decode_raw(spec, registers))

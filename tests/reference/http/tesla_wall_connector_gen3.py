@@ -158,8 +158,9 @@ CASES = [
     ),
 ]
 
-# The library's test_can_handle_missing_end_brace answer: we do not repair it (a body cut
-# inside a number would read as a wrong, smaller meter value), so the poll fails instead.
+# The library's test_can_handle_missing_end_brace answer, which the library parses (api.py
+# decode_response adds the brace): the lifetime energy is read from it.
+MISSING_END_BRACE_LIFETIME_WH = 2566837.0
 MISSING_END_BRACE = {
     VITALS: (200, '{"contactor_closed":false,"vehicle_connected":false}'),
     LIFETIME: (
@@ -180,6 +181,15 @@ MISSING_END_BRACE = {
         """,
     ),
 }
+
+# Answers cut off in transit (not from a source: a body that stays invalid with a brace added).
+# With both endpoints cut, the poll fails; with one, only its values are unavailable.
+TRUNCATED = {
+    VITALS: (200, '{"contactor_closed":true,"vehicle_connected":true,"currentA_'),
+    LIFETIME: (200, '{"contactor_cycles":175,"energy_'),
+}
+# The charging answer above with its lifetime answer cut off.
+LIFETIME_CUT_OFF = {VITALS: CASES[1].bodies[VITALS], LIFETIME: TRUNCATED[LIFETIME]}
 
 # evcc issue #7599: a North American (split-phase, 240 V) box while charging. The car draws
 # vehicle_current_a = 30.8 A at grid_v = 238.5 V: 238.5 x 30.8 = 7345.8 W (the library's

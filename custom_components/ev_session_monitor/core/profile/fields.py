@@ -145,11 +145,11 @@ def control_write(
             merge=data["merge"],
         ), data
     data = validate(MODBUS_WRITE, raw, source, prefix)
-    if data["function"] == 6 and TYPE_REGISTERS[data["type"]] != 1:
+    if data["function"] in (5, 6) and TYPE_REGISTERS[data["type"]] != 1:
         raise ProfileError(
             source,
-            f"field '{prefix}.function': function code 6 writes one register,"
-            f" {data['type']} needs {TYPE_REGISTERS[data['type']]}",
+            f"field '{prefix}.function': function code {data['function']} writes one"
+            f" register or coil, {data['type']} needs {TYPE_REGISTERS[data['type']]}",
         )
     return ModbusWrite(
         address=data["address"],

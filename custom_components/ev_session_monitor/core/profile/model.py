@@ -28,6 +28,10 @@ VALUE_UNITS: dict[str, str | None] = {
     "enabled": None,  # the box's own "charging allowed" state (what the enable control sets)
     "error_code": None,
     "current_limit": "A",
+    # North American split-phase boxes (Tesla Wall Connector): the supply voltage and the car's
+    # current, from which power is figured when phase C reads half the supply voltage.
+    "grid_voltage": "V",
+    "vehicle_current": "A",
 }
 IDENTITY_VALUES = ("serial", "firmware")
 STATUS_VALUES = [status.value for status in ChargerStatus]
@@ -99,7 +103,9 @@ class ModbusWrite:
     on: float = 1
     off: float = 0
     value: float = 1  # keepalive value
-    function: Literal[6, 16] = 16  # Modbus function code: 6 write single, 16 write multiple
+    # Modbus function code: 5 write single coil (on = value != 0), 6 write single register,
+    # 16 write multiple registers.
+    function: Literal[5, 6, 16] = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +243,7 @@ class WallboxProfile:
     one_value_per_read: bool = False
     forbidden: tuple[tuple[int, int], ...] = ()
     request_delay_s: float = 0.0
+    identity_unit_id: int | None = None  # serial and firmware on another unit (Alfen: 200)
     # HTTP
     endpoints: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
     http_auth: Literal["none", "basic"] = "none"

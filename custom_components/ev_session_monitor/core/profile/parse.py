@@ -109,6 +109,7 @@ def parse_profile(profile_id: str, raw: Any, source: str) -> WallboxProfile:
         one_value_per_read=modbus["one_value_per_read"],
         forbidden=forbidden,
         request_delay_s=modbus["request_delay_ms"] / 1000,
+        identity_unit_id=modbus.get("identity_unit_id"),
         endpoints={
             name: (endpoint["path"], endpoint["query"])
             for name, endpoint in config["http"]["endpoints"].items()

@@ -61,7 +61,7 @@ MODBUS_WRITE = vol.Schema(
         vol.Optional("on", default=1): finite_float(),
         vol.Optional("off", default=0): finite_float(),
         vol.Optional("value", default=1): finite_float(),
-        vol.Optional("function", default=16): vol.In([6, 16]),
+        vol.Optional("function", default=16): vol.In([5, 6, 16]),
         vol.Optional("min"): finite_float(),
         vol.Optional("max"): finite_float(),
         vol.Optional("interval_s"): vol.All(finite_float(), vol.Range(min=1)),
@@ -164,6 +164,7 @@ PROFILE = vol.Schema(
                 vol.Optional("request_delay_ms", default=0): vol.All(
                     int, vol.Range(min=0, max=5000)
                 ),
+                vol.Optional("identity_unit_id"): vol.All(int, vol.Range(min=0, max=255)),
                 vol.Optional("sentinels", default={}): {_TYPES: [int]},
             }
         ),
