@@ -76,7 +76,8 @@ async def _charged_entry(
     entry.add_to_hass(hass)
     session_ids = (UUID(int=number) for number in range(1, 100))
     patch_ids = patch(
-        "custom_components.ev_session_monitor.core.session.uuid.uuid4", lambda: next(session_ids)
+        "custom_components.ev_session_monitor.core.session.tracker.uuid.uuid4",
+        lambda: next(session_ids),
     )
     patch_ids.start()
     request.addfinalizer(patch_ids.stop)
