@@ -1,8 +1,9 @@
-"""Shared, domain-wide state: profiles, Modbus links, the tag registry and the session archive."""
+"""Shared, domain-wide state: profiles, Modbus links, tags, the session archive, unknown cards."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,7 @@ from homeassistant.helpers.singleton import singleton
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, HISTORY_FILE, LOGGER, USER_PROFILE_DIR
+from .const import DOMAIN, EVENT_UNKNOWN_TAG, HISTORY_FILE, LOGGER, USER_PROFILE_DIR
 from .core.history import HistoryCorruptError, SessionHistory
 from .core.modbus_link import ModbusLinkPool
 from .core.model import SessionRecord
@@ -26,6 +27,9 @@ from .polling import PollClock
 
 DATA_DOMAIN: HassKey[DomainData] = HassKey(DOMAIN)
 TAG_STORE_VERSION = 1
+ATTEMPTS_KEPT = 200
+ATTEMPT_STORE_VERSION = 1
+ATTEMPT_SAVE_DELAY_S = 5
 
 
 class TagStore:
@@ -172,6 +176,41 @@ class SessionArchive:
             self._history = None
 
 
+class UnknownCardLog:
+    """The most recent unknown-card attempts at any wallbox, kept across restarts."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Prepare an empty log; call async_load()."""
+        self.hass = hass
+        self._store: Store[dict[str, Any]] = Store(
+            hass, ATTEMPT_STORE_VERSION, f"{DOMAIN}.unknown_cards"
+        )
+        self.attempts: deque[dict[str, Any]] = deque(maxlen=ATTEMPTS_KEPT)
+
+    async def async_load(self) -> None:
+        """Read the stored attempts and start listening for new ones."""
+        data = await self._store.async_load() or {}
+        stored = data.get("attempts")
+        if isinstance(stored, list):
+            self.attempts.extend(item for item in stored if isinstance(item, dict))
+        self.hass.bus.async_listen(EVENT_UNKNOWN_TAG, self._async_attempt)
+
+    @callback
+    def _async_attempt(self, event: Event) -> None:
+        self.attempts.append(
+            {
+                "time": event.data.get("time") or event.time_fired.isoformat(),
+                "entry_id": event.data.get("entry_id"),
+                "charger": event.data.get("charger"),
+                "tag_id": event.data.get("tag_id"),
+                "attempts": event.data.get("attempts"),
+            }
+        )
+        self._store.async_delay_save(
+            lambda: {"attempts": list(self.attempts)}, ATTEMPT_SAVE_DELAY_S
+        )
+
+
 @dataclass(kw_only=True)
 class DomainData:
     """What all wallboxes of the integration share."""
@@ -181,6 +220,7 @@ class DomainData:
     pool: ModbusLinkPool = field(default_factory=ModbusLinkPool)
     tags: TagStore
     archive: SessionArchive
+    unknown_cards: UnknownCardLog
 
 
 async def async_load_catalog(hass: HomeAssistant) -> ProfileCatalog:
@@ -206,9 +246,12 @@ async def async_domain_data(hass: HomeAssistant) -> DomainData:
         await archive.async_close()
 
     hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, close_archive)
+    unknown_cards = UnknownCardLog(hass)
+    await unknown_cards.async_load()
     return DomainData(
         catalog=await async_load_catalog(hass),
         clock=PollClock(hass),
         tags=tags,
         archive=archive,
+        unknown_cards=unknown_cards,
     )

@@ -1,0 +1,165 @@
+"""Who sees what: the one place of the integration's access rules.
+
+Administrators see and change everything. Any other user sees the sessions and totals of the
+known cards linked to their own person (none without a person). A call without a user (an
+automation, a script, Home Assistant itself) is trusted like an administrator: whoever wrote it
+could already read every file. The actions, the portal's websocket commands and its downloads all
+ask here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import probatio as vol
+from homeassistant.auth.models import User
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .core.tags import normalize_tag
+from .storage import DATA_DOMAIN
+
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_TAG_ID = "tag_id"
+ATTR_START = "start"
+ATTR_END = "end"
+ATTR_PERSON = "person"
+
+# The portal's filters (websocket commands and download query parameters).
+FILTER_FIELDS: dict[Any, Any] = {
+    vol.Optional(ATTR_CONFIG_ENTRY_ID): [cv.string],
+    vol.Optional(ATTR_TAG_ID): [cv.string],
+    vol.Optional(ATTR_PERSON): cv.entity_id,
+    vol.Optional(ATTR_START): cv.datetime,
+    vol.Optional(ATTR_END): cv.datetime,
+}
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Datetimes without a zone are in Home Assistant's time zone."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt_util.get_default_time_zone())
+
+
+def _charger_ids(hass: HomeAssistant, entry_ids: list[str] | None) -> list[str] | None:
+    if not entry_ids:
+        return None
+    charger_ids = []
+    for entry_id in entry_ids:
+        entry = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_entry",
+                translation_placeholders={"entry_id": entry_id},
+            )
+        charger_ids.append(entry.unique_id or entry.entry_id)
+    return charger_ids
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionFilter:
+    """Which sessions a report covers: the one query logic of the actions and the portal."""
+
+    charger_ids: list[str] | None = None
+    tag_ids: list[str] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def limited_to_tags(self, allowed: Collection[str]) -> SessionFilter:
+        """Keep only sessions of the given tags (a user who may see only their own cards)."""
+        wanted = allowed if self.tag_ids is None else [t for t in self.tag_ids if t in allowed]
+        return replace(self, tag_ids=sorted(wanted))
+
+    def as_kwargs(self) -> dict[str, Any]:
+        """The filter as SessionArchive keyword arguments."""
+        return {
+            "charger_ids": self.charger_ids,
+            "tag_ids": self.tag_ids,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+def session_filter(hass: HomeAssistant, data: Mapping[str, Any]) -> SessionFilter:
+    """Build the filter from action or websocket data (config_entry_id, tag_id, start, end)."""
+    start, end = _aware(data.get(ATTR_START)), _aware(data.get(ATTR_END))
+    if start is not None and end is not None and end <= start:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="invalid_range")
+    tags = data.get(ATTR_TAG_ID)
+    return SessionFilter(
+        charger_ids=_charger_ids(hass, data.get(ATTR_CONFIG_ENTRY_ID)),
+        tag_ids=[normalize_tag(tag) for tag in tags] if tags else None,
+        start=start,
+        end=end,
+    )
+
+
+def persons_of(hass: HomeAssistant, user: User) -> set[str]:
+    """The person entities linked to this Home Assistant user."""
+    return {
+        state.entity_id
+        for state in hass.states.async_all("person")
+        if state.attributes.get("user_id") == user.id
+    }
+
+
+def sees_everything(user: User | None) -> bool:
+    """Administrators and calls without a user (automations) see every card."""
+    return user is None or user.is_admin
+
+
+def visible_tags(hass: HomeAssistant, user: User | None) -> set[str] | None:
+    """Tag ids whose sessions the user may see; None means every session."""
+    if sees_everything(user):
+        return None
+    assert user is not None
+    persons = persons_of(hass, user)
+    registry = hass.data[DATA_DOMAIN].tags.registry
+    return {tag.tag_id for tag in registry if tag.person is not None and tag.person in persons}
+
+
+def scoped_filter(hass: HomeAssistant, user: User | None, data: Mapping[str, Any]) -> SessionFilter:
+    """The filter a user asked for, limited to what they may see.
+
+    A non-administrator who names a tag or person that is not theirs is refused outright
+    rather than shown an empty result, so a wrong link is noticed.
+    """
+    query = session_filter(hass, data)
+    person = data.get(ATTR_PERSON)
+    if person is not None:
+        linked = [
+            tag.tag_id for tag in hass.data[DATA_DOMAIN].tags.registry if tag.person == person
+        ]
+        query = query.limited_to_tags(linked)
+    allowed = visible_tags(hass, user)
+    if allowed is None:
+        return query
+    assert user is not None
+    if person is not None and person not in persons_of(hass, user):
+        raise Unauthorized(user_id=user.id)
+    if query.tag_ids is not None and not set(query.tag_ids) <= allowed:
+        raise Unauthorized(user_id=user.id)
+    return query.limited_to_tags(allowed)
+
+
+def parse_filter_query(
+    query: Mapping[str, str], multi: Callable[[str], list[str]]
+) -> dict[str, Any]:
+    """Turn URL query parameters into the websocket filter fields (validated by the same schema)."""
+    data: dict[str, Any] = {}
+    for key in (ATTR_CONFIG_ENTRY_ID, ATTR_TAG_ID):
+        values = multi(key)
+        if values:
+            data[key] = values
+    for key in (ATTR_PERSON, ATTR_START, ATTR_END):
+        if query.get(key):
+            data[key] = query[key]
+    return vol.Schema(FILTER_FIELDS)(data)  # type: ignore[no-any-return]
