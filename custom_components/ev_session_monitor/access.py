@@ -16,8 +16,8 @@ from typing import Any
 
 import probatio as vol
 from homeassistant.auth.models import User
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
@@ -144,9 +144,9 @@ def scoped_filter(hass: HomeAssistant, user: User | None, data: Mapping[str, Any
         return query
     assert user is not None
     if person is not None and person not in persons_of(hass, user):
-        raise Unauthorized(user_id=user.id)
+        raise AccessDenied(user.id, "not_your_cards")
     if query.tag_ids is not None and not set(query.tag_ids) <= allowed:
-        raise Unauthorized(user_id=user.id)
+        raise AccessDenied(user.id, "not_your_cards")
     return query.limited_to_tags(allowed)
 
 
@@ -163,3 +163,31 @@ def parse_filter_query(
         if query.get(key):
             data[key] = query[key]
     return vol.Schema(FILTER_FIELDS)(data)  # type: ignore[no-any-return]
+
+
+class AccessDenied(Unauthorized):
+    """Unauthorized, with a message the user can read in their language."""
+
+    def __init__(self, user_id: str | None, key: str, **placeholders: str) -> None:
+        """Refuse `user_id`; `key` is one of the integration's exception translations."""
+        super().__init__(user_id=user_id)
+        self.translation_domain = DOMAIN
+        self.translation_key = key
+        self.translation_placeholders = placeholders
+        self.generate_message = True
+
+
+async def async_caller(hass: HomeAssistant, context: Context) -> User | None:
+    """The user behind a call; None when no user made it (an automation, Home Assistant)."""
+    if context.user_id is None:
+        return None
+    user = await hass.auth.async_get_user(context.user_id)
+    if user is None:
+        raise UnknownUser(context=context)
+    return user
+
+
+async def async_require_admin(hass: HomeAssistant, context: Context) -> None:
+    """Refuse a call made by a user who is not an administrator."""
+    if not sees_everything(await async_caller(hass, context)):
+        raise AccessDenied(context.user_id, "admin_required")

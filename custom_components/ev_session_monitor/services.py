@@ -21,7 +21,9 @@ from .access import (
     ATTR_END,
     ATTR_START,
     ATTR_TAG_ID,
-    session_filter,
+    async_caller,
+    async_require_admin,
+    scoped_filter,
 )
 from .const import CONF_BATTERY_CAPACITY, CONF_SOC_ENTITY, DOMAIN, EXPORT_DIR
 from .coordinator import async_learn_last_unknown_tag
@@ -81,8 +83,10 @@ LEARN_LAST_TAG_SCHEMA = vol.Schema(
 async def _query(
     hass: HomeAssistant, call: ServiceCall, *, newest_first: bool = False
 ) -> list[SessionRecord]:
+    """The sessions asked for, of the cards the caller may see (as in the portal)."""
+    query = scoped_filter(hass, await async_caller(hass, call.context), call.data)
     return await hass.data[DATA_DOMAIN].archive.async_query(
-        **session_filter(hass, call.data).as_kwargs(),
+        **query.as_kwargs(),
         limit=call.data.get(ATTR_LIMIT),
         newest_first=newest_first,
     )
@@ -145,8 +149,17 @@ def _write_export(config_dir: Path, path: Path, records: list[SessionRecord], tz
     write_csv(path, records, totals(records, tz), tz)
 
 
+def _shown_path(config_dir: Path, path: Path) -> str:
+    """A file's path relative to the config folder."""
+    return path.relative_to(config_dir).as_posix()
+
+
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the integration's actions."""
+    """Register the integration's actions.
+
+    learn_last_tag changes the known cards: administrators and automations only. The others read,
+    scoped like the portal (access.py); plan_charging tells only what the Now tab shows everyone.
+    """
 
     async def get_sessions(call: ServiceCall) -> ServiceResponse:
         newest_first = call.data.get(ATTR_ORDER, ORDER_NEWEST_FIRST) == ORDER_NEWEST_FIRST
@@ -169,11 +182,16 @@ def async_setup_services(hass: HomeAssistant) -> None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="export_failed",
-                translation_placeholders={"path": str(path), "error": err.strerror or str(err)},
+                translation_placeholders={
+                    "path": _shown_path(config_dir, path),
+                    "error": err.strerror or str(err),
+                },
             ) from err
-        return {"path": str(path), "sessions": len(records)}
+        # Relative to the config folder: where the server keeps it is none of the caller's business.
+        return {"path": _shown_path(config_dir, path), "sessions": len(records)}
 
     async def learn_last_tag(call: ServiceCall) -> ServiceResponse:
+        await async_require_admin(hass, call.context)
         entry = hass.config_entries.async_get_entry(call.data[ATTR_CONFIG_ENTRY_ID])
         if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
             raise ServiceValidationError(
