@@ -16,12 +16,14 @@ from typing import Any
 
 import probatio as vol
 from homeassistant.auth.models import User
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
+from .const import CONF_CARD_NAMES_ADMIN_ONLY, CONF_CONTROLS_ADMIN_ONLY, DOMAIN
 from .core.tags import normalize_tag
 from .storage import DATA_DOMAIN
 
@@ -191,3 +193,56 @@ async def async_require_admin(hass: HomeAssistant, context: Context) -> None:
     """Refuse a call made by a user who is not an administrator."""
     if not sees_everything(await async_caller(hass, context)):
         raise AccessDenied(context.user_id, "admin_required")
+
+
+# --- controls and card names ------------------------------------------------------------------
+
+# The platforms whose entities change the wallbox (or the known cards).
+CONTROL_PLATFORMS = ("switch", "number", "select", "button")
+# Admitting a card changes the known cards: administrators only, as the learn_last_tag action.
+ADMIN_ONLY_KEYS = ("learn_last_tag",)
+
+
+def controls_admin_only(entry: ConfigEntry) -> bool:
+    """Whether the wallbox's switch, number, select and buttons are for administrators only."""
+    return bool(entry.options.get(CONF_CONTROLS_ADMIN_ONLY))
+
+
+async def async_require_control(
+    hass: HomeAssistant, entry: ConfigEntry, key: str, context: Context | None
+) -> None:
+    """Refuse a non-administrator's call of a control the wallbox keeps for administrators."""
+    if context is None or not (controls_admin_only(entry) or key in ADMIN_ONLY_KEYS):
+        return
+    if not sees_everything(await async_caller(hass, context)):
+        raise AccessDenied(context.user_id, "controls_admin_only", charger=entry.title)
+
+
+def controls_denied_entities(hass: HomeAssistant, user: User | None) -> list[str]:
+    """The integration's control entities this user may not use."""
+    if sees_everything(user):
+        return []
+    registry = er.async_get(hass)
+    denied = []
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        charger_id = entry.unique_id or entry.entry_id
+        for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+            key = entity.unique_id.removeprefix(f"{charger_id}_")
+            if entity.domain in CONTROL_PLATFORMS and (
+                controls_admin_only(entry) or key in ADMIN_ONLY_KEYS
+            ):
+                denied.append(entity.entity_id)
+    return sorted(denied)
+
+
+def card_names_admin_only(hass: HomeAssistant) -> bool:
+    """Card names are shared by the wallboxes: hidden when any wallbox says so."""
+    return any(
+        entry.options.get(CONF_CARD_NAMES_ADMIN_ONLY)
+        for entry in hass.config_entries.async_entries(DOMAIN)
+    )
+
+
+def can_see_card_names(hass: HomeAssistant, user: User | None) -> bool:
+    """Whether this user sees the names of the cards (else labels like "Card 3")."""
+    return sees_everything(user) or not card_names_admin_only(hass)

@@ -22,7 +22,14 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
-from .access import FILTER_FIELDS, persons_of, scoped_filter, visible_tags
+from .access import (
+    FILTER_FIELDS,
+    can_see_card_names,
+    controls_denied_entities,
+    persons_of,
+    scoped_filter,
+    visible_tags,
+)
 from .const import DOMAIN
 from .coordinator import EvConfigEntry
 from .core.history import SORT_COLUMNS, charger_totals, summarize, totals
@@ -51,6 +58,7 @@ def async_register_commands(hass: HomeAssistant) -> None:
     """Register every portal command (once, from async_setup)."""
     for command in (
         ws_info,
+        ws_permissions,
         ws_sessions,
         ws_totals,
         ws_subscribe_wallboxes,
@@ -100,6 +108,19 @@ def ws_info(hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, An
                 for state in persons
                 if user.is_admin or state.entity_id in own
             ],
+        },
+    )
+
+
+@websocket_command({vol.Required("type"): f"{DOMAIN}/permissions"})
+@callback
+def ws_permissions(hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]) -> None:
+    """What the card and the portal hide from the calling user."""
+    connection.send_result(
+        msg["id"],
+        {
+            "can_see_card_names": can_see_card_names(hass, connection.user),
+            "controls_denied_entities": controls_denied_entities(hass, connection.user),
         },
     )
 

@@ -247,3 +247,111 @@ async def test_learn_last_tag_over_http_and_from_automations(
         DOMAIN, "learn_last_tag", {"config_entry_id": site.entry.entry_id}, blocking=True
     )
     assert hass.data[DOMAIN].tags.registry.get(unknown_card) is not None
+
+
+# --- controls ---------------------------------------------------------------------------------
+
+SWITCH = "switch.garage_charging_enabled"
+CURRENT = "number.garage_charging_current"
+LEARN = "button.garage_learn_last_unknown_tag"
+
+
+def allowed(simulator: WallboxSimulator) -> bool:
+    """Whether the box may charge (this model switches by the current: 0 A is off)."""
+    return simulator.state.enabled and simulator.state.current_limit_a != 0
+
+
+async def turn_off(hass: HomeAssistant, user_id: str | None) -> None:
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": SWITCH}, blocking=True, context=Context(user_id=user_id)
+    )
+
+
+@pytest.fixture
+async def locked_site(hass: HomeAssistant, site: Site) -> Site:
+    """The same site with the wallbox's controls for administrators only."""
+    hass.config_entries.async_update_entry(site.entry, options={"controls_admin_only": True})
+    assert await hass.config_entries.async_reload(site.entry.entry_id)
+    await hass.async_block_till_done()
+    return site
+
+
+async def test_controls_for_administrators_only(
+    hass: HomeAssistant,
+    locked_site: Site,
+    simulator: WallboxSimulator,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Before: Carol (no person) stopped the charging session of someone else."""
+    site = locked_site
+    for who in (site.carol, site.alice):
+        with pytest.raises(Unauthorized) as err:
+            await turn_off(hass, who.user.id)
+        assert err.value.translation_key == "controls_admin_only"
+        assert "Garage" in str(err.value)
+        with pytest.raises(Unauthorized):
+            await hass.services.async_call(
+                "number",
+                "set_value",
+                {"entity_id": CURRENT, "value": 6},
+                blocking=True,
+                context=Context(user_id=who.user.id),
+            )
+    assert simulator.state.current_limit_a is None  # nothing was written
+    client = await hass_client(site.carol.token)
+    answer = await client.post("/api/services/switch/turn_off", json={"entity_id": SWITCH})
+    assert answer.status == 401
+    assert allowed(simulator)
+    await turn_off(hass, site.admin.user.id)
+    assert not allowed(simulator)
+    await hass.services.async_call("switch", "turn_on", {"entity_id": SWITCH}, blocking=True)
+    assert allowed(simulator)  # automations: no user
+
+
+async def test_controls_open_to_every_user_without_the_option(
+    hass: HomeAssistant, site: Site, simulator: WallboxSimulator
+) -> None:
+    """Home Assistant's own rule: any user may control any entity."""
+    await turn_off(hass, site.carol.user.id)
+    assert not allowed(simulator)
+    with pytest.raises(Unauthorized):  # admitting a card is always an administrator's job
+        await hass.services.async_call(
+            "button",
+            "press",
+            {"entity_id": LEARN},
+            blocking=True,
+            context=Context(user_id=site.carol.user.id),
+        )
+
+
+async def permissions(hass: HomeAssistant, hass_ws_client: WebSocketGenerator, token: str) -> Any:
+    client = await hass_ws_client(hass, token)
+    await client.send_json_auto_id({"type": f"{DOMAIN}/permissions"})
+    answer = await client.receive_json()
+    assert answer["success"], answer
+    return answer["result"]
+
+
+async def test_permissions_command(
+    hass: HomeAssistant, site: Site, hass_ws_client: WebSocketGenerator
+) -> None:
+    everything = {"can_see_card_names": True, "controls_denied_entities": []}
+    assert await permissions(hass, hass_ws_client, site.admin.token) == everything
+    assert await permissions(hass, hass_ws_client, site.carol.token) == {
+        "can_see_card_names": True,
+        "controls_denied_entities": [LEARN],
+    }
+    hass.config_entries.async_update_entry(
+        site.entry, options={"controls_admin_only": True, "card_names_admin_only": True}
+    )
+    await hass.async_block_till_done()
+    assert await permissions(hass, hass_ws_client, site.admin.token) == everything
+    assert await permissions(hass, hass_ws_client, site.alice.token) == {
+        "can_see_card_names": False,
+        "controls_denied_entities": [
+            LEARN,
+            CURRENT,
+            "number.garage_session_target_energy",
+            SWITCH,
+        ],
+    }
