@@ -12,15 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import probatio as vol
 from homeassistant.auth.models import User
+from homeassistant.components.http.const import KEY_HASS_USER
+from homeassistant.components.websocket_api.connection import current_connection
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.http import current_request
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_CARD_NAMES_ADMIN_ONLY, CONF_CONTROLS_ADMIN_ONLY, DOMAIN
@@ -246,3 +249,63 @@ def card_names_admin_only(hass: HomeAssistant) -> bool:
 def can_see_card_names(hass: HomeAssistant, user: User | None) -> bool:
     """Whether this user sees the names of the cards (else labels like "Card 3")."""
     return sees_everything(user) or not card_names_admin_only(hass)
+
+
+def neutral_card_label(hass: HomeAssistant, tag_id: str | None, name: str | None) -> str | None:
+    """What a card is called where its name must not show: "Card 3" for a known card.
+
+    A card that is no longer known shows its id (an id is not a name); no card stays None.
+    """
+    if not tag_id:
+        return None
+    number = hass.data[DATA_DOMAIN].tags.number(tag_id)
+    if number is not None:
+        return f"Card {number}"
+    return tag_id if name else None
+
+
+def card_label_for(
+    hass: HomeAssistant, user: User | None, tag_id: str | None, name: str | None
+) -> str | None:
+    """The card's name for this user, or its neutral label while names are hidden from them."""
+    if can_see_card_names(hass, user):
+        return name
+    return neutral_card_label(hass, tag_id, name)
+
+
+# Who a view is drawn for. UNKNOWN: it cannot be told, so it is drawn as for every user.
+UNKNOWN_VIEWER: Final = object()
+type Viewer = User | None | object
+
+
+def viewer() -> Viewer:
+    """The user of the HTTP request or websocket connection being answered, if any."""
+    request = current_request.get()
+    user: User | None = request.get(KEY_HASS_USER) if request is not None else None
+    if user is not None:
+        return user
+    connection = current_connection.get()
+    if connection is not None:
+        return connection.user
+    return UNKNOWN_VIEWER
+
+
+async def async_viewer(hass: HomeAssistant, context: Context | None) -> Viewer:
+    """As viewer(); else the user of a service call's context (None: an automation)."""
+    found = viewer()
+    if found is not UNKNOWN_VIEWER or context is None:
+        return found
+    if context.user_id is None:
+        return None
+    return await hass.auth.async_get_user(context.user_id) or UNKNOWN_VIEWER
+
+
+def card_label_shown(
+    hass: HomeAssistant, shown_to: Viewer, tag_id: str | None, name: str | None
+) -> str | None:
+    """The card's name, or its neutral label where names are hidden from whoever sees it."""
+    if not card_names_admin_only(hass):
+        return name
+    if shown_to is UNKNOWN_VIEWER or not isinstance(shown_to, User | None):
+        return neutral_card_label(hass, tag_id, name)
+    return card_label_for(hass, shown_to, tag_id, name)

@@ -41,6 +41,8 @@ class TagStore:
             hass, TAG_STORE_VERSION, f"{DOMAIN}.tags", atomic_writes=True
         )
         self.registry = TagRegistry()
+        # A number per card, never given twice: "Card 3" stays card 3 when others are removed.
+        self.numbers: dict[str, int] = {}
         self._listeners: list[Callable[[], None]] = []
 
     async def async_load(self) -> None:
@@ -48,15 +50,33 @@ class TagStore:
         data = await self._store.async_load() or {}
         stored = data.get("tags", []) if isinstance(data, dict) else data
         self.registry, problems = TagRegistry.from_list(stored)
+        numbers = data.get("numbers") if isinstance(data, dict) else None
+        if isinstance(numbers, dict):
+            self.numbers = {
+                str(tag_id): number
+                for tag_id, number in numbers.items()
+                if isinstance(number, int) and not isinstance(number, bool) and number > 0
+            }
+        self._number_new_cards()
         for problem in problems:
             LOGGER.warning("Stored tag skipped: %s", problem[:300])
         if problems:
             # The skipped entries stay in the file (the registry writes them back unchanged).
             async_stored_tags_issue(self._store.hass, problems)
 
+    def _number_new_cards(self) -> None:
+        for tag in self.registry:
+            if tag.tag_id not in self.numbers:
+                self.numbers[tag.tag_id] = max(self.numbers.values(), default=0) + 1
+
+    def number(self, tag_id: str) -> int | None:
+        """The card's number (for "Card 3"); None for a card that is not known."""
+        return self.numbers.get(tag_id) if self.registry.get(tag_id) is not None else None
+
     async def async_save(self) -> None:
         """Persist now and tell listeners (entities) the registry changed."""
-        await self._store.async_save({"tags": self.registry.to_list()})
+        self._number_new_cards()
+        await self._store.async_save({"tags": self.registry.to_list(), "numbers": self.numbers})
         for listener in list(self._listeners):
             listener()
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 import probatio as vol
+from homeassistant.auth.models import User
 from homeassistant.components.websocket_api import async_register_command
 from homeassistant.components.websocket_api.connection import ActiveConnection
 from homeassistant.components.websocket_api.decorators import async_response, websocket_command
@@ -25,6 +26,7 @@ from homeassistant.util import dt as dt_util
 from .access import (
     FILTER_FIELDS,
     can_see_card_names,
+    card_label_for,
     controls_denied_entities,
     persons_of,
     scoped_filter,
@@ -194,15 +196,15 @@ async def ws_totals(hass: HomeAssistant, connection: ActiveConnection, msg: dict
     connection.send_result(msg["id"], await hass.async_add_executor_job(report))
 
 
-def _who(hass: HomeAssistant, tag_id: str | None, last_tag: str | None) -> str | None:
+def _who(hass: HomeAssistant, user: User, tag_id: str | None, last_tag: str | None) -> str | None:
     """The name of the card charging now; an unknown card as the entities show it."""
     if tag_id is None:
         return None
     known = hass.data[DATA_DOMAIN].tags.registry.get(tag_id)
-    return known.name if known is not None else last_tag
+    return card_label_for(hass, user, tag_id, known.name) if known is not None else last_tag
 
 
-def wallbox_snapshot(hass: HomeAssistant, entry: EvConfigEntry) -> dict[str, Any]:
+def wallbox_snapshot(hass: HomeAssistant, entry: EvConfigEntry, user: User) -> dict[str, Any]:
     """What the Now tile of one wallbox shows."""
     coordinator = entry.runtime_data.coordinator
     profile = entry.runtime_data.profile
@@ -220,7 +222,7 @@ def wallbox_snapshot(hass: HomeAssistant, entry: EvConfigEntry) -> dict[str, Any
         "status": data.reading.status,
         "power_w": data.reading.power_w,
         "auth_state": data.auth_state,
-        "who": _who(hass, session.tag_id, data.last_tag) if session else None,
+        "who": _who(hass, user, session.tag_id, data.last_tag) if session else None,
         "last_tag": data.last_tag,
         "session": None
         if session is None
@@ -266,7 +268,7 @@ def ws_subscribe_wallboxes(
     @callback
     def send(*_: Any) -> None:
         snapshots = [
-            wallbox_snapshot(hass, entry)
+            wallbox_snapshot(hass, entry, connection.user)
             for entry in entries
             if entry.state is ConfigEntryState.LOADED and entry.runtime_data.coordinator.data
         ]
