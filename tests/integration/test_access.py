@@ -16,6 +16,7 @@ import pytest
 from homeassistant.auth.models import User
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import Unauthorized
+from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import (
@@ -355,3 +356,39 @@ async def test_permissions_command(
             SWITCH,
         ],
     }
+
+
+# --- card names -------------------------------------------------------------------------------
+
+
+async def calendar_summaries(client: Any, hass: HomeAssistant) -> list[str]:
+    answer = await client.get(
+        "/api/calendars/calendar.garage_charging_sessions",
+        params={"start": "2026-02-28T00:00:00+00:00", "end": "2026-03-03T00:00:00+00:00"},
+    )
+    assert answer.status == 200
+    return sorted(event["summary"].split(" · ")[0] for event in await answer.json())
+
+
+async def test_card_names_for_administrators_only(
+    hass: HomeAssistant, site: Site, hass_client: ClientSessionGenerator
+) -> None:
+    """Before: every user saw every card's name in the calendar and on the card devices."""
+    alice = await hass_client(site.alice.token)
+    admin = await hass_client(site.admin.token)
+    assert await calendar_summaries(alice, hass) == ["Alice's car"] * 3 + ["Bob's van"] * 2
+    hass.config_entries.async_update_entry(site.entry, options={"card_names_admin_only": True})
+    assert await hass.config_entries.async_reload(site.entry.entry_id)
+    await hass.async_block_till_done()
+    # Numbered in the order the cards were added; the numbers stay when a card is removed.
+    assert await calendar_summaries(alice, hass) == ["Card 1"] * 3 + ["Card 2"] * 2
+    assert await calendar_summaries(admin, hass) == ["Alice's car"] * 3 + ["Bob's van"] * 2
+    devices = {
+        device.name
+        for device in dr.async_entries_for_config_entry(dr.async_get(hass), site.entry.entry_id)
+        if any(value.startswith("tag_") for _, value in device.identifiers)
+    }
+    assert devices == {"Card 1", "Card 2"}
+    await hass.data[DOMAIN].tags.async_remove(ALICE_CARD)
+    await hass.async_block_till_done()
+    assert hass.data[DOMAIN].tags.number(BOB_CARD) == 2
