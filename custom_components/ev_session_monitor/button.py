@@ -48,6 +48,7 @@ class LearnTagButton(EvEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Learn the tag."""
+        await self.async_require_control()
         await async_learn_last_unknown_tag(self.coordinator)
 
 
@@ -56,6 +57,7 @@ class WakeUpButton(EvEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Lock and unlock the box (Heidelberg, Amperfied: register 259)."""
+        await self.async_require_control()
         await async_wallbox_command(self.coordinator, self.coordinator.client.wake_up())
 
 

@@ -19,6 +19,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
+from .access import UNKNOWN_VIEWER, Viewer, async_viewer, card_label_shown
 from .coordinator import EvConfigEntry, EvCoordinator
 from .core.model import SessionRecord
 from .core.tags import tag_label
@@ -71,7 +72,7 @@ class SessionCalendar(EvEntity, CalendarEntity):
 
     def _refresh_shown(self) -> object:
         live = self.coordinator.data.session
-        return None if live is None else (live.session_id, self._card(live))
+        return None if live is None else (live.session_id, self._card(live, UNKNOWN_VIEWER))
 
     @property
     def event(self) -> CalendarEvent | None:
@@ -82,7 +83,7 @@ class SessionCalendar(EvEntity, CalendarEntity):
         return CalendarEvent(
             start=live.started_at,
             end=max(dt_util.utcnow(), live.started_at) + ONGOING_AHEAD,
-            summary=f"{self._card(live)}{SEPARATOR}in progress",
+            summary=f"{self._card(live, UNKNOWN_VIEWER)}{SEPARATOR}in progress",
             description=f"Start: {_time(live.started_at)}",
             location=live.charger_name,
             uid=live.session_id,
@@ -93,6 +94,8 @@ class SessionCalendar(EvEntity, CalendarEntity):
     ) -> list[CalendarEvent]:
         """The sessions that overlap the range, from the history; the running one as ongoing."""
         coordinator = self.coordinator
+        # Card names only for whoever may see them (the option "card names for administrators").
+        shown_to = await async_viewer(hass, self._context)
         records = await coordinator.domain.archive.async_query_overlapping(
             start=start_date, end=end_date, charger_ids=[coordinator.charger_id]
         )
@@ -104,26 +107,31 @@ class SessionCalendar(EvEntity, CalendarEntity):
                 records.append(record)
                 seen.add(record.session_id)
         records.sort(key=lambda record: (record.started_at, record.session_id))
-        events = [self._event(record, record.ended_at, running=False) for record in records]
+        events = [
+            self._event(record, record.ended_at, shown_to, running=False) for record in records
+        ]
         live = coordinator.data.session
         if live is not None and live.session_id not in seen:
             # Shown up to the next full minute: the event grows while the session runs.
             now = max(dt_util.utcnow(), live.started_at)
             end = now.replace(second=0, microsecond=0) + MINUTE
             if _overlaps(live.started_at, end, start_date, end_date):
-                events.append(self._event(live, end, running=True))
+                events.append(self._event(live, end, shown_to, running=True))
         return events
 
-    def _card(self, record: SessionRecord) -> str:
+    def _card(self, record: SessionRecord, shown_to: Viewer) -> str:
         """The card's name now (a card learned or renamed later shows so), else the recorded."""
         if not record.tag_id:
             return NO_CARD
         label = tag_label(record.tag_id, record.tag_name, self.coordinator.domain.tags.registry)
+        label = card_label_shown(self.hass, shown_to, record.tag_id, label)
         return label or UNKNOWN_CARD
 
-    def _event(self, record: SessionRecord, end: datetime, *, running: bool) -> CalendarEvent:
+    def _event(
+        self, record: SessionRecord, end: datetime, shown_to: Viewer, *, running: bool
+    ) -> CalendarEvent:
         currency = record.currency or self.hass.config.currency
-        card = self._card(record)
+        card = self._card(record, shown_to)
         summary = f"{card}{SEPARATOR}{record.energy_wh / 1000:.1f} kWh"
         if record.cost is not None:
             summary += f"{SEPARATOR}{record.cost:.2f} {currency}"

@@ -15,6 +15,7 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from .access import UNKNOWN_VIEWER, card_label_shown
 from .const import (
     CONF_BATTERY_CAPACITY,
     CONF_ENFORCE,
@@ -85,6 +86,8 @@ class EvData:
     last_tag: str | None  # name when known, id (or hash) when not
     time_to_full_s: float | None
     locked: bool | None  # None when enforcement is off
+    # The last session's card as states show it (its name, or "Card 3" while names are hidden).
+    last_session_tag: str | None = None
 
 
 class EvCoordinator(DataUpdateCoordinator[EvData]):
@@ -335,12 +338,19 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
             total_cost=recorder.total_cost,
             currency=self.hass.config.currency,
             auth_state=self.auth.state,
-            last_tag=tag_name or tag_id,
+            last_tag=card_label_shown(self.hass, UNKNOWN_VIEWER, tag_id, tag_name) or tag_id,
+            last_session_tag=self._last_session_tag(recorder.last_session),
             time_to_full_s=time_to_full_s(self._remaining_wh(session), reading.power_w)
             if reading.charging
             else None,
             locked=self.enforcement.locked,
         )
+
+    def _last_session_tag(self, record: SessionRecord | None) -> str | None:
+        if record is None:
+            return None
+        label = card_label_shown(self.hass, UNKNOWN_VIEWER, record.tag_id, record.tag_name)
+        return label or record.tag_id
 
     @callback
     def async_refresh_derived(self) -> None:

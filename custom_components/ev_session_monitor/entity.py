@@ -9,6 +9,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import BaseCoordinatorEntity, CoordinatorEntity
 
+from .access import async_require_control
 from .const import DOMAIN
 from .coordinator import EvCoordinator
 
@@ -44,6 +45,13 @@ class EvEntity(CoordinatorEntity[EvCoordinator]):
         # Skips BaseCoordinatorEntity's own listener; the rest of the chain runs.
         await super(BaseCoordinatorEntity, self).async_added_to_hass()
         self.async_on_remove(self.coordinator.async_add_entity(self))
+
+    async def async_require_control(self) -> None:
+        """Refuse the calling user where the wallbox keeps its controls for administrators."""
+        # Home Assistant sets the calling service's context on the entity before the call.
+        await async_require_control(
+            self.hass, self.coordinator.config_entry, self.entity_description.key, self._context
+        )
 
     @property
     def available(self) -> bool:

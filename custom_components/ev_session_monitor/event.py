@@ -8,6 +8,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .access import UNKNOWN_VIEWER, card_label_shown
 from .const import EVENT_TYPES
 from .coordinator import EvConfigEntry
 from .entity import EvEntity
@@ -43,5 +44,9 @@ class WallboxEventEntity(EvEntity, EventEntity):
             for key, value in payload.items()
             if key not in ("device_id", "entry_id", "charger")
         }
+        if attributes.get("tag_name"):  # an entity's attributes show to every user
+            attributes["tag_name"] = card_label_shown(
+                self.hass, UNKNOWN_VIEWER, attributes.get("tag_id"), attributes["tag_name"]
+            )
         self._trigger_event(event_type, attributes)
         self.async_write_ha_state()

@@ -1,13 +1,16 @@
-"""Run wallbox commands from entities with translated errors."""
+"""Shared glue: wallbox commands with translated errors, the loaded wallboxes, entity ids."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
 
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 
 from .const import DOMAIN
-from .coordinator import EvCoordinator
+from .coordinator import EvConfigEntry, EvCoordinator
 from .core.errors import WallboxError, WallboxUnsupportedError
 from .core.numbers import is_finite_number
 
@@ -35,3 +38,17 @@ def require_finite(value: float) -> None:
             translation_key="not_a_number",
             translation_placeholders={"value": str(value)},
         )
+
+
+def loaded_entries(hass: HomeAssistant) -> list[EvConfigEntry]:
+    """The wallboxes that are set up."""
+    return [
+        entry
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED
+    ]
+
+
+def entity_id_of(hass: HomeAssistant, platform: str, charger_id: str, key: str) -> str | None:
+    """The entity id of one of a wallbox's entities (by its description key)."""
+    return er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{charger_id}_{key}")

@@ -8,6 +8,7 @@ from typing import Any
 from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
 from homeassistant.core import Event, HomeAssistant, callback
 
+from .access import card_label_shown, viewer
 from .const import (
     DOMAIN,
     EVENT_SESSION_COMPLETED,
@@ -56,9 +57,14 @@ def async_describe_events(
 
     @callback
     def describe(event: Event) -> dict[str, str]:
+        data = dict(event.data)
+        if data.get("tag_name"):
+            # Card names only for whoever may see them (the option "card names for administrators").
+            tag_id, name = data.get("tag_id"), data["tag_name"]
+            data["tag_name"] = card_label_shown(hass, viewer(), tag_id, name)
         return {
             LOGBOOK_ENTRY_NAME: str(event.data.get("charger", "Wallbox")),
-            LOGBOOK_ENTRY_MESSAGE: _message(str(event.event_type), dict(event.data)),
+            LOGBOOK_ENTRY_MESSAGE: _message(str(event.event_type), data),
         }
 
     for event_type in (

@@ -86,6 +86,7 @@ class TargetEnergyNumber(EvEntity, RestoreNumber):
 
     async def async_set_native_value(self, value: float) -> None:
         """Set the target and recompute the time to full."""
+        await self.async_require_control()
         require_finite(value)
         self._set_target(value)
         self.coordinator.async_refresh_derived()
@@ -118,6 +119,7 @@ class CurrentLimitNumber(EvEntity, RestoreNumber):
 
     async def async_set_native_value(self, value: float) -> None:
         """Write the current to the box."""
+        await self.async_require_control()
         require_finite(value)
         await async_wallbox_command(
             self.coordinator, self.coordinator.async_set_current_limit(value)

@@ -11,6 +11,8 @@ from homeassistant.helpers import selector
 
 from .const import (
     CONF_BATTERY_CAPACITY,
+    CONF_CARD_NAMES_ADMIN_ONLY,
+    CONF_CONTROLS_ADMIN_ONLY,
     CONF_ENFORCE,
     CONF_FIXED_PRICE,
     CONF_HASH_UNKNOWN_TAGS,
@@ -169,6 +171,8 @@ class EvOptionsFlow(OptionsFlowWithReload):
             selector.EntitySelectorConfig(domain=["sensor", "input_number", "number"])
         )
         fields[vol.Required(CONF_HASH_UNKNOWN_TAGS, default=False)] = bool
+        fields[vol.Required(CONF_CONTROLS_ADMIN_ONLY, default=False)] = bool
+        fields[vol.Required(CONF_CARD_NAMES_ADMIN_ONLY, default=False)] = bool
         shown = user_input or {
             key: value
             for key, value in self.config_entry.options.items()

@@ -20,7 +20,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
 from .views import DownloadView
-from .websocket_api import DATA_UNKNOWN_CARDS, UnknownCardLog, async_register_commands
+from .websocket_api import async_register_commands
 
 PANEL_URL_PATH = "ev-session-monitor"
 PANEL_ELEMENT = "ev-session-monitor-panel"
@@ -34,7 +34,7 @@ PANEL_LOCK: HassKey[asyncio.Lock] = HassKey(f"{DOMAIN}_panel_lock")
 
 
 async def async_setup_portal(hass: HomeAssistant) -> None:
-    """Register commands, download view, bundles, the card module and the attempt log (once)."""
+    """Register commands, download view, bundles and the card module (once)."""
     async_register_commands(hass)
     hass.http.register_view(DownloadView())
     await hass.http.async_register_static_paths(
@@ -42,9 +42,6 @@ async def async_setup_portal(hass: HomeAssistant) -> None:
     )
     card_version = await hass.async_add_executor_job(_bundle_version, CARD_BUNDLE_NAME)
     frontend.add_extra_js_url(hass, f"{STATIC_URL}/{CARD_BUNDLE_NAME}?v={card_version}")
-    log = UnknownCardLog(hass)
-    await log.async_load()
-    hass.data[DATA_UNKNOWN_CARDS] = log
 
 
 def _bundle_version(name: str) -> str:

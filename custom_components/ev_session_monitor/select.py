@@ -55,6 +55,7 @@ class PhaseSelect(EvEntity, SelectEntity):
 
     async def async_select_option(self, option: str) -> None:
         """Switch; a charging car is paused for the switch and resumes after it."""
+        await self.async_require_control()
         await async_wallbox_command(
             self.coordinator, self.coordinator.async_set_phases(PHASES[option])
         )

@@ -235,9 +235,7 @@ SENSORS: tuple[EvSensorDescription, ...] = (
     EvSensorDescription(
         key="last_session_tag",
         translation_key="last_session_tag",
-        value_fn=lambda data: (
-            (data.last_session.tag_name or data.last_session.tag_id) if data.last_session else None
-        ),
+        value_fn=lambda data: data.last_session_tag,
     ),
     EvSensorDescription(
         key="authorization_state",

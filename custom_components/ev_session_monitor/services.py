@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from functools import partial
 from pathlib import Path
@@ -17,7 +16,17 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
+from .access import (
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_END,
+    ATTR_START,
+    ATTR_TAG_ID,
+    async_caller,
+    async_require_admin,
+    scoped_filter,
+)
 from .const import CONF_BATTERY_CAPACITY, CONF_SOC_ENTITY, DOMAIN, EXPORT_DIR
+from .coordinator import async_learn_last_unknown_tag
 from .core.history import summarize, totals, write_csv
 from .core.model import SessionRecord
 from .core.numbers import finite_float, finite_or_none
@@ -34,16 +43,11 @@ from .core.tags import (
     TAG_NAME_MAX_LENGTH,
     InvalidTagNameError,
     clip_text,
-    normalize_tag,
     validate_tag_name,
 )
 from .register_dump import async_setup_register_dump
 from .storage import DATA_DOMAIN
 
-ATTR_CONFIG_ENTRY_ID = "config_entry_id"
-ATTR_TAG_ID = "tag_id"
-ATTR_START = "start"
-ATTR_END = "end"
 ATTR_LIMIT = "limit"
 ATTR_ORDER = "order"
 ORDER_NEWEST_FIRST = "newest_first"
@@ -77,72 +81,13 @@ LEARN_LAST_TAG_SCHEMA = vol.Schema(
 )
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """Datetimes without a zone are in Home Assistant's time zone."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt_util.get_default_time_zone())
-
-
-def _charger_ids(hass: HomeAssistant, entry_ids: list[str] | None) -> list[str] | None:
-    if not entry_ids:
-        return None
-    charger_ids = []
-    for entry_id in entry_ids:
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="unknown_entry",
-                translation_placeholders={"entry_id": entry_id},
-            )
-        charger_ids.append(entry.unique_id or entry.entry_id)
-    return charger_ids
-
-
-@dataclass(frozen=True, kw_only=True)
-class SessionFilter:
-    """Which sessions a report covers: the one query logic of the actions and the portal."""
-
-    charger_ids: list[str] | None = None
-    tag_ids: list[str] | None = None
-    start: datetime | None = None
-    end: datetime | None = None
-
-    def limited_to_tags(self, allowed: Collection[str]) -> SessionFilter:
-        """Keep only sessions of the given tags (a user who may see only their own cards)."""
-        wanted = allowed if self.tag_ids is None else [t for t in self.tag_ids if t in allowed]
-        return replace(self, tag_ids=sorted(wanted))
-
-    def as_kwargs(self) -> dict[str, Any]:
-        """The filter as SessionArchive keyword arguments."""
-        return {
-            "charger_ids": self.charger_ids,
-            "tag_ids": self.tag_ids,
-            "start": self.start,
-            "end": self.end,
-        }
-
-
-def session_filter(hass: HomeAssistant, data: Mapping[str, Any]) -> SessionFilter:
-    """Build the filter from action or websocket data (config_entry_id, tag_id, start, end)."""
-    start, end = _aware(data.get(ATTR_START)), _aware(data.get(ATTR_END))
-    if start is not None and end is not None and end <= start:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="invalid_range")
-    tags = data.get(ATTR_TAG_ID)
-    return SessionFilter(
-        charger_ids=_charger_ids(hass, data.get(ATTR_CONFIG_ENTRY_ID)),
-        tag_ids=[normalize_tag(tag) for tag in tags] if tags else None,
-        start=start,
-        end=end,
-    )
-
-
 async def _query(
     hass: HomeAssistant, call: ServiceCall, *, newest_first: bool = False
 ) -> list[SessionRecord]:
+    """The sessions asked for, of the cards the caller may see (as in the portal)."""
+    query = scoped_filter(hass, await async_caller(hass, call.context), call.data)
     return await hass.data[DATA_DOMAIN].archive.async_query(
-        **session_filter(hass, call.data).as_kwargs(),
+        **query.as_kwargs(),
         limit=call.data.get(ATTR_LIMIT),
         newest_first=newest_first,
     )
@@ -205,8 +150,17 @@ def _write_export(config_dir: Path, path: Path, records: list[SessionRecord], tz
     write_csv(path, records, totals(records, tz), tz)
 
 
+def _shown_path(config_dir: Path, path: Path) -> str:
+    """A file's path relative to the config folder."""
+    return path.relative_to(config_dir).as_posix()
+
+
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the integration's actions."""
+    """Register the integration's actions.
+
+    learn_last_tag changes the known cards: administrators and automations only. The others read,
+    scoped like the portal (access.py); plan_charging tells only what the Now tab shows everyone.
+    """
     async_setup_register_dump(hass)
 
     async def get_sessions(call: ServiceCall) -> ServiceResponse:
@@ -230,13 +184,16 @@ def async_setup_services(hass: HomeAssistant) -> None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="export_failed",
-                translation_placeholders={"path": str(path), "error": err.strerror or str(err)},
+                translation_placeholders={
+                    "path": _shown_path(config_dir, path),
+                    "error": err.strerror or str(err),
+                },
             ) from err
-        return {"path": str(path), "sessions": len(records)}
+        # Relative to the config folder: where the server keeps it is none of the caller's business.
+        return {"path": _shown_path(config_dir, path), "sessions": len(records)}
 
     async def learn_last_tag(call: ServiceCall) -> ServiceResponse:
-        from .coordinator import async_learn_last_unknown_tag  # noqa: PLC0415
-
+        await async_require_admin(hass, call.context)
         entry = hass.config_entries.async_get_entry(call.data[ATTR_CONFIG_ENTRY_ID])
         if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
             raise ServiceValidationError(

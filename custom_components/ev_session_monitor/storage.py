@@ -1,8 +1,9 @@
-"""Shared, domain-wide state: profiles, Modbus links, the tag registry and the session archive."""
+"""Shared, domain-wide state: profiles, Modbus links, tags, the session archive, unknown cards."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,7 @@ from homeassistant.helpers.singleton import singleton
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, HISTORY_FILE, LOGGER, USER_PROFILE_DIR
+from .const import DOMAIN, EVENT_UNKNOWN_TAG, HISTORY_FILE, LOGGER, USER_PROFILE_DIR
 from .core.history import HistoryCorruptError, SessionHistory
 from .core.modbus_link import ModbusLinkPool
 from .core.model import SessionRecord
@@ -26,6 +27,9 @@ from .polling import PollClock
 
 DATA_DOMAIN: HassKey[DomainData] = HassKey(DOMAIN)
 TAG_STORE_VERSION = 1
+ATTEMPTS_KEPT = 200
+ATTEMPT_STORE_VERSION = 1
+ATTEMPT_SAVE_DELAY_S = 5
 
 
 class TagStore:
@@ -37,6 +41,8 @@ class TagStore:
             hass, TAG_STORE_VERSION, f"{DOMAIN}.tags", atomic_writes=True
         )
         self.registry = TagRegistry()
+        # A number per card, never given twice: "Card 3" stays card 3 when others are removed.
+        self.numbers: dict[str, int] = {}
         self._listeners: list[Callable[[], None]] = []
 
     async def async_load(self) -> None:
@@ -44,15 +50,33 @@ class TagStore:
         data = await self._store.async_load() or {}
         stored = data.get("tags", []) if isinstance(data, dict) else data
         self.registry, problems = TagRegistry.from_list(stored)
+        numbers = data.get("numbers") if isinstance(data, dict) else None
+        if isinstance(numbers, dict):
+            self.numbers = {
+                str(tag_id): number
+                for tag_id, number in numbers.items()
+                if isinstance(number, int) and not isinstance(number, bool) and number > 0
+            }
+        self._number_new_cards()
         for problem in problems:
             LOGGER.warning("Stored tag skipped: %s", problem[:300])
         if problems:
             # The skipped entries stay in the file (the registry writes them back unchanged).
             async_stored_tags_issue(self._store.hass, problems)
 
+    def _number_new_cards(self) -> None:
+        for tag in self.registry:
+            if tag.tag_id not in self.numbers:
+                self.numbers[tag.tag_id] = max(self.numbers.values(), default=0) + 1
+
+    def number(self, tag_id: str) -> int | None:
+        """The card's number (for "Card 3"); None for a card that is not known."""
+        return self.numbers.get(tag_id) if self.registry.get(tag_id) is not None else None
+
     async def async_save(self) -> None:
         """Persist now and tell listeners (entities) the registry changed."""
-        await self._store.async_save({"tags": self.registry.to_list()})
+        self._number_new_cards()
+        await self._store.async_save({"tags": self.registry.to_list(), "numbers": self.numbers})
         for listener in list(self._listeners):
             listener()
 
@@ -172,6 +196,41 @@ class SessionArchive:
             self._history = None
 
 
+class UnknownCardLog:
+    """The most recent unknown-card attempts at any wallbox, kept across restarts."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Prepare an empty log; call async_load()."""
+        self.hass = hass
+        self._store: Store[dict[str, Any]] = Store(
+            hass, ATTEMPT_STORE_VERSION, f"{DOMAIN}.unknown_cards"
+        )
+        self.attempts: deque[dict[str, Any]] = deque(maxlen=ATTEMPTS_KEPT)
+
+    async def async_load(self) -> None:
+        """Read the stored attempts and start listening for new ones."""
+        data = await self._store.async_load() or {}
+        stored = data.get("attempts")
+        if isinstance(stored, list):
+            self.attempts.extend(item for item in stored if isinstance(item, dict))
+        self.hass.bus.async_listen(EVENT_UNKNOWN_TAG, self._async_attempt)
+
+    @callback
+    def _async_attempt(self, event: Event) -> None:
+        self.attempts.append(
+            {
+                "time": event.data.get("time") or event.time_fired.isoformat(),
+                "entry_id": event.data.get("entry_id"),
+                "charger": event.data.get("charger"),
+                "tag_id": event.data.get("tag_id"),
+                "attempts": event.data.get("attempts"),
+            }
+        )
+        self._store.async_delay_save(
+            lambda: {"attempts": list(self.attempts)}, ATTEMPT_SAVE_DELAY_S
+        )
+
+
 @dataclass(kw_only=True)
 class DomainData:
     """What all wallboxes of the integration share."""
@@ -181,6 +240,7 @@ class DomainData:
     pool: ModbusLinkPool = field(default_factory=ModbusLinkPool)
     tags: TagStore
     archive: SessionArchive
+    unknown_cards: UnknownCardLog
 
 
 async def async_load_catalog(hass: HomeAssistant) -> ProfileCatalog:
@@ -206,9 +266,12 @@ async def async_domain_data(hass: HomeAssistant) -> DomainData:
         await archive.async_close()
 
     hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, close_archive)
+    unknown_cards = UnknownCardLog(hass)
+    await unknown_cards.async_load()
     return DomainData(
         catalog=await async_load_catalog(hass),
         clock=PollClock(hass),
         tags=tags,
         archive=archive,
+        unknown_cards=unknown_cards,
     )

@@ -80,6 +80,7 @@ class ChargingSwitch(EvEntity, SwitchEntity, RestoreEntity):
         await self._async_write(False)
 
     async def _async_write(self, enabled: bool) -> None:
+        await self.async_require_control()
         await async_wallbox_command(self.coordinator, self.coordinator.async_set_enabled(enabled))
         self._written = enabled
         self.async_write_ha_state()

@@ -50,6 +50,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.util.hass_dict import HassKey
 
+from .access import UNKNOWN_VIEWER, card_label_shown
 from .const import DOMAIN
 from .core.model import SessionRecord
 from .core.tags import KnownTag
@@ -75,6 +76,11 @@ _BROKEN_STATES = (
 def tag_device_identifier(tag_id: str) -> tuple[str, str]:
     """The device registry identifier of a card."""
     return (DOMAIN, f"tag_{tag_id}")
+
+
+def device_name(hass: HomeAssistant, tag: KnownTag) -> str:
+    """A card device's name: every user sees it, so "Card 3" while names are hidden."""
+    return card_label_shown(hass, UNKNOWN_VIEWER, tag.tag_id, tag.name) or tag.name
 
 
 def session_cost(record: SessionRecord, currency: str) -> float:
@@ -146,7 +152,8 @@ class TagSensor(RestoreSensor):
         self.entity_description = description
         self._attr_unique_id = f"tag_{tag.tag_id}_{description.key}"
         self._attr_device_info = DeviceInfo(
-            identifiers={tag_device_identifier(tag.tag_id)}, name=tag.name
+            identifiers={tag_device_identifier(tag.tag_id)},
+            name=device_name(manager.hass, tag),
         )
         if description.device_class is SensorDeviceClass.MONETARY:
             self._attr_native_unit_of_measurement = manager.hass.config.currency
@@ -359,8 +366,8 @@ class TagEnergy:
                 if tag is None or entry.entry_id != home:
                     # Removes the device's entities too (the entity registry follows).
                     registry.async_remove_device(device.id)
-                elif device.name != tag.name:
-                    registry.async_update_device(device.id, name=tag.name)
+                elif device.name != (name := device_name(self.hass, tag)):
+                    registry.async_update_device(device.id, name=name)
 
     async def _async_load_total(self, tag_id: str) -> None:
         """Sum the tag's sessions in the history, plus completed ones not yet in it."""

@@ -17,10 +17,10 @@ from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 
+from .access import parse_filter_query, scoped_filter
 from .const import DOMAIN
 from .core.history import SORT_COLUMNS, charger_totals, render_csv, render_totals_csv, totals
 from .storage import DATA_DOMAIN
-from .websocket_api import parse_filter_query, scoped_filter
 
 DOWNLOAD_URL = f"/api/{DOMAIN}/download"
 KINDS = ("sessions", "totals")

@@ -136,8 +136,9 @@ async def test_export_csv(hass: HomeAssistant, two_sessions) -> None:
         blocking=True,
         return_response=True,
     )
-    path = Path(response["path"])
-    assert path == Path(hass.config.path("ev_session_monitor/exports/report.csv"))
+    # Relative to the config folder: the answer does not tell the server's layout (issue 26).
+    assert response["path"] == "ev_session_monitor/exports/report.csv"
+    path = Path(hass.config.path(response["path"]))
     assert response["sessions"] == 2
     text = path.read_text()
     rows = list(csv.reader(text.splitlines()))
@@ -193,7 +194,8 @@ async def test_action_errors(
         blocking=True,
         return_response=True,
     )
-    assert Path(response["path"]).parent == Path(hass.config.path("ev_session_monitor/exports"))
+    assert Path(response["path"]).parent == Path("ev_session_monitor/exports")
+    assert Path(hass.config.path(response["path"])).is_file()
 
 
 async def test_get_sessions_newest_first_with_limit_and_entry_ids(
@@ -265,7 +267,8 @@ async def test_export_plain_names_land_in_the_exports_folder(
         response = await hass.services.async_call(
             DOMAIN, "export_sessions", {"path": name}, blocking=True, return_response=True
         )
-        assert Path(response["path"]) == Path(hass.config.path("ev_session_monitor/exports", name))
+        assert response["path"] == f"ev_session_monitor/exports/{name}"
+        assert Path(hass.config.path(response["path"])).is_file()
     assert not Path(hass.config.path("secrets.csv")).exists()
 
 
