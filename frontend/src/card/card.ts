@@ -1,5 +1,5 @@
-// The Lovelace card `custom:ev-session-card`: one wallbox at a glance. The integration adds this
-// module to every frontend page (frontend.add_extra_js_url), so no dashboard resource is needed.
+// The Lovelace card `custom:ev-session-card`: one wallbox at a glance. The integration adds its
+// loader (loader.ts) to every frontend page, so no dashboard resource is needed.
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { dateTime, duration, errorText, kw, kwh, money } from "../format";
 import type { Session } from "../types";
