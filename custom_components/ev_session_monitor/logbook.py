@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ICON,
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .const import (
@@ -16,6 +20,15 @@ from .const import (
     EVENT_TAG_ACCEPTED,
     EVENT_UNKNOWN_TAG,
 )
+
+# The logbook shows an icon per entry; without one the integration's entries have an empty space.
+_ICONS = {
+    EVENT_SESSION_STARTED: "mdi:ev-station",
+    EVENT_SESSION_COMPLETED: "mdi:battery-charging-100",
+    EVENT_TAG_ACCEPTED: "mdi:card-account-details",
+    EVENT_UNKNOWN_TAG: "mdi:card-bulleted-off",
+    EVENT_SUSPICIOUS_ACTIVITY: "mdi:shield-alert",
+}
 
 
 def _money(data: dict[str, Any]) -> str:
@@ -59,13 +72,8 @@ def async_describe_events(
         return {
             LOGBOOK_ENTRY_NAME: str(event.data.get("charger", "Wallbox")),
             LOGBOOK_ENTRY_MESSAGE: _message(str(event.event_type), dict(event.data)),
+            LOGBOOK_ENTRY_ICON: _ICONS[str(event.event_type)],
         }
 
-    for event_type in (
-        EVENT_SESSION_STARTED,
-        EVENT_SESSION_COMPLETED,
-        EVENT_TAG_ACCEPTED,
-        EVENT_UNKNOWN_TAG,
-        EVENT_SUSPICIOUS_ACTIVITY,
-    ):
+    for event_type in _ICONS:
         async_describe_event(DOMAIN, event_type, describe)

@@ -87,6 +87,17 @@ def test_logbook_sentences(hass: HomeAssistant) -> None:
         return describe(Event(event_type, {"charger": "Garage", **data}))["message"]  # type: ignore[operator]
 
     assert say(EVENT_SESSION_STARTED) == "started a charging session"
+    # Every entry of the integration has an icon in the logbook.
+    for event_type, describe in described.items():
+        icon = describe(Event(event_type, {"charger": "Garage"}))["icon"]  # type: ignore[operator]
+        assert icon.startswith("mdi:"), event_type
+    assert set(described) == {
+        EVENT_SESSION_STARTED,
+        EVENT_SESSION_COMPLETED,
+        EVENT_TAG_ACCEPTED,
+        EVENT_UNKNOWN_TAG,
+        EVENT_SUSPICIOUS_ACTIVITY,
+    }
     assert (
         say(
             EVENT_SESSION_COMPLETED,
