@@ -20,6 +20,7 @@ from .const import (
     EVENT_TAG_ACCEPTED,
     EVENT_UNKNOWN_TAG,
 )
+from .core.durations import duration_text
 
 # The logbook shows an icon per entry; without one the integration's entries have an empty space.
 _ICONS = {
@@ -46,10 +47,10 @@ def _message(event_type: str, data: dict[str, Any]) -> str:
     if event_type == EVENT_SESSION_STARTED:
         return "started a charging session"
     if event_type == EVENT_SESSION_COMPLETED:
-        minutes = round((data.get("duration_s") or 0) / 60)
+        took = duration_text(data.get("duration_s") or 0)
         return (
             f"completed a charging session{_who(data)}: {data.get('energy_kwh', 0):.2f} kWh"
-            f" in {minutes} min{_money(data)}"
+            f" in {took}{_money(data)}"
         )
     if event_type == EVENT_TAG_ACCEPTED:
         return f"accepted tag {data.get('tag_name') or data.get('tag_id')}"
