@@ -229,3 +229,50 @@ test("admin: on a phone (390 px) the Cards buttons are on screen", async () => {
   assert.ok(box && box.x + box.width <= 390, JSON.stringify(box));
   await context.close();
 });
+
+// Unit level (the permissions command lands with the backend separately): the Now view, given a
+// stubbed answer of ev_session_monitor/permissions, hides the controls it names.
+test("admin: Now hides the controls ev_session_monitor/permissions denies", async () => {
+  const { context, page } = await loggedIn(ready.admin);
+  await openView(page, "now");
+  await page.locator("ev-now-view .tile, ev-now-view input[type=number]").first().waitFor({ timeout: 30_000 });
+  const controls = (deny) =>
+    page.evaluate(async (deny) => {
+      const real = document.querySelector("home-assistant").hass;
+      let tiles;
+      const hass = {
+        ...real,
+        connection: {
+          subscribeMessage: (callback, message) =>
+            real.connection.subscribeMessage((event) => {
+              tiles = event.wallboxes;
+              callback(event);
+            }, message),
+        },
+        callWS: async (msg) => {
+          if (msg.type !== "ev_session_monitor/permissions") return real.callWS(msg);
+          if (deny === null) throw { code: "unknown_command", message: "Unknown command." };
+          for (let i = 0; i < 100 && !tiles; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+          const ids = tiles.flatMap((tile) => [deny.enable && tile.enable?.entity_id, deny.current && tile.current?.entity_id]);
+          return { can_see_card_names: true, controls_denied_entities: ids.filter(Boolean) };
+        },
+      };
+      const view = document.createElement("ev-now-view");
+      view.hass = hass;
+      view.admin = true;
+      document.body.appendChild(view);
+      for (let i = 0; i < 100 && !(tiles && view.denied); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      await view.updateComplete;
+      const root = view.shadowRoot;
+      const shown = {
+        button: Boolean(root.querySelector(".controls button")),
+        current: Boolean(root.querySelector(".controls input[type=number]")),
+      };
+      view.remove();
+      return shown;
+    }, deny);
+  assert.deepEqual(await controls(null), { button: true, current: true });
+  assert.deepEqual(await controls({ enable: true }), { button: false, current: true });
+  assert.deepEqual(await controls({ enable: true, current: true }), { button: false, current: false });
+  await context.close();
+});
