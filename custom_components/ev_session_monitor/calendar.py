@@ -21,6 +21,7 @@ from homeassistant.util import dt as dt_util
 
 from .access import UNKNOWN_VIEWER, Viewer, async_viewer, card_label_shown
 from .coordinator import EvConfigEntry, EvCoordinator
+from .core.durations import duration_text
 from .core.model import SessionRecord
 from .core.tags import tag_label
 from .entity import EvEntity
@@ -49,12 +50,6 @@ async def async_setup_entry(
 
 def _time(moment: datetime) -> str:
     return dt_util.as_local(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def _duration(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
 def _overlaps(first: datetime, last: datetime, start: datetime, end: datetime) -> bool:
@@ -155,8 +150,8 @@ class SessionCalendar(EvEntity, CalendarEntity):
             lines.append(f"Cost: {record.cost:.2f} {currency}")
         if record.unpriced_wh > 0:
             lines.append(f"Unpriced energy: {record.unpriced_wh / 1000:.3f} kWh")
-        lines.append(f"Duration: {_duration((end - record.started_at).total_seconds())}")
-        lines.append(f"Charging time: {_duration(record.charging_s)}")
+        lines.append(f"Duration: {duration_text((end - record.started_at).total_seconds())}")
+        lines.append(f"Charging time: {duration_text(record.charging_s)}")
         if record.avg_power_w is not None:
             lines.append(f"Average power: {record.avg_power_w / 1000:.2f} kW")
         if record.peak_power_w is not None:
@@ -165,7 +160,7 @@ class SessionCalendar(EvEntity, CalendarEntity):
         if record.gaps:
             lines.append(f"Polling gaps: {record.gaps}")
         if record.unseen_s > 0:
-            lines.append(f"Time without measurement: {_duration(record.unseen_s)}")
+            lines.append(f"Time without measurement: {duration_text(record.unseen_s)}")
         return CalendarEvent(
             start=record.started_at,
             end=end,

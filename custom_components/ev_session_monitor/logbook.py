@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ICON,
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .access import card_label_shown, viewer
@@ -17,6 +21,16 @@ from .const import (
     EVENT_TAG_ACCEPTED,
     EVENT_UNKNOWN_TAG,
 )
+from .core.durations import duration_text
+
+# The logbook shows an icon per entry; without one the integration's entries have an empty space.
+_ICONS = {
+    EVENT_SESSION_STARTED: "mdi:ev-station",
+    EVENT_SESSION_COMPLETED: "mdi:battery-charging-100",
+    EVENT_TAG_ACCEPTED: "mdi:card-account-details",
+    EVENT_UNKNOWN_TAG: "mdi:card-bulleted-off",
+    EVENT_SUSPICIOUS_ACTIVITY: "mdi:shield-alert",
+}
 
 
 def _money(data: dict[str, Any]) -> str:
@@ -34,10 +48,10 @@ def _message(event_type: str, data: dict[str, Any]) -> str:
     if event_type == EVENT_SESSION_STARTED:
         return "started a charging session"
     if event_type == EVENT_SESSION_COMPLETED:
-        minutes = round((data.get("duration_s") or 0) / 60)
+        took = duration_text(data.get("duration_s") or 0)
         return (
             f"completed a charging session{_who(data)}: {data.get('energy_kwh', 0):.2f} kWh"
-            f" in {minutes} min{_money(data)}"
+            f" in {took}{_money(data)}"
         )
     if event_type == EVENT_TAG_ACCEPTED:
         return f"accepted tag {data.get('tag_name') or data.get('tag_id')}"
@@ -65,13 +79,8 @@ def async_describe_events(
         return {
             LOGBOOK_ENTRY_NAME: str(event.data.get("charger", "Wallbox")),
             LOGBOOK_ENTRY_MESSAGE: _message(str(event.event_type), data),
+            LOGBOOK_ENTRY_ICON: _ICONS[str(event.event_type)],
         }
 
-    for event_type in (
-        EVENT_SESSION_STARTED,
-        EVENT_SESSION_COMPLETED,
-        EVENT_TAG_ACCEPTED,
-        EVENT_UNKNOWN_TAG,
-        EVENT_SUSPICIOUS_ACTIVITY,
-    ):
+    for event_type in _ICONS:
         async_describe_event(DOMAIN, event_type, describe)

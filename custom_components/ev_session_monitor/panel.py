@@ -3,7 +3,8 @@
 The bundles (frontend/ev-session-monitor-panel.js, frontend/ev-session-card.js) are built from the
 repository's `frontend/` sources by `scripts/build-frontend` and committed, so installing the
 integration needs no build step and the browser loads nothing from anywhere else. The card's
-module is added to every frontend page, so a dashboard needs no resource entry for it.
+loader is added to every frontend page, so a dashboard needs no resource entry for it; it imports
+the card's element (frontend/ev-session-card-element.js) once the frontend's app has started.
 """
 
 from __future__ import annotations

@@ -220,3 +220,47 @@ test("card: added from the card picker with its visual editor, no YAML", async (
   assert.equal(saved.views[0].cards[0].device_id, box.deviceId);
   await context.close();
 });
+
+// Unit level (the permissions command lands with the backend separately): the card, given a
+// stubbed answer of ev_session_monitor/permissions, hides the controls it names; without the
+// command (an error answer) the controls stay.
+test("card: hides the controls ev_session_monitor/permissions denies", async () => {
+  const { context, page } = await loggedIn(browser, ready.admin);
+  const box = await wallbox(page);
+  await page.waitForFunction(() => customElements.get("ev-session-card"), null, { timeout: 60_000 });
+  const controls = (denied) =>
+    page.evaluate(
+      async ({ deviceId, denied }) => {
+        const real = document.querySelector("home-assistant").hass;
+        const hass = {
+          ...real,
+          callWS: (msg) =>
+            msg.type !== "ev_session_monitor/permissions"
+              ? real.callWS(msg)
+              : denied === null
+                ? Promise.reject({ code: "unknown_command", message: "Unknown command." })
+                : Promise.resolve({ can_see_card_names: true, controls_denied_entities: denied }),
+        };
+        const card = document.createElement("ev-session-card");
+        card.setConfig({ type: "custom:ev-session-card", device_id: deviceId });
+        card.hass = hass;
+        document.body.appendChild(card);
+        await card.updateComplete;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await card.updateComplete;
+        const root = card.shadowRoot;
+        const shown = {
+          switch: Boolean(root.querySelector("input[role=switch]")),
+          slider: Boolean(root.querySelector("input[type=range]")),
+        };
+        card.remove();
+        return shown;
+      },
+      { deviceId: box.deviceId, denied },
+    );
+  assert.deepEqual(await controls(null), { switch: true, slider: true });
+  assert.deepEqual(await controls([]), { switch: true, slider: true });
+  assert.deepEqual(await controls([box.enable]), { switch: false, slider: true });
+  assert.deepEqual(await controls([box.enable, box.current]), { switch: false, slider: false });
+  await context.close();
+});

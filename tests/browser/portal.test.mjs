@@ -137,6 +137,10 @@ test("admin: Reports shows totals per card and wallbox with a chart", async () =
   assert.equal(await tables.count(), 2);
   assert.match(await tables.nth(0).innerText(), /Alice/);
   assert.match(await tables.nth(1).innerText(), /Garage/);
+  // Each chart names its unit once.
+  for (const caption of await view.locator("figcaption").allInnerTexts()) {
+    assert.equal(caption.split("(").length, 2, caption);
+  }
   const [download] = await Promise.all([page.waitForEvent("download"), view.locator("button.download").click()]);
   const text = readFileSync(await download.path(), "utf8");
   assert.match(text, /charging_h/);
@@ -149,6 +153,8 @@ test("admin: Cards adds, renames and removes a card and admits an unknown one", 
   await openView(page, "cards");
   const view = page.locator("ev-cards-view");
   await view.locator("button.add").click();
+  // The price field says its unit.
+  assert.match(await view.locator("label:has(input[name=price_per_kwh])").innerText(), /\([A-Z]{3}\/kWh\)/);
   await view.locator("input[name=tag_id]").fill("12");
   await view.locator("input[name=name]").fill("Too short");
   await view.locator("button[type=submit]").click();
@@ -202,5 +208,71 @@ test("non-admin at phone width: own sessions only, no controls, no cards", async
     return response.status;
   }, { tag: ready.tags.bob });
   assert.equal(status, 403);
+  await context.close();
+});
+
+test("admin: on a phone (390 px) the Cards buttons are on screen", async () => {
+  const { context, page } = await loggedIn(ready.admin, { width: 390, height: 844 });
+  await openView(page, "cards");
+  const view = page.locator("ev-cards-view");
+  await view.locator("tr[data-tag] button.edit").first().waitFor({ timeout: 30_000 });
+  const buttons = view.locator("tr button");
+  assert.ok((await buttons.count()) >= 2);
+  for (const button of await buttons.all()) {
+    const box = await button.boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `${await button.innerText()} at ${JSON.stringify(box)}`);
+  }
+  // The price column (and every other) stays, as a labelled line on screen.
+  const price = view.locator("tr[data-tag] td.num").first();
+  assert.equal(await price.getAttribute("data-label"), "Price per kWh");
+  const box = await price.boundingBox();
+  assert.ok(box && box.x + box.width <= 390, JSON.stringify(box));
+  await context.close();
+});
+
+// Unit level (the permissions command lands with the backend separately): the Now view, given a
+// stubbed answer of ev_session_monitor/permissions, hides the controls it names.
+test("admin: Now hides the controls ev_session_monitor/permissions denies", async () => {
+  const { context, page } = await loggedIn(ready.admin);
+  await openView(page, "now");
+  await page.locator("ev-now-view .tile, ev-now-view input[type=number]").first().waitFor({ timeout: 30_000 });
+  const controls = (deny) =>
+    page.evaluate(async (deny) => {
+      const real = document.querySelector("home-assistant").hass;
+      let tiles;
+      const hass = {
+        ...real,
+        connection: {
+          subscribeMessage: (callback, message) =>
+            real.connection.subscribeMessage((event) => {
+              tiles = event.wallboxes;
+              callback(event);
+            }, message),
+        },
+        callWS: async (msg) => {
+          if (msg.type !== "ev_session_monitor/permissions") return real.callWS(msg);
+          if (deny === null) throw { code: "unknown_command", message: "Unknown command." };
+          for (let i = 0; i < 100 && !tiles; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+          const ids = tiles.flatMap((tile) => [deny.enable && tile.enable?.entity_id, deny.current && tile.current?.entity_id]);
+          return { can_see_card_names: true, controls_denied_entities: ids.filter(Boolean) };
+        },
+      };
+      const view = document.createElement("ev-now-view");
+      view.hass = hass;
+      view.admin = true;
+      document.body.appendChild(view);
+      for (let i = 0; i < 100 && !(tiles && view.denied); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      await view.updateComplete;
+      const root = view.shadowRoot;
+      const shown = {
+        button: Boolean(root.querySelector(".controls button")),
+        current: Boolean(root.querySelector(".controls input[type=number]")),
+      };
+      view.remove();
+      return shown;
+    }, deny);
+  assert.deepEqual(await controls(null), { button: true, current: true });
+  assert.deepEqual(await controls({ enable: true }), { button: false, current: true });
+  assert.deepEqual(await controls({ enable: true, current: true }), { button: false, current: false });
   await context.close();
 });

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from homeassistant.components.device_automation import DeviceAutomationType
 from homeassistant.core import Event, HomeAssistant
@@ -21,6 +22,7 @@ from custom_components.ev_session_monitor.const import (
     EVENT_UNKNOWN_TAG,
     HISTORY_FILE,
 )
+from custom_components.ev_session_monitor.core.durations import duration_text
 from custom_components.ev_session_monitor.logbook import async_describe_events
 from tools.wallbox_simulator import WallboxSimulator
 
@@ -87,6 +89,17 @@ def test_logbook_sentences(hass: HomeAssistant) -> None:
         return describe(Event(event_type, {"charger": "Garage", **data}))["message"]  # type: ignore[operator]
 
     assert say(EVENT_SESSION_STARTED) == "started a charging session"
+    # Every entry of the integration has an icon in the logbook.
+    for event_type, describe in described.items():
+        icon = describe(Event(event_type, {"charger": "Garage"}))["icon"]  # type: ignore[operator]
+        assert icon.startswith("mdi:"), event_type
+    assert set(described) == {
+        EVENT_SESSION_STARTED,
+        EVENT_SESSION_COMPLETED,
+        EVENT_TAG_ACCEPTED,
+        EVENT_UNKNOWN_TAG,
+        EVENT_SUSPICIOUS_ACTIVITY,
+    }
     assert (
         say(
             EVENT_SESSION_COMPLETED,
@@ -96,7 +109,7 @@ def test_logbook_sentences(hass: HomeAssistant) -> None:
             currency="EUR",
             tag_name="Alice",
         )
-        == "completed a charging session by Alice: 5.50 kWh in 60 min for 1.65 EUR"
+        == "completed a charging session by Alice: 5.50 kWh in 1 h 00 min for 1.65 EUR"
     )
     assert say(EVENT_TAG_ACCEPTED, tag_name="Alice") == "accepted tag Alice"
     assert say(EVENT_UNKNOWN_TAG, tag_id="DEADBEEF01", attempts=2) == (
@@ -104,3 +117,14 @@ def test_logbook_sentences(hass: HomeAssistant) -> None:
     )
     assert "3 unknown-tag attempts" in say(EVENT_SUSPICIOUS_ACTIVITY, attempts=3)
     assert "without a tag" in say(EVENT_SUSPICIOUS_ACTIVITY, reason="charging_without_tag")
+
+
+def test_logbook_says_what_the_calendar_says(hass: HomeAssistant) -> None:
+    """A 20 s session: the calendar's duration_text says 1 min, and so does the logbook."""
+    described: dict[str, Any] = {}
+    async_describe_events(hass, lambda domain, event_type, fn: described.update({event_type: fn}))
+    event = Event(
+        EVENT_SESSION_COMPLETED, {"charger": "Garage", "energy_kwh": 0.01, "duration_s": 20}
+    )
+    assert f"in {duration_text(20)}" in described[EVENT_SESSION_COMPLETED](event)["message"]
+    assert "in 1 min" in described[EVENT_SESSION_COMPLETED](event)["message"]

@@ -1,5 +1,5 @@
-// The Lovelace card `custom:ev-session-card`: one wallbox at a glance. The integration adds this
-// module to every frontend page (frontend.add_extra_js_url), so no dashboard resource is needed.
+// The Lovelace card `custom:ev-session-card`: one wallbox at a glance. The integration adds its
+// loader (loader.ts) to every frontend page, so no dashboard resource is needed.
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
 import { dateTime, duration, errorText, kw, kwh, money } from "../format";
 import type { Session } from "../types";
@@ -28,6 +28,7 @@ export class EvSessionCard extends LitElement {
     recent: { state: true },
     month: { state: true },
     error: { state: true },
+    denied: { state: true },
   };
 
   declare hass: CardHass | undefined;
@@ -35,6 +36,9 @@ export class EvSessionCard extends LitElement {
   declare recent: Session[] | undefined;
   declare month: MonthSummary | undefined;
   declare error: string | undefined;
+  // Entities whose controls this user may not use (ev_session_monitor/permissions); hidden.
+  declare denied: ReadonlySet<string>;
+  private permissionsAsked = false;
   // What the sessions and totals were last loaded for; a finished session changes it.
   private loadedFor = "";
   private entities: WallboxEntities = {};
@@ -86,6 +90,10 @@ export class EvSessionCard extends LitElement {
     const hass = this.hass;
     const deviceId = this.config?.device_id;
     if (!hass || !deviceId) return;
+    if (!this.permissionsAsked) {
+      this.permissionsAsked = true;
+      void this.loadPermissions(hass);
+    }
     if (changed.has("config") || this.entitiesOf !== hass.entities) {
       this.entitiesOf = hass.entities;
       this.entities = wallboxEntities(hass, deviceId);
@@ -125,6 +133,24 @@ export class EvSessionCard extends LitElement {
     }
   }
 
+  private async loadPermissions(hass: CardHass): Promise<void> {
+    try {
+      const answer = await hass.callWS<{ controls_denied_entities?: string[] }>({
+        type: "ev_session_monitor/permissions",
+      });
+      this.denied = new Set(answer.controls_denied_entities ?? []);
+    } catch {
+      // An integration without the command lets everyone use the controls.
+      this.denied = new Set();
+    }
+  }
+
+  /** A control's state, unless the user may not use it. */
+  private control(role: Role): HassEntityState | undefined {
+    const entityId = this.entities[role];
+    return entityId && this.denied?.has(entityId) ? undefined : this.stateOf(role);
+  }
+
   private toggle(event: Event): void {
     const entityId = this.entities.charging_enabled;
     const on = (event.target as HTMLInputElement).checked;
@@ -138,8 +164,8 @@ export class EvSessionCard extends LitElement {
   }
 
   private controls() {
-    const enable = this.stateOf("charging_enabled");
-    const current = this.stateOf("charging_current");
+    const enable = this.control("charging_enabled");
+    const current = this.control("charging_current");
     if (!enable && !current) return nothing;
     const attrs = current?.attributes ?? {};
     const amps = this.number("charging_current");

@@ -96,7 +96,7 @@ export class EvCardsView extends LitElement {
       <label>${t("cards_name")}<input name="name" required .value=${tag?.name ?? ""} /></label>
       <label>${t("cards_owner")}<input name="owner" .value=${tag?.owner ?? ""} /></label>
       <label
-        >${t("cards_price")}
+        >${t("cards_price_field", { currency: this.info.currency })}
         <input name="price_per_kwh" inputmode="decimal" .value=${tag?.price_per_kwh?.toString() ?? ""} />
       </label>
       <fieldset>
@@ -159,12 +159,12 @@ export class EvCardsView extends LitElement {
             <tbody>
               ${tags.map(
                 (tag) => html`<tr data-tag=${tag.tag_id}>
-                  <td class="name">${tag.name}</td>
-                  <td>${tag.tag_id}</td>
-                  <td>${tag.owner ?? "—"}</td>
-                  <td>${this.person(tag.person)}</td>
-                  <td class="num">${money(this.hass, tag.price_per_kwh, this.info.currency)}</td>
-                  <td>
+                  <td class="name" data-label=${t("cards_name")}>${tag.name}</td>
+                  <td data-label=${t("cards_id")}>${tag.tag_id}</td>
+                  <td data-label=${t("cards_owner")}>${tag.owner ?? "—"}</td>
+                  <td data-label=${t("filter_person")}>${this.person(tag.person)}</td>
+                  <td class="num" data-label=${t("cards_price")}>${money(this.hass, tag.price_per_kwh, this.info.currency)}</td>
+                  <td data-label=${t("filter_wallbox")}>
                     ${tag.chargers.length
                       ? tag.chargers
                           .map((id) => this.info.wallboxes.find((b) => b.charger_id === id)?.title ?? id)
@@ -204,10 +204,10 @@ export class EvCardsView extends LitElement {
             <tbody>
               ${attempts.map(
                 (attempt) => html`<tr data-attempt=${attempt.tag_id ?? ""}>
-                  <td>${dateTime(this.hass, attempt.time)}</td>
-                  <td>${attempt.charger ?? "—"}</td>
-                  <td>${attempt.tag_id ?? "—"}</td>
-                  <td class="num">${attempt.attempts ?? "—"}</td>
+                  <td data-label=${t("cards_time")}>${dateTime(this.hass, attempt.time)}</td>
+                  <td data-label=${t("col_wallbox")}>${attempt.charger ?? "—"}</td>
+                  <td data-label=${t("cards_id")}>${attempt.tag_id ?? "—"}</td>
+                  <td class="num" data-label=${t("cards_attempt_count")}>${attempt.attempts ?? "—"}</td>
                   <td>
                     ${attempt.known
                       ? html`<span class="muted">${t("cards_admitted")}</span>`
@@ -276,6 +276,34 @@ export class EvCardsView extends LitElement {
       }
       label.check input {
         min-height: 0;
+      }
+      /* On a phone each row becomes a block of labelled lines, so its buttons stay on screen. */
+      @media (max-width: 600px) {
+        table,
+        tbody,
+        tr,
+        td {
+          display: block;
+        }
+        thead {
+          display: none;
+        }
+        tr {
+          padding: 8px 0;
+          border-bottom: 1px solid var(--divider-color, #e0e0e0);
+        }
+        td,
+        td.num {
+          border: none;
+          padding: 2px 0;
+          white-space: normal;
+          overflow-wrap: anywhere;
+          text-align: left;
+        }
+        td[data-label]::before {
+          content: attr(data-label) ": ";
+          color: var(--secondary-text-color);
+        }
       }
     `,
   ];

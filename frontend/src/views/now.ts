@@ -11,12 +11,15 @@ export class EvNowView extends LitElement {
     admin: { type: Boolean },
     tiles: { state: true },
     error: { state: true },
+    denied: { state: true },
   };
 
   declare hass: HomeAssistant;
   declare admin: boolean;
   declare tiles: WallboxTile[] | undefined;
   declare error: string | undefined;
+  // Entities whose controls this user may not use (ev_session_monitor/permissions); hidden.
+  declare denied: ReadonlySet<string> | undefined;
   private unsubscribe?: Promise<() => void>;
 
   connectedCallback(): void {
@@ -28,6 +31,11 @@ export class EvNowView extends LitElement {
       { type: "ev_session_monitor/wallboxes/subscribe" },
     );
     this.unsubscribe.catch((err) => (this.error = errorText(err)));
+    this.hass
+      .callWS<{ controls_denied_entities?: string[] }>({ type: "ev_session_monitor/permissions" })
+      .then((answer) => (this.denied = new Set(answer.controls_denied_entities ?? [])))
+      // An integration without the command lets administrators use every control.
+      .catch(() => (this.denied = new Set()));
   }
 
   disconnectedCallback(): void {
@@ -49,7 +57,10 @@ export class EvNowView extends LitElement {
     }
   }
 
-  private controls(tile: WallboxTile) {
+  private controls(shown: WallboxTile) {
+    const allowed = <T extends { entity_id: string }>(control: T | null) =>
+      control && !this.denied?.has(control.entity_id) ? control : null;
+    const tile = { ...shown, enable: allowed(shown.enable), current: allowed(shown.current) };
     if (!this.admin || (!tile.enable && !tile.current)) return nothing;
     return html`<div class="controls">
       ${tile.enable

@@ -164,7 +164,7 @@ export class EvReportsView extends LitElement {
           ? html`<p class="muted">${t("reports_empty")}</p>`
           : html`<div class="charts">
                 ${this.chart(
-                  `${t("reports_chart")} · ${t("reports_energy_kwh")}`,
+                  `${t("reports_chart")} · ${t("reports_energy")}`,
                   totals.by_tag,
                   (row) => row.energy_wh / 1000,
                   "kWh",
