@@ -1,6 +1,6 @@
 """Who may connect to the OCPP central system, and what hostile input gets.
 
-Expectations from OCPP-J 1.6 (sections 3 and 4: URL, subprotocol, frames, CALLERROR codes)
+Expectations from OCPP-J 1.6 (URL, subprotocol, frames, CALLERROR codes)
 and security profile 1 of the OCPP 1.6 security whitepaper (HTTP Basic auth, user = the
 charge point id). The client is the `ocpp` library's own charge point.
 """

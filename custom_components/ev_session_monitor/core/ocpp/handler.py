@@ -167,14 +167,14 @@ class CentralChargePoint(ChargePoint):  # type: ignore[misc]  # the library is u
             msg = unpack(raw_msg)
         except exceptions.OCPPError as error:
             unique_id = _usable_unique_id(raw_msg)
-            # OCPP-J 1.6 section 4.2.3: a CALLERROR answers a CALL; without a usable unique
+            # OCPP-J 1.6, CALLERROR: a CALLERROR answers a CALL; without a usable unique
             # id nothing can be answered, so the frame is dropped.
             _LOGGER.warning("%s: malformed frame dropped: %s", self.id, error.details)
             if unique_id is not None:
                 await self._send_error(unique_id, error)
             return
         if not _is_unique_id(msg.unique_id):
-            # OCPP-J 1.6 section 4.1.3: the unique id is a string of at most 36 characters.
+            # OCPP-J 1.6, the message id: the unique id is a string of at most 36 characters.
             _LOGGER.warning("%s: frame without a valid unique id dropped", self.id)
             return
         if msg.message_type_id == MessageType.Call:
@@ -190,7 +190,7 @@ class CentralChargePoint(ChargePoint):  # type: ignore[misc]  # the library is u
 
     @staticmethod
     def _unknown_action(action: object) -> Any:
-        # OCPP-J 1.6 section 4.2.3: NotImplemented = action not known, NotSupported =
+        # OCPP-J 1.6, CALLERROR codes: NotImplemented = action not known, NotSupported =
         # action known (an OCPP 1.6 action) but not supported here.
         if isinstance(action, str) and action in Action.__members__.values():
             return exceptions.NotSupportedError(details={"cause": f"{action} is not supported"})
