@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from custom_components.ev_session_monitor.core.ocpp.events import (
@@ -19,7 +20,9 @@ from custom_components.ev_session_monitor.core.ocpp.events import (
 from custom_components.ev_session_monitor.core.ocpp.handler import ChargePointSettings
 from custom_components.ev_session_monitor.core.ocpp.meter_values import MeterSample
 from custom_components.ev_session_monitor.core.ocpp.server import CentralSystem
-from custom_components.ev_session_monitor.core.ocpp.transaction_ids import TransactionIdAllocator
+from custom_components.ev_session_monitor.core.ocpp.transaction_ids import (
+    JsonFileTransactionIds,
+)
 
 CHARGE_POINT_ID = "CP-1"
 PASSWORD = "s3cret-box-password"
@@ -63,17 +66,6 @@ class RecordingSink:
         self.configured.set()
 
 
-class MemoryTransactionIds:
-    """Ids from a counter in memory: for tests that do not restart the central system."""
-
-    def __init__(self) -> None:
-        self._last = 0
-
-    async def next_id(self) -> int:
-        self._last += 1
-        return self._last
-
-
 async def card_registry(charge_point_id: str, id_tag: str) -> CardDecision:
     """One known card, one blocked card; every other card is unknown."""
     if id_tag == KNOWN_CARD:
@@ -96,18 +88,19 @@ class RunningCentralSystem:
 
 
 async def start_central_system(
-    allocator: TransactionIdAllocator | None = None,
+    state_dir: Path,
     passwords: dict[str, str] | None = None,
+    sink: RecordingSink | None = None,
     **kwargs: Any,
 ) -> RunningCentralSystem:
-    """Start a central system on an ephemeral loopback port."""
-    sink = RecordingSink()
+    """Start a central system on an ephemeral loopback port, its transactions in `state_dir`."""
+    sink = sink if sink is not None else RecordingSink()
     known = passwords if passwords is not None else {CHARGE_POINT_ID: PASSWORD}
     unknown_ids: list[tuple[str, str]] = []
     settings = ChargePointSettings(
         sink=sink,
         authorizer=card_registry,
-        transaction_ids=allocator or MemoryTransactionIds(),
+        transaction_ids=JsonFileTransactionIds(state_dir / "ocpp_transactions.json"),
         heartbeat_interval_s=120,
         meter_value_sample_interval_s=10,
     )
@@ -123,11 +116,9 @@ async def start_central_system(
     return RunningCentralSystem(system, sink, unknown_ids)
 
 
-async def running(
-    allocator: TransactionIdAllocator | None = None,
-) -> AsyncIterator[RunningCentralSystem]:
+async def running(state_dir: Path) -> AsyncIterator[RunningCentralSystem]:
     """Fixture body: a central system stopped after the test."""
-    central = await start_central_system(allocator)
+    central = await start_central_system(state_dir)
     try:
         yield central
     finally:

@@ -1,6 +1,6 @@
 """Who may connect to the OCPP central system, and what hostile input gets.
 
-Expectations from OCPP-J 1.6 (sections 3 and 4: URL, subprotocol, frames, CALLERROR codes)
+Expectations from OCPP-J 1.6 (URL, subprotocol, frames, CALLERROR codes)
 and security profile 1 of the OCPP 1.6 security whitepaper (HTTP Basic auth, user = the
 charge point id). The client is the `ocpp` library's own charge point.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -36,8 +37,8 @@ BOOT = call.BootNotification(charge_point_model="Eve Single", charge_point_vendo
 
 
 @pytest.fixture
-async def central() -> AsyncIterator[RunningCentralSystem]:
-    async for value in running():
+async def central(tmp_path: Path) -> AsyncIterator[RunningCentralSystem]:
+    async for value in running(tmp_path):
         yield value
 
 
@@ -211,9 +212,9 @@ async def test_frames_without_a_usable_id_are_dropped_and_the_box_stays_connecte
     assert "currentTime" in answer[2]
 
 
-async def test_a_flood_is_cut_off_and_other_boxes_are_still_answered() -> None:
+async def test_a_flood_is_cut_off_and_other_boxes_are_still_answered(tmp_path: Path) -> None:
     central = await start_central_system(
-        passwords={CHARGE_POINT_ID: PASSWORD, "CP-2": "other-password"}
+        tmp_path, passwords={CHARGE_POINT_ID: PASSWORD, "CP-2": "other-password"}
     )
     try:
         async with (
@@ -236,7 +237,9 @@ async def test_a_flood_is_cut_off_and_other_boxes_are_still_answered() -> None:
         await central.system.stop()
 
 
-async def test_a_busy_port_raises_port_in_use(central: RunningCentralSystem) -> None:
+async def test_a_busy_port_raises_port_in_use(
+    central: RunningCentralSystem, tmp_path: Path
+) -> None:
     with pytest.raises(PortInUseError) as busy:
-        await start_central_system(port=central.system.port)
+        await start_central_system(tmp_path, port=central.system.port)
     assert busy.value.port == central.system.port

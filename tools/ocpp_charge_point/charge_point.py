@@ -2,7 +2,10 @@
 
 It is the library's `ocpp.v16.ChargePoint` on an aiohttp client websocket. The library
 validates every CALL it receives and every CALLRESULT it gets back against the official
-OCPP 1.6 JSON schemas, so a central system answering out of spec fails here.
+OCPP 1.6 JSON schemas (schema validation is never skipped here), and `StrictValidator`
+checks every frame again in strict mode (formats, answers to calls never made, CALLERROR
+codes); `connect()` raises `StrictViolationError` at exit if anything failed, so a central
+system answering out of spec fails every test that talks to it.
 """
 
 from __future__ import annotations
@@ -27,27 +30,37 @@ from ocpp.v16.enums import (
     TriggerMessageStatus,
 )
 
+from .strict import StrictValidator
+
 
 class ClientClosedError(Exception):
     """The central system closed the websocket."""
 
 
+class StrictViolationError(AssertionError):
+    """The central system sent frames that fail strict OCPP 1.6 validation."""
+
+
 class ClientConnection:
-    """`recv()`/`send()` over an aiohttp client websocket."""
+    """`recv()`/`send()` over an aiohttp client websocket, validating what arrives."""
 
     def __init__(self, socket: aiohttp.ClientWebSocketResponse) -> None:
         """Wrap an open client websocket."""
         self.socket = socket
+        self.strict = StrictValidator()
 
     async def recv(self) -> str:
         """Return the next text frame; raise ClientClosedError when the socket ends."""
         message = await self.socket.receive()
         if message.type is aiohttp.WSMsgType.TEXT:
-            return str(message.data)
+            frame = str(message.data)
+            self.strict.check(frame)
+            return frame
         raise ClientClosedError(message.type, message.data)
 
     async def send(self, message: str) -> None:
         """Send a text frame."""
+        self.strict.sent(message)
         await self.socket.send_str(message)
 
 
@@ -73,6 +86,7 @@ class BoxState:
     resets: list[str] = field(default_factory=list)
     triggers: list[str] = field(default_factory=list)
     refuse_remote_start: bool = False
+    refuse_charging_profile: bool = False
 
 
 class SimulatedChargePoint(ChargePoint):
@@ -132,7 +146,12 @@ class SimulatedChargePoint(ChargePoint):
     ) -> Any:
         """Answer set charging profile as a box would, and note it."""
         self.state.charging_profiles.append({"connector_id": connector_id, **cs_charging_profiles})
-        return call_result.SetChargingProfile(status=ChargingProfileStatus.accepted)
+        status = (
+            ChargingProfileStatus.rejected
+            if self.state.refuse_charging_profile
+            else ChargingProfileStatus.accepted
+        )
+        return call_result.SetChargingProfile(status=status)
 
     @on(Action.change_availability)
     def on_change_availability(self, connector_id: int, type: str, **_: Any) -> Any:
@@ -173,7 +192,8 @@ async def connect(
         socket = await session.ws_connect(
             url, protocols=protocols, headers=headers, ssl=ssl_context or True
         )
-        charge_point = SimulatedChargePoint(charge_point_id, ClientConnection(socket))
+        connection = ClientConnection(socket)
+        charge_point = SimulatedChargePoint(charge_point_id, connection)
         receiver = asyncio.create_task(charge_point.start())
         try:
             yield charge_point
@@ -182,3 +202,5 @@ async def connect(
             with contextlib.suppress(asyncio.CancelledError, ClientClosedError):
                 await receiver
             await socket.close()
+        if connection.strict.violations:
+            raise StrictViolationError("; ".join(connection.strict.violations))

@@ -2,7 +2,7 @@
 
 OCPP 1.6 edition 2: ChangeConfiguration, GetConfiguration, RemoteStartTransaction,
 RemoteStopTransaction, SetChargingProfile, ChangeAvailability, Reset and TriggerMessage,
-and the standard configuration keys of chapter 9.
+and its standard configuration keys (by key name).
 """
 
 from __future__ import annotations

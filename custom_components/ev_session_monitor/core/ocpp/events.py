@@ -1,4 +1,11 @@
-"""What a charge point tells the central system, as plain facts for the layer above."""
+"""What a charge point tells the central system, as plain facts for the layer above.
+
+Public API (used by the Home Assistant layer): `ChargePointSink` (the layer above
+implements it), `Authorizer`, `CardDecision` and the event dataclasses. `CardAttempt.rejected`
+marks a refused card (the `unknown_tag` event's `rejected: true`); `TransactionStopped`
+carries the persisted meterStart and `energy_wh` (None after a counter reset);
+`MeterSample.counter_reset` (in `meter_values`) flags a register that went back.
+"""
 
 from __future__ import annotations
 
@@ -61,6 +68,11 @@ class CardAttempt:
     decision: CardDecision
     action: str
 
+    @property
+    def rejected(self) -> bool:
+        """True when the card was refused (Invalid or Blocked)."""
+        return self.decision is not CardDecision.ACCEPTED
+
 
 @dataclass(frozen=True, slots=True)
 class TransactionStarted:
@@ -84,6 +96,18 @@ class TransactionStopped:
     reason: str | None
     id_tag: str | None
     known: bool
+    # From the persisted StartTransaction (None for an unknown id).
+    meter_start_wh: int | None = None
+    connector_id: int | None = None
+    # meterStop below meterStart: the register was reset; no energy is derived.
+    counter_reset: bool = False
+
+    @property
+    def energy_wh(self) -> int | None:
+        """The transaction's energy from the box's own register, None if it cannot be told."""
+        if self.meter_start_wh is None or self.counter_reset:
+            return None
+        return self.meter_stop_wh - self.meter_start_wh
 
 
 @dataclass(frozen=True, slots=True)

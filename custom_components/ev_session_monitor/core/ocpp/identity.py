@@ -1,7 +1,7 @@
 """The charge point's identity, read from the websocket URL path.
 
-OCPP-J 1.6 section 3.1.1 puts the charge point identity as the last path segment of the
-central system's URL. Some boxes only accept a URL with a fixed prefix (SteVe's), so a few
+OCPP-J 1.6 (the connection URL) puts the charge point identity as the last path segment
+of the central system's URL. Some boxes only accept a URL with a fixed prefix (SteVe's), so a few
 prefixes are allowed before the identity.
 """
 

@@ -51,6 +51,9 @@ class MeterSample:
     context: str
     reading: Reading
     soc_percent: float | None = None
+    # The register read lower than before in this transaction (a counter reset or a
+    # swapped meter): no session energy is derived from it, so it is never negative.
+    counter_reset: bool = False
 
 
 def _number(sampled: Mapping[str, Any], measurand: str) -> float | None:
@@ -124,9 +127,15 @@ def meter_samples(
     meter_value: Sequence[Mapping[str, Any]],
     *,
     meter_start_wh: int | None = None,
+    previous_energy_wh: float | None = None,
 ) -> list[MeterSample]:
-    """Convert the (snake_case) meterValue list of a message into samples."""
+    """Convert the (snake_case) meterValue list of a message into samples.
+
+    `previous_energy_wh` is the transaction's last register reading before this message;
+    a reading below it or below `meter_start_wh` is flagged as a counter reset.
+    """
     samples: list[MeterSample] = []
+    floor = meter_start_wh if previous_energy_wh is None else previous_energy_wh
     for element in meter_value:
         collector = _Collector()
         contexts: list[str] = []
@@ -134,11 +143,16 @@ def meter_samples(
             collector.add(sampled)
             contexts.append(sampled.get("context") or DEFAULT_CONTEXT)
         energy = collector.energy_wh
+        reset = energy is not None and floor is not None and energy < floor
         session = (
             energy - meter_start_wh
             if energy is not None and meter_start_wh is not None and energy >= meter_start_wh
             else None
         )
+        if reset:
+            session = None
+        if energy is not None:
+            floor = energy  # after a reset, later readings count from the new base
         reading = Reading(
             power_w=collector.power(),
             currents_a=_triple(collector.currents),
@@ -154,6 +168,7 @@ def meter_samples(
                 context=contexts[0] if contexts else DEFAULT_CONTEXT,
                 reading=reading,
                 soc_percent=collector.soc,
+                counter_reset=reset,
             )
         )
     return samples

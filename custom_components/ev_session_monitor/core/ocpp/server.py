@@ -1,6 +1,6 @@
 """The OCPP 1.6J central system: an aiohttp websocket server on its own port.
 
-OCPP-J 1.6 section 3 (the connection): the charge point connects to a URL ending in its
+OCPP-J 1.6 (the websocket connection): the charge point connects to a URL ending in its
 identity, offers the subprotocol `ocpp1.6`, and sends text frames. Security profile 1 of
 the OCPP 1.6 security whitepaper: HTTP Basic authentication on the upgrade request, the
 user name being the charge point identity.
@@ -31,8 +31,8 @@ DEFAULT_PORT = 9000
 # OCPP sets no size limit; the largest ordinary 1.6 message (a StopTransaction with its
 # transaction data) stays far below this.
 MAX_MESSAGE_BYTES = 64 * 1024
-# A charge point sends one CALL at a time and waits for the answer (OCPP-J 1.6 section
-# 4.1.1), so a burst of 20 and 5 messages a second are far above honest traffic.
+# A charge point sends one CALL at a time and waits for the answer (OCPP-J 1.6 on
+# synchronicity), so a burst of 20 and 5 messages a second are far above honest traffic.
 RATE_BURST = 20
 RATE_PER_SECOND = 5.0
 # RFC 6455 close code 1008: policy violation.
@@ -254,7 +254,7 @@ class CentralSystem:
         )
         await socket.prepare(request)
         if socket.ws_protocol != SUBPROTOCOL:
-            # OCPP-J 1.6 section 3.1.2: complete the handshake without the subprotocol
+            # OCPP-J 1.6 (the subprotocol header): complete the handshake without the subprotocol
             # header, then close at once.
             self.refusals["no ocpp1.6 subprotocol"] += 1
             await socket.close(code=CLOSE_POLICY_VIOLATION, message=b"ocpp1.6 required")

@@ -1,9 +1,18 @@
-"""Transaction ids that stay unique across restarts of the central system.
+"""Transaction ids that stay unique across restarts, and what each open transaction began with.
 
-OCPP 1.6 edition 2, StartTransaction.conf: the central system assigns the
-transaction id. A box may deliver a StopTransaction long after the start, even after Home
-Assistant restarted, so an id must never be handed out twice: it is persisted before it
-is answered.
+OCPP 1.6 edition 2, StartTransaction.conf: the central system assigns the transaction id.
+A box may deliver a StopTransaction long after the start, even after Home Assistant
+restarted, so an id must never be handed out twice, and the meterStart and card of an open
+transaction must still be known at its stop: all three are persisted before the
+StartTransaction is answered. A transaction that was closed stays remembered (the last
+`CLOSED_REMEMBERED` ids), so a StopTransaction the box sends again is accepted without
+being reported twice.
+
+Public API (used by the Home Assistant layer):
+- `TransactionIdAllocator`: the protocol `ChargePointSettings.transaction_ids` needs.
+- `JsonFileTransactionIds(path)`: the durable implementation (one small JSON file).
+- `OpenTransaction`, `Closing`: what `begin`, `lookup` and `finish` take and return.
+- `TransactionIdStoreError`: the file cannot be read or written.
 """
 
 from __future__ import annotations
@@ -11,15 +20,55 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
+
+# How many closed transaction ids are kept to recognise a StopTransaction sent again.
+CLOSED_REMEMBERED = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTransaction:
+    """What a StartTransaction said, kept until its StopTransaction."""
+
+    charge_point_id: str
+    connector_id: int
+    id_tag: str
+    meter_start_wh: int
+    timestamp: str
+
+
+@dataclass(frozen=True, slots=True)
+class Closing:
+    """The outcome of `finish`: the transaction it closed, or why there was none."""
+
+    transaction: OpenTransaction | None
+    # True when this id was closed before: the StopTransaction is a repeat.
+    already_closed: bool = False
 
 
 class TransactionIdAllocator(Protocol):
-    """Hands out transaction ids; each is durable before `next_id` returns."""
+    """Hands out transaction ids and keeps open transactions; each change is durable first."""
 
     async def next_id(self) -> int:
         """Return a transaction id never returned before."""
+        ...
+
+    async def begin(self, transaction: OpenTransaction) -> int:
+        """Store `transaction` under a new id and return the id."""
+        ...
+
+    async def lookup(self, transaction_id: int) -> OpenTransaction | None:
+        """Return the open transaction with this id, None if it is not open."""
+        ...
+
+    async def closed(self, transaction_id: int) -> bool:
+        """Return True if this id was closed before (a StopTransaction sent again)."""
+        ...
+
+    async def finish(self, transaction_id: int) -> Closing:
+        """Close a transaction; say whether it was open, closed before, or never known."""
         ...
 
 
@@ -27,49 +76,111 @@ class TransactionIdStoreError(OSError):
     """The allocator's file cannot be read or written."""
 
 
+@dataclass(slots=True)
+class _State:
+    last: int
+    open: dict[int, OpenTransaction]
+    closed: list[int]
+
+
+def _parse(path: Path, text: str) -> _State:
+    try:
+        data = json.loads(text)
+        last = data["last_transaction_id"]
+        open_transactions = {
+            int(key): OpenTransaction(**value) for key, value in data.get("open", {}).items()
+        }
+        closed = [int(value) for value in data.get("closed", [])]
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise TransactionIdStoreError(f"{path} is not a transaction id file") from err
+    if not isinstance(last, int) or isinstance(last, bool) or last < 0:
+        raise TransactionIdStoreError(f"{path} holds no valid last transaction id")
+    return _State(last, open_transactions, closed)
+
+
 class JsonFileTransactionIds:
-    """Keeps the last id in a small JSON file, written atomically (temp file, fsync, rename)."""
+    """Keeps the last id and the open transactions in a JSON file, written atomically."""
 
     def __init__(self, path: Path) -> None:
         """Use the file at `path`; it is created on the first id."""
         self._path = path
         self._lock = asyncio.Lock()
-        self._last: int | None = None
+        self._state: _State | None = None
 
-    def _read(self) -> int:
+    def _read(self) -> _State:
         try:
             text = self._path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return 0
-        try:
-            last = json.loads(text)["last_transaction_id"]
-        except (ValueError, KeyError, TypeError) as err:
-            raise TransactionIdStoreError(f"{self._path} is not a transaction id file") from err
-        if not isinstance(last, int) or isinstance(last, bool) or last < 0:
-            raise TransactionIdStoreError(f"{self._path} holds no valid last transaction id")
-        return last
+            return _State(0, {}, [])
+        return _parse(self._path, text)
 
-    def _write(self, last: int) -> None:
+    def _write(self, state: _State) -> None:
+        document: dict[str, Any] = {
+            "last_transaction_id": state.last,
+            "open": {str(key): asdict(value) for key, value in state.open.items()},
+            "closed": state.closed,
+        }
         self._path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self._path.with_suffix(self._path.suffix + ".tmp")
         with temporary.open("w", encoding="utf-8") as handle:
-            json.dump({"last_transaction_id": last}, handle)
+            json.dump(document, handle)
             handle.flush()
             os.fsync(handle.fileno())
         temporary.replace(self._path)
 
-    def _allocate(self) -> int:
-        last = self._read() if self._last is None else self._last
-        allocated = last + 1
-        self._write(allocated)
-        return allocated
+    async def _loaded(self) -> _State:
+        if self._state is None:
+            try:
+                self._state = await asyncio.to_thread(self._read)
+            except TransactionIdStoreError:
+                raise
+            except OSError as err:
+                raise TransactionIdStoreError(f"cannot read {self._path}: {err}") from err
+        return self._state
+
+    async def _commit(self, state: _State) -> None:
+        try:
+            await asyncio.to_thread(self._write, state)
+        except OSError as err:
+            raise TransactionIdStoreError(f"cannot store a transaction id: {err}") from err
+        self._state = state
 
     async def next_id(self) -> int:
         """Return the next id after writing it to disk (in an executor thread)."""
         async with self._lock:
-            try:
-                allocated = await asyncio.to_thread(self._allocate)
-            except OSError as err:
-                raise TransactionIdStoreError(f"cannot store a transaction id: {err}") from err
-            self._last = allocated
+            state = await self._loaded()
+            allocated = state.last + 1
+            await self._commit(_State(allocated, state.open, state.closed))
             return allocated
+
+    async def begin(self, transaction: OpenTransaction) -> int:
+        """Store the transaction under the next id, on disk before the id is returned."""
+        async with self._lock:
+            state = await self._loaded()
+            allocated = state.last + 1
+            await self._commit(
+                _State(allocated, {**state.open, allocated: transaction}, state.closed)
+            )
+            return allocated
+
+    async def lookup(self, transaction_id: int) -> OpenTransaction | None:
+        """Return the open transaction with this id."""
+        async with self._lock:
+            return (await self._loaded()).open.get(transaction_id)
+
+    async def closed(self, transaction_id: int) -> bool:
+        """Return True if this id was closed before."""
+        async with self._lock:
+            return transaction_id in (await self._loaded()).closed
+
+    async def finish(self, transaction_id: int) -> Closing:
+        """Close the transaction; an id never started is noted as closed too."""
+        async with self._lock:
+            state = await self._loaded()
+            if transaction_id in state.closed:
+                return Closing(None, already_closed=True)
+            remaining = dict(state.open)
+            transaction = remaining.pop(transaction_id, None)
+            closed = [*state.closed, transaction_id][-CLOSED_REMEMBERED:]
+            await self._commit(_State(state.last, remaining, closed))
+            return Closing(transaction)
