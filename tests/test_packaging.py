@@ -161,8 +161,6 @@ def test_quality_scale_covers_every_rule() -> None:
 
 # Longer than this, a file holds more than one module (house rule, issue 20).
 MAX_LINES = 500
-# Still longer, each named with where it is being split; remove the entry once that is merged.
-LONG_FILES_BEING_SPLIT = {"websocket_api.py"}  # split in branch actions
 
 
 def test_no_python_file_over_500_lines() -> None:
@@ -171,7 +169,7 @@ def test_no_python_file_over_500_lines() -> None:
         for path in sorted(INTEGRATION.rglob("*.py"))
         if (lines := len(path.read_text().splitlines())) > MAX_LINES
     }
-    assert set(too_long) <= LONG_FILES_BEING_SPLIT, too_long
+    assert too_long == {}
 
 
 def test_brand_icon_present() -> None:
@@ -266,13 +264,3 @@ def test_services_import_nothing_inside_functions() -> None:
         if isinstance(node, ast.Import | ast.ImportFrom)
     ]
     assert local == []
-
-
-def test_every_glue_module_is_under_500_lines() -> None:
-    # core/history.py and core/session.py are split under issue 20 elsewhere.
-    long = {
-        str(path.relative_to(INTEGRATION)): count
-        for path in INTEGRATION.glob("*.py")
-        if (count := len(path.read_text().splitlines())) >= 500
-    }
-    assert long == {}

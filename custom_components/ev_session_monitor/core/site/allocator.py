@@ -17,8 +17,7 @@ The rule, in order:
    wish, or what the car itself draws) or a circuit phase it uses is full.
 5. Rounding down to each box's step; whole steps left over go to the lowest allocations.
 
-Phases are counted as the box's measured phase currents show them: a 1-phase car on a 3-phase
-box loads one grid phase, not three. Plain Python; no Home Assistant imports.
+Phases count as measured: a 1-phase car on a 3-phase box loads one grid phase, not three.
 """
 
 from __future__ import annotations
