@@ -123,9 +123,11 @@ class HttpWallboxClient(WallboxClient):
                     raise WallboxAuthError(f"{path}: the box rejected the credentials")
                 if response.status == 404 and missing_ok:
                     return None
-                if response.status >= 400:
-                    raise WallboxResponseError(f"{path}: HTTP {response.status}")
                 text = await response.text()
+                if response.status >= 400:
+                    # NRGkick says why in the body: {"Response": "Charging pause is blocked ..."}
+                    reason = f": {text.strip()[:200]}" if text.strip() else ""
+                    raise WallboxResponseError(f"{path}: HTTP {response.status}{reason}")
         except (TimeoutError, asyncio.CancelledError) as err:
             if isinstance(err, asyncio.CancelledError):
                 raise
