@@ -29,6 +29,7 @@ from tests.reference.http import (
     go_echarger,
     nrgkick_gen2_json,
     openevse,
+    openwb_pro,
     tesla_wall_connector_gen3,
 )
 from tools.wallbox_simulator import builtin_profile
@@ -37,6 +38,7 @@ MODULES = {
     "go_echarger": go_echarger,
     "nrgkick_gen2_json": nrgkick_gen2_json,
     "openevse": openevse,
+    "openwb_pro": openwb_pro,
     "tesla_wall_connector_gen3": tesla_wall_connector_gen3,
 }
 CASES = [
@@ -186,6 +188,12 @@ WRONG_PROFILES = [
         ("values", "voltage_l1", "path"),
         "powerflow.charging_voltage",
     ),
+    # openWB Pro: the car's ISO 15118 id taken for the card (openWB core reads vehicle_id).
+    ("openwb_pro", "openwb_core_sample_2023", ("values", "tag", "path"), "vehicle_id"),
+    # openWB Pro: imported taken as kWh.
+    ("openwb_pro", "charging_with_card", ("values", "lifetime_energy", "scale"), 1000),
+    # openWB Pro: plugged in read from charge_state (a stopped car would read unplugged).
+    ("openwb_pro", "stopped_car_plugged", ("values", "plug", "path"), "charge_state"),
 ]
 
 
@@ -445,6 +453,38 @@ async def test_nrgkick_refusal_fails_with_the_reason(
     client = client_for("nrgkick_gen2_json", session, served)
     with pytest.raises(WallboxResponseError, match="blocked by solar-charging"):
         await client.set_enabled(False)
+
+
+async def test_openwb_pro_controls_are_form_posts(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    # evcc openwb-pro.go: POST /connect.php, application/x-www-form-urlencoded, "ampere=%.1f",
+    # ampere 0 stops; "phasetarget=%d". The answer is not read (it is not JSON).
+    served = await serve({"/connect.php": (200, "OK")})
+    client = client_for("openwb_pro", session, served)
+    await client.set_current_limit(16)
+    await client.set_enabled(False)
+    await client.set_enabled(True)
+    await client.set_phases(1)
+    await client.set_phases(3)
+    assert [(method, path, body) for method, path, _, body in served.requests] == [
+        ("POST", "/connect.php", "ampere=16.0"),
+        ("POST", "/connect.php", "ampere=0.0"),
+        ("POST", "/connect.php", "ampere=32.0"),
+        ("POST", "/connect.php", "phasetarget=1"),
+        ("POST", "/connect.php", "phasetarget=3"),
+    ]
+    assert client.phases == 3
+
+
+async def test_openwb_pro_phases_read_back_from_phases_target(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    (case,) = [case for case in openwb_pro.CASES if case.case_id == "stopped_car_plugged"]
+    served = await serve(case.bodies)
+    client = client_for("openwb_pro", session, served)
+    await client.read()
+    assert client.phases == 1
 
 
 # --- authentication ---------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from tests.reference.http import (
     SESSION_POWER_W,
     SESSION_TAG,
     nrgkick_gen2_json,
+    openwb_pro,
     played_session,
 )
 from tools.wallbox_simulator.images import load_case, raw_box
@@ -104,7 +105,7 @@ async def test_vestel_session_is_counted_on_its_wh_session_counter() -> None:
 
 # --- HTTP boxes: the same session, answered from each module's hand-written template ---------
 
-HTTP_SESSIONS = {"nrgkick_gen2_json": nrgkick_gen2_json}
+HTTP_SESSIONS = {"nrgkick_gen2_json": nrgkick_gen2_json, "openwb_pro": openwb_pro}
 
 
 @pytest.mark.parametrize("profile_id", sorted(HTTP_SESSIONS))
