@@ -439,7 +439,9 @@ REQUESTS_PER_POLL = {
     "heidelberg_energy_control": 2,
     "keba_p30": 14,
     "mennekes_amtron_xtra": 2,
+    "nrgkick_gen2_json": 2,  # /values and /control
     "openevse": 1,
+    "openwb_pro": 1,
     "openwb_series2": 2,
     "phoenix_ev_cc": 5,
     "tesla_wall_connector_gen3": 2,
