@@ -444,7 +444,9 @@ REQUESTS_PER_POLL = {
     "keba_p30": 14,
     "mennekes_amtron_xtra": 2,
     "nrgkick_gen2": 2,
+    "nrgkick_gen2_json": 2,  # /values and /control
     "openevse": 1,
+    "openwb_pro": 1,
     "openwb_series2": 2,
     "peblar": 2,
     "phoenix_charx": 1,

@@ -24,12 +24,21 @@ from custom_components.ev_session_monitor.core.errors import (
 from custom_components.ev_session_monitor.core.http import HttpWallboxClient, parse_json
 from custom_components.ev_session_monitor.core.model import Reading
 from custom_components.ev_session_monitor.core.profile import ProfileError, parse_profile
-from tests.reference.http import ReferenceCase, go_echarger, openevse, tesla_wall_connector_gen3
+from tests.reference.http import (
+    ReferenceCase,
+    go_echarger,
+    nrgkick_gen2_json,
+    openevse,
+    openwb_pro,
+    tesla_wall_connector_gen3,
+)
 from tools.wallbox_simulator import builtin_profile
 
 MODULES = {
     "go_echarger": go_echarger,
+    "nrgkick_gen2_json": nrgkick_gen2_json,
     "openevse": openevse,
+    "openwb_pro": openwb_pro,
     "tesla_wall_connector_gen3": tesla_wall_connector_gen3,
 }
 CASES = [
@@ -192,6 +201,53 @@ def test_not_a_number_tokens_only_outside_strings() -> None:
     assert document == {"a": None, "b": "nan, inf", "c": [None, 1.5], "d": 'x"nan'}
     with pytest.raises(ValueError):
         parse_json('{"a": nanx}')
+
+
+# Errors a profile could be written with; each must fail against the reference answers.
+WRONG_PROFILES = [
+    # NRGkick: charge_pause read the wrong way round (1 = pause).
+    ("nrgkick_gen2_json", "paused_car_plugged", ("values", "enabled", "map"), {0: False, 1: True}),
+    # NRGkick: total_charged_energy taken as kWh.
+    ("nrgkick_gen2_json", "charging_three_phase", ("values", "lifetime_energy", "scale"), 1000),
+    # NRGkick: the average voltage read as phase 1.
+    (
+        "nrgkick_gen2_json",
+        "document_example_standby",
+        ("values", "voltage_l1", "path"),
+        "powerflow.charging_voltage",
+    ),
+    # openWB Pro: the car's ISO 15118 id taken for the card (openWB core reads vehicle_id).
+    ("openwb_pro", "openwb_core_sample_2023", ("values", "tag", "path"), "vehicle_id"),
+    # openWB Pro: imported taken as kWh.
+    ("openwb_pro", "charging_with_card", ("values", "lifetime_energy", "scale"), 1000),
+    # openWB Pro: plugged in read from charge_state (a stopped car would read unplugged).
+    ("openwb_pro", "stopped_car_plugged", ("values", "plug", "path"), "charge_state"),
+]
+
+
+@pytest.mark.parametrize(("profile_id", "case_id", "path", "wrong"), WRONG_PROFILES)
+async def test_a_wrong_profile_fails(
+    profile_id: str,
+    case_id: str,
+    path: tuple[Any, ...],
+    wrong: Any,
+    serve: Serve,
+    session: aiohttp.ClientSession,
+) -> None:
+    raw = copy.deepcopy(dict(builtin_profile(profile_id).raw))
+    node = raw
+    for step in path[:-1]:
+        node = node[step]
+    if wrong is None:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = wrong
+    profile = parse_profile(profile_id, raw, "wrong.yaml")
+    (case,) = [case for case in MODULES[profile_id].CASES if case.case_id == case_id]
+    served = await serve(case.bodies)
+    reading = await HttpWallboxClient(profile, session, "127.0.0.1", served.port).read()
+    with pytest.raises(AssertionError):
+        assert_reading(reading, case.expected)
 
 
 # --- controls ---------------------------------------------------------------------------------
@@ -378,6 +434,85 @@ async def test_openevse_override_that_is_not_an_object(
     with pytest.raises(WallboxResponseError, match="JSON object"):
         await client_for("openevse", session, served).set_enabled(False)
     assert [method for method, *_ in served.requests] == ["GET"]  # nothing posted
+
+
+async def test_nrgkick_controls_use_get_control(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    # Document "2. Device Control": GET /control?current_set=<A>, charge_pause 1 pauses, 0
+    # resumes, phase_count 1-3.
+    served = await serve({"/control": (200, nrgkick_gen2_json.DOC_CONTROL)})
+    client = client_for("nrgkick_gen2_json", session, served)
+    await client.set_current_limit(16)
+    await client.set_enabled(False)
+    await client.set_enabled(True)
+    await client.set_phases(1)
+    await client.set_phases(3)
+    assert [(method, path, query) for method, path, query, _ in served.requests] == [
+        ("GET", "/control", {"current_set": "16"}),
+        ("GET", "/control", {"charge_pause": "1"}),
+        ("GET", "/control", {"charge_pause": "0"}),
+        ("GET", "/control", {"phase_count": "1"}),
+        ("GET", "/control", {"phase_count": "3"}),
+    ]
+    assert client.profile.current_limit is not None
+    assert client.profile.current_limit.min_a == 6
+
+
+@pytest.mark.parametrize(("raw", "phases"), nrgkick_gen2_json.PHASE_MODES)
+async def test_nrgkick_phases_read_from_control(
+    raw: int, phases: int | None, serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    served = await serve(
+        {
+            nrgkick_gen2_json.VALUES: (200, nrgkick_gen2_json.IDLE_VALUES),
+            nrgkick_gen2_json.CONTROL: (200, nrgkick_gen2_json.control_body(6, 0, raw)),
+        }
+    )
+    client = client_for("nrgkick_gen2_json", session, served)
+    await client.read()
+    assert client.phases == phases
+
+
+async def test_nrgkick_refusal_fails_with_the_reason(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    served = await serve({"/control": nrgkick_gen2_json.REFUSED})
+    client = client_for("nrgkick_gen2_json", session, served)
+    with pytest.raises(WallboxResponseError, match="blocked by solar-charging"):
+        await client.set_enabled(False)
+
+
+async def test_openwb_pro_controls_are_form_posts(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    # evcc openwb-pro.go: POST /connect.php, application/x-www-form-urlencoded, "ampere=%.1f",
+    # ampere 0 stops; "phasetarget=%d". The answer is not read (it is not JSON).
+    served = await serve({"/connect.php": (200, "OK")})
+    client = client_for("openwb_pro", session, served)
+    await client.set_current_limit(16)
+    await client.set_enabled(False)
+    await client.set_enabled(True)
+    await client.set_phases(1)
+    await client.set_phases(3)
+    assert [(method, path, body) for method, path, _, body in served.requests] == [
+        ("POST", "/connect.php", "ampere=16.0"),
+        ("POST", "/connect.php", "ampere=0.0"),
+        ("POST", "/connect.php", "ampere=32.0"),
+        ("POST", "/connect.php", "phasetarget=1"),
+        ("POST", "/connect.php", "phasetarget=3"),
+    ]
+    assert client.phases == 3
+
+
+async def test_openwb_pro_phases_read_back_from_phases_target(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    (case,) = [case for case in openwb_pro.CASES if case.case_id == "stopped_car_plugged"]
+    served = await serve(case.bodies)
+    client = client_for("openwb_pro", session, served)
+    await client.read()
+    assert client.phases == 1
 
 
 # --- authentication ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Sessions played against hand-written register images: what a user sees, poll by poll.
+"""Sessions played against hand-written register images and answers: what a user sees, poll by poll.
 
 The Vestel EVC04 counts a session in two registers (nymea vestel/evc04-registers.json; evcc
 charger/vestel.go at b29b49e3, which takes the session energy from 1502): input 1036, the
@@ -13,12 +13,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import yaml
+from aiohttp import web
 
+from custom_components.ev_session_monitor.core.http import HttpWallboxClient
 from custom_components.ev_session_monitor.core.modbus import ModbusWallboxClient
 from custom_components.ev_session_monitor.core.modbus_link import ModbusLinkPool
-from custom_components.ev_session_monitor.core.model import Reading
+from custom_components.ev_session_monitor.core.model import ChargerStatus, Reading
 from custom_components.ev_session_monitor.core.profile import BUILTIN_PROFILE_DIR, load_profiles
 from custom_components.ev_session_monitor.core.session import (
     MeterSpec,
@@ -26,6 +29,13 @@ from custom_components.ev_session_monitor.core.session import (
     SessionTracker,
 )
 from tests.core.test_reference_modbus import mismatches
+from tests.reference.http import (
+    SESSION_POWER_W,
+    SESSION_TAG,
+    nrgkick_gen2_json,
+    openwb_pro,
+    played_session,
+)
 from tools.wallbox_simulator.images import load_case, other_units, raw_box
 from tools.wallbox_simulator.servers import ModbusSimServer
 
@@ -169,3 +179,72 @@ async def test_session_played_against_the_image(path: Path, image: dict[str, Any
     assert record.peak_power_w == pytest.approx(want["peak_power_w"])
     assert record.charging_s == pytest.approx(want["charging_s"])
     assert record.energy_source == want["energy_source"]
+
+
+# --- HTTP boxes: the same session, answered from each module's hand-written template ---------
+
+HTTP_SESSIONS = {"nrgkick_gen2_json": nrgkick_gen2_json, "openwb_pro": openwb_pro}
+
+
+@pytest.mark.parametrize("profile_id", sorted(HTTP_SESSIONS))
+async def test_http_session_played_against_reference_answers(profile_id: str) -> None:
+    module = HTTP_SESSIONS[profile_id]
+    profile = load_profiles(BUILTIN_PROFILE_DIR).profiles[profile_id]
+    polls = played_session(reads_cards=module.READS_CARDS)
+    bodies: dict[str, tuple[int, str]] = {}
+
+    async def answer(request: web.Request) -> web.Response:
+        status, body = bodies.get(request.path, (404, "{}"))
+        return web.Response(status=status, text=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    tracker = SessionTracker(profile_id, "Box", MeterSpec.for_profile(profile), gap_s=90)
+    shown: dict[int, float] = {}
+    statuses: dict[int, ChargerStatus | None] = {}
+    done: list[SessionCompleted] = []
+    try:
+        async with aiohttp.ClientSession() as session:
+            client = HttpWallboxClient(profile, session, "127.0.0.1", port)
+            for poll in polls:
+                bodies.clear()
+                bodies.update(module.session_bodies(poll))
+                reading = await client.read()
+                statuses[poll.second] = reading.status
+                if poll.phase == "charging":
+                    assert reading.power_w == SESSION_POWER_W
+                    in_use = reading.currents_a[: module.SESSION_PHASES]
+                    assert in_use == (16.0,) * module.SESSION_PHASES
+                assert reading.lifetime_energy_wh == poll.lifetime_wh
+                events = tracker.update(
+                    reading,
+                    T0 + timedelta(seconds=poll.second),
+                    price_per_kwh=0.30,
+                    currency="EUR",
+                )
+                done += [event for event in events if isinstance(event, SessionCompleted)]
+                if tracker.open is not None:
+                    shown[poll.second] = round(tracker.open.energy_wh / 1000, 2)
+    finally:
+        await runner.cleanup()
+    assert statuses[-60] is ChargerStatus.IDLE
+    assert statuses[0] is ChargerStatus.CONNECTED
+    assert statuses[60] is ChargerStatus.CHARGING
+    assert statuses[720] is module.SESSION_STATUS_WHILE_PAUSED
+    assert statuses[1020] is ChargerStatus.CHARGING
+    assert statuses[1440] is ChargerStatus.IDLE
+    assert shown[660] == 1.84
+    assert [shown[60 * k] for k in range(12, 17)] == [1.84] * 5  # nothing flowed in the pause
+    (completed,) = done
+    record = completed.record
+    assert round(record.energy_wh / 1000, 2) == 2.76
+    assert record.peak_power_w == SESSION_POWER_W
+    assert record.charging_s == 15 * 60
+    assert record.tag_id == (SESSION_TAG if module.READS_CARDS else None)
+    assert record.cost == pytest.approx(0.828)  # 2.76 kWh x 0.30 EUR
+    assert record.energy_source == "meter"  # counted on the box's lifetime meter

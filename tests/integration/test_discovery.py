@@ -185,6 +185,49 @@ def openevse_announcement(port: int) -> ZeroconfServiceInfo:
     )
 
 
+def nrgkick_announcement(port: int) -> ZeroconfServiceInfo:
+    """The mDNS answer of DiniTech's "NRGkick Gen2 Local API Documentation" (2024)."""
+    return ZeroconfServiceInfo(
+        ip_address=ip_address("127.0.0.1"),
+        ip_addresses=[ip_address("127.0.0.1")],
+        hostname="nrgkick.local.",
+        name="NRGkick._nrgkick._tcp.local.",
+        port=port,
+        properties={
+            "serial_number": "T2332500000000000S1D2",
+            "model_type": "NRGkick Gen2 SIM",
+            "json_api_enabled": "1",
+            "json_api_version": "v1",
+            "modbus_api_enabled": "1",
+            "modbus_api_version": "v1",
+        },
+        type="_nrgkick._tcp.local.",
+    )
+
+
+@pytest.mark.parametrize("profile_id", ["nrgkick_gen2_json"])
+async def test_zeroconf_offers_nrgkick_identified_by_its_serial(
+    hass: HomeAssistant, simulator: WallboxSimulator
+) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=nrgkick_announcement(simulator.port)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "discovery_confirm"
+    assert result["description_placeholders"] == {
+        "model": "NRGkick Gen2 (local JSON API)",
+        "host": "127.0.0.1",
+    }
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Carport"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_PROFILE] == "nrgkick_gen2_json"
+    # The serial the box reports in /info general.serial_number (here the simulator's).
+    assert result["result"].unique_id == "dinitech_sim0001"  # manufacturer + serial
+    await hass.async_block_till_done()
+
+
 def tesla_dhcp(ip: str = "127.0.0.1") -> DhcpServiceInfo:
     return DhcpServiceInfo(ip=ip, hostname="teslawallconnector_abc123", macaddress="dc44271abbcc")
 

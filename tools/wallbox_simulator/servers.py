@@ -404,12 +404,16 @@ class HttpSimServer:
 
     async def _apply_write(self, request: web.Request) -> bool:
         payload: dict[str, Any] = {}
-        if request.method == "POST":
+        fields: Any = request.query
+        if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+            fields = await request.post()
+        elif request.method == "POST":
+            fields = {}
             with contextlib.suppress(ValueError):
                 body = await request.json()
                 payload = body if isinstance(body, dict) else {}
-        else:
-            for key, text in request.query.items():
+        for key, text in fields.items():
+            if isinstance(text, str):
                 try:
                     payload[key] = json.loads(text)
                 except ValueError:

@@ -82,6 +82,15 @@ def extract_path(document: Any, path: tuple[str | int, ...]) -> Any:
     return node
 
 
+def _as_text(write: HttpWrite, value: Any) -> str:
+    """A value as a query or form field: text as is, numbers as JSON or with fixed decimals."""
+    if isinstance(value, (str, bool)):
+        return value if isinstance(value, str) else json.dumps(value)
+    if write.decimals is not None and isinstance(value, (int, float)):
+        return f"{value:.{write.decimals}f}"
+    return json.dumps(value)
+
+
 class HttpWallboxClient(WallboxClient):
     """A wallbox read over its local HTTP API."""
 
@@ -115,9 +124,13 @@ class HttpWallboxClient(WallboxClient):
         *,
         params: dict[str, str] | None = None,
         payload: dict[str, Any] | None = None,
+        form: dict[str, str] | None = None,
         missing_ok: bool = False,
     ) -> Any:
-        """Send one request; return the parsed answer (None when empty, or 404 and missing_ok)."""
+        """Send one request; return the parsed answer (None when empty, or 404 and missing_ok).
+
+        The answer to a form is not read: openWB Pro documents none (evcc and openWB discard it).
+        """
         self.requests_sent += 1
         try:
             async with self._session.request(
@@ -125,6 +138,7 @@ class HttpWallboxClient(WallboxClient):
                 self._base + path,
                 params=params,
                 json=payload,
+                data=form,
                 headers=self._headers,
                 timeout=self._timeout,
             ) as response:
@@ -132,15 +146,19 @@ class HttpWallboxClient(WallboxClient):
                     raise WallboxAuthError(f"{path}: the box rejected the credentials")
                 if response.status == 404 and missing_ok:
                     return None
-                if response.status >= 400:
-                    raise WallboxResponseError(f"{path}: HTTP {response.status}")
                 text = await response.text()
+                if response.status >= 400:
+                    # NRGkick says why in the body: {"Response": "Charging pause is blocked ..."}
+                    reason = f": {text.strip()[:200]}" if text.strip() else ""
+                    raise WallboxResponseError(f"{path}: HTTP {response.status}{reason}")
         except (TimeoutError, asyncio.CancelledError) as err:
             if isinstance(err, asyncio.CancelledError):
                 raise
             raise WallboxConnectionError(f"{self._base}{path} did not answer in time") from err
         except aiohttp.ClientError as err:
             raise WallboxConnectionError(f"cannot reach {self._base}{path}: {err}") from err
+        if form is not None:
+            return None
         try:
             return parse_json(text) if text.strip() else None
         except ValueError as err:
@@ -209,10 +227,12 @@ class HttpWallboxClient(WallboxClient):
             value = int(value)  # profile numbers are floats; go-e takes psm=1, not psm=1.0
         if write.merge:
             await self._send_merged(write, value)
+        elif write.method == "POST" and write.encoding == "form":
+            await self._request("POST", write.path, form={write.param: _as_text(write, value)})
         elif write.method == "POST":
             await self._request("POST", write.path, payload={write.param: value})
         else:
-            text = value if isinstance(value, str) else json.dumps(value)
+            text = _as_text(write, value)
             answer = await self._request("GET", write.path, params={write.param: text})
             # go-e http-en.md: the answer holds true per key, or a string saying what failed.
             if isinstance(answer, dict) and isinstance(answer.get(write.param), str):

@@ -143,6 +143,8 @@ def control_write(
             on=data["on"],
             off=data["off"],
             merge=data["merge"],
+            encoding=data["encoding"],
+            decimals=data.get("decimals"),
         ), data
     data = validate(MODBUS_WRITE, raw, source, prefix)
     if data["function"] in (5, 6) and TYPE_REGISTERS[data["type"]] != 1:

@@ -120,6 +120,8 @@ class HttpWrite:
     # The box replaces the whole JSON document on every POST (OpenEVSE /override): read it
     # (GET on the same path), change this key, post all of it back.
     merge: bool = False
+    encoding: Literal["json", "form"] = "json"  # the body of a POST
+    decimals: int | None = None  # numbers as text with this many decimals
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,6 +122,10 @@ HTTP_WRITE = vol.Schema(
         vol.Optional("on", default=1): vol.Any(int, float, str, bool),
         vol.Optional("off", default=0): vol.Any(int, float, str, bool),
         vol.Optional("merge", default=False): bool,
+        # POST body: a JSON object, or an HTML form (openWB Pro /connect.php).
+        vol.Optional("encoding", default="json"): vol.In(["json", "form"]),
+        # Numbers sent with this many decimals ("16.0"), as the source writes them.
+        vol.Optional("decimals"): vol.All(int, vol.Range(min=0, max=3)),
         vol.Optional("min"): finite_float(),
         vol.Optional("max"): finite_float(),
     }
