@@ -144,7 +144,9 @@ CASES = [
     ),
 ]
 
-TRUNCATED = {VALUES: (200, IDLE_VALUES[:300]), CONTROL: (200, DOC_CONTROL)}
+# Every endpoint cut short: a poll fails only when no endpoint answered (one bad endpoint blanks
+# only its own values).
+TRUNCATED = {VALUES: (200, IDLE_VALUES[:300]), CONTROL: (200, DOC_CONTROL[:20])}
 
 IDENTITY = (
     {
