@@ -26,6 +26,7 @@ from .core.ocpp.events import (
     BootInfo,
     CardAttempt,
     CardDecision,
+    ChargePointSink,
     ConfigurationReport,
     StatusReport,
     TransactionStarted,
@@ -43,31 +44,10 @@ PORT_IN_USE_ISSUE = "ocpp_port_in_use"
 KNOCKS_BEFORE_DISCOVERY = 3
 
 
-class ChargePointMember(Protocol):
+class ChargePointMember(ChargePointSink, Protocol):
     """A loaded OCPP entry (ocpp_coordinator.OcppCoordinator): its box's facts go here."""
 
     password: str
-
-    async def boot(self, charge_point_id: str, info: BootInfo) -> None:
-        """A BootNotification."""
-
-    async def status(self, charge_point_id: str, report: StatusReport) -> None:
-        """A StatusNotification."""
-
-    async def meter_sample(self, charge_point_id: str, sample: MeterSample) -> None:
-        """MeterValues."""
-
-    async def card(self, charge_point_id: str, attempt: CardAttempt) -> None:
-        """A card the box asked about."""
-
-    async def transaction_started(self, charge_point_id: str, event: TransactionStarted) -> None:
-        """StartTransaction."""
-
-    async def transaction_stopped(self, charge_point_id: str, event: TransactionStopped) -> None:
-        """StopTransaction."""
-
-    async def configuration(self, charge_point_id: str, report: ConfigurationReport) -> None:
-        """The box was configured after its boot."""
 
     def decide(self, id_tag: str) -> CardDecision:
         """The answer to a card at this box."""

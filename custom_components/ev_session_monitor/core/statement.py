@@ -23,19 +23,19 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from .history.reports import cents
 from .model import SessionRecord
 
 __all__ = [
     "LABEL_KEYS",
     "MeterInfo",
     "Statement",
-    "cents",
     "render_statement",
 ]
 
@@ -110,18 +110,12 @@ LABEL_KEYS = (
     "page",
     *(f"month_{number}" for number in range(1, 13)),
 )
-_CENT = Decimal("0.01")
 _CONTROL = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)])
 
 
 def _clean(text: str) -> str:
     """User text as the PDF prints it: no control characters (a hostile card name)."""
     return text.translate(_CONTROL)
-
-
-def cents(value: float) -> Decimal:
-    """Round money the way an invoice does: half up, from the value as printed (2.675 -> 2.68)."""
-    return Decimal(repr(value)).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
