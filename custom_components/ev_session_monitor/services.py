@@ -46,6 +46,7 @@ from .core.tags import (
     validate_tag_name,
 )
 from .register_dump import async_setup_register_dump
+from .report_services import async_setup_report_services
 from .storage import DATA_DOMAIN
 
 ATTR_LIMIT = "limit"
@@ -162,6 +163,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     scoped like the portal (access.py); plan_charging tells only what the Now tab shows everyone.
     """
     async_setup_register_dump(hass)
+    async_setup_report_services(hass)
 
     async def get_sessions(call: ServiceCall) -> ServiceResponse:
         newest_first = call.data.get(ATTR_ORDER, ORDER_NEWEST_FIRST) == ORDER_NEWEST_FIRST

@@ -189,6 +189,10 @@ class SessionArchive:
             )
         )
 
+    async def async_run[T](self, job: Callable[[SessionHistory], T]) -> T:
+        """Run `job` on the open history in the executor (corrections, statements, reports)."""
+        return await self._run(job)
+
     async def async_close(self) -> None:
         """Close the database."""
         if self._history is not None:

@@ -1,0 +1,222 @@
+"""Actions for the money and the decisions: statements, corrections, utilization.
+
+create_statement writes a card's monthly PDF statement into the config folder, where a notify
+action can attach it, and answers with its path relative to that folder. correct_session moves a
+session to another card or notes it, kept in the audit trail with who did it. Both change what
+a company files: administrators and automations only. get_utilization answers the figures of
+core/utilization.py for a period, over every wallbox (administrators and automations only: it
+shows every card's use of the site).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import probatio as vol
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.translation import async_get_translations
+from homeassistant.util import dt as dt_util
+
+from .access import async_caller, async_require_admin
+from .const import DOMAIN
+from .core.history import IssuedStatement, SessionHistory
+from .core.statement import LABEL_KEYS, Statement, render_statement
+from .core.tags import InvalidTagError, validate_tag
+from .core.utilization import utilization
+from .storage import DATA_DOMAIN
+
+STATEMENT_DIR = "ev_session_monitor/statements"
+SERVICE_CREATE_STATEMENT = "create_statement"
+SERVICE_CORRECT_SESSION = "correct_session"
+SERVICE_GET_UTILIZATION = "get_utilization"
+ATTR_TAG_ID = "tag_id"
+ATTR_MONTH = "month"
+ATTR_SESSION_ID = "session_id"
+ATTR_NOTE = "note"
+ATTR_START = "start"
+ATTR_END = "end"
+NOTE_MAX_LENGTH = 500
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+CREATE_STATEMENT_SCHEMA = vol.Schema(
+    {vol.Required(ATTR_TAG_ID): cv.string, vol.Optional(ATTR_MONTH): cv.string}
+)
+CORRECT_SESSION_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_SESSION_ID): cv.string,
+        vol.Optional(ATTR_TAG_ID): cv.string,
+        vol.Optional(ATTR_NOTE): vol.All(cv.string, vol.Length(max=NOTE_MAX_LENGTH)),
+    }
+)
+GET_UTILIZATION_SCHEMA = vol.Schema(
+    {vol.Optional(ATTR_START): cv.datetime, vol.Optional(ATTR_END): cv.datetime}
+)
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def _month_bounds(hass: HomeAssistant, month: str | None) -> tuple[str, datetime, datetime]:
+    """The month asked for (default: the last complete one) and its bounds in local time."""
+    tz = dt_util.get_default_time_zone()
+    if month is None:
+        first = dt_util.now(tz).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        start = (first - timedelta(days=1)).replace(day=1)
+    else:
+        match = _MONTH.fullmatch(month.strip())
+        if match is None:
+            raise _invalid("invalid_month", month=month[:20])
+        start = datetime(int(match[1]), int(match[2]), 1, tzinfo=tz)
+    end = (start + timedelta(days=32)).replace(day=1)
+    return start.strftime("%Y-%m"), start, end
+
+
+def _tag(value: str) -> str:
+    try:
+        return validate_tag(value)
+    except InvalidTagError as err:
+        raise _invalid("invalid_tag_id", tag_id=value[:40]) from err
+
+
+async def _labels(hass: HomeAssistant) -> dict[str, str]:
+    strings = await async_get_translations(hass, hass.config.language, "selector", [DOMAIN])
+    prefix = f"component.{DOMAIN}.selector.statement_label.options."
+    english = await async_get_translations(hass, "en", "selector", [DOMAIN])
+    return {key: strings.get(prefix + key) or english[prefix + key] for key in LABEL_KEYS}
+
+
+def _write_statement(
+    history: SessionHistory, config_dir: Path, statement_of: dict[str, Any]
+) -> dict[str, Any]:
+    """Render, write and remember one statement (executor): its answer for the action."""
+    scope, month = statement_of["scope"], statement_of["month"]
+    records = history.query(
+        tag_ids=[statement_of["tag_id"]], start=statement_of["start"], end=statement_of["end"]
+    )
+    earlier = history.statements(scope, month)
+    draft = Statement(records=records, supersedes=None, **statement_of["fields"])
+    supersedes = earlier[-1] if earlier and earlier[-1].reference != draft.reference else None
+    statement = Statement(
+        records=records,
+        supersedes=None if supersedes is None else supersedes.issued_at,
+        **statement_of["fields"],
+    )
+    issued = statement.issued_at
+    name = f"statement-{statement_of['tag_id']}-{month}-{issued.strftime('%Y%m%dT%H%M%S')}.pdf"
+    folder = config_dir / STATEMENT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    temporary = path.with_name(f".{name}.tmp")
+    temporary.write_bytes(render_statement(statement))
+    temporary.replace(path)
+    relative = path.relative_to(config_dir).as_posix()
+    history.add_statement(IssuedStatement(scope, month, issued, statement.reference, relative))
+    cost = statement.cost
+    return {
+        "path": relative,
+        "reference": statement.reference,
+        "month": month,
+        "sessions": len(records),
+        "energy_kwh": round(statement.energy_wh / 1000, 3),
+        "cost": None if cost is None else float(cost),
+        "currency": statement.currency or None,
+        "supersedes": None if supersedes is None else supersedes.path,
+    }
+
+
+async def _create_statement(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    await async_require_admin(hass, call.context)
+    domain = hass.data[DATA_DOMAIN]
+    tag_id = _tag(call.data[ATTR_TAG_ID])
+    month, start, end = _month_bounds(hass, call.data.get(ATTR_MONTH))
+    known = domain.tags.registry.get(tag_id)
+    holder = None
+    if known is not None and known.person and (person := hass.states.get(known.person)):
+        holder = person.name
+    fields = {
+        "month": month,
+        "labels": await _labels(hass),
+        "language": hass.config.language,
+        "tz": dt_util.get_default_time_zone(),
+        "issued_at": dt_util.utcnow(),
+        "holder": holder or (known.owner if known else None),
+        "cards": [f"{known.name} ({tag_id})" if known else tag_id],
+    }
+    statement_of = {
+        "scope": f"tag:{tag_id}",
+        "month": month,
+        "tag_id": tag_id,
+        "start": start,
+        "end": end,
+        "fields": fields,
+    }
+    config_dir = Path(hass.config.config_dir)
+    return await domain.archive.async_run(
+        lambda history: _write_statement(history, config_dir, statement_of)
+    )
+
+
+async def _correct_session(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    await async_require_admin(hass, call.context)
+    domain = hass.data[DATA_DOMAIN]
+    user = await async_caller(hass, call.context)
+    tag = None
+    if ATTR_TAG_ID in call.data:
+        tag_id = _tag(call.data[ATTR_TAG_ID])
+        known = domain.tags.registry.get(tag_id)
+        tag = (tag_id, known.name if known else None)
+    session_id = call.data[ATTR_SESSION_ID]
+
+    def correct(history: SessionHistory) -> dict[str, Any]:
+        changed = history.correct(
+            session_id,
+            at=dt_util.utcnow(),
+            user_id=None if user is None else user.id,
+            user_name=None if user is None else user.name,
+            tag=tag,
+            note=call.data.get(ATTR_NOTE),
+        )
+        trail = [correction.to_dict() for correction in history.corrections(session_id)]
+        return {"session": changed.to_dict(), "corrections": trail}
+
+    try:
+        return await domain.archive.async_run(correct)
+    except KeyError as err:
+        raise _invalid("unknown_session", session_id=session_id[:60]) from err
+
+
+async def _get_utilization(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    await async_require_admin(hass, call.context)
+    tz = dt_util.get_default_time_zone()
+    end = call.data.get(ATTR_END) or dt_util.now(tz)
+    start = call.data.get(ATTR_START) or end - timedelta(days=30)
+    start, end = (dt_util.as_local(moment) for moment in (start, end))
+    if end <= start:
+        raise _invalid("invalid_period")
+    records = await hass.data[DATA_DOMAIN].archive.async_query_overlapping(start=start, end=end)
+    return utilization(records, start, end, tz).to_dict()
+
+
+def async_setup_report_services(hass: HomeAssistant) -> None:
+    """Register the statement, correction and utilization actions."""
+    for name, handler, schema in (
+        (SERVICE_CREATE_STATEMENT, _create_statement, CREATE_STATEMENT_SCHEMA),
+        (SERVICE_CORRECT_SESSION, _correct_session, CORRECT_SESSION_SCHEMA),
+        (SERVICE_GET_UTILIZATION, _get_utilization, GET_UTILIZATION_SCHEMA),
+    ):
+        hass.services.async_register(
+            DOMAIN,
+            name,
+            partial(handler, hass),
+            schema=schema,
+            supports_response=SupportsResponse.ONLY,
+        )

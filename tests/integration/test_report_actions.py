@@ -1,0 +1,117 @@
+"""The statement, correction and utilization actions (issue 24), with real users.
+
+Sessions of the `site` fixture of test_access: Alice's card has 3 sessions in March 2026, Bob's
+van 2; each 1,000 Wh + its index at 0.30 EUR.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
+
+from custom_components.ev_session_monitor.const import DOMAIN
+
+from .test_access import ALICE_CARD, BOB_CARD, Site, site  # noqa: F401 (the fixture)
+
+
+async def call(hass: HomeAssistant, service: str, user_id: str | None, **data: Any) -> Any:
+    return await hass.services.async_call(
+        DOMAIN,
+        service,
+        data,
+        blocking=True,
+        return_response=True,
+        context=Context(user_id=user_id),
+    )
+
+
+async def test_a_statement_is_written_for_the_notify_attachment(
+    hass: HomeAssistant,
+    site: Site,  # noqa: F811
+) -> None:
+    answer = await call(hass, "create_statement", None, tag_id=ALICE_CARD, month="2026-03")
+    assert answer["path"].startswith("ev_session_monitor/statements/statement-04A1B2C3D4-2026-03-")
+    assert (answer["sessions"], answer["energy_kwh"], answer["cost"]) == (3, 3.003, 0.9)
+    assert answer["supersedes"] is None
+    pdf = Path(hass.config.path(answer["path"])).read_bytes()
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Charging statement March 2026" in text
+    assert "Alice" in text  # the card's person
+    assert "Total: 3 sessions, 3.003 kWh, 0.90 EUR" in text
+    assert answer["reference"] in text
+
+    # The same figures again: nothing to replace. A session moved to Bob: the new statement
+    # says which one it replaces, and the totals follow.
+    again = await call(
+        hass, "create_statement", site.admin.user.id, tag_id=ALICE_CARD, month="2026-03"
+    )
+    assert again["supersedes"] is None and again["reference"] == answer["reference"]
+    corrected = await call(
+        hass,
+        "correct_session",
+        site.admin.user.id,
+        session_id="s0001",
+        tag_id=BOB_CARD,
+        note="Bob's van on Alice's card",
+    )
+    assert corrected["session"]["tag_id"] == BOB_CARD
+    assert [c["field"] for c in corrected["corrections"]] == ["tag", "note"]
+    assert corrected["corrections"][0]["user_name"] == "Admin"
+    after = await call(hass, "create_statement", None, tag_id=ALICE_CARD, month="2026-03")
+    assert (after["sessions"], after["energy_kwh"]) == (2, 2.002)
+    assert after["supersedes"] in (answer["path"], again["path"])
+    bob = await call(hass, "get_sessions", None, tag_id=BOB_CARD)
+    assert "s0001" in {s["session_id"] for s in bob["sessions"]}
+
+
+async def test_only_administrators_and_automations_create_and_correct(
+    hass: HomeAssistant,
+    site: Site,  # noqa: F811
+) -> None:
+    for user in (site.alice, site.carol):
+        with pytest.raises(Unauthorized):
+            await call(hass, "create_statement", user.user.id, tag_id=ALICE_CARD)
+        with pytest.raises(Unauthorized):
+            await call(hass, "correct_session", user.user.id, session_id="s0000", note="x")
+        with pytest.raises(Unauthorized):
+            await call(hass, "get_utilization", user.user.id)
+    assert not Path(hass.config.path("ev_session_monitor/statements")).exists()
+
+
+async def test_bad_input_is_a_clear_error(hass: HomeAssistant, site: Site) -> None:  # noqa: F811
+    with pytest.raises(ServiceValidationError) as month:
+        await call(hass, "create_statement", None, tag_id=ALICE_CARD, month="2026-13")
+    assert month.value.translation_key == "invalid_month"
+    with pytest.raises(ServiceValidationError) as card:
+        await call(hass, "create_statement", None, tag_id="../../etc")
+    assert card.value.translation_key == "invalid_tag_id"
+    with pytest.raises(ServiceValidationError) as unknown:
+        await call(hass, "correct_session", None, session_id="nope", note="x")
+    assert unknown.value.translation_key == "unknown_session"
+
+
+async def test_utilization_over_a_period(hass: HomeAssistant, site: Site) -> None:  # noqa: F811
+    figures = await call(
+        hass,
+        "get_utilization",
+        None,
+        start="2026-03-01T00:00:00+00:00",
+        end="2026-03-08T00:00:00+00:00",
+    )
+    (box,) = figures["wallboxes"]
+    # Five sessions of 2 h plugged in, 1 h charging each.
+    assert (box["sessions"], box["plugged_h"], box["charging_h"], box["blocking_h"]) == (
+        5,
+        10,
+        5,
+        5,
+    )
+    assert figures["site"]["energy_kwh"] == 5.01
+    (peak,) = figures["peaks"]
+    assert peak["power_w"] == 1000.0
