@@ -3,7 +3,9 @@
 `GET /api/ev_session_monitor/download/sessions` gives every session matching the filters (in the
 order the Sessions view shows), with the monthly totals below, in the `export_sessions` format.
 `GET /api/ev_session_monitor/download/totals` gives the Reports view's two tables. Filters are
-the websocket ones as query parameters (`config_entry_id` and `tag_id` may repeat).
+the websocket ones as query parameters (`config_entry_id` and `tag_id` may repeat). With
+`format=xlsx`, either gives one workbook of the three tables (sessions, per card and month, per
+wallbox and month), numbers as numbers and times in Home Assistant's time zone.
 """
 
 from __future__ import annotations
@@ -19,13 +21,22 @@ from homeassistant.util import dt as dt_util
 
 from .access import parse_filter_query, scoped_filter
 from .const import DOMAIN
-from .core.history import SORT_COLUMNS, charger_totals, render_csv, render_totals_csv, totals
+from .core.history import (
+    SORT_COLUMNS,
+    charger_totals,
+    render_csv,
+    render_report_xlsx,
+    render_totals_csv,
+    totals,
+)
 from .storage import DATA_DOMAIN
 
 DOWNLOAD_URL = f"/api/{DOMAIN}/download"
 KINDS = ("sessions", "totals")
 # Spreadsheet programs read a CSV as UTF-8 only with a byte-order mark.
 BOM = "\ufeff"
+FORMATS = ("csv", "xlsx")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class DownloadView(HomeAssistantView):
@@ -45,6 +56,9 @@ class DownloadView(HomeAssistantView):
         descending = request.query.get("descending", "true").lower() != "false"
         if sort not in SORT_COLUMNS:
             return self.json_message("unknown sort column", HTTPStatus.BAD_REQUEST)
+        file_format = request.query.get("format", "csv")
+        if file_format not in FORMATS:
+            return self.json_message("unknown format", HTTPStatus.BAD_REQUEST)
         try:
             data = parse_filter_query(request.query, lambda key: request.query.getall(key, []))
             query = scoped_filter(hass, user, data)
@@ -61,8 +75,19 @@ class DownloadView(HomeAssistantView):
                 return render_csv(records, totals(records, tz), tz)
             return render_totals_csv(totals(records, tz), charger_totals(records, tz))
 
-        text = await hass.async_add_executor_job(render)
         stamp = dt_util.now().strftime("%Y%m%d-%H%M")
+        if file_format == "xlsx":
+            workbook = await hass.async_add_executor_job(
+                lambda: render_report_xlsx(
+                    records, totals(records, tz), charger_totals(records, tz), tz
+                )
+            )
+            return web.Response(
+                body=workbook,
+                content_type=XLSX_TYPE,
+                headers={"Content-Disposition": f'attachment; filename="ev-{kind}-{stamp}.xlsx"'},
+            )
+        text = await hass.async_add_executor_job(render)
         return web.Response(
             body=(BOM + text).encode("utf-8"),
             content_type="text/csv",

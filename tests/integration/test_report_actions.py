@@ -115,3 +115,27 @@ async def test_utilization_over_a_period(hass: HomeAssistant, site: Site) -> Non
     assert figures["site"]["energy_kwh"] == 5.01
     (peak,) = figures["peaks"]
     assert peak["power_w"] == 1000.0
+
+
+async def test_xlsx_download_is_scoped_like_the_csv(
+    hass: HomeAssistant,
+    site: Site,  # noqa: F811
+    hass_client: Any,
+) -> None:
+    import openpyxl
+
+    for account, expected in ((site.admin, 5), (site.alice, 3), (site.carol, 0)):
+        client = await hass_client(account.token)
+        response = await client.get("/api/ev_session_monitor/download/sessions?format=xlsx")
+        assert response.status == 200, account.user.name
+        assert response.headers["Content-Type"].startswith(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        workbook = openpyxl.load_workbook(io.BytesIO(await response.read()))
+        sessions = workbook["Sessions"]
+        assert sessions.max_row - 1 == expected, account.user.name
+        if expected:
+            assert isinstance(sessions["G2"].value, float)  # energy_kwh: a number
+    client = await hass_client(site.admin.token)
+    bad = await client.get("/api/ev_session_monitor/download/sessions?format=pdf")
+    assert bad.status == 400
