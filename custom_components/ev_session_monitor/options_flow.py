@@ -59,7 +59,8 @@ from .storage import DATA_DOMAIN, TagStore
 
 CONF_TAG_ID = "tag_id"
 CONF_TAG_NAME = "name"
-CONF_TAG_OWNER = "owner"
+# The person who owns the card: the same link the portal sets, which decides who sees its sessions.
+CONF_TAG_PERSON = "person"
 CONF_TAG_PRICE = "price_per_kwh"
 CONF_TAG_CHARGERS = "chargers"
 CONF_TAGS = "tags"
@@ -255,7 +256,9 @@ class EvOptionsFlow(OptionsFlowWithReload):
         if with_id:
             fields[vol.Required(CONF_TAG_ID)] = str
         fields[vol.Required(CONF_TAG_NAME)] = str
-        fields[vol.Optional(CONF_TAG_OWNER)] = str
+        fields[vol.Optional(CONF_TAG_PERSON)] = selector.EntitySelector(
+            selector.EntitySelectorConfig(domain="person")
+        )
         fields[vol.Optional(CONF_TAG_PRICE)] = number_field(
             -10, 100, step=0.001, unit=self._price_unit()
         )
@@ -267,17 +270,16 @@ class EvOptionsFlow(OptionsFlowWithReload):
     def _known_tag(
         self, tag_id: str, user_input: dict[str, Any], errors: dict[str, str]
     ) -> KnownTag | None:
-        """The tag as entered; None (and `errors` filled) when name or owner is unusable."""
+        """The tag as entered; None (and `errors` filled) when name or person is unusable."""
         try:
             name = validate_tag_name(user_input[CONF_TAG_NAME])
         except InvalidTagNameError:
             errors[CONF_TAG_NAME] = "invalid_tag_name"
-        try:
-            owner = validate_tag_name(
-                user_input.get(CONF_TAG_OWNER) or "", what="owner", required=False
-            )
-        except InvalidTagNameError:
-            errors[CONF_TAG_OWNER] = "invalid_tag_owner"
+        person = user_input.get(CONF_TAG_PERSON) or None
+        if person is not None and (
+            not person.startswith("person.") or self.hass.states.get(person) is None
+        ):
+            errors[CONF_TAG_PERSON] = "unknown_person"
         finite_numbers(user_input, (CONF_TAG_PRICE,), errors)
         if errors:
             return None
@@ -285,7 +287,7 @@ class EvOptionsFlow(OptionsFlowWithReload):
         return KnownTag(
             tag_id=tag_id,
             name=name,
-            owner=owner,
+            person=person,
             price_per_kwh=user_input.get(CONF_TAG_PRICE),
             chargers=frozenset(user_input.get(CONF_TAG_CHARGERS) or ()),
         )
@@ -355,12 +357,12 @@ class EvOptionsFlow(OptionsFlowWithReload):
         if user_input is not None and CONF_TAG_NAME in user_input:
             changed = self._known_tag(tag.tag_id, user_input, errors)
             if changed is not None:
-                # The form does not show the person link (the portal sets it): keep it.
-                await self._tags().async_update(replace(changed, person=tag.person))
+                # An owner written as text by an earlier release stays on the card.
+                await self._tags().async_update(replace(changed, owner=tag.owner))
                 return self.async_create_entry(data=dict(self.config_entry.options))
         current = {
             CONF_TAG_NAME: tag.name,
-            CONF_TAG_OWNER: tag.owner,
+            CONF_TAG_PERSON: tag.person,
             CONF_TAG_PRICE: tag.price_per_kwh,
             CONF_TAG_CHARGERS: sorted(tag.chargers),
         }

@@ -267,6 +267,7 @@ async def test_options_price_sensor_must_exist(
 
 async def test_options_manage_tags(hass: HomeAssistant, setup_entry: SetupEntry) -> None:
     entry = await setup_entry()
+    hass.states.async_set("person.alice", "home", {"friendly_name": "Alice"})
     registry = hass.data[DOMAIN].tags.registry
 
     async def step(next_step: str) -> dict:
@@ -284,19 +285,26 @@ async def test_options_manage_tags(hass: HomeAssistant, setup_entry: SetupEntry)
     assert result["errors"] == {"tag_id": "invalid_tag"}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {"tag_id": "04:a1:b2:c3:d4", "name": "Alice", "owner": "Alice", "price_per_kwh": 0.1},
+        {
+            "tag_id": "04:a1:b2:c3:d4",
+            "name": "Alice",
+            "person": "person.alice",
+            "price_per_kwh": 0.1,
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert registry.get("04A1B2C3D4").name == "Alice"
+    # The person picked here is the link the portal shows and visibility follows.
+    assert registry.get("04A1B2C3D4").person == "person.alice"
     result = await step("add_tag")
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"tag_id": "04a1b2c3d4", "name": "Again"}
     )
     assert result["errors"] == {"tag_id": "duplicate_tag"}
 
-    # The portal links the card to a person; editing it here must keep that link.
+    # An owner typed as text by an earlier release stays on the card when it is edited.
     await hass.data[DOMAIN].tags.async_update(
-        replace(registry.get("04A1B2C3D4"), person="person.alice")
+        replace(registry.get("04A1B2C3D4"), owner="Cost center 7")
     )
     result = await step("edit_tag")
     result = await hass.config_entries.options.async_configure(
@@ -304,12 +312,13 @@ async def test_options_manage_tags(hass: HomeAssistant, setup_entry: SetupEntry)
     )
     assert result["step_id"] == "edit_tag_details"
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"name": "Alice (staff)", "chargers": [entry.unique_id]}
+        result["flow_id"],
+        {"name": "Alice (staff)", "person": "person.alice", "chargers": [entry.unique_id]},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     tag = registry.get("04A1B2C3D4")
     assert tag.name == "Alice (staff)"
-    assert tag.owner is None
+    assert tag.owner == "Cost center 7"
     assert tag.person == "person.alice"
     assert tag.allowed_on(entry.unique_id)
     assert not tag.allowed_on("another_box")
@@ -378,9 +387,9 @@ async def test_tag_names_are_bounded_in_the_options(
         result["flow_id"], {"next_step_id": "add_tag"}
     )
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"tag_id": "0A0A0A0A", "name": "x" * 100_000, "owner": "y" * 65}
+        result["flow_id"], {"tag_id": "0A0A0A0A", "name": "x" * 100_000, "person": "person.nobody"}
     )
-    assert result["errors"] == {"name": "invalid_tag_name", "owner": "invalid_tag_owner"}
+    assert result["errors"] == {"name": "invalid_tag_name", "person": "unknown_person"}
     assert len(hass.data[DOMAIN].tags.registry) == 0
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"tag_id": "0A0A0A0A", "name": "n" * 64}
@@ -567,7 +576,7 @@ async def test_new_user_walk_shows_no_raw_key(
     result = await menu("add_tag")
     for bad in (
         {"tag_id": "12", "name": "Short"},
-        {"tag_id": "0A0A0A0A", "name": " ", "owner": "o" * 70},
+        {"tag_id": "0A0A0A0A", "name": " ", "person": "person.nobody"},
     ):
         result = await options.async_configure(result["flow_id"], bad)
         assert result["errors"]
