@@ -11,6 +11,7 @@ shows every card's use of the site).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -103,13 +104,11 @@ def _write_statement(
         tag_ids=[statement_of["tag_id"]], start=statement_of["start"], end=statement_of["end"]
     )
     earlier = history.statements(scope, month)
-    draft = Statement(records=records, supersedes=None, **statement_of["fields"])
-    supersedes = earlier[-1] if earlier and earlier[-1].reference != draft.reference else None
-    statement = Statement(
-        records=records,
-        supersedes=None if supersedes is None else supersedes.issued_at,
-        **statement_of["fields"],
-    )
+    statement = Statement(records=records, **statement_of["fields"])
+    # The same figures as the last statement of this month: nothing replaced.
+    supersedes = earlier[-1] if earlier and earlier[-1].reference != statement.reference else None
+    if supersedes is not None:
+        statement = replace(statement, supersedes=supersedes.issued_at)
     issued = statement.issued_at
     name = f"statement-{statement_of['tag_id']}-{month}-{issued.strftime('%Y%m%dT%H%M%S')}.pdf"
     folder = config_dir / STATEMENT_DIR

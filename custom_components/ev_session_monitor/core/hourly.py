@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from .model import SessionRecord
 
-__all__ = ["HourTotal", "cumulative_hours", "hour_start", "split_by_hour"]
+__all__ = ["HourTotal", "charging_span", "cumulative_hours", "hour_start", "split_by_hour"]
 
 HOUR = timedelta(hours=1)
 
@@ -36,6 +36,15 @@ class HourTotal:
     total_cost: float
 
 
+def charging_span(record: SessionRecord) -> tuple[datetime, datetime]:
+    """When the session's energy flowed: from the plug-in, for its charging time (see above)."""
+    start = record.started_at
+    end = max(record.ended_at, start)
+    if record.charging_s > 0:
+        end = min(start + timedelta(seconds=record.charging_s), end)
+    return start, end
+
+
 def split_by_hour(
     record: SessionRecord, *, count_cost: bool = True
 ) -> Iterator[tuple[datetime, float, float]]:
@@ -44,10 +53,7 @@ def split_by_hour(
     cost = record.cost if count_cost and record.cost is not None else 0.0
     if energy <= 0:
         return
-    start = record.started_at
-    end = max(record.ended_at, start)
-    if record.charging_s > 0:
-        end = min(start + timedelta(seconds=record.charging_s), end)
+    start, end = charging_span(record)
     span_s = (end - start).total_seconds()
     if span_s <= 0:
         yield hour_start(start), energy, cost

@@ -131,6 +131,11 @@ class SessionRecord:
     note: str | None = None  # an administrator's note, set when correcting the session
 
     @property
+    def without_price_wh(self) -> float:
+        """Energy no price applied to: all of it when the session has no cost."""
+        return self.energy_wh if self.cost is None else self.unpriced_wh
+
+    @property
     def price_per_kwh(self) -> float | None:
         """The average price of the priced energy (cost / priced kWh); None without a price."""
         priced_kwh = (self.energy_wh - self.unpriced_wh) / 1000

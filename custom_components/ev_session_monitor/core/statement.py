@@ -161,10 +161,7 @@ class Statement:
     @property
     def unpriced_wh(self) -> float:
         """Energy delivered without a known price (in no cost)."""
-        return sum(
-            record.energy_wh if record.cost is None else record.unpriced_wh
-            for record in self.records
-        )
+        return sum(record.without_price_wh for record in self.records)
 
     @property
     def cost(self) -> Decimal | None:

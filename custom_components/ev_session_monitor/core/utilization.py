@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from .hourly import charging_span
 from .model import SessionRecord
 
 __all__ = [
@@ -190,15 +191,6 @@ def _add_plugged(
         target[_hour_of_week(moment, tz)] += (until - moment).total_seconds()
 
 
-def _charging_span(record: SessionRecord) -> tuple[datetime, datetime]:
-    """When the session's energy flowed, under the hourly statistics' placement."""
-    start = record.started_at
-    end = max(record.ended_at, start)
-    if record.charging_s > 0:
-        end = min(start + timedelta(seconds=record.charging_s), end)
-    return start, end
-
-
 def _overlap_s(a_from: datetime, a_to: datetime, b_from: datetime, b_to: datetime) -> float:
     return max((min(a_to, b_to) - max(a_from, b_from)).total_seconds(), 0.0)
 
@@ -211,7 +203,7 @@ def _peaks(
     for record in records:
         if not record.avg_power_w or record.avg_power_w <= 0:
             continue
-        span_from, span_to = _charging_span(record)
+        span_from, span_to = charging_span(record)
         span_from, span_to = max(span_from, start), min(span_to, end)
         if span_to <= span_from:
             continue
@@ -259,7 +251,7 @@ def utilization(
             box = boxes[record.charger_id] = WallboxUtilization(
                 record.charger_id, record.charger_name, days
             )
-        span_from, span_to = _charging_span(record)
+        span_from, span_to = charging_span(record)
         plugged_s = max((plugged_to - plugged_from).total_seconds(), 0.0)
         charging_s = _overlap_s(span_from, span_to, start, end)
         month_of_start = _month_key(max(record.started_at, start), tz)

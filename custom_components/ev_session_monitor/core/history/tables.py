@@ -56,9 +56,7 @@ SESSION_COLUMNS: tuple[Column[SessionRecord], ...] = (
     Column("energy_source", lambda r, tz: r.energy_source),
     Column("gaps", lambda r, tz: r.gaps),
     Column("price_per_kwh", lambda r, tz: r.price_per_kwh, 4),
-    Column(
-        "unpriced_kwh", lambda r, tz: (r.energy_wh if r.cost is None else r.unpriced_wh) / 1000, 3
-    ),
+    Column("unpriced_kwh", lambda r, tz: r.without_price_wh / 1000, 3),
     Column("meter_start_kwh", lambda r, tz: _kwh(r.meter_start_wh), 3),
     Column("meter_end_kwh", lambda r, tz: _kwh(r.meter_end_wh), 3),
     Column("meter_serial", lambda r, tz: r.meter_serial),
