@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -342,6 +343,14 @@ def test_profile_sources_can_be_opened_by_a_maintainer(path: Path) -> None:
     # never notes kept outside this repository.
     source = yaml.safe_load(path.read_text())["source"]
     assert "research/" not in source and ".md section" not in source, source
+
+
+@pytest.mark.parametrize("path", sorted(BUILTIN_PROFILE_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+def test_profile_sources_say_which_firmware_they_were_checked_for(path: Path) -> None:
+    # A register map holds for a firmware range; a maintainer answering "my box reads zeros"
+    # needs it, or the plain statement that no source names one.
+    source = yaml.safe_load(path.read_text())["source"]
+    assert re.search(r"firmware|software \d", source, re.IGNORECASE), source
 
 
 @pytest.mark.parametrize(
