@@ -122,6 +122,7 @@ def _write_statement(
     cost = statement.cost
     return {
         "path": relative,
+        "file": str(path),  # the same, absolute: what notify actions attach
         "reference": statement.reference,
         "month": month,
         "sessions": len(records),
