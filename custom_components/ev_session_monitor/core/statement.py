@@ -125,7 +125,7 @@ class MeterInfo:
     """What the statement says about a wallbox's meter."""
 
     serial: str | None = None
-    calibrated: bool = False  # a calibrated (e.g. MID) meter, as its profile says
+    calibration: str | None = None  # "MID" or "Eichrecht", as the wallbox's profile says
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +239,9 @@ def _facts(statement: Statement) -> list[tuple[str, str]]:
             None,
         )
         text = f"{name}: {serial or labels['not_read']}"
-        meters.append(f"{text} ({labels['meter_calibrated']})" if meter.calibrated else text)
+        if meter.calibration:
+            text += f" ({labels['meter_calibrated']}: {meter.calibration})"
+        meters.append(text)
     facts = [
         (labels["period"], _month_title(statement)),
         (labels["holder"], _clean(statement.holder or "") or "-"),
