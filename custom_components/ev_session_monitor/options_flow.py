@@ -63,6 +63,8 @@ CONF_TAG_NAME = "name"
 CONF_TAG_PERSON = "person"
 CONF_TAG_PRICE = "price_per_kwh"
 CONF_TAG_CHARGERS = "chargers"
+# The car's odometer: read into the session record at the start and end of its sessions.
+CONF_TAG_ODOMETER = "odometer_entity"
 CONF_TAGS = "tags"
 
 
@@ -265,6 +267,9 @@ class EvOptionsFlow(OptionsFlowWithReload):
         fields[vol.Optional(CONF_TAG_CHARGERS)] = selector.SelectSelector(
             selector.SelectSelectorConfig(options=chargers, multiple=True)
         )
+        fields[vol.Optional(CONF_TAG_ODOMETER)] = selector.EntitySelector(
+            selector.EntitySelectorConfig(domain="sensor", device_class="distance")
+        )
         return vol.Schema(fields)
 
     def _known_tag(
@@ -280,6 +285,9 @@ class EvOptionsFlow(OptionsFlowWithReload):
             not person.startswith("person.") or self.hass.states.get(person) is None
         ):
             errors[CONF_TAG_PERSON] = "unknown_person"
+        odometer = user_input.get(CONF_TAG_ODOMETER) or None
+        if odometer is not None and self.hass.states.get(odometer) is None:
+            errors[CONF_TAG_ODOMETER] = "unknown_odometer"
         finite_numbers(user_input, (CONF_TAG_PRICE,), errors)
         if errors:
             return None
@@ -290,6 +298,7 @@ class EvOptionsFlow(OptionsFlowWithReload):
             person=person,
             price_per_kwh=user_input.get(CONF_TAG_PRICE),
             chargers=frozenset(user_input.get(CONF_TAG_CHARGERS) or ()),
+            odometer_entity=odometer,
         )
 
     async def async_step_add_tag(
@@ -365,6 +374,7 @@ class EvOptionsFlow(OptionsFlowWithReload):
             CONF_TAG_PERSON: tag.person,
             CONF_TAG_PRICE: tag.price_per_kwh,
             CONF_TAG_CHARGERS: sorted(tag.chargers),
+            CONF_TAG_ODOMETER: tag.odometer_entity,
         }
         shown = user_input if errors and user_input is not None else current
         return self.async_show_form(

@@ -27,7 +27,7 @@ from homeassistant.util import dt as dt_util
 from .access import async_caller, async_require_admin
 from .const import DOMAIN
 from .core.history import IssuedStatement, SessionHistory
-from .core.statement import LABEL_KEYS, Statement, render_statement
+from .core.statement import LABEL_KEYS, MeterInfo, Statement, render_statement
 from .core.tags import InvalidTagError, validate_tag
 from .core.utilization import utilization
 from .storage import DATA_DOMAIN
@@ -122,6 +122,7 @@ def _write_statement(
     cost = statement.cost
     return {
         "path": relative,
+        "file": str(path),  # the same, absolute: what notify actions attach
         "reference": statement.reference,
         "month": month,
         "sessions": len(records),
@@ -130,6 +131,17 @@ def _write_statement(
         "currency": statement.currency or None,
         "supersedes": None if supersedes is None else supersedes.path,
     }
+
+
+def _meters(hass: HomeAssistant) -> dict[str, MeterInfo]:
+    """Each loaded wallbox's meter: its serial and its calibration as its profile says."""
+    meters = {}
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        runtime = entry.runtime_data
+        meters[entry.unique_id or entry.entry_id] = MeterInfo(
+            serial=runtime.identity.serial, calibration=runtime.profile.calibrated_meter
+        )
+    return meters
 
 
 async def _create_statement(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -149,6 +161,7 @@ async def _create_statement(hass: HomeAssistant, call: ServiceCall) -> ServiceRe
         "issued_at": dt_util.utcnow(),
         "holder": holder or (known.owner if known else None),
         "cards": [f"{known.name} ({tag_id})" if known else tag_id],
+        "meters": _meters(hass),
     }
     statement_of = {
         "scope": f"tag:{tag_id}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import probatio as vol
@@ -158,11 +159,13 @@ async def ws_tag_update(
 ) -> None:
     """Rename a card or change its owner, price, wallboxes or person."""
     store = hass.data[DATA_DOMAIN].tags
-    if store.registry.get(msg["tag_id"]) is None:
+    if (known := store.registry.get(msg["tag_id"])) is None:
         connection.send_error(msg["id"], ERR_NOT_FOUND, "unknown tag")
         return
     try:
         tag = _tag_from(hass, normalize_tag(msg["tag_id"]), msg)
+        # The portal does not edit the odometer (set in the options): it stays on the card.
+        tag = replace(tag, odometer_entity=known.odometer_entity)
         await store.async_update(tag)
     except ValueError as err:
         _tag_error(connection, msg["id"], err)

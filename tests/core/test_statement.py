@@ -75,7 +75,7 @@ def _statement(**changes: object) -> Statement:
         "cards": ["Company car"],
         "vehicle": "B-EV 123",
         "tariff": "Fixed 0.30 EUR/kWh",
-        "meters": {"box-1": MeterInfo(calibrated=True)},
+        "meters": {"box-1": MeterInfo(calibration="MID")},
     }
     fields.update(changes)
     return Statement(**fields)  # type: ignore[arg-type]
@@ -90,7 +90,7 @@ def test_every_session_and_the_totals_match_the_history() -> None:
     assert "Charging statement November 2026" in text
     assert "Jürgen Пётр" in text
     assert "B-EV 123" in text
-    assert "Garage Łódź: KEBA-123 (calibrated meter)" in text
+    assert "Garage Łódź: KEBA-123 (calibrated meter: MID)" in text
     for line in (
         "2026-11-03 18:00",
         "1000.000",

@@ -88,6 +88,8 @@ LABEL_KEYS = (
     "wallbox",
     "meter",
     "meter_calibrated",
+    "odometer_start",
+    "odometer_end",
     "date",
     "start_reading",
     "end_reading",
@@ -123,7 +125,7 @@ class MeterInfo:
     """What the statement says about a wallbox's meter."""
 
     serial: str | None = None
-    calibrated: bool = False  # a calibrated (e.g. MID) meter, as its profile says
+    calibration: str | None = None  # "MID" or "Eichrecht", as the wallbox's profile says
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +239,9 @@ def _facts(statement: Statement) -> list[tuple[str, str]]:
             None,
         )
         text = f"{name}: {serial or labels['not_read']}"
-        meters.append(f"{text} ({labels['meter_calibrated']})" if meter.calibrated else text)
+        if meter.calibration:
+            text += f" ({labels['meter_calibrated']}: {meter.calibration})"
+        meters.append(text)
     facts = [
         (labels["period"], _month_title(statement)),
         (labels["holder"], _clean(statement.holder or "") or "-"),
@@ -254,7 +258,11 @@ def _facts(statement: Statement) -> list[tuple[str, str]]:
     return facts
 
 
-def _session_rows(statement: Statement) -> list[tuple[str, ...]]:
+def _odometer(value: float | None, language: str) -> str:
+    return "-" if value is None else _number(value, 1, language)
+
+
+def _session_rows(statement: Statement, with_odometer: bool) -> list[tuple[str, ...]]:
     language, labels = statement.language, statement.labels
     rows: list[tuple[str, ...]] = []
     for record in statement.sessions:
@@ -262,12 +270,20 @@ def _session_rows(statement: Statement) -> list[tuple[str, ...]]:
         if record.start_uncertain or record.end_uncertain:
             started += " *"
         price = record.price_per_kwh
+        odometer = (
+            tuple(
+                _odometer(km, language) for km in (record.odometer_start_km, record.odometer_end_km)
+            )
+            if with_odometer
+            else ()
+        )
         rows.append(
             (
                 started,
                 _clean(record.charger_name),
                 _reading(record.meter_start_wh, statement),
                 _reading(record.meter_end_wh, statement),
+                *odometer,
                 _number(record.energy_wh / 1000, 3, language),
                 "-" if price is None else _number(price, 4, language),
                 labels["unpriced"]
@@ -304,21 +320,33 @@ def render_statement(statement: Statement) -> bytes:
         pdf.multi_cell(0, 6, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     currency = statement.currency
+    # The odometer columns only for a card with a car's odometer chosen.
+    with_odometer = any(
+        record.odometer_start_km is not None or record.odometer_end_km is not None
+        for record in statement.records
+    )
+    odometer = (
+        f"{labels['odometer_start']} (km)",
+        f"{labels['odometer_end']} (km)",
+    )
     header = (
         labels["date"],
         labels["wallbox"],
         f"{labels['start_reading']} (kWh)",
         f"{labels['end_reading']} (kWh)",
+        *(odometer if with_odometer else ()),
         f"{labels['energy']} (kWh)",
         f"{labels['price']} ({currency}/kWh)" if currency else labels["price"],
         f"{labels['cost']} ({currency})" if currency else labels["cost"],
     )
-    rows = _session_rows(statement)
+    rows = _session_rows(statement, with_odometer)
     pdf.set_font(_FONT, "", 8)
     if rows:
         with pdf.table(
-            col_widths=(30, 36, 24, 24, 24, 26, 26),
-            text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+            col_widths=(26, 28, 20, 20, 20, 20, 18, 20, 18)
+            if with_odometer
+            else (30, 36, 24, 24, 24, 26, 26),
+            text_align=("LEFT", "LEFT", *("RIGHT",) * (len(header) - 2)),
             line_height=5,
             first_row_as_headings=True,
         ) as table:

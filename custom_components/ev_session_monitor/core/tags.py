@@ -190,6 +190,8 @@ class KnownTag:
     price_per_kwh: float | None = None  # overrides the wallbox price for this card
     chargers: frozenset[str] = field(default_factory=frozenset)  # empty: every wallbox
     person: str | None = None  # a Home Assistant person (entity id) who sees this card's sessions
+    # The car's mileage sensor (entity id), read when the card's sessions start and end.
+    odometer_entity: str | None = None
 
     def __post_init__(self) -> None:
         """Normalize the id so a tag built from any spelling matches the box's reading."""
@@ -215,6 +217,7 @@ class KnownTag:
             "price_per_kwh": self.price_per_kwh,
             "chargers": sorted(self.chargers),
             "person": self.person,
+            "odometer_entity": self.odometer_entity,
         }
 
     @classmethod
@@ -229,6 +232,7 @@ class KnownTag:
             raise TypeError(f"tag {_shown(tag_id)}: name missing or not a string")
         owner = data.get("owner")
         person = data.get("person")
+        odometer = data.get("odometer_entity")
         price = data.get("price_per_kwh")
         chargers = data.get("chargers") or ()
         if isinstance(chargers, str) or not isinstance(chargers, Iterable):
@@ -251,6 +255,7 @@ class KnownTag:
             price_per_kwh=price_value,
             chargers=frozenset(str(charger) for charger in chargers),
             person=None if person is None else str(person),
+            odometer_entity=None if odometer is None else str(odometer),
         )
 
 

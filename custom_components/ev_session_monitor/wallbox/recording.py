@@ -6,14 +6,22 @@ readings (an OCPP charge point) can do the same without a poll loop.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import (
+    ATTR_UNIT_OF_MEASUREMENT,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    UnitOfLength,
+)
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util.unit_conversion import DistanceConverter
 
 from ..const import (
     CONF_FIXED_PRICE,
@@ -85,6 +93,8 @@ class SessionRecorder:
         # meter readings of the session record (billing). Saved with the open session.
         self.meter_at_start_wh: float | None = None
         self._meter_now_wh: float | None = None
+        # The card's odometer (km) when its card became known in the open session; saved too.
+        self.odometer_at_start_km: float | None = None
 
     # --- readings ------------------------------------------------------------------------------
 
@@ -139,6 +149,25 @@ class SessionRecorder:
             LOGGER.warning("%s: price from %s not usable: %s", self._entry.title, entity_id, err)
             return None, self._hass.config.currency
 
+    def odometer_km(self, tag_id: str | None) -> float | None:
+        """The reading (km) of the odometer chosen for card `tag_id`; None when there is none."""
+        known = self._domain.tags.registry.get(tag_id) if tag_id else None
+        state = (
+            self._hass.states.get(known.odometer_entity)
+            if known and known.odometer_entity
+            else None
+        )
+        if state is None:
+            return None
+        try:
+            value = float(state.state)
+            unit = state.attributes.get(ATTR_UNIT_OF_MEASUREMENT)
+            # A sensor without a distance unit gives no reading rather than a wrong one.
+            km = DistanceConverter.convert(value, unit, UnitOfLength.KILOMETERS)
+        except ValueError, HomeAssistantError:
+            return None
+        return km if math.isfinite(km) else None
+
     def label(self, tag_id: str | None) -> tuple[str | None, str | None]:
         """(id to publish, name) for a card; unknown ids hashed when the user asked for it."""
         return published_tag(tag_id, self._domain.tags.registry, self.hash_unknown)
@@ -160,6 +189,8 @@ class SessionRecorder:
             )
             return
         if isinstance(event, TagPresented):
+            # A plugged-in car does not move: the first look once its card is known is its start.
+            self.odometer_at_start_km = self.odometer_km(event.tag_id)
             return
         if event.record.energy_wh <= 0 and event.record.unseen_s <= 0:
             # Plugged in, nothing delivered (an unknown card refused, say): an attempt, which the
@@ -180,8 +211,11 @@ class SessionRecorder:
             meter_start_wh=meter_start_wh,
             meter_end_wh=meter_end_wh,
             meter_serial=runtime.identity.serial if runtime is not None else None,
+            odometer_start_km=self.odometer_at_start_km,
+            odometer_end_km=self.odometer_km(event.record.tag_id),
         )
         self.meter_at_start_wh = None
+        self.odometer_at_start_km = None
         self.last_session = record
         self.unarchived.append(record)
         self._events.session_completed(record)
@@ -225,6 +259,7 @@ class SessionRecorder:
         return {
             "open_session": open_session.to_dict() if open_session else None,
             "meter_at_start_wh": self.meter_at_start_wh if open_session else None,
+            "odometer_at_start_km": self.odometer_at_start_km if open_session else None,
             "delivered_wh": self.delivered_wh,
             "total_cost": self.total_cost,
             "learned_max_power_w": self.learned_max_power_w,
@@ -265,6 +300,8 @@ class SessionRecorder:
                 self.tracker.set_limit(self.learned_max_power_w)
         if data.get("meter_at_start_wh") is not None:
             self.meter_at_start_wh = number("meter_at_start_wh")
+        if data.get("odometer_at_start_km") is not None:
+            self.odometer_at_start_km = number("odometer_at_start_km")
         if data.get("open_session"):
             try:
                 self.tracker.restore(OpenSession.from_dict(data["open_session"]))

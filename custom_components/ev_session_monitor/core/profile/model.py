@@ -258,6 +258,8 @@ class WallboxProfile:
     phase_switch: PhaseSwitch | None = None
     finished_ends_session: bool = False
     requires_authorization: bool = False
+    # The built-in meter's calibration ("MID", "Eichrecht") as a primary source says; None: unknown.
+    calibrated_meter: str | None = None
     # Without a power value and phase voltages: power = this voltage x the sum of the currents.
     power_from_currents_v: float | None = None
     variants: tuple[Variant, ...] = ()

@@ -123,6 +123,7 @@ def parse_profile(profile_id: str, raw: Any, source: str) -> WallboxProfile:
         phase_switch=controls.phase_switch,
         finished_ends_session=config["finished_ends_session"],
         requires_authorization=config["requires_authorization"],
+        calibrated_meter=(config.get("calibrated_meter") or {}).get("standard"),
         power_from_currents_v=config.get("power_from_currents_v"),
         raw=raw,
         probe=probe,

@@ -148,6 +148,13 @@ PROFILE = vol.Schema(
         ),
         vol.Optional("finished_ends_session", default=False): bool,
         vol.Optional("requires_authorization", default=False): bool,
+        # Only where a primary source (named in `source`) says the built-in meter is calibrated.
+        vol.Optional("calibrated_meter"): vol.Schema(
+            {
+                vol.Required("standard"): vol.In(["MID", "Eichrecht"]),
+                vol.Required("source"): vol.All(str, vol.Length(min=1)),
+            }
+        ),
         vol.Optional("notes"): str,
         vol.Optional("power_from_currents_v"): vol.Any(
             None, vol.All(finite_float(), vol.Range(min=100, max=500))
