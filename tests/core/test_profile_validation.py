@@ -377,3 +377,26 @@ def test_every_builtin_profile_is_in_the_model_table() -> None:
         if line.startswith("| `")
     }
     assert rows == set(load_profiles(BUILTIN_PROFILE_DIR).profiles)
+
+
+def test_a_calibrated_meter_is_read_with_its_standard() -> None:
+    data = variant()
+    data["calibrated_meter"] = {"standard": "MID", "source": "Vendor datasheet v1, section 4"}
+    assert parse_profile("good", data, "good.yaml").calibrated_meter == "MID"
+    assert parse_profile("plain", variant(), "plain.yaml").calibrated_meter is None
+
+
+@pytest.mark.parametrize(
+    "calibration",
+    [{"standard": "PTB"}, {"standard": "MID"}, {"standard": "MID", "source": ""}],
+    ids=["unknown standard", "no source", "empty source"],
+)
+def test_a_calibration_claim_needs_a_known_standard_and_a_source(
+    calibration: dict[str, str],
+) -> None:
+    # A statement filed for reimbursement says "calibrated meter": the claim must name its source.
+    data = variant()
+    data["calibrated_meter"] = calibration
+    with pytest.raises(ProfileError) as err:
+        parse_profile("bad", data, "bad.yaml")
+    assert "calibrated_meter" in str(err.value)
