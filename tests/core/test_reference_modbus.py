@@ -294,6 +294,12 @@ WRONG_PROFILES = [
     ("weidmueller_ac_smart", "charging", ("controls", "keepalive", "type"), "uint16"),
     # Vestel before 3.156.0: RFID registers read anyway.
     ("vestel_evc04", "old_firmware", ("variants",), []),
+    # innogy: the current written to phase 1 only; energy read as Wh, not kWh; C1 as charging.
+    ("innogy_ebox", "charging", ("controls", "current_limit", "also"), []),
+    ("innogy_ebox", "charging", ("values", "lifetime_energy", "scale"), 1),
+    ("innogy_ebox", "paused_by_the_box", ("values", "status", "map", "C1"), "charging"),
+    # innogy before table 6: voltages and the meter read anyway.
+    ("innogy_ebox", "old_table", ("variants",), []),
 ]
 
 
