@@ -456,6 +456,7 @@ REQUESTS_PER_POLL = {
     "daheimladen": 5,
     "etrel_inch": 5,
     "go_echarger": 1,
+    "em2go": 5,  # 0-13, 28, 91-95, 109-113, the phases at 200
     "heidelberg_energy_control": 2,
     "innogy_ebox": 4,  # state, voltages and meter, currents, the limit (holding)
     "keba_p30": 14,

@@ -300,6 +300,12 @@ WRONG_PROFILES = [
     ("innogy_ebox", "paused_by_the_box", ("values", "status", "map", "C1"), "charging"),
     # innogy before table 6: voltages and the meter read anyway.
     ("innogy_ebox", "old_table", ("variants",), []),
+    # EM2GO: stop written as 0 (the box wants 2); energy read as Wh; the current in A.
+    ("em2go", "charging", ("controls", "enable", "off"), 0),
+    ("em2go", "charging", ("values", "lifetime_energy", "scale"), 1),
+    ("em2go", "charging", ("controls", "current_limit", "scale"), 1),
+    # EM2GO Pro Power: 1p/3p offered without the phase register.
+    ("em2go", "pro_power", ("variants",), []),
 ]
 
 
