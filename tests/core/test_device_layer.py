@@ -182,6 +182,22 @@ async def test_reading_and_request_count(webasto: WallboxSimulator) -> None:
         await client.close()
 
 
+async def test_the_simulator_takes_a_current_written_to_each_phase() -> None:
+    """innogy: the simulated box accepts the same current on 1012, 1014 and 1016, once."""
+    async with WallboxSimulator("innogy_ebox") as sim:
+        sim.state.plug_in()
+        sim.state.start_charging(11040)
+        client = client_for(sim)
+        try:
+            await client.set_current_limit(10)
+            reading = await client.read()
+        finally:
+            await client.close()
+        assert sim.state.writes == [("current_limit", 10)]
+        assert reading.current_limit_a == 10
+        assert reading.power_w == pytest.approx(6900, abs=1)  # 3 x 10 A x 230 V
+
+
 async def test_units_share_one_connection_and_requests_are_serialized() -> None:
     profile = builtin_profile("webasto_next")
     server = ModbusSimServer()
@@ -440,7 +456,9 @@ REQUESTS_PER_POLL = {
     "daheimladen": 5,
     "etrel_inch": 5,
     "go_echarger": 1,
+    "em2go": 5,  # 0-13, 28, 91-95, 109-113, the phases at 200
     "heidelberg_energy_control": 2,
+    "innogy_ebox": 4,  # state, voltages and meter, currents, the limit (holding)
     "keba_p30": 14,
     "mennekes_amtron_xtra": 2,
     "nrgkick_gen2": 2,

@@ -87,6 +87,30 @@ def variant(**changes: Any) -> dict[str, Any]:
             "function code 6 writes one register",
         ),
         (
+            variant(
+                controls={
+                    "current_limit": {
+                        "address": 1012,
+                        "type": "float32",
+                        "also": [1013, 1016],
+                        "min": 6,
+                        "max": 32,
+                    }
+                }
+            ),
+            "field 'controls.current_limit.also': the registers written overlap",
+        ),
+        (
+            variant(controls={"current_limit": {"address": 9, "also": [9], "min": 6, "max": 16}}),
+            "the registers written overlap",
+        ),
+        (
+            variant(
+                controls={"current_limit": {"address": 9, "also": [70000], "min": 6, "max": 16}}
+            ),
+            "field 'controls.current_limit.also",
+        ),
+        (
             variant(values__tag={"address": 10, "type": "string", "count": 2, "terms": 2}),
             "only numbers can be summed",
         ),

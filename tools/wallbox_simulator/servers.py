@@ -103,7 +103,11 @@ class SimulatedBox:
         if profile.keepalive is not None:
             controls.append(("keepalive", profile.keepalive.write))
         for name, write in controls:
-            if write.address != address or (write.function == 5) != coil:
+            if (write.function == 5) != coil:
+                continue
+            if address in write.also:
+                return True  # the same value again (innogy's per-phase copies)
+            if write.address != address:
                 continue
             size = {"uint16": 1, "int16": 1}.get(write.data_type, 2)
             value = float(decode_number(words[:size], write.data_type, word_order=write.word_order))

@@ -250,7 +250,8 @@ class ModbusWallboxClient(WallboxClient):
 
     async def _write(self, write: ModbusWrite, value: float) -> None:
         registers = encode_number(value, write.data_type, word_order=write.word_order)
-        await self._link.write(write.address, registers, self.unit_id, write.function)
+        for address in (write.address, *write.also):
+            await self._link.write(address, registers, self.unit_id, write.function)
 
     async def _write_current_limit(self, amps: float) -> None:
         assert self.profile.current_limit is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
 import voluptuous as vol
@@ -153,6 +154,12 @@ def control_write(
             f"field '{prefix}.function': function code {data['function']} writes one"
             f" register or coil, {data['type']} needs {TYPE_REGISTERS[data['type']]}",
         )
+    size = TYPE_REGISTERS[data["type"]]
+    targets = sorted([data["address"], *data["also"]])
+    if any(b - a < size for a, b in pairwise(targets)):
+        raise ProfileError(
+            source, f"field '{prefix}.also': the registers written overlap ({size} each)"
+        )
     return ModbusWrite(
         address=data["address"],
         data_type=data["type"],
@@ -162,6 +169,7 @@ def control_write(
         off=data["off"],
         value=data["value"],
         function=data["function"],
+        also=tuple(data["also"]),
     ), data
 
 

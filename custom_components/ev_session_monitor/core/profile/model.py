@@ -106,6 +106,7 @@ class ModbusWrite:
     # Modbus function code: 5 write single coil (on = value != 0), 6 write single register,
     # 16 write multiple registers.
     function: Literal[5, 6, 16] = 16
+    also: tuple[int, ...] = ()  # written with the same value after `address`
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +274,8 @@ class WallboxProfile:
         """Return what this profile can read and control."""
         caps: set[Capability] = set()
         has = self.values.__contains__
-        if has("power") or (has("current_l1") and has("voltage_l1")):
+        from_currents = has("current_l1") and self.power_from_currents_v is not None
+        if has("power") or (has("current_l1") and has("voltage_l1")) or from_currents:
             caps.add(Capability.POWER)
         if has("current_l1"):
             caps.add(Capability.PHASE_CURRENTS)

@@ -62,6 +62,8 @@ MODBUS_WRITE = vol.Schema(
         vol.Optional("off", default=0): finite_float(),
         vol.Optional("value", default=1): finite_float(),
         vol.Optional("function", default=16): vol.In([5, 6, 16]),
+        # The same value is also written to these registers, in order (innogy: one per phase).
+        vol.Optional("also", default=[]): [vol.All(int, vol.Range(min=0, max=65535))],
         vol.Optional("min"): finite_float(),
         vol.Optional("max"): finite_float(),
         vol.Optional("interval_s"): vol.All(finite_float(), vol.Range(min=1)),
