@@ -20,7 +20,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
-from .views import DownloadView
+from .views import DownloadView, StatementView
 from .websocket_api import async_register_commands
 
 PANEL_URL_PATH = "ev-session-monitor"
@@ -38,6 +38,7 @@ async def async_setup_portal(hass: HomeAssistant) -> None:
     """Register commands, download view, bundles and the card module (once)."""
     async_register_commands(hass)
     hass.http.register_view(DownloadView())
+    hass.http.register_view(StatementView())
     await hass.http.async_register_static_paths(
         [StaticPathConfig(STATIC_URL, str(BUNDLE_DIR), cache_headers=False)]
     )

@@ -5,7 +5,8 @@ action can attach it, and answers with its path relative to that folder. correct
 session to another card or notes it, kept in the audit trail with who did it. Both change what
 a company files: administrators and automations only. get_utilization answers the figures of
 core/utilization.py for a period, over every wallbox (administrators and automations only: it
-shows every card's use of the site).
+shows every card's use of the site). The portal's statement download and its websocket commands
+call the same functions after their own access checks.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import probatio as vol
+from homeassistant.auth.models import User
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
@@ -144,11 +146,16 @@ def _meters(hass: HomeAssistant) -> dict[str, MeterInfo]:
     return meters
 
 
-async def _create_statement(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
-    await async_require_admin(hass, call.context)
+async def async_file_statement(
+    hass: HomeAssistant, tag_id: str, month: str | None
+) -> dict[str, Any]:
+    """Write (or find) the statement of one card and month: for the action and the portal.
+
+    The caller has checked that the card is the user's to see.
+    """
     domain = hass.data[DATA_DOMAIN]
-    tag_id = _tag(call.data[ATTR_TAG_ID])
-    month, start, end = _month_bounds(hass, call.data.get(ATTR_MONTH))
+    tag_id = _tag(tag_id)
+    month, start, end = _month_bounds(hass, month)
     known = domain.tags.registry.get(tag_id)
     holder = None
     if known is not None and known.person and (person := hass.states.get(known.person)):
@@ -172,21 +179,30 @@ async def _create_statement(hass: HomeAssistant, call: ServiceCall) -> ServiceRe
         "fields": fields,
     }
     config_dir = Path(hass.config.config_dir)
-    return await domain.archive.async_run(
+    answer: dict[str, Any] = await domain.archive.async_run(
         lambda history: _write_statement(history, config_dir, statement_of)
     )
+    return answer
 
 
-async def _correct_session(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
-    await async_require_admin(hass, call.context)
+async def async_correct_session(
+    hass: HomeAssistant,
+    user: User | None,
+    session_id: str,
+    *,
+    tag_id: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Reassign a session's card and/or note it, as `user`: the session and its audit trail.
+
+    The caller has checked that `user` is an administrator (or that no user made the call).
+    """
     domain = hass.data[DATA_DOMAIN]
-    user = await async_caller(hass, call.context)
     tag = None
-    if ATTR_TAG_ID in call.data:
-        tag_id = _tag(call.data[ATTR_TAG_ID])
+    if tag_id is not None:
+        tag_id = _tag(tag_id)
         known = domain.tags.registry.get(tag_id)
         tag = (tag_id, known.name if known else None)
-    session_id = call.data[ATTR_SESSION_ID]
 
     def correct(history: SessionHistory) -> dict[str, Any]:
         changed = history.correct(
@@ -195,27 +211,51 @@ async def _correct_session(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
             user_id=None if user is None else user.id,
             user_name=None if user is None else user.name,
             tag=tag,
-            note=call.data.get(ATTR_NOTE),
+            note=note,
         )
         trail = [correction.to_dict() for correction in history.corrections(session_id)]
         return {"session": changed.to_dict(), "corrections": trail}
 
     try:
-        return await domain.archive.async_run(correct)
+        answer: dict[str, Any] = await domain.archive.async_run(correct)
     except KeyError as err:
         raise _invalid("unknown_session", session_id=session_id[:60]) from err
+    return answer
 
 
-async def _get_utilization(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
-    await async_require_admin(hass, call.context)
+async def async_site_utilization(
+    hass: HomeAssistant, start: datetime | None, end: datetime | None
+) -> dict[str, Any]:
+    """The utilization figures of every wallbox over [start, end) (default: the last 30 days)."""
     tz = dt_util.get_default_time_zone()
-    end = call.data.get(ATTR_END) or dt_util.now(tz)
-    start = call.data.get(ATTR_START) or end - timedelta(days=30)
+    end = end or dt_util.now(tz)
+    start = start or end - timedelta(days=30)
     start, end = (dt_util.as_local(moment) for moment in (start, end))
     if end <= start:
         raise _invalid("invalid_period")
     records = await hass.data[DATA_DOMAIN].archive.async_query_overlapping(start=start, end=end)
     return utilization(records, start, end, tz).to_dict()
+
+
+async def _create_statement(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    await async_require_admin(hass, call.context)
+    return await async_file_statement(hass, call.data[ATTR_TAG_ID], call.data.get(ATTR_MONTH))
+
+
+async def _correct_session(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    await async_require_admin(hass, call.context)
+    return await async_correct_session(
+        hass,
+        await async_caller(hass, call.context),
+        call.data[ATTR_SESSION_ID],
+        tag_id=call.data.get(ATTR_TAG_ID),
+        note=call.data.get(ATTR_NOTE),
+    )
+
+
+async def _get_utilization(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    await async_require_admin(hass, call.context)
+    return await async_site_utilization(hass, call.data.get(ATTR_START), call.data.get(ATTR_END))
 
 
 def async_setup_report_services(hass: HomeAssistant) -> None:

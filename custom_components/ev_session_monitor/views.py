@@ -6,11 +6,16 @@ order the Sessions view shows), with the monthly totals below, in the `export_se
 the websocket ones as query parameters (`config_entry_id` and `tag_id` may repeat). With
 `format=xlsx`, either gives one workbook of the three tables (sessions, per card and month, per
 wallbox and month), numbers as numbers and times in Home Assistant's time zone.
+
+`GET /api/ev_session_monitor/statement?tag_id=…&month=YYYY-MM` gives a card's monthly PDF
+statement, filed as the create_statement action files it (the same figures give the same file).
+Administrators may ask for any card; any other user for the cards linked to their person.
 """
 
 from __future__ import annotations
 
 from http import HTTPStatus
+from pathlib import Path
 
 import probatio as vol
 from aiohttp import web
@@ -19,7 +24,7 @@ from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 
-from .access import parse_filter_query, scoped_filter
+from .access import parse_filter_query, scoped_filter, visible_tags
 from .const import DOMAIN
 from .core.history import (
     SORT_COLUMNS,
@@ -29,6 +34,8 @@ from .core.history import (
     render_totals_csv,
     totals,
 )
+from .core.tags import normalize_tag
+from .report_services import async_file_statement
 from .storage import DATA_DOMAIN
 
 DOWNLOAD_URL = f"/api/{DOMAIN}/download"
@@ -93,4 +100,34 @@ class DownloadView(HomeAssistantView):
             content_type="text/csv",
             charset="utf-8",
             headers={"Content-Disposition": f'attachment; filename="ev-{kind}-{stamp}.csv"'},
+        )
+
+
+class StatementView(HomeAssistantView):
+    """A card's monthly PDF statement, for a user who may see that card's sessions."""
+
+    url = f"/api/{DOMAIN}/statement"
+    name = f"api:{DOMAIN}:statement"
+    requires_auth = True
+
+    async def get(self, request: web.Request) -> web.StreamResponse:
+        """Answer with the PDF; 400 for a bad card or month, 403 for another person's card."""
+        hass = request.app[KEY_HASS]
+        tag_id = normalize_tag(request.query.get("tag_id", ""))
+        allowed = visible_tags(hass, request[KEY_HASS_USER])
+        if allowed is not None and tag_id not in allowed:
+            return self.json_message("not your card", HTTPStatus.FORBIDDEN)
+        try:
+            filed = await async_file_statement(hass, tag_id, request.query.get("month"))
+        except ServiceValidationError as err:
+            return self.json_message(str(err) or "invalid card or month", HTTPStatus.BAD_REQUEST)
+        path = Path(hass.config.path(filed["path"]))
+        body = await hass.async_add_executor_job(path.read_bytes)
+        return web.Response(
+            body=body,
+            content_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="{path.name}"',
+                "X-Statement-Reference": filed["reference"],
+            },
         )

@@ -1,7 +1,7 @@
 """Websocket commands of the Charging portal that read: wallboxes, sessions, totals.
 
 Every user sees the live wallboxes; which sessions and totals follow access.py. The commands that
-change something are in websocket_admin.py.
+change something are in websocket_admin.py; the reports' own in websocket_reports.py.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from .websocket_admin import (
     ws_tag_update,
     ws_tags,
 )
+from .websocket_reports import ws_correct, ws_corrections, ws_utilization
 
 PAGE_MAX = 500
 
@@ -71,6 +72,9 @@ def async_register_commands(hass: HomeAssistant) -> None:
         ws_tag_remove,
         ws_attempts,
         ws_admit,
+        ws_utilization,
+        ws_corrections,
+        ws_correct,
     ):
         async_register_command(hass, command)
 

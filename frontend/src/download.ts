@@ -1,4 +1,5 @@
-// CSV downloads from the integration's authenticated endpoint (the token goes in a header).
+// Downloads (CSV, XLSX, PDF statements) from the integration's authenticated endpoints (the token
+// goes in a header).
 import type { Filters, HomeAssistant } from "./types";
 
 export function filterParams(filters: Filters): URLSearchParams {
@@ -11,12 +12,31 @@ export function filterParams(filters: Filters): URLSearchParams {
   return params;
 }
 
-export async function downloadCsv(
+/** The Sessions or Reports table as CSV or as an XLSX workbook. */
+export function downloadTable(
   hass: HomeAssistant,
   kind: "sessions" | "totals",
   params: URLSearchParams,
+  format: "csv" | "xlsx",
 ): Promise<void> {
-  const response = await fetch(`/api/ev_session_monitor/download/${kind}?${params}`, {
+  const query = new URLSearchParams(params);
+  query.set("format", format);
+  return downloadFile(hass, `download/${kind}`, query, `ev-${kind}.${format}`);
+}
+
+/** A card's monthly statement (PDF), filed as the create_statement action files it. */
+export function downloadStatement(hass: HomeAssistant, tagId: string, month: string): Promise<void> {
+  const query = new URLSearchParams({ tag_id: tagId, month });
+  return downloadFile(hass, "statement", query, `statement-${tagId}-${month}.pdf`);
+}
+
+async function downloadFile(
+  hass: HomeAssistant,
+  path: string,
+  params: URLSearchParams,
+  fallbackName: string,
+): Promise<void> {
+  const response = await fetch(`/api/ev_session_monitor/${path}?${params}`, {
     headers: { Authorization: `Bearer ${hass.auth.data.access_token}` },
   });
   if (!response.ok) {
@@ -24,7 +44,7 @@ export async function downloadCsv(
     throw new Error(body.message ?? response.statusText);
   }
   const disposition = response.headers.get("Content-Disposition") ?? "";
-  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `ev-${kind}.csv`;
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallbackName;
   const url = URL.createObjectURL(await response.blob());
   const link = document.createElement("a");
   link.href = url;

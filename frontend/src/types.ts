@@ -51,6 +51,53 @@ export interface Session {
   end_latest: string | null;
   unpriced_wh: number;
   unseen_s: number;
+  meter_start_wh: number | null;
+  meter_end_wh: number | null;
+  meter_serial: string | null;
+  price_per_kwh: number | null;
+  note: string | null;
+}
+
+/** One change in a session's audit trail. */
+export interface Correction {
+  changed_at: string;
+  user_id: string | null;
+  user_name: string | null;
+  field: "tag" | "note";
+  before: string | null;
+  after: string | null;
+}
+
+export interface UtilizationMonth {
+  month: string;
+  sessions: number;
+  energy_kwh: number;
+  revenue: number;
+  plugged_h: number;
+  charging_h: number;
+}
+
+export interface UtilizationFigures {
+  charger_id: string;
+  charger_name: string;
+  sessions: number;
+  sessions_per_day: number;
+  plugged_h: number;
+  charging_h: number;
+  blocking_h: number;
+  energy_kwh: number;
+  revenue: number;
+  // Share (0-1) of each local hour of the week with a car plugged in; 0 = Monday 00-01.
+  occupancy: number[];
+  months: UtilizationMonth[];
+}
+
+export interface Utilization {
+  start: string;
+  end: string;
+  wallboxes: UtilizationFigures[];
+  site: UtilizationFigures;
+  peaks: { month: string; power_w: number; at: string }[];
 }
 
 export interface Filters {

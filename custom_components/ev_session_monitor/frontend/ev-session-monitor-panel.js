@@ -1,6 +1,6 @@
-var q=globalThis,V=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&&"adoptedStyleSheets"in Document.prototype&&"replace"in CSSStyleSheet.prototype,rt=Symbol(),St=new WeakMap,O=class{constructor(t,e,s){if(this._$cssResult$=!0,s!==rt)throw Error("CSSResult is not constructable. Use `unsafeCSS` or `css` instead.");this.cssText=t,this.t=e}get styleSheet(){let t=this.o,e=this.t;if(V&&t===void 0){let s=e!==void 0&&e.length===1;s&&(t=St.get(e)),t===void 0&&((this.o=t=new CSSStyleSheet).replaceSync(this.cssText),s&&St.set(e,t))}return t}toString(){return this.cssText}},Et=i=>new O(typeof i=="string"?i:i+"",void 0,rt),$=(i,...t)=>{let e=i.length===1?i[0]:t.reduce((s,r,n)=>s+(d=>{if(d._$cssResult$===!0)return d.cssText;if(typeof d=="number")return d;throw Error("Value passed to 'css' function must be a 'css' function result: "+d+". Use 'unsafeCSS' to pass non-literal values, but take care to ensure page security.")})(r)+i[n+1],i[0]);return new O(e,i,rt)},kt=(i,t)=>{if(V)i.adoptedStyleSheets=t.map(e=>e instanceof CSSStyleSheet?e:e.styleSheet);else for(let e of t){let s=document.createElement("style"),r=q.litNonce;r!==void 0&&s.setAttribute("nonce",r),s.textContent=e.cssText,i.appendChild(s)}},it=V?i=>i:i=>i instanceof CSSStyleSheet?(t=>{let e="";for(let s of t.cssRules)e+=s.cssText;return Et(e)})(i):i;var{is:Qt,defineProperty:Xt,getOwnPropertyDescriptor:te,getOwnPropertyNames:ee,getOwnPropertySymbols:se,getPrototypeOf:re}=Object,J=globalThis,Ct=J.trustedTypes,ie=Ct?Ct.emptyScript:"",ae=J.reactiveElementPolyfillSupport,D=(i,t)=>i,at={toAttribute(i,t){switch(t){case Boolean:i=i?ie:null;break;case Object:case Array:i=i==null?i:JSON.stringify(i)}return i},fromAttribute(i,t){let e=i;switch(t){case Boolean:e=i!==null;break;case Number:e=i===null?null:Number(i);break;case Object:case Array:try{e=JSON.parse(i)}catch{e=null}}return e}},Pt=(i,t)=>!Qt(i,t),Tt={attribute:!0,type:String,converter:at,reflect:!1,useDefault:!1,hasChanged:Pt};Symbol.metadata??=Symbol("metadata"),J.litPropertyMetadata??=new WeakMap;var A=class extends HTMLElement{static addInitializer(t){this._$Ei(),(this.l??=[]).push(t)}static get observedAttributes(){return this.finalize(),this._$Eh&&[...this._$Eh.keys()]}static createProperty(t,e=Tt){if(e.state&&(e.attribute=!1),this._$Ei(),this.prototype.hasOwnProperty(t)&&((e=Object.create(e)).wrapped=!0),this.elementProperties.set(t,e),!e.noAccessor){let s=Symbol(),r=this.getPropertyDescriptor(t,s,e);r!==void 0&&Xt(this.prototype,t,r)}}static getPropertyDescriptor(t,e,s){let{get:r,set:n}=te(this.prototype,t)??{get(){return this[e]},set(d){this[e]=d}};return{get:r,set(d){let p=r?.call(this);n?.call(this,d),this.requestUpdate(t,p,s)},configurable:!0,enumerable:!0}}static getPropertyOptions(t){return this.elementProperties.get(t)??Tt}static _$Ei(){if(this.hasOwnProperty(D("elementProperties")))return;let t=re(this);t.finalize(),t.l!==void 0&&(this.l=[...t.l]),this.elementProperties=new Map(t.elementProperties)}static finalize(){if(this.hasOwnProperty(D("finalized")))return;if(this.finalized=!0,this._$Ei(),this.hasOwnProperty(D("properties"))){let e=this.properties,s=[...ee(e),...se(e)];for(let r of s)this.createProperty(r,e[r])}let t=this[Symbol.metadata];if(t!==null){let e=litPropertyMetadata.get(t);if(e!==void 0)for(let[s,r]of e)this.elementProperties.set(s,r)}this._$Eh=new Map;for(let[e,s]of this.elementProperties){let r=this._$Eu(e,s);r!==void 0&&this._$Eh.set(r,e)}this.elementStyles=this.finalizeStyles(this.styles)}static finalizeStyles(t){let e=[];if(Array.isArray(t)){let s=new Set(t.flat(1/0).reverse());for(let r of s)e.unshift(it(r))}else t!==void 0&&e.push(it(t));return e}static _$Eu(t,e){let s=e.attribute;return s===!1?void 0:typeof s=="string"?s:typeof t=="string"?t.toLowerCase():void 0}constructor(){super(),this._$Ep=void 0,this.isUpdatePending=!1,this.hasUpdated=!1,this._$Em=null,this._$Ev()}_$Ev(){this._$ES=new Promise(t=>this.enableUpdating=t),this._$AL=new Map,this._$E_(),this.requestUpdate(),this.constructor.l?.forEach(t=>t(this))}addController(t){(this._$EO??=new Set).add(t),this.renderRoot!==void 0&&this.isConnected&&t.hostConnected?.()}removeController(t){this._$EO?.delete(t)}_$E_(){let t=new Map,e=this.constructor.elementProperties;for(let s of e.keys())this.hasOwnProperty(s)&&(t.set(s,this[s]),delete this[s]);t.size>0&&(this._$Ep=t)}createRenderRoot(){let t=this.shadowRoot??this.attachShadow(this.constructor.shadowRootOptions);return kt(t,this.constructor.elementStyles),t}connectedCallback(){this.renderRoot??=this.createRenderRoot(),this.enableUpdating(!0),this._$EO?.forEach(t=>t.hostConnected?.())}enableUpdating(t){}disconnectedCallback(){this._$EO?.forEach(t=>t.hostDisconnected?.())}attributeChangedCallback(t,e,s){this._$AK(t,s)}_$ET(t,e){let s=this.constructor.elementProperties.get(t),r=this.constructor._$Eu(t,s);if(r!==void 0&&s.reflect===!0){let n=(s.converter?.toAttribute!==void 0?s.converter:at).toAttribute(e,s.type);this._$Em=t,n==null?this.removeAttribute(r):this.setAttribute(r,n),this._$Em=null}}_$AK(t,e){let s=this.constructor,r=s._$Eh.get(t);if(r!==void 0&&this._$Em!==r){let n=s.getPropertyOptions(r),d=typeof n.converter=="function"?{fromAttribute:n.converter}:n.converter?.fromAttribute!==void 0?n.converter:at;this._$Em=r;let p=d.fromAttribute(e,n.type);this[r]=p??this._$Ej?.get(r)??p,this._$Em=null}}requestUpdate(t,e,s,r=!1,n){if(t!==void 0){let d=this.constructor;if(r===!1&&(n=this[t]),s??=d.getPropertyOptions(t),!((s.hasChanged??Pt)(n,e)||s.useDefault&&s.reflect&&n===this._$Ej?.get(t)&&!this.hasAttribute(d._$Eu(t,s))))return;this.C(t,e,s)}this.isUpdatePending===!1&&(this._$ES=this._$EP())}C(t,e,{useDefault:s,reflect:r,wrapped:n},d){s&&!(this._$Ej??=new Map).has(t)&&(this._$Ej.set(t,d??e??this[t]),n!==!0||d!==void 0)||(this._$AL.has(t)||(this.hasUpdated||s||(e=void 0),this._$AL.set(t,e)),r===!0&&this._$Em!==t&&(this._$Eq??=new Set).add(t))}async _$EP(){this.isUpdatePending=!0;try{await this._$ES}catch(e){Promise.reject(e)}let t=this.scheduleUpdate();return t!=null&&await t,!this.isUpdatePending}scheduleUpdate(){return this.performUpdate()}performUpdate(){if(!this.isUpdatePending)return;if(!this.hasUpdated){if(this.renderRoot??=this.createRenderRoot(),this._$Ep){for(let[r,n]of this._$Ep)this[r]=n;this._$Ep=void 0}let s=this.constructor.elementProperties;if(s.size>0)for(let[r,n]of s){let{wrapped:d}=n,p=this[r];d!==!0||this._$AL.has(r)||p===void 0||this.C(r,void 0,n,p)}}let t=!1,e=this._$AL;try{t=this.shouldUpdate(e),t?(this.willUpdate(e),this._$EO?.forEach(s=>s.hostUpdate?.()),this.update(e)):this._$EM()}catch(s){throw t=!1,this._$EM(),s}t&&this._$AE(e)}willUpdate(t){}_$AE(t){this._$EO?.forEach(e=>e.hostUpdated?.()),this.hasUpdated||(this.hasUpdated=!0,this.firstUpdated(t)),this.updated(t)}_$EM(){this._$AL=new Map,this.isUpdatePending=!1}get updateComplete(){return this.getUpdateComplete()}getUpdateComplete(){return this._$ES}shouldUpdate(t){return!0}update(t){this._$Eq&&=this._$Eq.forEach(e=>this._$ET(e,this[e])),this._$EM()}updated(t){}firstUpdated(t){}};A.elementStyles=[],A.shadowRootOptions={mode:"open"},A[D("elementProperties")]=new Map,A[D("finalized")]=new Map,ae?.({ReactiveElement:A}),(J.reactiveElementVersions??=[]).push("2.1.2");var pt=globalThis,Mt=i=>i,Y=pt.trustedTypes,Ht=Y?Y.createPolicy("lit-html",{createHTML:i=>i}):void 0,Dt="$lit$",k=`lit$${Math.random().toFixed(9).slice(2)}$`,It="?"+k,ne=`<${It}>`,H=document,z=()=>H.createComment(""),W=i=>i===null||typeof i!="object"&&typeof i!="function",ut=Array.isArray,oe=i=>ut(i)||typeof i?.[Symbol.iterator]=="function",nt=`[ 	
-\f\r]`,I=/<(?:(!--|\/[^a-zA-Z])|(\/?[a-zA-Z][^>\s]*)|(\/?$))/g,Ut=/-->/g,Nt=/>/g,P=RegExp(`>|${nt}(?:([^\\s"'>=/]+)(${nt}*=${nt}*(?:[^ 	
-\f\r"'\`<>=]|("|')|))|$)`,"g"),Rt=/'/g,Lt=/"/g,zt=/^(?:script|style|textarea|title)$/i,mt=i=>(t,...e)=>({_$litType$:i,strings:t,values:e}),o=mt(1),gt=mt(2),fe=mt(3),U=Symbol.for("lit-noChange"),c=Symbol.for("lit-nothing"),Ot=new WeakMap,M=H.createTreeWalker(H,129);function Wt(i,t){if(!ut(i)||!i.hasOwnProperty("raw"))throw Error("invalid template strings array");return Ht!==void 0?Ht.createHTML(t):t}var de=(i,t)=>{let e=i.length-1,s=[],r,n=t===2?"<svg>":t===3?"<math>":"",d=I;for(let p=0;p<e;p++){let l=i[p],m,u,h=-1,f=0;for(;f<l.length&&(d.lastIndex=f,u=d.exec(l),u!==null);)f=d.lastIndex,d===I?u[1]==="!--"?d=Ut:u[1]!==void 0?d=Nt:u[2]!==void 0?(zt.test(u[2])&&(r=RegExp("</"+u[2],"g")),d=P):u[3]!==void 0&&(d=P):d===P?u[0]===">"?(d=r??I,h=-1):u[1]===void 0?h=-2:(h=d.lastIndex-u[2].length,m=u[1],d=u[3]===void 0?P:u[3]==='"'?Lt:Rt):d===Lt||d===Rt?d=P:d===Ut||d===Nt?d=I:(d=P,r=void 0);let _=d===P&&i[p+1].startsWith("/>")?" ":"";n+=d===I?l+ne:h>=0?(s.push(m),l.slice(0,h)+Dt+l.slice(h)+k+_):l+k+(h===-2?p:_)}return[Wt(i,n+(i[e]||"<?>")+(t===2?"</svg>":t===3?"</math>":"")),s]},F=class i{constructor({strings:t,_$litType$:e},s){let r;this.parts=[];let n=0,d=0,p=t.length-1,l=this.parts,[m,u]=de(t,e);if(this.el=i.createElement(m,s),M.currentNode=this.el.content,e===2||e===3){let h=this.el.content.firstChild;h.replaceWith(...h.childNodes)}for(;(r=M.nextNode())!==null&&l.length<p;){if(r.nodeType===1){if(r.hasAttributes())for(let h of r.getAttributeNames())if(h.endsWith(Dt)){let f=u[d++],_=r.getAttribute(h).split(k),T=/([.?@])?(.*)/.exec(f);l.push({type:1,index:n,name:T[2],strings:_,ctor:T[1]==="."?dt:T[1]==="?"?lt:T[1]==="@"?ct:L}),r.removeAttribute(h)}else h.startsWith(k)&&(l.push({type:6,index:n}),r.removeAttribute(h));if(zt.test(r.tagName)){let h=r.textContent.split(k),f=h.length-1;if(f>0){r.textContent=Y?Y.emptyScript:"";for(let _=0;_<f;_++)r.append(h[_],z()),M.nextNode(),l.push({type:2,index:++n});r.append(h[f],z())}}}else if(r.nodeType===8)if(r.data===It)l.push({type:2,index:n});else{let h=-1;for(;(h=r.data.indexOf(k,h+1))!==-1;)l.push({type:7,index:n}),h+=k.length-1}n++}}static createElement(t,e){let s=H.createElement("template");return s.innerHTML=t,s}};function R(i,t,e=i,s){if(t===U)return t;let r=s!==void 0?e._$Co?.[s]:e._$Cl,n=W(t)?void 0:t._$litDirective$;return r?.constructor!==n&&(r?._$AO?.(!1),n===void 0?r=void 0:(r=new n(i),r._$AT(i,e,s)),s!==void 0?(e._$Co??=[])[s]=r:e._$Cl=r),r!==void 0&&(t=R(i,r._$AS(i,t.values),r,s)),t}var ot=class{constructor(t,e){this._$AV=[],this._$AN=void 0,this._$AD=t,this._$AM=e}get parentNode(){return this._$AM.parentNode}get _$AU(){return this._$AM._$AU}u(t){let{el:{content:e},parts:s}=this._$AD,r=(t?.creationScope??H).importNode(e,!0);M.currentNode=r;let n=M.nextNode(),d=0,p=0,l=s[0];for(;l!==void 0;){if(d===l.index){let m;l.type===2?m=new j(n,n.nextSibling,this,t):l.type===1?m=new l.ctor(n,l.name,l.strings,this,t):l.type===6&&(m=new ht(n,this,t)),this._$AV.push(m),l=s[++p]}d!==l?.index&&(n=M.nextNode(),d++)}return M.currentNode=H,r}p(t){let e=0;for(let s of this._$AV)s!==void 0&&(s.strings!==void 0?(s._$AI(t,s,e),e+=s.strings.length-2):s._$AI(t[e])),e++}},j=class i{get _$AU(){return this._$AM?._$AU??this._$Cv}constructor(t,e,s,r){this.type=2,this._$AH=c,this._$AN=void 0,this._$AA=t,this._$AB=e,this._$AM=s,this.options=r,this._$Cv=r?.isConnected??!0}get parentNode(){let t=this._$AA.parentNode,e=this._$AM;return e!==void 0&&t?.nodeType===11&&(t=e.parentNode),t}get startNode(){return this._$AA}get endNode(){return this._$AB}_$AI(t,e=this){t=R(this,t,e),W(t)?t===c||t==null||t===""?(this._$AH!==c&&this._$AR(),this._$AH=c):t!==this._$AH&&t!==U&&this._(t):t._$litType$!==void 0?this.$(t):t.nodeType!==void 0?this.T(t):oe(t)?this.k(t):this._(t)}O(t){return this._$AA.parentNode.insertBefore(t,this._$AB)}T(t){this._$AH!==t&&(this._$AR(),this._$AH=this.O(t))}_(t){this._$AH!==c&&W(this._$AH)?this._$AA.nextSibling.data=t:this.T(H.createTextNode(t)),this._$AH=t}$(t){let{values:e,_$litType$:s}=t,r=typeof s=="number"?this._$AC(t):(s.el===void 0&&(s.el=F.createElement(Wt(s.h,s.h[0]),this.options)),s);if(this._$AH?._$AD===r)this._$AH.p(e);else{let n=new ot(r,this),d=n.u(this.options);n.p(e),this.T(d),this._$AH=n}}_$AC(t){let e=Ot.get(t.strings);return e===void 0&&Ot.set(t.strings,e=new F(t)),e}k(t){ut(this._$AH)||(this._$AH=[],this._$AR());let e=this._$AH,s,r=0;for(let n of t)r===e.length?e.push(s=new i(this.O(z()),this.O(z()),this,this.options)):s=e[r],s._$AI(n),r++;r<e.length&&(this._$AR(s&&s._$AB.nextSibling,r),e.length=r)}_$AR(t=this._$AA.nextSibling,e){for(this._$AP?.(!1,!0,e);t!==this._$AB;){let s=Mt(t).nextSibling;Mt(t).remove(),t=s}}setConnected(t){this._$AM===void 0&&(this._$Cv=t,this._$AP?.(t))}},L=class{get tagName(){return this.element.tagName}get _$AU(){return this._$AM._$AU}constructor(t,e,s,r,n){this.type=1,this._$AH=c,this._$AN=void 0,this.element=t,this.name=e,this._$AM=r,this.options=n,s.length>2||s[0]!==""||s[1]!==""?(this._$AH=Array(s.length-1).fill(new String),this.strings=s):this._$AH=c}_$AI(t,e=this,s,r){let n=this.strings,d=!1;if(n===void 0)t=R(this,t,e,0),d=!W(t)||t!==this._$AH&&t!==U,d&&(this._$AH=t);else{let p=t,l,m;for(t=n[0],l=0;l<n.length-1;l++)m=R(this,p[s+l],e,l),m===U&&(m=this._$AH[l]),d||=!W(m)||m!==this._$AH[l],m===c?t=c:t!==c&&(t+=(m??"")+n[l+1]),this._$AH[l]=m}d&&!r&&this.j(t)}j(t){t===c?this.element.removeAttribute(this.name):this.element.setAttribute(this.name,t??"")}},dt=class extends L{constructor(){super(...arguments),this.type=3}j(t){this.element[this.name]=t===c?void 0:t}},lt=class extends L{constructor(){super(...arguments),this.type=4}j(t){this.element.toggleAttribute(this.name,!!t&&t!==c)}},ct=class extends L{constructor(t,e,s,r,n){super(t,e,s,r,n),this.type=5}_$AI(t,e=this){if((t=R(this,t,e,0)??c)===U)return;let s=this._$AH,r=t===c&&s!==c||t.capture!==s.capture||t.once!==s.once||t.passive!==s.passive,n=t!==c&&(s===c||r);r&&this.element.removeEventListener(this.name,this,s),n&&this.element.addEventListener(this.name,this,t),this._$AH=t}handleEvent(t){typeof this._$AH=="function"?this._$AH.call(this.options?.host??this.element,t):this._$AH.handleEvent(t)}},ht=class{constructor(t,e,s){this.element=t,this.type=6,this._$AN=void 0,this._$AM=e,this.options=s}get _$AU(){return this._$AM._$AU}_$AI(t){R(this,t)}};var le=pt.litHtmlPolyfillSupport;le?.(F,j),(pt.litHtmlVersions??=[]).push("3.3.3");var Ft=(i,t,e)=>{let s=e?.renderBefore??t,r=s._$litPart$;if(r===void 0){let n=e?.renderBefore??null;s._$litPart$=r=new j(t.insertBefore(z(),n),n,void 0,e??{})}return r._$AI(i),r};var ft=globalThis,g=class extends A{constructor(){super(...arguments),this.renderOptions={host:this},this._$Do=void 0}createRenderRoot(){let t=super.createRenderRoot();return this.renderOptions.renderBefore??=t.firstChild,t}update(t){let e=this.render();this.hasUpdated||(this.renderOptions.isConnected=this.isConnected),super.update(t),this._$Do=Ft(e,this.renderRoot,this.renderOptions)}connectedCallback(){super.connectedCallback(),this._$Do?.setConnected(!0)}disconnectedCallback(){super.disconnectedCallback(),this._$Do?.setConnected(!1)}render(){return U}};g._$litElement$=!0,g.finalized=!0,ft.litElementHydrateSupport?.({LitElement:g});var ce=ft.litElementPolyfillSupport;ce?.({LitElement:g});(ft.litElementVersions??=[]).push("4.2.2");function Z(i){return i.locale?.language??i.language??navigator.language}function C(i,t){return t==null?"—":new Intl.NumberFormat(Z(i),{minimumFractionDigits:2,maximumFractionDigits:2}).format(t/1e3)}function K(i,t){return t==null?"—":`${new Intl.NumberFormat(Z(i),{maximumFractionDigits:1}).format(t/1e3)} kW`}function S(i,t,e){if(t===null)return"—";try{return new Intl.NumberFormat(Z(i),{style:"currency",currency:e||"EUR"}).format(t)}catch{return`${t.toFixed(2)} ${e??""}`.trim()}}function w(i,t){return t?new Intl.DateTimeFormat(Z(i),{dateStyle:"short",timeStyle:"short"}).format(new Date(t)):"—"}function E(i){if(i==null)return"—";let t=Math.max(0,Math.round(i/60)),e=Math.floor(t/60),s=t%60;return`${e}:${String(s).padStart(2,"0")} h`}function jt(i){let t=e=>String(e).padStart(2,"0");return`${i.getFullYear()}-${t(i.getMonth()+1)}-${t(i.getDate())}`}function G(i){return new Date(`${i}T00:00:00`).toISOString()}function Kt(i){let t=new Date(`${i}T00:00:00`);return t.setDate(t.getDate()+1),t.toISOString()}function b(i){return i&&typeof i=="object"&&"message"in i?String(i.message):String(i)}var v=$`
+var Z=globalThis,J=Z.ShadowRoot&&(Z.ShadyCSS===void 0||Z.ShadyCSS.nativeShadow)&&"adoptedStyleSheets"in Document.prototype&&"replace"in CSSStyleSheet.prototype,at=Symbol(),Mt=new WeakMap,F=class{constructor(e,t,s){if(this._$cssResult$=!0,s!==at)throw Error("CSSResult is not constructable. Use `unsafeCSS` or `css` instead.");this.cssText=e,this.t=t}get styleSheet(){let e=this.o,t=this.t;if(J&&e===void 0){let s=t!==void 0&&t.length===1;s&&(e=Mt.get(t)),e===void 0&&((this.o=e=new CSSStyleSheet).replaceSync(this.cssText),s&&Mt.set(t,e))}return e}toString(){return this.cssText}},Ut=a=>new F(typeof a=="string"?a:a+"",void 0,at),$=(a,...e)=>{let t=a.length===1?a[0]:e.reduce((s,r,n)=>s+(l=>{if(l._$cssResult$===!0)return l.cssText;if(typeof l=="number")return l;throw Error("Value passed to 'css' function must be a 'css' function result: "+l+". Use 'unsafeCSS' to pass non-literal values, but take care to ensure page security.")})(r)+a[n+1],a[0]);return new F(t,a,at)},Ht=(a,e)=>{if(J)a.adoptedStyleSheets=e.map(t=>t instanceof CSSStyleSheet?t:t.styleSheet);else for(let t of e){let s=document.createElement("style"),r=Z.litNonce;r!==void 0&&s.setAttribute("nonce",r),s.textContent=t.cssText,a.appendChild(s)}},nt=J?a=>a:a=>a instanceof CSSStyleSheet?(e=>{let t="";for(let s of e.cssRules)t+=s.cssText;return Ut(t)})(a):a;var{is:ae,defineProperty:ne,getOwnPropertyDescriptor:oe,getOwnPropertyNames:le,getOwnPropertySymbols:de,getPrototypeOf:ce}=Object,X=globalThis,Lt=X.trustedTypes,he=Lt?Lt.emptyScript:"",pe=X.reactiveElementPolyfillSupport,I=(a,e)=>a,ot={toAttribute(a,e){switch(e){case Boolean:a=a?he:null;break;case Object:case Array:a=a==null?a:JSON.stringify(a)}return a},fromAttribute(a,e){let t=a;switch(e){case Boolean:t=a!==null;break;case Number:t=a===null?null:Number(a);break;case Object:case Array:try{t=JSON.parse(a)}catch{t=null}}return t}},Nt=(a,e)=>!ae(a,e),Rt={attribute:!0,type:String,converter:ot,reflect:!1,useDefault:!1,hasChanged:Nt};Symbol.metadata??=Symbol("metadata"),X.litPropertyMetadata??=new WeakMap;var E=class extends HTMLElement{static addInitializer(e){this._$Ei(),(this.l??=[]).push(e)}static get observedAttributes(){return this.finalize(),this._$Eh&&[...this._$Eh.keys()]}static createProperty(e,t=Rt){if(t.state&&(t.attribute=!1),this._$Ei(),this.prototype.hasOwnProperty(e)&&((t=Object.create(t)).wrapped=!0),this.elementProperties.set(e,t),!t.noAccessor){let s=Symbol(),r=this.getPropertyDescriptor(e,s,t);r!==void 0&&ne(this.prototype,e,r)}}static getPropertyDescriptor(e,t,s){let{get:r,set:n}=oe(this.prototype,e)??{get(){return this[t]},set(l){this[t]=l}};return{get:r,set(l){let h=r?.call(this);n?.call(this,l),this.requestUpdate(e,h,s)},configurable:!0,enumerable:!0}}static getPropertyOptions(e){return this.elementProperties.get(e)??Rt}static _$Ei(){if(this.hasOwnProperty(I("elementProperties")))return;let e=ce(this);e.finalize(),e.l!==void 0&&(this.l=[...e.l]),this.elementProperties=new Map(e.elementProperties)}static finalize(){if(this.hasOwnProperty(I("finalized")))return;if(this.finalized=!0,this._$Ei(),this.hasOwnProperty(I("properties"))){let t=this.properties,s=[...le(t),...de(t)];for(let r of s)this.createProperty(r,t[r])}let e=this[Symbol.metadata];if(e!==null){let t=litPropertyMetadata.get(e);if(t!==void 0)for(let[s,r]of t)this.elementProperties.set(s,r)}this._$Eh=new Map;for(let[t,s]of this.elementProperties){let r=this._$Eu(t,s);r!==void 0&&this._$Eh.set(r,t)}this.elementStyles=this.finalizeStyles(this.styles)}static finalizeStyles(e){let t=[];if(Array.isArray(e)){let s=new Set(e.flat(1/0).reverse());for(let r of s)t.unshift(nt(r))}else e!==void 0&&t.push(nt(e));return t}static _$Eu(e,t){let s=t.attribute;return s===!1?void 0:typeof s=="string"?s:typeof e=="string"?e.toLowerCase():void 0}constructor(){super(),this._$Ep=void 0,this.isUpdatePending=!1,this.hasUpdated=!1,this._$Em=null,this._$Ev()}_$Ev(){this._$ES=new Promise(e=>this.enableUpdating=e),this._$AL=new Map,this._$E_(),this.requestUpdate(),this.constructor.l?.forEach(e=>e(this))}addController(e){(this._$EO??=new Set).add(e),this.renderRoot!==void 0&&this.isConnected&&e.hostConnected?.()}removeController(e){this._$EO?.delete(e)}_$E_(){let e=new Map,t=this.constructor.elementProperties;for(let s of t.keys())this.hasOwnProperty(s)&&(e.set(s,this[s]),delete this[s]);e.size>0&&(this._$Ep=e)}createRenderRoot(){let e=this.shadowRoot??this.attachShadow(this.constructor.shadowRootOptions);return Ht(e,this.constructor.elementStyles),e}connectedCallback(){this.renderRoot??=this.createRenderRoot(),this.enableUpdating(!0),this._$EO?.forEach(e=>e.hostConnected?.())}enableUpdating(e){}disconnectedCallback(){this._$EO?.forEach(e=>e.hostDisconnected?.())}attributeChangedCallback(e,t,s){this._$AK(e,s)}_$ET(e,t){let s=this.constructor.elementProperties.get(e),r=this.constructor._$Eu(e,s);if(r!==void 0&&s.reflect===!0){let n=(s.converter?.toAttribute!==void 0?s.converter:ot).toAttribute(t,s.type);this._$Em=e,n==null?this.removeAttribute(r):this.setAttribute(r,n),this._$Em=null}}_$AK(e,t){let s=this.constructor,r=s._$Eh.get(e);if(r!==void 0&&this._$Em!==r){let n=s.getPropertyOptions(r),l=typeof n.converter=="function"?{fromAttribute:n.converter}:n.converter?.fromAttribute!==void 0?n.converter:ot;this._$Em=r;let h=l.fromAttribute(t,n.type);this[r]=h??this._$Ej?.get(r)??h,this._$Em=null}}requestUpdate(e,t,s,r=!1,n){if(e!==void 0){let l=this.constructor;if(r===!1&&(n=this[e]),s??=l.getPropertyOptions(e),!((s.hasChanged??Nt)(n,t)||s.useDefault&&s.reflect&&n===this._$Ej?.get(e)&&!this.hasAttribute(l._$Eu(e,s))))return;this.C(e,t,s)}this.isUpdatePending===!1&&(this._$ES=this._$EP())}C(e,t,{useDefault:s,reflect:r,wrapped:n},l){s&&!(this._$Ej??=new Map).has(e)&&(this._$Ej.set(e,l??t??this[e]),n!==!0||l!==void 0)||(this._$AL.has(e)||(this.hasUpdated||s||(t=void 0),this._$AL.set(e,t)),r===!0&&this._$Em!==e&&(this._$Eq??=new Set).add(e))}async _$EP(){this.isUpdatePending=!0;try{await this._$ES}catch(t){Promise.reject(t)}let e=this.scheduleUpdate();return e!=null&&await e,!this.isUpdatePending}scheduleUpdate(){return this.performUpdate()}performUpdate(){if(!this.isUpdatePending)return;if(!this.hasUpdated){if(this.renderRoot??=this.createRenderRoot(),this._$Ep){for(let[r,n]of this._$Ep)this[r]=n;this._$Ep=void 0}let s=this.constructor.elementProperties;if(s.size>0)for(let[r,n]of s){let{wrapped:l}=n,h=this[r];l!==!0||this._$AL.has(r)||h===void 0||this.C(r,void 0,n,h)}}let e=!1,t=this._$AL;try{e=this.shouldUpdate(t),e?(this.willUpdate(t),this._$EO?.forEach(s=>s.hostUpdate?.()),this.update(t)):this._$EM()}catch(s){throw e=!1,this._$EM(),s}e&&this._$AE(t)}willUpdate(e){}_$AE(e){this._$EO?.forEach(t=>t.hostUpdated?.()),this.hasUpdated||(this.hasUpdated=!0,this.firstUpdated(e)),this.updated(e)}_$EM(){this._$AL=new Map,this.isUpdatePending=!1}get updateComplete(){return this.getUpdateComplete()}getUpdateComplete(){return this._$ES}shouldUpdate(e){return!0}update(e){this._$Eq&&=this._$Eq.forEach(t=>this._$ET(t,this[t])),this._$EM()}updated(e){}firstUpdated(e){}};E.elementStyles=[],E.shadowRootOptions={mode:"open"},E[I("elementProperties")]=new Map,E[I("finalized")]=new Map,pe?.({ReactiveElement:E}),(X.reactiveElementVersions??=[]).push("2.1.2");var mt=globalThis,Dt=a=>a,Y=mt.trustedTypes,zt=Y?Y.createPolicy("lit-html",{createHTML:a=>a}):void 0,Bt="$lit$",C=`lit$${Math.random().toFixed(9).slice(2)}$`,Kt="?"+C,ue=`<${Kt}>`,H=document,j=()=>H.createComment(""),B=a=>a===null||typeof a!="object"&&typeof a!="function",gt=Array.isArray,me=a=>gt(a)||typeof a?.[Symbol.iterator]=="function",lt=`[ 	
+\f\r]`,W=/<(?:(!--|\/[^a-zA-Z])|(\/?[a-zA-Z][^>\s]*)|(\/?$))/g,Ot=/-->/g,Ft=/>/g,M=RegExp(`>|${lt}(?:([^\\s"'>=/]+)(${lt}*=${lt}*(?:[^ 	
+\f\r"'\`<>=]|("|')|))|$)`,"g"),It=/'/g,Wt=/"/g,qt=/^(?:script|style|textarea|title)$/i,_t=a=>(e,...t)=>({_$litType$:a,strings:e,values:t}),o=_t(1),R=_t(2),xe=_t(3),L=Symbol.for("lit-noChange"),c=Symbol.for("lit-nothing"),jt=new WeakMap,U=H.createTreeWalker(H,129);function Vt(a,e){if(!gt(a)||!a.hasOwnProperty("raw"))throw Error("invalid template strings array");return zt!==void 0?zt.createHTML(e):e}var ge=(a,e)=>{let t=a.length-1,s=[],r,n=e===2?"<svg>":e===3?"<math>":"",l=W;for(let h=0;h<t;h++){let d=a[h],u,m,p=-1,f=0;for(;f<d.length&&(l.lastIndex=f,m=l.exec(d),m!==null);)f=l.lastIndex,l===W?m[1]==="!--"?l=Ot:m[1]!==void 0?l=Ft:m[2]!==void 0?(qt.test(m[2])&&(r=RegExp("</"+m[2],"g")),l=M):m[3]!==void 0&&(l=M):l===M?m[0]===">"?(l=r??W,p=-1):m[1]===void 0?p=-2:(p=l.lastIndex-m[2].length,u=m[1],l=m[3]===void 0?M:m[3]==='"'?Wt:It):l===Wt||l===It?l=M:l===Ot||l===Ft?l=W:(l=M,r=void 0);let b=l===M&&a[h+1].startsWith("/>")?" ":"";n+=l===W?d+ue:p>=0?(s.push(u),d.slice(0,p)+Bt+d.slice(p)+C+b):d+C+(p===-2?h:b)}return[Vt(a,n+(a[t]||"<?>")+(e===2?"</svg>":e===3?"</math>":"")),s]},K=class a{constructor({strings:e,_$litType$:t},s){let r;this.parts=[];let n=0,l=0,h=e.length-1,d=this.parts,[u,m]=ge(e,t);if(this.el=a.createElement(u,s),U.currentNode=this.el.content,t===2||t===3){let p=this.el.content.firstChild;p.replaceWith(...p.childNodes)}for(;(r=U.nextNode())!==null&&d.length<h;){if(r.nodeType===1){if(r.hasAttributes())for(let p of r.getAttributeNames())if(p.endsWith(Bt)){let f=m[l++],b=r.getAttribute(p).split(C),A=/([.?@])?(.*)/.exec(f);d.push({type:1,index:n,name:A[2],strings:b,ctor:A[1]==="."?ct:A[1]==="?"?ht:A[1]==="@"?pt:O}),r.removeAttribute(p)}else p.startsWith(C)&&(d.push({type:6,index:n}),r.removeAttribute(p));if(qt.test(r.tagName)){let p=r.textContent.split(C),f=p.length-1;if(f>0){r.textContent=Y?Y.emptyScript:"";for(let b=0;b<f;b++)r.append(p[b],j()),U.nextNode(),d.push({type:2,index:++n});r.append(p[f],j())}}}else if(r.nodeType===8)if(r.data===Kt)d.push({type:2,index:n});else{let p=-1;for(;(p=r.data.indexOf(C,p+1))!==-1;)d.push({type:7,index:n}),p+=C.length-1}n++}}static createElement(e,t){let s=H.createElement("template");return s.innerHTML=e,s}};function z(a,e,t=a,s){if(e===L)return e;let r=s!==void 0?t._$Co?.[s]:t._$Cl,n=B(e)?void 0:e._$litDirective$;return r?.constructor!==n&&(r?._$AO?.(!1),n===void 0?r=void 0:(r=new n(a),r._$AT(a,t,s)),s!==void 0?(t._$Co??=[])[s]=r:t._$Cl=r),r!==void 0&&(e=z(a,r._$AS(a,e.values),r,s)),e}var dt=class{constructor(e,t){this._$AV=[],this._$AN=void 0,this._$AD=e,this._$AM=t}get parentNode(){return this._$AM.parentNode}get _$AU(){return this._$AM._$AU}u(e){let{el:{content:t},parts:s}=this._$AD,r=(e?.creationScope??H).importNode(t,!0);U.currentNode=r;let n=U.nextNode(),l=0,h=0,d=s[0];for(;d!==void 0;){if(l===d.index){let u;d.type===2?u=new q(n,n.nextSibling,this,e):d.type===1?u=new d.ctor(n,d.name,d.strings,this,e):d.type===6&&(u=new ut(n,this,e)),this._$AV.push(u),d=s[++h]}l!==d?.index&&(n=U.nextNode(),l++)}return U.currentNode=H,r}p(e){let t=0;for(let s of this._$AV)s!==void 0&&(s.strings!==void 0?(s._$AI(e,s,t),t+=s.strings.length-2):s._$AI(e[t])),t++}},q=class a{get _$AU(){return this._$AM?._$AU??this._$Cv}constructor(e,t,s,r){this.type=2,this._$AH=c,this._$AN=void 0,this._$AA=e,this._$AB=t,this._$AM=s,this.options=r,this._$Cv=r?.isConnected??!0}get parentNode(){let e=this._$AA.parentNode,t=this._$AM;return t!==void 0&&e?.nodeType===11&&(e=t.parentNode),e}get startNode(){return this._$AA}get endNode(){return this._$AB}_$AI(e,t=this){e=z(this,e,t),B(e)?e===c||e==null||e===""?(this._$AH!==c&&this._$AR(),this._$AH=c):e!==this._$AH&&e!==L&&this._(e):e._$litType$!==void 0?this.$(e):e.nodeType!==void 0?this.T(e):me(e)?this.k(e):this._(e)}O(e){return this._$AA.parentNode.insertBefore(e,this._$AB)}T(e){this._$AH!==e&&(this._$AR(),this._$AH=this.O(e))}_(e){this._$AH!==c&&B(this._$AH)?this._$AA.nextSibling.data=e:this.T(H.createTextNode(e)),this._$AH=e}$(e){let{values:t,_$litType$:s}=e,r=typeof s=="number"?this._$AC(e):(s.el===void 0&&(s.el=K.createElement(Vt(s.h,s.h[0]),this.options)),s);if(this._$AH?._$AD===r)this._$AH.p(t);else{let n=new dt(r,this),l=n.u(this.options);n.p(t),this.T(l),this._$AH=n}}_$AC(e){let t=jt.get(e.strings);return t===void 0&&jt.set(e.strings,t=new K(e)),t}k(e){gt(this._$AH)||(this._$AH=[],this._$AR());let t=this._$AH,s,r=0;for(let n of e)r===t.length?t.push(s=new a(this.O(j()),this.O(j()),this,this.options)):s=t[r],s._$AI(n),r++;r<t.length&&(this._$AR(s&&s._$AB.nextSibling,r),t.length=r)}_$AR(e=this._$AA.nextSibling,t){for(this._$AP?.(!1,!0,t);e!==this._$AB;){let s=Dt(e).nextSibling;Dt(e).remove(),e=s}}setConnected(e){this._$AM===void 0&&(this._$Cv=e,this._$AP?.(e))}},O=class{get tagName(){return this.element.tagName}get _$AU(){return this._$AM._$AU}constructor(e,t,s,r,n){this.type=1,this._$AH=c,this._$AN=void 0,this.element=e,this.name=t,this._$AM=r,this.options=n,s.length>2||s[0]!==""||s[1]!==""?(this._$AH=Array(s.length-1).fill(new String),this.strings=s):this._$AH=c}_$AI(e,t=this,s,r){let n=this.strings,l=!1;if(n===void 0)e=z(this,e,t,0),l=!B(e)||e!==this._$AH&&e!==L,l&&(this._$AH=e);else{let h=e,d,u;for(e=n[0],d=0;d<n.length-1;d++)u=z(this,h[s+d],t,d),u===L&&(u=this._$AH[d]),l||=!B(u)||u!==this._$AH[d],u===c?e=c:e!==c&&(e+=(u??"")+n[d+1]),this._$AH[d]=u}l&&!r&&this.j(e)}j(e){e===c?this.element.removeAttribute(this.name):this.element.setAttribute(this.name,e??"")}},ct=class extends O{constructor(){super(...arguments),this.type=3}j(e){this.element[this.name]=e===c?void 0:e}},ht=class extends O{constructor(){super(...arguments),this.type=4}j(e){this.element.toggleAttribute(this.name,!!e&&e!==c)}},pt=class extends O{constructor(e,t,s,r,n){super(e,t,s,r,n),this.type=5}_$AI(e,t=this){if((e=z(this,e,t,0)??c)===L)return;let s=this._$AH,r=e===c&&s!==c||e.capture!==s.capture||e.once!==s.once||e.passive!==s.passive,n=e!==c&&(s===c||r);r&&this.element.removeEventListener(this.name,this,s),n&&this.element.addEventListener(this.name,this,e),this._$AH=e}handleEvent(e){typeof this._$AH=="function"?this._$AH.call(this.options?.host??this.element,e):this._$AH.handleEvent(e)}},ut=class{constructor(e,t,s){this.element=e,this.type=6,this._$AN=void 0,this._$AM=t,this.options=s}get _$AU(){return this._$AM._$AU}_$AI(e){z(this,e)}};var _e=mt.litHtmlPolyfillSupport;_e?.(K,q),(mt.litHtmlVersions??=[]).push("3.3.3");var Zt=(a,e,t)=>{let s=t?.renderBefore??e,r=s._$litPart$;if(r===void 0){let n=t?.renderBefore??null;s._$litPart$=r=new q(e.insertBefore(j(),n),n,void 0,t??{})}return r._$AI(a),r};var ft=globalThis,g=class extends E{constructor(){super(...arguments),this.renderOptions={host:this},this._$Do=void 0}createRenderRoot(){let e=super.createRenderRoot();return this.renderOptions.renderBefore??=e.firstChild,e}update(e){let t=this.render();this.hasUpdated||(this.renderOptions.isConnected=this.isConnected),super.update(e),this._$Do=Zt(t,this.renderRoot,this.renderOptions)}connectedCallback(){super.connectedCallback(),this._$Do?.setConnected(!0)}disconnectedCallback(){super.disconnectedCallback(),this._$Do?.setConnected(!1)}render(){return L}};g._$litElement$=!0,g.finalized=!0,ft.litElementHydrateSupport?.({LitElement:g});var fe=ft.litElementPolyfillSupport;fe?.({LitElement:g});(ft.litElementVersions??=[]).push("4.2.2");function G(a){return a.locale?.language??a.language??navigator.language}function k(a,e){return e==null?"—":new Intl.NumberFormat(G(a),{minimumFractionDigits:2,maximumFractionDigits:2}).format(e/1e3)}function N(a,e){return e==null?"—":`${new Intl.NumberFormat(G(a),{maximumFractionDigits:1}).format(e/1e3)} kW`}function v(a,e,t){if(e===null)return"—";try{return new Intl.NumberFormat(G(a),{style:"currency",currency:t||"EUR"}).format(e)}catch{return`${e.toFixed(2)} ${t??""}`.trim()}}function w(a,e){return e?new Intl.DateTimeFormat(G(a),{dateStyle:"short",timeStyle:"short"}).format(new Date(e)):"—"}function T(a){if(a==null)return"—";let e=Math.max(0,Math.round(a/60)),t=Math.floor(e/60),s=e%60;return`${t}:${String(s).padStart(2,"0")} h`}function $t(a){let e=t=>String(t).padStart(2,"0");return`${a.getFullYear()}-${e(a.getMonth()+1)}-${e(a.getDate())}`}function Q(a){return new Date(`${a}T00:00:00`).toISOString()}function Jt(a){let e=new Date(`${a}T00:00:00`);return e.setDate(e.getDate()+1),e.toISOString()}function _(a){return a&&typeof a=="object"&&"message"in a?String(a.message):String(a)}var y=$`
   :host {
     display: block;
     color: var(--primary-text-color);
@@ -111,15 +111,15 @@ var q=globalThis,V=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
     flex-wrap: wrap;
     align-items: center;
   }
-`;var Q={title:"Charging",tab_now:"Now",tab_sessions:"Sessions",tab_reports:"Reports",tab_cards:"Cards",menu:"Menu",loading:"Loading …",error:"Something went wrong: {message}",err_unauthorized:"You are not allowed to do this.",err_invalid_tag:"This is not a card id: 4 to 40 letters A–Z or digits (':', '-', '.' and spaces are ignored).",err_duplicate_tag:"This card is already known.",err_not_found:"Not found; it may have been removed meanwhile.",now_empty:"No wallbox is set up yet.",now_unavailable:"Not reachable",now_power:"Power",now_energy:"Session energy",now_cost:"Cost",now_duration:"Duration",now_time_to_full:"Time to full",now_who:"Charging",now_nobody:"—",now_no_session:"No session",now_enabled:"Charging allowed",now_current:"Current",now_set:"Set",now_start:"Allow charging",now_stop:"Stop charging",status_idle:"No vehicle",status_connected:"Connected",status_waiting_for_authorization:"Waiting for a card",status_charging:"Charging",status_suspended_ev:"Paused by the vehicle",status_suspended_charger:"Paused by the wallbox",status_finished:"Finished",status_error:"Error",status_unknown:"Unknown",filter_wallbox:"Wallbox",filter_tag:"Card",filter_person:"Person",filter_from:"From",filter_to:"To",filter_all:"All",col_start:"Start",col_end:"End",col_wallbox:"Wallbox",col_tag:"Card",col_energy:"Energy (kWh)",col_cost:"Cost",col_charging:"Charging time",col_sessions:"Sessions",col_month:"Month",sessions_empty:"No session matches.",sessions_range:"{from}–{to} of {total}",previous:"Previous",next:"Next",download_csv:"Download CSV",detail_title:"Session {id}",detail_energy_source:"Energy source",detail_gaps:"Polling gaps",detail_unpriced:"Energy without a price",detail_unseen:"Time no counter could measure",detail_estimated_end:"End estimated between {from} and {to}",detail_end_measured:"End measured",detail_avg_power:"Average power",detail_peak_power:"Peak power",detail_close:"Close",source_meter:"Lifetime meter",source_session_counter:"Session counter of the box",source_power:"Power × time (no counter)",source_mixed:"Mixed",reports_by_tag:"Per card and month",reports_by_wallbox:"Per wallbox and month",reports_chart:"Monthly energy and cost per card",reports_energy:"Energy",reports_cost:"Cost",reports_empty:"No session in this period.",untagged:"Without card",cards_known:"Known cards",cards_attempts:"Unknown cards presented",cards_id:"Card id",cards_name:"Name",cards_owner:"Owner",cards_price:"Price per kWh",cards_price_field:"Price ({currency}/kWh)",cards_wallboxes:"Allowed wallboxes (none: all)",cards_person:"Person who sees its sessions",cards_none:"No person",cards_add:"Add card",cards_save:"Save",cards_edit:"Change",cards_remove:"Remove",cards_cancel:"Cancel",cards_confirm_remove:"Remove the card {name}? Its past sessions keep their name.",cards_empty:"No card is known yet.",cards_attempts_empty:"No unknown card was presented.",cards_time:"Time",cards_admit:"Admit this card",cards_admitted:"Admitted",cards_pseudonym:"Hidden id (privacy option): present the card again with the option off to admit it",cards_attempt_count:"Attempts in window",cards_admin_only:"Only administrators can see and change the cards.",all_wallboxes:"All wallboxes"};function a(i,t={}){return Q[i].replace(/\{(\w+)\}/g,(e,s)=>s in t?String(t[s]):e)}function X(i,t){return i in Q?Q[i]:t}var _t=class extends g{static{this.properties={hass:{attribute:!1},admin:{type:Boolean},tiles:{state:!0},error:{state:!0},denied:{state:!0}}}connectedCallback(){super.connectedCallback(),this.unsubscribe=this.hass.connection.subscribeMessage(t=>{this.tiles=t.wallboxes},{type:"ev_session_monitor/wallboxes/subscribe"}),this.unsubscribe.catch(t=>this.error=b(t)),this.hass.callWS({type:"ev_session_monitor/permissions"}).then(t=>this.denied=new Set(t.controls_denied_entities??[])).catch(()=>this.denied=new Set)}disconnectedCallback(){super.disconnectedCallback(),this.unsubscribe?.then(t=>t()).catch(()=>{}),this.unsubscribe=void 0}async control(t,e){this.error=void 0;try{await this.hass.callWS({type:"ev_session_monitor/wallboxes/control",entry_id:t.entry_id,...e})}catch(s){this.error=b(s)}}controls(t){let e=r=>r&&!this.denied?.has(r.entity_id)?r:null,s={...t,enable:e(t.enable),current:e(t.current)};return!this.admin||!s.enable&&!s.current?c:o`<div class="controls">
+`;var tt={title:"Charging",tab_now:"Now",tab_sessions:"Sessions",tab_reports:"Reports",tab_cards:"Cards",menu:"Menu",loading:"Loading …",error:"Something went wrong: {message}",err_unauthorized:"You are not allowed to do this.",err_invalid_tag:"This is not a card id: 4 to 40 letters A–Z or digits (':', '-', '.' and spaces are ignored).",err_duplicate_tag:"This card is already known.",err_not_found:"Not found; it may have been removed meanwhile.",now_empty:"No wallbox is set up yet.",now_unavailable:"Not reachable",now_power:"Power",now_energy:"Session energy",now_cost:"Cost",now_duration:"Duration",now_time_to_full:"Time to full",now_who:"Charging",now_nobody:"—",now_no_session:"No session",now_enabled:"Charging allowed",now_current:"Current",now_set:"Set",now_start:"Allow charging",now_stop:"Stop charging",status_idle:"No vehicle",status_connected:"Connected",status_waiting_for_authorization:"Waiting for a card",status_charging:"Charging",status_suspended_ev:"Paused by the vehicle",status_suspended_charger:"Paused by the wallbox",status_finished:"Finished",status_error:"Error",status_unknown:"Unknown",filter_wallbox:"Wallbox",filter_tag:"Card",filter_person:"Person",filter_from:"From",filter_to:"To",filter_all:"All",col_start:"Start",col_end:"End",col_wallbox:"Wallbox",col_tag:"Card",col_energy:"Energy (kWh)",col_cost:"Cost",col_charging:"Charging time",col_sessions:"Sessions",col_month:"Month",sessions_empty:"No session matches.",sessions_range:"{from}–{to} of {total}",previous:"Previous",next:"Next",download_csv:"Download CSV",download_xlsx:"Download XLSX",download_pdf:"Download PDF",statement_title:"Monthly statement",statement_month:"Month",statement_hint:"The PDF lists every session of the card in that month with its meter readings, price and cost, and is kept in the configuration folder (ev_session_monitor/statements). Asked again with the same figures, it is the same statement; after a correction, a new one says which it replaces.",util_title:"Utilization",util_site:"All wallboxes",util_show:"Heat map and months of",util_per_day:"Sessions per day",util_plugged:"Plugged in (h)",util_charging:"Charging (h)",util_blocking:"Blocking (h)",util_revenue:"Revenue",util_peak:"Peak power (site)",util_heatmap:"Occupancy by hour of the week",util_heatmap_hint:"Darker: a car was plugged in for more of that hour, per wallbox, in Home Assistant's time zone.",detail_note:"Note",detail_meter:"Meter reading (kWh)",detail_price:"Price per kWh",detail_trail:"Changes",detail_trail_empty:"Never changed.",detail_trail_item:"{when}, {who}: {field} {before} → {after}",detail_trail_tag:"card",detail_trail_note:"note",detail_trail_automation:"an automation",detail_correct:"Correct this session",detail_save:"Save the correction",detail_title:"Session {id}",detail_energy_source:"Energy source",detail_gaps:"Polling gaps",detail_unpriced:"Energy without a price",detail_unseen:"Time no counter could measure",detail_estimated_end:"End estimated between {from} and {to}",detail_end_measured:"End measured",detail_avg_power:"Average power",detail_peak_power:"Peak power",detail_close:"Close",source_meter:"Lifetime meter",source_session_counter:"Session counter of the box",source_power:"Power × time (no counter)",source_mixed:"Mixed",reports_by_tag:"Per card and month",reports_by_wallbox:"Per wallbox and month",reports_chart:"Monthly energy and cost per card",reports_energy:"Energy",reports_cost:"Cost",reports_empty:"No session in this period.",untagged:"Without card",cards_known:"Known cards",cards_attempts:"Unknown cards presented",cards_id:"Card id",cards_name:"Name",cards_owner:"Owner",cards_price:"Price per kWh",cards_price_field:"Price ({currency}/kWh)",cards_wallboxes:"Allowed wallboxes (none: all)",cards_person:"Person who sees its sessions",cards_none:"No person",cards_add:"Add card",cards_save:"Save",cards_edit:"Change",cards_remove:"Remove",cards_cancel:"Cancel",cards_confirm_remove:"Remove the card {name}? Its past sessions keep their name.",cards_empty:"No card is known yet.",cards_attempts_empty:"No unknown card was presented.",cards_time:"Time",cards_admit:"Admit this card",cards_admitted:"Admitted",cards_pseudonym:"Hidden id (privacy option): present the card again with the option off to admit it",cards_attempt_count:"Attempts in window",cards_admin_only:"Only administrators can see and change the cards.",all_wallboxes:"All wallboxes"};function i(a,e={}){return tt[a].replace(/\{(\w+)\}/g,(t,s)=>s in e?String(e[s]):t)}function et(a,e){return a in tt?tt[a]:e}var bt=class extends g{static{this.properties={hass:{attribute:!1},admin:{type:Boolean},tiles:{state:!0},error:{state:!0},denied:{state:!0}}}connectedCallback(){super.connectedCallback(),this.unsubscribe=this.hass.connection.subscribeMessage(e=>{this.tiles=e.wallboxes},{type:"ev_session_monitor/wallboxes/subscribe"}),this.unsubscribe.catch(e=>this.error=_(e)),this.hass.callWS({type:"ev_session_monitor/permissions"}).then(e=>this.denied=new Set(e.controls_denied_entities??[])).catch(()=>this.denied=new Set)}disconnectedCallback(){super.disconnectedCallback(),this.unsubscribe?.then(e=>e()).catch(()=>{}),this.unsubscribe=void 0}async control(e,t){this.error=void 0;try{await this.hass.callWS({type:"ev_session_monitor/wallboxes/control",entry_id:e.entry_id,...t})}catch(s){this.error=_(s)}}controls(e){let t=r=>r&&!this.denied?.has(r.entity_id)?r:null,s={...e,enable:t(e.enable),current:t(e.current)};return!this.admin||!s.enable&&!s.current?c:o`<div class="controls">
       ${s.enable?o`<button
             class=${s.enable.on===!1?"":"secondary"}
             @click=${()=>this.control(s,{enabled:s.enable?.on===!1})}
           >
-            ${s.enable.on===!1?a("now_start"):a("now_stop")}
+            ${s.enable.on===!1?i("now_start"):i("now_stop")}
           </button>`:c}
       ${s.current?o`<label class="current"
-            >${a("now_current")} (${s.current.min}–${s.current.max} A)
+            >${i("now_current")} (${s.current.min}–${s.current.max} A)
             <span class="actions">
               <input
                 type="number"
@@ -132,29 +132,29 @@ var q=globalThis,V=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
               A
             </span>
           </label>`:c}
-    </div>`}tile(t){let e=t.session,s=t.available?X(`status_${t.status??"unknown"}`,t.status??a("status_unknown")):a("now_unavailable");return o`<section class="card tile" data-entry=${t.entry_id}>
+    </div>`}tile(e){let t=e.session,s=e.available?et(`status_${e.status??"unknown"}`,e.status??i("status_unknown")):i("now_unavailable");return o`<section class="card tile" data-entry=${e.entry_id}>
       <div class="head">
-        <h2>${t.title}</h2>
-        <span class="status status-${t.status??"unknown"}">${s}</span>
+        <h2>${e.title}</h2>
+        <span class="status status-${e.status??"unknown"}">${s}</span>
       </div>
       <dl>
-        <dt>${a("now_power")}</dt>
-        <dd class="power">${K(this.hass,t.power_w)}</dd>
-        <dt>${a("now_who")}</dt>
-        <dd class="who">${t.who??a("now_nobody")}</dd>
-        <dt>${a("now_energy")}</dt>
-        <dd>${e?`${C(this.hass,e.energy_wh)} kWh`:a("now_no_session")}</dd>
-        <dt>${a("now_cost")}</dt>
-        <dd>${e?S(this.hass,e.cost,e.currency):"—"}</dd>
-        <dt>${a("now_duration")}</dt>
-        <dd title=${e?w(this.hass,e.started_at):""}>
-          ${e?E(e.duration_s):"—"}
+        <dt>${i("now_power")}</dt>
+        <dd class="power">${N(this.hass,e.power_w)}</dd>
+        <dt>${i("now_who")}</dt>
+        <dd class="who">${e.who??i("now_nobody")}</dd>
+        <dt>${i("now_energy")}</dt>
+        <dd>${t?`${k(this.hass,t.energy_wh)} kWh`:i("now_no_session")}</dd>
+        <dt>${i("now_cost")}</dt>
+        <dd>${t?v(this.hass,t.cost,t.currency):"—"}</dd>
+        <dt>${i("now_duration")}</dt>
+        <dd title=${t?w(this.hass,t.started_at):""}>
+          ${t?T(t.duration_s):"—"}
         </dd>
-        <dt>${a("now_time_to_full")}</dt>
-        <dd>${E(t.time_to_full_s)}</dd>
+        <dt>${i("now_time_to_full")}</dt>
+        <dd>${T(e.time_to_full_s)}</dd>
       </dl>
-      ${this.controls(t)}
-    </section>`}render(){return this.error?o`<p class="error">${a("error",{message:this.error})}</p>`:this.tiles?this.tiles.length?o`<div class="grid">${this.tiles.map(t=>this.tile(t))}</div>`:o`<p class="muted">${a("now_empty")}</p>`:o`<p class="muted">${a("loading")}</p>`}static{this.styles=[v,$`
+      ${this.controls(e)}
+    </section>`}render(){return this.error?o`<p class="error">${i("error",{message:this.error})}</p>`:this.tiles?this.tiles.length?o`<div class="grid">${this.tiles.map(e=>this.tile(e))}</div>`:o`<p class="muted">${i("now_empty")}</p>`:o`<p class="muted">${i("loading")}</p>`}static{this.styles=[y,$`
       .grid {
         display: grid;
         grid-template-columns: repeat(auto-fill, minmax(280px, 1fr));
@@ -200,30 +200,30 @@ var q=globalThis,V=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
       .current input {
         width: 80px;
       }
-    `]}};customElements.define("ev-now-view",_t);function tt(i){let t=new URLSearchParams;for(let e of i.config_entry_id??[])t.append("config_entry_id",e);for(let e of i.tag_id??[])t.append("tag_id",e);return i.person&&t.set("person",i.person),i.start&&t.set("start",i.start),i.end&&t.set("end",i.end),t}async function et(i,t,e){let s=await fetch(`/api/ev_session_monitor/download/${t}?${e}`,{headers:{Authorization:`Bearer ${i.auth.data.access_token}`}});if(!s.ok){let l=await s.json().catch(()=>({message:s.statusText}));throw new Error(l.message??s.statusText)}let r=s.headers.get("Content-Disposition")??"",n=/filename="([^"]+)"/.exec(r)?.[1]??`ev-${t}.csv`,d=URL.createObjectURL(await s.blob()),p=document.createElement("a");p.href=d,p.download=n,document.body.append(p),p.click(),p.remove(),setTimeout(()=>URL.revokeObjectURL(d),1e4)}var $t=class extends g{constructor(){super();this.wallbox="";this.tag="";this.person="";this.from="",this.to=""}static{this.properties={info:{attribute:!1},from:{type:String},to:{type:String}}}get filters(){let e={};return this.wallbox&&(e.config_entry_id=[this.wallbox]),this.tag&&(e.tag_id=[this.tag]),this.person&&(e.person=this.person),this.from&&(e.start=G(this.from)),this.to&&(e.end=Kt(this.to)),e}changed(e,s){this[e]=s.target.value,this.dispatchEvent(new CustomEvent("filters-changed",{detail:this.filters}))}render(){let e=this.info;return o`<div class="filters">
+    `]}};customElements.define("ev-now-view",bt);function st(a){let e=new URLSearchParams;for(let t of a.config_entry_id??[])e.append("config_entry_id",t);for(let t of a.tag_id??[])e.append("tag_id",t);return a.person&&e.set("person",a.person),a.start&&e.set("start",a.start),a.end&&e.set("end",a.end),e}function rt(a,e,t,s){let r=new URLSearchParams(t);return r.set("format",s),Yt(a,`download/${e}`,r,`ev-${e}.${s}`)}function Xt(a,e,t){let s=new URLSearchParams({tag_id:e,month:t});return Yt(a,"statement",s,`statement-${e}-${t}.pdf`)}async function Yt(a,e,t,s){let r=await fetch(`/api/ev_session_monitor/${e}?${t}`,{headers:{Authorization:`Bearer ${a.auth.data.access_token}`}});if(!r.ok){let u=await r.json().catch(()=>({message:r.statusText}));throw new Error(u.message??r.statusText)}let n=r.headers.get("Content-Disposition")??"",l=/filename="([^"]+)"/.exec(n)?.[1]??s,h=URL.createObjectURL(await r.blob()),d=document.createElement("a");d.href=h,d.download=l,document.body.append(d),d.click(),d.remove(),setTimeout(()=>URL.revokeObjectURL(h),1e4)}var yt=class extends g{constructor(){super();this.wallbox="";this.tag="";this.person="";this.from="",this.to=""}static{this.properties={info:{attribute:!1},from:{type:String},to:{type:String}}}get filters(){let t={};return this.wallbox&&(t.config_entry_id=[this.wallbox]),this.tag&&(t.tag_id=[this.tag]),this.person&&(t.person=this.person),this.from&&(t.start=Q(this.from)),this.to&&(t.end=Jt(this.to)),t}changed(t,s){this[t]=s.target.value,this.dispatchEvent(new CustomEvent("filters-changed",{detail:this.filters}))}render(){let t=this.info;return o`<div class="filters">
       <label
-        >${a("filter_wallbox")}
+        >${i("filter_wallbox")}
         <select name="wallbox" @change=${s=>this.changed("wallbox",s)}>
-          <option value="">${a("filter_all")}</option>
-          ${e.wallboxes.map(s=>o`<option value=${s.entry_id}>${s.title}</option>`)}
+          <option value="">${i("filter_all")}</option>
+          ${t.wallboxes.map(s=>o`<option value=${s.entry_id}>${s.title}</option>`)}
         </select>
       </label>
       <label
-        >${a("filter_tag")}
+        >${i("filter_tag")}
         <select name="tag" @change=${s=>this.changed("tag",s)}>
-          <option value="">${a("filter_all")}</option>
-          ${e.tags.map(s=>o`<option value=${s.tag_id}>${s.name}</option>`)}
+          <option value="">${i("filter_all")}</option>
+          ${t.tags.map(s=>o`<option value=${s.tag_id}>${s.name}</option>`)}
         </select>
       </label>
-      ${e.admin&&e.persons.length?o`<label
-            >${a("filter_person")}
+      ${t.admin&&t.persons.length?o`<label
+            >${i("filter_person")}
             <select name="person" @change=${s=>this.changed("person",s)}>
-              <option value="">${a("filter_all")}</option>
-              ${e.persons.map(s=>o`<option value=${s.entity_id}>${s.name}</option>`)}
+              <option value="">${i("filter_all")}</option>
+              ${t.persons.map(s=>o`<option value=${s.entity_id}>${s.name}</option>`)}
             </select>
           </label>`:c}
       <label
-        >${a("filter_from")}
+        >${i("filter_from")}
         <input
           type="date"
           name="from"
@@ -232,57 +232,90 @@ var q=globalThis,V=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
         />
       </label>
       <label
-        >${a("filter_to")}
+        >${i("filter_to")}
         <input type="date" name="to" .value=${this.to} @change=${s=>this.changed("to",s)} />
       </label>
       <slot></slot>
-    </div>`}static{this.styles=[v]}};customElements.define("ev-filter-bar",$t);var bt=50,yt=class extends g{constructor(){super();this.filters={};this.request=0;this.total=0,this.offset=0,this.sort="started_at",this.descending=!0}static{this.properties={hass:{attribute:!1},info:{attribute:!1},sessions:{state:!0},total:{state:!0},offset:{state:!0},sort:{state:!0},descending:{state:!0},selected:{state:!0},error:{state:!0}}}connectedCallback(){super.connectedCallback(),this.load()}async load(){let e=++this.request;this.error=void 0;try{let s=await this.hass.callWS({type:"ev_session_monitor/sessions",...this.filters,offset:this.offset,limit:bt,sort:this.sort,descending:this.descending});if(e!==this.request)return;this.sessions=s.sessions,this.total=s.total}catch(s){this.error=b(s)}}filtersChanged(e){this.filters=e.detail,this.offset=0,this.load()}sortBy(e){this.descending=this.sort===e?!this.descending:e==="started_at",this.sort=e,this.offset=0,this.load()}page(e){this.offset=Math.max(0,this.offset+e*bt),this.load()}async download(){let e=tt(this.filters);e.set("sort",this.sort),e.set("descending",String(this.descending));try{await et(this.hass,"sessions",e)}catch(s){this.error=b(s)}}header(e,s,r=!1){let n=this.sort===e?this.descending?" ▼":" ▲":"";return o`<th class=${r?"num":""}>
-      <button class="sort" data-sort=${e} @click=${()=>this.sortBy(e)}>
-        ${a(s)}${n}
+    </div>`}static{this.styles=[y]}};customElements.define("ev-filter-bar",yt);var vt=50,wt=class extends g{constructor(){super();this.filters={};this.request=0;this.total=0,this.offset=0,this.sort="started_at",this.descending=!0}static{this.properties={hass:{attribute:!1},info:{attribute:!1},sessions:{state:!0},total:{state:!0},offset:{state:!0},sort:{state:!0},descending:{state:!0},selected:{state:!0},trail:{state:!0},detailError:{state:!0},error:{state:!0}}}connectedCallback(){super.connectedCallback(),this.load()}async load(){let t=++this.request;this.error=void 0;try{let s=await this.hass.callWS({type:"ev_session_monitor/sessions",...this.filters,offset:this.offset,limit:vt,sort:this.sort,descending:this.descending});if(t!==this.request)return;this.sessions=s.sessions,this.total=s.total}catch(s){this.error=_(s)}}filtersChanged(t){this.filters=t.detail,this.offset=0,this.load()}sortBy(t){this.descending=this.sort===t?!this.descending:t==="started_at",this.sort=t,this.offset=0,this.load()}page(t){this.offset=Math.max(0,this.offset+t*vt),this.load()}async download(t){let s=st(this.filters);s.set("sort",this.sort),s.set("descending",String(this.descending));try{await rt(this.hass,"sessions",s,t)}catch(r){this.error=_(r)}}async open(t){this.selected=t,this.trail=void 0,this.detailError=void 0;try{let s=await this.hass.callWS({type:"ev_session_monitor/sessions/corrections",session_id:t.session_id});this.selected===t&&(this.trail=s.corrections)}catch(s){this.detailError=_(s)}}async correct(t){t.preventDefault();let s=this.selected;if(!s)return;let r=t.target,n=r.elements.namedItem("correct_tag").value,l=r.elements.namedItem("correct_note").value,h={};if(n&&n!==s.tag_id&&(h.tag_id=n),l!==(s.note??"")&&(h.note=l),!!Object.keys(h).length)try{let d=await this.hass.callWS({type:"ev_session_monitor/sessions/correct",session_id:s.session_id,...h});this.selected=d.session,this.trail=d.corrections,this.detailError=void 0,this.load()}catch(d){this.detailError=_(d)}}trailList(){return this.trail===void 0?o`<p class="muted">${i("loading")}</p>`:this.trail.length?o`<ul class="trail">
+      ${this.trail.map(t=>o`<li>
+          ${i("detail_trail_item",{when:w(this.hass,t.changed_at),who:t.user_name??i("detail_trail_automation"),field:i(t.field==="tag"?"detail_trail_tag":"detail_trail_note"),before:t.before??"—",after:t.after??"—"})}
+        </li>`)}
+    </ul>`:o`<p class="muted">${i("detail_trail_empty")}</p>`}correctionForm(t){let s=this.info.tags.some(r=>r.tag_id===t.tag_id);return o`<form class="correct" @submit=${this.correct}>
+      <h3>${i("detail_correct")}</h3>
+      <label
+        >${i("col_tag")}
+        <select name="correct_tag">
+          ${s?c:o`<option value="" selected>${t.tag_name??t.tag_id??i("untagged")}</option>`}
+          ${this.info.tags.map(r=>o`<option value=${r.tag_id} ?selected=${r.tag_id===t.tag_id}>${r.name}</option>`)}
+        </select>
+      </label>
+      <label
+        >${i("detail_note")}
+        <textarea name="correct_note" maxlength="500" .value=${t.note??""}></textarea>
+      </label>
+      <button type="submit" class="save-correction">${i("detail_save")}</button>
+    </form>`}closeDetail(){this.selected=void 0,this.trail=void 0}header(t,s,r=!1){let n=this.sort===t?this.descending?" ▼":" ▲":"";return o`<th class=${r?"num":""}>
+      <button class="sort" data-sort=${t} @click=${()=>this.sortBy(t)}>
+        ${i(s)}${n}
       </button>
-    </th>`}detail(e){let s=e.end_latest?a("detail_estimated_end",{from:w(this.hass,e.ended_at),to:w(this.hass,e.end_latest)}):a("detail_end_measured");return o`<div class="overlay" @click=${()=>this.selected=void 0}>
-      <section class="card detail" @click=${r=>r.stopPropagation()}>
-        <h2>${a("detail_title",{id:e.session_id.slice(0,8)})}</h2>
+    </th>`}detail(t){let s=t.end_latest?i("detail_estimated_end",{from:w(this.hass,t.ended_at),to:w(this.hass,t.end_latest)}):i("detail_end_measured"),r=n=>n===null?"—":k(this.hass,n);return o`<div class="overlay" @click=${this.closeDetail}>
+      <section class="card detail" @click=${n=>n.stopPropagation()}>
+        <h2>${i("detail_title",{id:t.session_id.slice(0,8)})}</h2>
         <dl>
-          <dt>${a("col_wallbox")}</dt>
-          <dd>${e.charger_name}</dd>
-          <dt>${a("col_tag")}</dt>
-          <dd>${e.tag_name??e.tag_id??a("untagged")}</dd>
-          <dt>${a("col_start")}</dt>
-          <dd>${w(this.hass,e.started_at)}</dd>
-          <dt>${a("col_end")}</dt>
-          <dd>${w(this.hass,e.ended_at)}</dd>
+          <dt>${i("col_wallbox")}</dt>
+          <dd>${t.charger_name}</dd>
+          <dt>${i("col_tag")}</dt>
+          <dd>${t.tag_name??t.tag_id??i("untagged")}</dd>
+          <dt>${i("col_start")}</dt>
+          <dd>${w(this.hass,t.started_at)}</dd>
+          <dt>${i("col_end")}</dt>
+          <dd>${w(this.hass,t.ended_at)}</dd>
           <dt></dt>
           <dd class="estimated">${s}</dd>
-          <dt>${a("col_energy")}</dt>
-          <dd>${C(this.hass,e.energy_wh)}</dd>
-          <dt>${a("col_cost")}</dt>
-          <dd>${S(this.hass,e.cost,e.currency)}</dd>
-          <dt>${a("col_charging")}</dt>
-          <dd>${E(e.charging_s)}</dd>
-          <dt>${a("detail_avg_power")}</dt>
-          <dd>${K(this.hass,e.avg_power_w)}</dd>
-          <dt>${a("detail_peak_power")}</dt>
-          <dd>${K(this.hass,e.peak_power_w)}</dd>
-          <dt>${a("detail_energy_source")}</dt>
+          <dt>${i("col_energy")}</dt>
+          <dd>${k(this.hass,t.energy_wh)}</dd>
+          <dt>${i("col_cost")}</dt>
+          <dd>${v(this.hass,t.cost,t.currency)}</dd>
+          <dt>${i("col_charging")}</dt>
+          <dd>${T(t.charging_s)}</dd>
+          <dt>${i("detail_avg_power")}</dt>
+          <dd>${N(this.hass,t.avg_power_w)}</dd>
+          <dt>${i("detail_peak_power")}</dt>
+          <dd>${N(this.hass,t.peak_power_w)}</dd>
+          <dt>${i("detail_energy_source")}</dt>
           <dd class="source">
-            ${X(`source_${e.energy_source}`,e.energy_source)}
+            ${et(`source_${t.energy_source}`,t.energy_source)}
           </dd>
-          <dt>${a("detail_gaps")}</dt>
-          <dd class="gaps">${e.gaps}</dd>
-          <dt>${a("detail_unpriced")}</dt>
-          <dd class="unpriced">${C(this.hass,e.unpriced_wh)}</dd>
-          <dt>${a("detail_unseen")}</dt>
-          <dd class="unseen">${E(e.unseen_s)}</dd>
+          <dt>${i("detail_gaps")}</dt>
+          <dd class="gaps">${t.gaps}</dd>
+          <dt>${i("detail_unpriced")}</dt>
+          <dd class="unpriced">${k(this.hass,t.unpriced_wh)}</dd>
+          <dt>${i("detail_unseen")}</dt>
+          <dd class="unseen">${T(t.unseen_s)}</dd>
+          <dt>${i("detail_meter")}</dt>
+          <dd class="meter">${r(t.meter_start_wh)} → ${r(t.meter_end_wh)}</dd>
+          <dt>${i("detail_price")}</dt>
+          <dd class="price">${v(this.hass,t.price_per_kwh,t.currency)}</dd>
+          <dt>${i("detail_note")}</dt>
+          <dd class="note">${t.note??"—"}</dd>
         </dl>
-        <button @click=${()=>this.selected=void 0}>${a("detail_close")}</button>
+        <h3>${i("detail_trail")}</h3>
+        ${this.trailList()}
+        ${this.detailError?o`<p class="error">${this.detailError}</p>`:c}
+        ${this.info.admin?this.correctionForm(t):c}
+        <button class="close" @click=${this.closeDetail}>${i("detail_close")}</button>
       </section>
-    </div>`}render(){let e=this.sessions,s=Math.min(this.offset+bt,this.total);return o`
+    </div>`}render(){let t=this.sessions,s=Math.min(this.offset+vt,this.total);return o`
       <ev-filter-bar .info=${this.info} @filters-changed=${this.filtersChanged}>
-        <button class="secondary download" @click=${this.download}>${a("download_csv")}</button>
+        <button class="secondary download" @click=${()=>this.download("csv")}>
+          ${i("download_csv")}
+        </button>
+        <button class="secondary download-xlsx" @click=${()=>this.download("xlsx")}>
+          ${i("download_xlsx")}
+        </button>
       </ev-filter-bar>
-      ${this.error?o`<p class="error">${a("error",{message:this.error})}</p>`:c}
-      ${e===void 0?o`<p class="muted">${a("loading")}</p>`:o`<div class="card table-wrap">
+      ${this.error?o`<p class="error">${i("error",{message:this.error})}</p>`:c}
+      ${t===void 0?o`<p class="muted">${i("loading")}</p>`:o`<div class="card table-wrap">
               <table>
                 <thead>
                   <tr>
@@ -294,31 +327,31 @@ var q=globalThis,V=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
                   </tr>
                 </thead>
                 <tbody>
-                  ${e.map(r=>o`<tr class="row" data-id=${r.session_id} @click=${()=>this.selected=r}>
+                  ${t.map(r=>o`<tr class="row" data-id=${r.session_id} @click=${()=>this.open(r)}>
                       <td>${w(this.hass,r.started_at)}</td>
                       <td>${r.charger_name}</td>
-                      <td>${r.tag_name??r.tag_id??a("untagged")}</td>
-                      <td class="num">${C(this.hass,r.energy_wh)}</td>
-                      <td class="num">${S(this.hass,r.cost,r.currency)}</td>
-                      <td class="num">${E(r.charging_s)}</td>
+                      <td>${r.tag_name??r.tag_id??i("untagged")}</td>
+                      <td class="num">${k(this.hass,r.energy_wh)}</td>
+                      <td class="num">${v(this.hass,r.cost,r.currency)}</td>
+                      <td class="num">${T(r.charging_s)}</td>
                     </tr>`)}
                 </tbody>
               </table>
-              ${e.length?c:o`<p class="muted">${a("sessions_empty")}</p>`}
+              ${t.length?c:o`<p class="muted">${i("sessions_empty")}</p>`}
             </div>
             <div class="pager actions">
               <button class="secondary" ?disabled=${this.offset===0} @click=${()=>this.page(-1)}>
-                ${a("previous")}
+                ${i("previous")}
               </button>
               <span class="range"
-                >${a("sessions_range",{from:this.total?this.offset+1:0,to:s,total:this.total})}</span
+                >${i("sessions_range",{from:this.total?this.offset+1:0,to:s,total:this.total})}</span
               >
               <button class="secondary" ?disabled=${s>=this.total} @click=${()=>this.page(1)}>
-                ${a("next")}
+                ${i("next")}
               </button>
             </div>`}
       ${this.selected?this.detail(this.selected):c}
-    `}static{this.styles=[v,$`
+    `}static{this.styles=[y,$`
       .pager {
         margin-top: 12px;
         justify-content: center;
@@ -350,55 +383,204 @@ var q=globalThis,V=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
       dd {
         margin: 0;
       }
-    `]}};customElements.define("ev-sessions-view",yt);var st=["#03a9f4","#ff9800","#8bc34a","#e91e63","#9c27b0","#009688","#795548","#607d8b"],vt=class extends g{static{this.properties={hass:{attribute:!1},info:{attribute:!1},totals:{state:!0},error:{state:!0}}}constructor(){super();let t=new Date;t.setMonth(t.getMonth()-11,1),this.from=jt(t),this.filters={start:G(this.from)}}connectedCallback(){super.connectedCallback(),this.load()}async load(){this.error=void 0;try{this.totals=await this.hass.callWS({type:"ev_session_monitor/totals",...this.filters})}catch(t){this.error=b(t)}}filtersChanged(t){this.filters=t.detail,this.load()}async download(){try{await et(this.hass,"totals",tt(this.filters))}catch(t){this.error=b(t)}}tagLabel(t){return t.tag_name??t.tag_id??a("untagged")}chart(t,e,s,r){let n=[...new Set(e.map(y=>y.month))].sort(),d=[...new Set(e.map(y=>this.tagLabel(y)))],p=n.map(y=>e.filter(x=>x.month===y).reduce((x,B)=>x+s(B),0)),l=Math.max(...p,0)||1,m=600,u=200,h=44,f=22,_=(m-h)/Math.max(n.length,1),T=Math.min(_*.7,48),Jt=(u-f-8)/l,Yt=n.flatMap((y,x)=>{let B=u-f;return e.filter(N=>N.month===y).map(N=>{let At=s(N)*Jt;B-=At;let Gt=st[d.indexOf(this.tagLabel(N))%st.length];return gt`<rect x=${h+x*_+(_-T)/2} y=${B} width=${T}
-            height=${Math.max(At,0)} fill=${Gt}><title>${this.tagLabel(N)} ${y}: ${s(N).toFixed(2)} ${r}</title></rect>`})}),Zt=n.map((y,x)=>gt`<text x=${h+x*_+_/2} y=${u-6}
-        text-anchor="middle" class="axis">${y.slice(2)}</text>`);return o`<figure class="card chart">
-      <figcaption>${t} (${r})</figcaption>
-      <svg viewBox="0 0 ${m} ${u}" role="img" aria-label=${t}>
-        <line x1=${h} x2=${m} y1=${u-f} y2=${u-f} class="grid" />
-        <text x=${h-6} y="14" text-anchor="end" class="axis">${l.toFixed(l<10?1:0)}</text>
-        <text x=${h-6} y=${u-f} text-anchor="end" class="axis">0</text>
-        ${Yt} ${Zt}
+      .trail {
+        padding-left: 18px;
+        margin: 4px 0 12px;
+      }
+      .correct {
+        display: grid;
+        gap: 8px;
+        margin-bottom: 12px;
+      }
+      .correct label {
+        display: grid;
+        gap: 4px;
+      }
+      textarea {
+        font: inherit;
+        min-height: 3em;
+      }
+    `]}};customElements.define("ev-sessions-view",wt);var P=18,xt=40,At=16,St=class extends g{constructor(){super();this.request=0;this.shown=""}static{this.properties={hass:{attribute:!1},info:{attribute:!1},filters:{attribute:!1},figures:{state:!0},shown:{state:!0},error:{state:!0}}}willUpdate(t){t.has("filters")&&this.load()}async load(){let t=++this.request;this.error=void 0;try{let s={};this.filters?.start&&(s.start=this.filters.start),this.filters?.end&&(s.end=this.filters.end);let r=await this.hass.callWS({type:"ev_session_monitor/utilization",...s});t===this.request&&(this.figures=r)}catch(s){this.error=_(s)}}number(t,s=1){return new Intl.NumberFormat(this.hass.locale?.language??this.hass.language,{maximumFractionDigits:s}).format(t)}weekdays(){let t=new Intl.DateTimeFormat(this.hass.locale?.language??this.hass.language,{weekday:"short",timeZone:"UTC"});return[...Array(7).keys()].map(s=>t.format(Date.UTC(2024,0,1+s)))}heatMap(t){let s=this.weekdays(),r=xt+24*P,n=At+7*P,l=t.occupancy.map((h,d)=>{let u=Math.floor(d/24),m=d%24;return R`<rect class="cell" data-hour=${d} x=${xt+m*P} y=${At+u*P}
+        width=${P-2} height=${P-2} rx="2" fill-opacity=${.08+.92*h}>
+        <title>${s[u]} ${String(m).padStart(2,"0")}:00 · ${Math.round(h*100)} %</title></rect>`});return o`<figure class="card heat">
+      <figcaption>${i("util_heatmap")}</figcaption>
+      <svg viewBox="0 0 ${r} ${n}" role="img" aria-label=${i("util_heatmap")}>
+        ${[0,6,12,18].map(h=>R`<text class="axis" x=${xt+h*P} y="11">${h}</text>`)}
+        ${s.map((h,d)=>R`<text class="axis" x="0" y=${At+d*P+12}>${h}</text>`)}
+        ${l}
+      </svg>
+      <p class="muted">${i("util_heatmap_hint")}</p>
+    </figure>`}overview(t){let s=[...t.wallboxes,t.site];return o`<table class="overview">
+      <thead>
+        <tr>
+          <th>${i("col_wallbox")}</th>
+          <th class="num">${i("col_sessions")}</th>
+          <th class="num">${i("util_per_day")}</th>
+          <th class="num">${i("util_plugged")}</th>
+          <th class="num">${i("util_charging")}</th>
+          <th class="num">${i("util_blocking")}</th>
+          <th class="num">${i("col_energy")}</th>
+          <th class="num">${i("util_revenue")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${s.map(r=>o`<tr data-charger=${r.charger_id}>
+            <td>${r.charger_id?r.charger_name:i("util_site")}</td>
+            <td class="num">${r.sessions}</td>
+            <td class="num">${this.number(r.sessions_per_day,2)}</td>
+            <td class="num">${this.number(r.plugged_h)}</td>
+            <td class="num">${this.number(r.charging_h)}</td>
+            <td class="num blocking">${this.number(r.blocking_h)}</td>
+            <td class="num">${this.number(r.energy_kwh,2)}</td>
+            <td class="num">${v(this.hass,r.revenue,this.info.currency)}</td>
+          </tr>`)}
+      </tbody>
+    </table>`}months(t,s){let r=new Map(t.peaks.map(n=>[n.month,n]));return o`<table class="months">
+      <thead>
+        <tr>
+          <th>${i("col_month")}</th>
+          <th class="num">${i("col_sessions")}</th>
+          <th class="num">${i("col_energy")}</th>
+          <th class="num">${i("util_revenue")}</th>
+          <th class="num">${i("util_plugged")}</th>
+          <th class="num">${i("util_charging")}</th>
+          ${s.charger_id?c:o`<th class="num">${i("util_peak")}</th>`}
+        </tr>
+      </thead>
+      <tbody>
+        ${s.months.map(n=>{let l=r.get(n.month);return o`<tr>
+            <td>${n.month}</td>
+            <td class="num">${n.sessions}</td>
+            <td class="num">${this.number(n.energy_kwh,2)}</td>
+            <td class="num">${v(this.hass,n.revenue,this.info.currency)}</td>
+            <td class="num">${this.number(n.plugged_h)}</td>
+            <td class="num">${this.number(n.charging_h)}</td>
+            ${s.charger_id?c:o`<td class="num peak">
+                  ${l?`${N(this.hass,l.power_w)} · ${w(this.hass,l.at)}`:"—"}
+                </td>`}
+          </tr>`})}
+      </tbody>
+    </table>`}render(){let t=this.figures;if(this.error)return o`<p class="error">${i("error",{message:this.error})}</p>`;if(!t)return o`<p class="muted">${i("loading")}</p>`;let s=t.wallboxes.find(r=>r.charger_id===this.shown)??t.site;return o`<section class="card utilization">
+      <h2>${i("util_title")}</h2>
+      <div class="table-wrap">${this.overview(t)}</div>
+      <label
+        >${i("util_show")}
+        <select
+          name="util_wallbox"
+          @change=${r=>this.shown=r.target.value}
+        >
+          <option value="">${i("util_site")}</option>
+          ${t.wallboxes.map(r=>o`<option value=${r.charger_id}>${r.charger_name}</option>`)}
+        </select>
+      </label>
+      ${this.heatMap(s)}
+      <div class="table-wrap">${this.months(t,s)}</div>
+    </section>`}static{this.styles=[y,$`
+      figure {
+        margin: 12px 0;
+        box-shadow: none;
+        padding: 0;
+      }
+      figcaption {
+        font-weight: 500;
+        margin-bottom: 8px;
+      }
+      svg {
+        width: 100%;
+        max-width: 640px;
+        height: auto;
+      }
+      .cell {
+        fill: var(--primary-color, #03a9f4);
+      }
+      .axis {
+        font-size: 10px;
+        fill: var(--secondary-text-color);
+      }
+      table + table {
+        margin-top: 12px;
+      }
+    `]}};customElements.define("ev-utilization",St);var it=["#03a9f4","#ff9800","#8bc34a","#e91e63","#9c27b0","#009688","#795548","#607d8b"],Et=class extends g{constructor(){super();this.statementTag="";let t=new Date;t.setMonth(t.getMonth()-11,1),this.from=$t(t),this.filters={start:Q(this.from)};let s=new Date;s.setDate(0),this.statementMonth=$t(s).slice(0,7)}static{this.properties={hass:{attribute:!1},info:{attribute:!1},totals:{state:!0},filters:{state:!0},error:{state:!0}}}connectedCallback(){super.connectedCallback(),this.load()}async load(){this.error=void 0;try{this.totals=await this.hass.callWS({type:"ev_session_monitor/totals",...this.filters})}catch(t){this.error=_(t)}}filtersChanged(t){this.filters=t.detail,this.load()}async download(t){try{await rt(this.hass,"totals",st(this.filters),t)}catch(s){this.error=_(s)}}async statement(t){t.preventDefault();let s=this.statementTag||this.info.tags[0]?.tag_id;if(!(!s||!this.statementMonth))try{await Xt(this.hass,s,this.statementMonth)}catch(r){this.error=_(r)}}statementForm(){return this.info.tags.length?o`<form class="card statement" @submit=${this.statement}>
+      <h2>${i("statement_title")}</h2>
+      <div class="filters">
+        <label
+          >${i("filter_tag")}
+          <select
+            name="statement_tag"
+            @change=${t=>this.statementTag=t.target.value}
+          >
+            ${this.info.tags.map(t=>o`<option value=${t.tag_id}>${t.name}</option>`)}
+          </select>
+        </label>
+        <label
+          >${i("statement_month")}
+          <input
+            type="month"
+            name="statement_month"
+            required
+            .value=${this.statementMonth}
+            @change=${t=>this.statementMonth=t.target.value}
+          />
+        </label>
+        <button type="submit" class="pdf">${i("download_pdf")}</button>
+      </div>
+      <p class="muted">${i("statement_hint")}</p>
+    </form>`:c}tagLabel(t){return t.tag_name??t.tag_id??i("untagged")}chart(t,s,r,n){let l=[...new Set(s.map(x=>x.month))].sort(),h=[...new Set(s.map(x=>this.tagLabel(x)))],d=l.map(x=>s.filter(S=>S.month===x).reduce((S,V)=>S+r(V),0)),u=Math.max(...d,0)||1,m=600,p=200,f=44,b=22,A=(m-f)/Math.max(l.length,1),Ct=Math.min(A*.7,48),ee=(p-b-8)/u,se=l.flatMap((x,S)=>{let V=p-b;return s.filter(D=>D.month===x).map(D=>{let Pt=r(D)*ee;V-=Pt;let ie=it[h.indexOf(this.tagLabel(D))%it.length];return R`<rect x=${f+S*A+(A-Ct)/2} y=${V} width=${Ct}
+            height=${Math.max(Pt,0)} fill=${ie}><title>${this.tagLabel(D)} ${x}: ${r(D).toFixed(2)} ${n}</title></rect>`})}),re=l.map((x,S)=>R`<text x=${f+S*A+A/2} y=${p-6}
+        text-anchor="middle" class="axis">${x.slice(2)}</text>`);return o`<figure class="card chart">
+      <figcaption>${t} (${n})</figcaption>
+      <svg viewBox="0 0 ${m} ${p}" role="img" aria-label=${t}>
+        <line x1=${f} x2=${m} y1=${p-b} y2=${p-b} class="grid" />
+        <text x=${f-6} y="14" text-anchor="end" class="axis">${u.toFixed(u<10?1:0)}</text>
+        <text x=${f-6} y=${p-b} text-anchor="end" class="axis">0</text>
+        ${se} ${re}
       </svg>
       <div class="legend">
-        ${d.map((y,x)=>o`<span><i style="background:${st[x%st.length]}"></i>${y}</span>`)}
+        ${h.map((x,S)=>o`<span><i style="background:${it[S%it.length]}"></i>${x}</span>`)}
       </div>
-    </figure>`}table(t,e,s){return o`<section class="card table-wrap">
+    </figure>`}table(t,s,r){return o`<section class="card table-wrap">
       <h2>${t}</h2>
       <table>
         <thead>
           <tr>
-            <th>${a("col_month")}</th>
-            <th>${a("col_tag")} / ${a("col_wallbox")}</th>
-            <th class="num">${a("col_sessions")}</th>
-            <th class="num">${a("col_energy")}</th>
-            <th class="num">${a("col_charging")}</th>
-            <th class="num">${a("col_cost")}</th>
+            <th>${i("col_month")}</th>
+            <th>${i("col_tag")} / ${i("col_wallbox")}</th>
+            <th class="num">${i("col_sessions")}</th>
+            <th class="num">${i("col_energy")}</th>
+            <th class="num">${i("col_charging")}</th>
+            <th class="num">${i("col_cost")}</th>
           </tr>
         </thead>
         <tbody>
-          ${e.map(r=>o`<tr>
-              <td>${r.month}</td>
-              <td>${s(r)}</td>
-              <td class="num">${r.sessions}</td>
-              <td class="num">${C(this.hass,r.energy_wh)}</td>
-              <td class="num">${E(r.charging_s)}</td>
-              <td class="num">${S(this.hass,r.cost,r.currency)}</td>
+          ${s.map(n=>o`<tr>
+              <td>${n.month}</td>
+              <td>${r(n)}</td>
+              <td class="num">${n.sessions}</td>
+              <td class="num">${k(this.hass,n.energy_wh)}</td>
+              <td class="num">${T(n.charging_s)}</td>
+              <td class="num">${v(this.hass,n.cost,n.currency)}</td>
             </tr>`)}
         </tbody>
       </table>
     </section>`}render(){let t=this.totals;return o`
       <ev-filter-bar .info=${this.info} from=${this.from} @filters-changed=${this.filtersChanged}>
-        <button class="secondary download" @click=${this.download}>${a("download_csv")}</button>
+        <button class="secondary download" @click=${()=>this.download("csv")}>
+          ${i("download_csv")}
+        </button>
+        <button class="secondary download-xlsx" @click=${()=>this.download("xlsx")}>
+          ${i("download_xlsx")}
+        </button>
       </ev-filter-bar>
-      ${this.error?o`<p class="error">${a("error",{message:this.error})}</p>`:c}
-      ${t===void 0?o`<p class="muted">${a("loading")}</p>`:t.by_tag.length===0?o`<p class="muted">${a("reports_empty")}</p>`:o`<div class="charts">
-                ${this.chart(`${a("reports_chart")} · ${a("reports_energy")}`,t.by_tag,e=>e.energy_wh/1e3,"kWh")}
-                ${this.chart(`${a("reports_chart")} · ${a("reports_cost")}`,t.by_tag,e=>e.cost??0,t.by_tag.find(e=>e.currency)?.currency??this.info.currency)}
+      ${this.statementForm()}
+      ${this.error?o`<p class="error">${i("error",{message:this.error})}</p>`:c}
+      ${t===void 0?o`<p class="muted">${i("loading")}</p>`:t.by_tag.length===0?o`<p class="muted">${i("reports_empty")}</p>`:o`<div class="charts">
+                ${this.chart(`${i("reports_chart")} · ${i("reports_energy")}`,t.by_tag,s=>s.energy_wh/1e3,"kWh")}
+                ${this.chart(`${i("reports_chart")} · ${i("reports_cost")}`,t.by_tag,s=>s.cost??0,t.by_tag.find(s=>s.currency)?.currency??this.info.currency)}
               </div>
-              ${this.table(a("reports_by_tag"),t.by_tag,e=>this.tagLabel(e))}
-              ${this.table(a("reports_by_wallbox"),t.by_charger,e=>e.charger_name)}`}
-    `}static{this.styles=[v,$`
+              ${this.table(i("reports_by_tag"),t.by_tag,s=>this.tagLabel(s))}
+              ${this.table(i("reports_by_wallbox"),t.by_charger,s=>s.charger_name)}`}
+      ${this.info.admin?o`<ev-utilization .hass=${this.hass} .info=${this.info} .filters=${this.filters}></ev-utilization>`:c}
+    `}static{this.styles=[y,$`
       .charts {
         display: grid;
         grid-template-columns: repeat(auto-fit, minmax(300px, 1fr));
@@ -436,105 +618,108 @@ var q=globalThis,V=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
         border-radius: 2px;
         margin-right: 4px;
       }
-      section + section {
-        margin-top: 16px;
+      section + section,
+      .statement,
+      ev-utilization {
+        display: block;
+        margin: 16px 0;
       }
-    `]}};customElements.define("ev-reports-view",vt);var Bt={invalid_tag:"err_invalid_tag",duplicate_tag:"err_duplicate_tag",unauthorized:"err_unauthorized",not_found:"err_not_found"};function qt(i){let t=i&&typeof i=="object"&&"code"in i?String(i.code):"";return t in Bt?a(Bt[t]):a("error",{message:b(i)})}var wt=class extends g{static{this.properties={hass:{attribute:!1},info:{attribute:!1},tags:{state:!0},attempts:{state:!0},editing:{state:!0},error:{state:!0}}}connectedCallback(){super.connectedCallback(),this.info.admin&&this.load()}async load(){try{let[t,e]=await Promise.all([this.hass.callWS({type:"ev_session_monitor/tags"}),this.hass.callWS({type:"ev_session_monitor/attempts"})]);this.tags=t.tags,this.attempts=e.attempts}catch(t){this.error=qt(t)}}async run(t){this.error=void 0;try{await this.hass.callWS(t)}catch(e){return this.error=qt(e),!1}return await this.load(),this.dispatchEvent(new CustomEvent("tags-changed",{bubbles:!0,composed:!0})),!0}async save(t){t.preventDefault();let e=new FormData(t.target),s=String(e.get("price_per_kwh")??"").trim(),r=this.editing==="new",n={type:r?"ev_session_monitor/tags/add":"ev_session_monitor/tags/update",tag_id:r?String(e.get("tag_id")??""):this.editing.tag_id,name:String(e.get("name")??""),owner:String(e.get("owner")??"")||null,price_per_kwh:s===""?null:Number(s.replace(",",".")),chargers:e.getAll("chargers").map(String),person:String(e.get("person")??"")||null};await this.run(n)&&(this.editing=void 0)}async removeTag(t){confirm(a("cards_confirm_remove",{name:t.name}))&&await this.run({type:"ev_session_monitor/tags/remove",tag_id:t.tag_id})}form(t){return o`<form class="card edit" @submit=${this.save}>
-      ${t?o`<h2>${t.name} <span class="muted">${t.tag_id}</span></h2>`:o`<label>${a("cards_id")}<input name="tag_id" required autocomplete="off" /></label>`}
-      <label>${a("cards_name")}<input name="name" required .value=${t?.name??""} /></label>
-      <label>${a("cards_owner")}<input name="owner" .value=${t?.owner??""} /></label>
+    `]}};customElements.define("ev-reports-view",Et);var Gt={invalid_tag:"err_invalid_tag",duplicate_tag:"err_duplicate_tag",unauthorized:"err_unauthorized",not_found:"err_not_found"};function Qt(a){let e=a&&typeof a=="object"&&"code"in a?String(a.code):"";return e in Gt?i(Gt[e]):i("error",{message:_(a)})}var kt=class extends g{static{this.properties={hass:{attribute:!1},info:{attribute:!1},tags:{state:!0},attempts:{state:!0},editing:{state:!0},error:{state:!0}}}connectedCallback(){super.connectedCallback(),this.info.admin&&this.load()}async load(){try{let[e,t]=await Promise.all([this.hass.callWS({type:"ev_session_monitor/tags"}),this.hass.callWS({type:"ev_session_monitor/attempts"})]);this.tags=e.tags,this.attempts=t.attempts}catch(e){this.error=Qt(e)}}async run(e){this.error=void 0;try{await this.hass.callWS(e)}catch(t){return this.error=Qt(t),!1}return await this.load(),this.dispatchEvent(new CustomEvent("tags-changed",{bubbles:!0,composed:!0})),!0}async save(e){e.preventDefault();let t=new FormData(e.target),s=String(t.get("price_per_kwh")??"").trim(),r=this.editing==="new",n={type:r?"ev_session_monitor/tags/add":"ev_session_monitor/tags/update",tag_id:r?String(t.get("tag_id")??""):this.editing.tag_id,name:String(t.get("name")??""),owner:String(t.get("owner")??"")||null,price_per_kwh:s===""?null:Number(s.replace(",",".")),chargers:t.getAll("chargers").map(String),person:String(t.get("person")??"")||null};await this.run(n)&&(this.editing=void 0)}async removeTag(e){confirm(i("cards_confirm_remove",{name:e.name}))&&await this.run({type:"ev_session_monitor/tags/remove",tag_id:e.tag_id})}form(e){return o`<form class="card edit" @submit=${this.save}>
+      ${e?o`<h2>${e.name} <span class="muted">${e.tag_id}</span></h2>`:o`<label>${i("cards_id")}<input name="tag_id" required autocomplete="off" /></label>`}
+      <label>${i("cards_name")}<input name="name" required .value=${e?.name??""} /></label>
+      <label>${i("cards_owner")}<input name="owner" .value=${e?.owner??""} /></label>
       <label
-        >${a("cards_price_field",{currency:this.info.currency})}
-        <input name="price_per_kwh" inputmode="decimal" .value=${t?.price_per_kwh?.toString()??""} />
+        >${i("cards_price_field",{currency:this.info.currency})}
+        <input name="price_per_kwh" inputmode="decimal" .value=${e?.price_per_kwh?.toString()??""} />
       </label>
       <fieldset>
-        <legend>${a("cards_wallboxes")}</legend>
-        ${this.info.wallboxes.map(e=>o`<label class="check"
+        <legend>${i("cards_wallboxes")}</legend>
+        ${this.info.wallboxes.map(t=>o`<label class="check"
             ><input
               type="checkbox"
               name="chargers"
-              value=${e.charger_id}
-              .checked=${t?.chargers.includes(e.charger_id)??!1}
-            />${e.title}</label
+              value=${t.charger_id}
+              .checked=${e?.chargers.includes(t.charger_id)??!1}
+            />${t.title}</label
           >`)}
       </fieldset>
       <label
-        >${a("cards_person")}
+        >${i("cards_person")}
         <select name="person">
-          <option value="">${a("cards_none")}</option>
-          ${this.info.persons.map(e=>o`<option value=${e.entity_id} ?selected=${t?.person===e.entity_id}>
-              ${e.name}
+          <option value="">${i("cards_none")}</option>
+          ${this.info.persons.map(t=>o`<option value=${t.entity_id} ?selected=${e?.person===t.entity_id}>
+              ${t.name}
             </option>`)}
         </select>
       </label>
       <div class="actions">
-        <button type="submit">${a("cards_save")}</button>
+        <button type="submit">${i("cards_save")}</button>
         <button type="button" class="secondary" @click=${()=>this.editing=void 0}>
-          ${a("cards_cancel")}
+          ${i("cards_cancel")}
         </button>
       </div>
-    </form>`}person(t){return this.info.persons.find(e=>e.entity_id===t)?.name??"—"}knownCards(t){return o`<section class="card table-wrap">
+    </form>`}person(e){return this.info.persons.find(t=>t.entity_id===e)?.name??"—"}knownCards(e){return o`<section class="card table-wrap">
       <div class="actions head">
-        <h2>${a("cards_known")}</h2>
-        <button class="add" @click=${()=>this.editing="new"}>${a("cards_add")}</button>
+        <h2>${i("cards_known")}</h2>
+        <button class="add" @click=${()=>this.editing="new"}>${i("cards_add")}</button>
       </div>
-      ${t.length===0?o`<p class="muted">${a("cards_empty")}</p>`:o`<table>
+      ${e.length===0?o`<p class="muted">${i("cards_empty")}</p>`:o`<table>
             <thead>
               <tr>
-                <th>${a("cards_name")}</th>
-                <th>${a("cards_id")}</th>
-                <th>${a("cards_owner")}</th>
-                <th>${a("filter_person")}</th>
-                <th class="num">${a("cards_price")}</th>
-                <th>${a("filter_wallbox")}</th>
+                <th>${i("cards_name")}</th>
+                <th>${i("cards_id")}</th>
+                <th>${i("cards_owner")}</th>
+                <th>${i("filter_person")}</th>
+                <th class="num">${i("cards_price")}</th>
+                <th>${i("filter_wallbox")}</th>
                 <th></th>
               </tr>
             </thead>
             <tbody>
-              ${t.map(e=>o`<tr data-tag=${e.tag_id}>
-                  <td class="name" data-label=${a("cards_name")}>${e.name}</td>
-                  <td data-label=${a("cards_id")}>${e.tag_id}</td>
-                  <td data-label=${a("cards_owner")}>${e.owner??"—"}</td>
-                  <td data-label=${a("filter_person")}>${this.person(e.person)}</td>
-                  <td class="num" data-label=${a("cards_price")}>${S(this.hass,e.price_per_kwh,this.info.currency)}</td>
-                  <td data-label=${a("filter_wallbox")}>
-                    ${e.chargers.length?e.chargers.map(s=>this.info.wallboxes.find(r=>r.charger_id===s)?.title??s).join(", "):a("all_wallboxes")}
+              ${e.map(t=>o`<tr data-tag=${t.tag_id}>
+                  <td class="name" data-label=${i("cards_name")}>${t.name}</td>
+                  <td data-label=${i("cards_id")}>${t.tag_id}</td>
+                  <td data-label=${i("cards_owner")}>${t.owner??"—"}</td>
+                  <td data-label=${i("filter_person")}>${this.person(t.person)}</td>
+                  <td class="num" data-label=${i("cards_price")}>${v(this.hass,t.price_per_kwh,this.info.currency)}</td>
+                  <td data-label=${i("filter_wallbox")}>
+                    ${t.chargers.length?t.chargers.map(s=>this.info.wallboxes.find(r=>r.charger_id===s)?.title??s).join(", "):i("all_wallboxes")}
                   </td>
                   <td class="actions">
-                    <button class="secondary edit" @click=${()=>this.editing=e}>
-                      ${a("cards_edit")}
+                    <button class="secondary edit" @click=${()=>this.editing=t}>
+                      ${i("cards_edit")}
                     </button>
-                    <button class="danger remove" @click=${()=>this.removeTag(e)}>
-                      ${a("cards_remove")}
+                    <button class="danger remove" @click=${()=>this.removeTag(t)}>
+                      ${i("cards_remove")}
                     </button>
                   </td>
                 </tr>`)}
             </tbody>
           </table>`}
-    </section>`}attemptLog(t){return o`<section class="card table-wrap">
-      <h2>${a("cards_attempts")}</h2>
-      ${t.length===0?o`<p class="muted">${a("cards_attempts_empty")}</p>`:o`<table>
+    </section>`}attemptLog(e){return o`<section class="card table-wrap">
+      <h2>${i("cards_attempts")}</h2>
+      ${e.length===0?o`<p class="muted">${i("cards_attempts_empty")}</p>`:o`<table>
             <thead>
               <tr>
-                <th>${a("cards_time")}</th>
-                <th>${a("col_wallbox")}</th>
-                <th>${a("cards_id")}</th>
-                <th class="num">${a("cards_attempt_count")}</th>
+                <th>${i("cards_time")}</th>
+                <th>${i("col_wallbox")}</th>
+                <th>${i("cards_id")}</th>
+                <th class="num">${i("cards_attempt_count")}</th>
                 <th></th>
               </tr>
             </thead>
             <tbody>
-              ${t.map(e=>o`<tr data-attempt=${e.tag_id??""}>
-                  <td data-label=${a("cards_time")}>${w(this.hass,e.time)}</td>
-                  <td data-label=${a("col_wallbox")}>${e.charger??"—"}</td>
-                  <td data-label=${a("cards_id")}>${e.tag_id??"—"}</td>
-                  <td class="num" data-label=${a("cards_attempt_count")}>${e.attempts??"—"}</td>
+              ${e.map(t=>o`<tr data-attempt=${t.tag_id??""}>
+                  <td data-label=${i("cards_time")}>${w(this.hass,t.time)}</td>
+                  <td data-label=${i("col_wallbox")}>${t.charger??"—"}</td>
+                  <td data-label=${i("cards_id")}>${t.tag_id??"—"}</td>
+                  <td class="num" data-label=${i("cards_attempt_count")}>${t.attempts??"—"}</td>
                   <td>
-                    ${e.known?o`<span class="muted">${a("cards_admitted")}</span>`:e.tag_id?.startsWith("sha256:")?o`<span class="muted">${a("cards_pseudonym")}</span>`:o`<button
+                    ${t.known?o`<span class="muted">${i("cards_admitted")}</span>`:t.tag_id?.startsWith("sha256:")?o`<span class="muted">${i("cards_pseudonym")}</span>`:o`<button
                             class="admit"
-                            @click=${()=>this.run({type:"ev_session_monitor/attempts/admit",tag_id:e.tag_id})}
+                            @click=${()=>this.run({type:"ev_session_monitor/attempts/admit",tag_id:t.tag_id})}
                           >
-                            ${a("cards_admit")}
+                            ${i("cards_admit")}
                           </button>`}
                   </td>
                 </tr>`)}
@@ -543,8 +728,8 @@ var q=globalThis,V=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
     </section>`}render(){return this.info.admin?o`
       ${this.error?o`<p class="error">${this.error}</p>`:c}
       ${this.editing!==void 0?this.form(this.editing==="new"?void 0:this.editing):c}
-      ${this.tags===void 0||this.attempts===void 0?o`<p class="muted">${a("loading")}</p>`:o`${this.knownCards(this.tags)} ${this.attemptLog(this.attempts)}`}
-    `:o`<p class="muted">${a("cards_admin_only")}</p>`}static{this.styles=[v,$`
+      ${this.tags===void 0||this.attempts===void 0?o`<p class="muted">${i("loading")}</p>`:o`${this.knownCards(this.tags)} ${this.attemptLog(this.attempts)}`}
+    `:o`<p class="muted">${i("cards_admin_only")}</p>`}static{this.styles=[y,$`
       section + section,
       form + section {
         margin-top: 16px;
@@ -608,31 +793,31 @@ var q=globalThis,V=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
           color: var(--secondary-text-color);
         }
       }
-    `]}};customElements.define("ev-cards-view",wt);var Vt=["now","sessions","reports","cards"],xt=class extends g{constructor(){super();this.loading=!1;this.narrow=!1;let e=new URLSearchParams(location.search).get("view");this.tab=e&&Vt.includes(e)?e:"now"}static{this.properties={hass:{attribute:!1},narrow:{type:Boolean},tab:{state:!0},info:{state:!0},error:{state:!0}}}willUpdate(){this.hass&&!this.info&&!this.loading&&this.loadInfo()}async loadInfo(){this.loading=!0;try{this.info=await this.hass.callWS({type:"ev_session_monitor/info"}),this.error=void 0}catch(e){this.error=b(e)}finally{this.loading=!1}}select(e){this.tab=e;let s=new URL(location.href);s.searchParams.set("view",e),history.replaceState(null,"",s)}toggleMenu(){this.dispatchEvent(new CustomEvent("hass-toggle-menu",{bubbles:!0,composed:!0}))}view(){let e=this.info;if(!e)return c;switch(this.tab){case"sessions":return o`<ev-sessions-view .hass=${this.hass} .info=${e}></ev-sessions-view>`;case"reports":return o`<ev-reports-view .hass=${this.hass} .info=${e}></ev-reports-view>`;case"cards":return o`<ev-cards-view
+    `]}};customElements.define("ev-cards-view",kt);var te=["now","sessions","reports","cards"],Tt=class extends g{constructor(){super();this.loading=!1;this.narrow=!1;let t=new URLSearchParams(location.search).get("view");this.tab=t&&te.includes(t)?t:"now"}static{this.properties={hass:{attribute:!1},narrow:{type:Boolean},tab:{state:!0},info:{state:!0},error:{state:!0}}}willUpdate(){this.hass&&!this.info&&!this.loading&&this.loadInfo()}async loadInfo(){this.loading=!0;try{this.info=await this.hass.callWS({type:"ev_session_monitor/info"}),this.error=void 0}catch(t){this.error=_(t)}finally{this.loading=!1}}select(t){this.tab=t;let s=new URL(location.href);s.searchParams.set("view",t),history.replaceState(null,"",s)}toggleMenu(){this.dispatchEvent(new CustomEvent("hass-toggle-menu",{bubbles:!0,composed:!0}))}view(){let t=this.info;if(!t)return c;switch(this.tab){case"sessions":return o`<ev-sessions-view .hass=${this.hass} .info=${t}></ev-sessions-view>`;case"reports":return o`<ev-reports-view .hass=${this.hass} .info=${t}></ev-reports-view>`;case"cards":return o`<ev-cards-view
           .hass=${this.hass}
-          .info=${e}
+          .info=${t}
           @tags-changed=${()=>this.loadInfo()}
-        ></ev-cards-view>`;default:return o`<ev-now-view .hass=${this.hass} ?admin=${e.admin}></ev-now-view>`}}render(){return o`
+        ></ev-cards-view>`;default:return o`<ev-now-view .hass=${this.hass} ?admin=${t.admin}></ev-now-view>`}}render(){return o`
       <header class="toolbar">
-        ${this.narrow?o`<button class="menu" aria-label=${a("menu")} @click=${this.toggleMenu}>☰</button>`:c}
-        <h1>${a("title")}</h1>
+        ${this.narrow?o`<button class="menu" aria-label=${i("menu")} @click=${this.toggleMenu}>☰</button>`:c}
+        <h1>${i("title")}</h1>
       </header>
       <nav role="tablist">
-        ${Vt.map(e=>o`<button
+        ${te.map(t=>o`<button
             role="tab"
-            class="tab ${e===this.tab?"active":""}"
-            data-tab=${e}
-            aria-selected=${e===this.tab}
-            @click=${()=>this.select(e)}
+            class="tab ${t===this.tab?"active":""}"
+            data-tab=${t}
+            aria-selected=${t===this.tab}
+            @click=${()=>this.select(t)}
           >
-            ${a(`tab_${e}`)}
+            ${i(`tab_${t}`)}
           </button>`)}
       </nav>
       <main>
-        ${this.error?o`<p class="error">${a("error",{message:this.error})}</p>`:c}
-        ${this.info?this.view():o`<p class="muted">${a("loading")}</p>`}
+        ${this.error?o`<p class="error">${i("error",{message:this.error})}</p>`:c}
+        ${this.info?this.view():o`<p class="muted">${i("loading")}</p>`}
       </main>
-    `}static{this.styles=[v,$`
+    `}static{this.styles=[y,$`
       :host {
         background: var(--primary-background-color);
         min-height: 100vh;
@@ -691,7 +876,7 @@ var q=globalThis,V=q.ShadowRoot&&(q.ShadyCSS===void 0||q.ShadyCSS.nativeShadow)&
           flex: 1;
         }
       }
-    `]}};customElements.define("ev-session-monitor-panel",xt);export{xt as EvSessionMonitorPanel};
+    `]}};customElements.define("ev-session-monitor-panel",Tt);export{Tt as EvSessionMonitorPanel};
 /*! Bundled license information:
 
 @lit/reactive-element/css-tag.js:

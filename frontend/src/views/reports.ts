@@ -1,11 +1,13 @@
-// Reports: totals per card and month and per wallbox and month, a bar chart, CSV of the same.
+// Reports: totals per card and month and per wallbox and month, a bar chart, CSV and XLSX of the
+// same; a card's monthly PDF statement; utilization of the site (administrators).
 import { LitElement, css, html, nothing, svg } from "lit";
-import { downloadCsv, filterParams } from "../download";
+import { downloadStatement, downloadTable, filterParams } from "../download";
 import { dayStart, duration, errorText, isoDay, kwh, money } from "../format";
 import { shared } from "../styles";
 import { t } from "../strings";
 import type { ChargerTotal, Filters, HomeAssistant, PortalInfo, TagTotal } from "../types";
 import "./filters";
+import "./utilization";
 
 // Distinct colours that read on light and dark backgrounds.
 const PALETTE = ["#03a9f4", "#ff9800", "#8bc34a", "#e91e63", "#9c27b0", "#009688", "#795548", "#607d8b"];
@@ -20,6 +22,7 @@ export class EvReportsView extends LitElement {
     hass: { attribute: false },
     info: { attribute: false },
     totals: { state: true },
+    filters: { state: true },
     error: { state: true },
   };
 
@@ -27,8 +30,10 @@ export class EvReportsView extends LitElement {
   declare info: PortalInfo;
   declare totals: Totals | undefined;
   declare error: string | undefined;
+  declare filters: Filters;
   private from: string;
-  private filters: Filters;
+  private statementTag = "";
+  private statementMonth: string;
 
   constructor() {
     super();
@@ -37,6 +42,10 @@ export class EvReportsView extends LitElement {
     start.setMonth(start.getMonth() - 11, 1);
     this.from = isoDay(start);
     this.filters = { start: dayStart(this.from) };
+    // The last complete month: the one a statement is usually asked for.
+    const last = new Date();
+    last.setDate(0);
+    this.statementMonth = isoDay(last).slice(0, 7);
   }
 
   connectedCallback(): void {
@@ -61,12 +70,53 @@ export class EvReportsView extends LitElement {
     void this.load();
   }
 
-  private async download() {
+  private async download(format: "csv" | "xlsx") {
     try {
-      await downloadCsv(this.hass, "totals", filterParams(this.filters));
+      await downloadTable(this.hass, "totals", filterParams(this.filters), format);
     } catch (err) {
       this.error = errorText(err);
     }
+  }
+
+  private async statement(ev: Event) {
+    ev.preventDefault();
+    const tag = this.statementTag || this.info.tags[0]?.tag_id;
+    if (!tag || !this.statementMonth) return;
+    try {
+      await downloadStatement(this.hass, tag, this.statementMonth);
+    } catch (err) {
+      this.error = errorText(err);
+    }
+  }
+
+  private statementForm() {
+    if (!this.info.tags.length) return nothing;
+    return html`<form class="card statement" @submit=${this.statement}>
+      <h2>${t("statement_title")}</h2>
+      <div class="filters">
+        <label
+          >${t("filter_tag")}
+          <select
+            name="statement_tag"
+            @change=${(ev: Event) => (this.statementTag = (ev.target as HTMLSelectElement).value)}
+          >
+            ${this.info.tags.map((tag) => html`<option value=${tag.tag_id}>${tag.name}</option>`)}
+          </select>
+        </label>
+        <label
+          >${t("statement_month")}
+          <input
+            type="month"
+            name="statement_month"
+            required
+            .value=${this.statementMonth}
+            @change=${(ev: Event) => (this.statementMonth = (ev.target as HTMLInputElement).value)}
+          />
+        </label>
+        <button type="submit" class="pdf">${t("download_pdf")}</button>
+      </div>
+      <p class="muted">${t("statement_hint")}</p>
+    </form>`;
   }
 
   private tagLabel(row: { tag_name: string | null; tag_id: string | null }): string {
@@ -155,8 +205,14 @@ export class EvReportsView extends LitElement {
     const totals = this.totals;
     return html`
       <ev-filter-bar .info=${this.info} from=${this.from} @filters-changed=${this.filtersChanged}>
-        <button class="secondary download" @click=${this.download}>${t("download_csv")}</button>
+        <button class="secondary download" @click=${() => this.download("csv")}>
+          ${t("download_csv")}
+        </button>
+        <button class="secondary download-xlsx" @click=${() => this.download("xlsx")}>
+          ${t("download_xlsx")}
+        </button>
       </ev-filter-bar>
+      ${this.statementForm()}
       ${this.error ? html`<p class="error">${t("error", { message: this.error })}</p>` : nothing}
       ${totals === undefined
         ? html`<p class="muted">${t("loading")}</p>`
@@ -178,6 +234,9 @@ export class EvReportsView extends LitElement {
               </div>
               ${this.table(t("reports_by_tag"), totals.by_tag, (row) => this.tagLabel(row))}
               ${this.table(t("reports_by_wallbox"), totals.by_charger, (row) => row.charger_name)}`}
+      ${this.info.admin
+        ? html`<ev-utilization .hass=${this.hass} .info=${this.info} .filters=${this.filters}></ev-utilization>`
+        : nothing}
     `;
   }
 
@@ -221,8 +280,11 @@ export class EvReportsView extends LitElement {
         border-radius: 2px;
         margin-right: 4px;
       }
-      section + section {
-        margin-top: 16px;
+      section + section,
+      .statement,
+      ev-utilization {
+        display: block;
+        margin: 16px 0;
       }
     `,
   ];

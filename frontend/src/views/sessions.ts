@@ -1,10 +1,11 @@
-// Sessions: a table paged, sorted and filtered by the server; a row opens the session's detail.
+// Sessions: a table paged, sorted and filtered by the server; a row opens the session's detail
+// with its audit trail, where an administrator can reassign its card or note it.
 import { LitElement, css, html, nothing } from "lit";
-import { downloadCsv, filterParams } from "../download";
+import { downloadTable, filterParams } from "../download";
 import { dateTime, duration, errorText, kw, kwh, money } from "../format";
 import { shared } from "../styles";
 import { t, tMaybe, type StringKey } from "../strings";
-import type { Filters, HomeAssistant, PortalInfo, Session } from "../types";
+import type { Correction, Filters, HomeAssistant, PortalInfo, Session } from "../types";
 import "./filters";
 
 const PAGE = 50;
@@ -20,6 +21,8 @@ export class EvSessionsView extends LitElement {
     sort: { state: true },
     descending: { state: true },
     selected: { state: true },
+    trail: { state: true },
+    detailError: { state: true },
     error: { state: true },
   };
 
@@ -31,6 +34,8 @@ export class EvSessionsView extends LitElement {
   declare sort: SortColumn;
   declare descending: boolean;
   declare selected: Session | undefined;
+  declare trail: Correction[] | undefined;
+  declare detailError: string | undefined;
   declare error: string | undefined;
   private filters: Filters = {};
   private request = 0;
@@ -86,15 +91,101 @@ export class EvSessionsView extends LitElement {
     void this.load();
   }
 
-  private async download() {
+  private async download(format: "csv" | "xlsx") {
     const params = filterParams(this.filters);
     params.set("sort", this.sort);
     params.set("descending", String(this.descending));
     try {
-      await downloadCsv(this.hass, "sessions", params);
+      await downloadTable(this.hass, "sessions", params, format);
     } catch (err) {
       this.error = errorText(err);
     }
+  }
+
+  private async open(session: Session) {
+    this.selected = session;
+    this.trail = undefined;
+    this.detailError = undefined;
+    try {
+      const answer = await this.hass.callWS<{ corrections: Correction[] }>({
+        type: "ev_session_monitor/sessions/corrections",
+        session_id: session.session_id,
+      });
+      if (this.selected === session) this.trail = answer.corrections;
+    } catch (err) {
+      this.detailError = errorText(err);
+    }
+  }
+
+  private async correct(ev: Event) {
+    ev.preventDefault();
+    const session = this.selected;
+    if (!session) return;
+    const form = ev.target as HTMLFormElement;
+    const tag = (form.elements.namedItem("correct_tag") as HTMLSelectElement).value;
+    const note = (form.elements.namedItem("correct_note") as HTMLTextAreaElement).value;
+    const change: Record<string, string> = {};
+    if (tag && tag !== session.tag_id) change.tag_id = tag;
+    if (note !== (session.note ?? "")) change.note = note;
+    if (!Object.keys(change).length) return;
+    try {
+      const answer = await this.hass.callWS<{ session: Session; corrections: Correction[] }>({
+        type: "ev_session_monitor/sessions/correct",
+        session_id: session.session_id,
+        ...change,
+      });
+      this.selected = answer.session;
+      this.trail = answer.corrections;
+      this.detailError = undefined;
+      void this.load();
+    } catch (err) {
+      this.detailError = errorText(err);
+    }
+  }
+
+  private trailList() {
+    if (this.trail === undefined) return html`<p class="muted">${t("loading")}</p>`;
+    if (!this.trail.length) return html`<p class="muted">${t("detail_trail_empty")}</p>`;
+    return html`<ul class="trail">
+      ${this.trail.map(
+        (item) => html`<li>
+          ${t("detail_trail_item", {
+            when: dateTime(this.hass, item.changed_at),
+            who: item.user_name ?? t("detail_trail_automation"),
+            field: t(item.field === "tag" ? "detail_trail_tag" : "detail_trail_note"),
+            before: item.before ?? "—",
+            after: item.after ?? "—",
+          })}
+        </li>`,
+      )}
+    </ul>`;
+  }
+
+  private correctionForm(session: Session) {
+    const known = this.info.tags.some((tag) => tag.tag_id === session.tag_id);
+    return html`<form class="correct" @submit=${this.correct}>
+      <h3>${t("detail_correct")}</h3>
+      <label
+        >${t("col_tag")}
+        <select name="correct_tag">
+          ${known ? nothing : html`<option value="" selected>${session.tag_name ?? session.tag_id ?? t("untagged")}</option>`}
+          ${this.info.tags.map(
+            (tag) =>
+              html`<option value=${tag.tag_id} ?selected=${tag.tag_id === session.tag_id}>${tag.name}</option>`,
+          )}
+        </select>
+      </label>
+      <label
+        >${t("detail_note")}
+        <textarea name="correct_note" maxlength="500" .value=${session.note ?? ""}></textarea>
+      </label>
+      <button type="submit" class="save-correction">${t("detail_save")}</button>
+    </form>`;
+  }
+
+  private closeDetail() {
+    this.selected = undefined;
+    this.trail = undefined;
   }
 
   private header(column: SortColumn, label: StringKey, numeric = false) {
@@ -113,7 +204,8 @@ export class EvSessionsView extends LitElement {
           to: dateTime(this.hass, session.end_latest),
         })
       : t("detail_end_measured");
-    return html`<div class="overlay" @click=${() => (this.selected = undefined)}>
+    const reading = (wh: number | null) => (wh === null ? "—" : kwh(this.hass, wh));
+    return html`<div class="overlay" @click=${this.closeDetail}>
       <section class="card detail" @click=${(ev: Event) => ev.stopPropagation()}>
         <h2>${t("detail_title", { id: session.session_id.slice(0, 8) })}</h2>
         <dl>
@@ -147,8 +239,18 @@ export class EvSessionsView extends LitElement {
           <dd class="unpriced">${kwh(this.hass, session.unpriced_wh)}</dd>
           <dt>${t("detail_unseen")}</dt>
           <dd class="unseen">${duration(session.unseen_s)}</dd>
+          <dt>${t("detail_meter")}</dt>
+          <dd class="meter">${reading(session.meter_start_wh)} → ${reading(session.meter_end_wh)}</dd>
+          <dt>${t("detail_price")}</dt>
+          <dd class="price">${money(this.hass, session.price_per_kwh, session.currency)}</dd>
+          <dt>${t("detail_note")}</dt>
+          <dd class="note">${session.note ?? "—"}</dd>
         </dl>
-        <button @click=${() => (this.selected = undefined)}>${t("detail_close")}</button>
+        <h3>${t("detail_trail")}</h3>
+        ${this.trailList()}
+        ${this.detailError ? html`<p class="error">${this.detailError}</p>` : nothing}
+        ${this.info.admin ? this.correctionForm(session) : nothing}
+        <button class="close" @click=${this.closeDetail}>${t("detail_close")}</button>
       </section>
     </div>`;
   }
@@ -158,7 +260,12 @@ export class EvSessionsView extends LitElement {
     const last = Math.min(this.offset + PAGE, this.total);
     return html`
       <ev-filter-bar .info=${this.info} @filters-changed=${this.filtersChanged}>
-        <button class="secondary download" @click=${this.download}>${t("download_csv")}</button>
+        <button class="secondary download" @click=${() => this.download("csv")}>
+          ${t("download_csv")}
+        </button>
+        <button class="secondary download-xlsx" @click=${() => this.download("xlsx")}>
+          ${t("download_xlsx")}
+        </button>
       </ev-filter-bar>
       ${this.error ? html`<p class="error">${t("error", { message: this.error })}</p>` : nothing}
       ${sessions === undefined
@@ -176,7 +283,7 @@ export class EvSessionsView extends LitElement {
                 </thead>
                 <tbody>
                   ${sessions.map(
-                    (s) => html`<tr class="row" data-id=${s.session_id} @click=${() => (this.selected = s)}>
+                    (s) => html`<tr class="row" data-id=${s.session_id} @click=${() => this.open(s)}>
                       <td>${dateTime(this.hass, s.started_at)}</td>
                       <td>${s.charger_name}</td>
                       <td>${s.tag_name ?? s.tag_id ?? t("untagged")}</td>
@@ -241,6 +348,23 @@ export class EvSessionsView extends LitElement {
       }
       dd {
         margin: 0;
+      }
+      .trail {
+        padding-left: 18px;
+        margin: 4px 0 12px;
+      }
+      .correct {
+        display: grid;
+        gap: 8px;
+        margin-bottom: 12px;
+      }
+      .correct label {
+        display: grid;
+        gap: 4px;
+      }
+      textarea {
+        font: inherit;
+        min-height: 3em;
       }
     `,
   ];
