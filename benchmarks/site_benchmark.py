@@ -41,6 +41,7 @@ Run inside the project environment, e.g.:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import random
@@ -51,11 +52,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from custom_components.ev_session_monitor.core.site.allocator import (  # noqa: E402
+from custom_components.ev_session_monitor.core.site.allocator import (
     BoxState,
     SiteAllocator,
 )
-from custom_components.ev_session_monitor.core.site.model import (  # noqa: E402
+from custom_components.ev_session_monitor.core.site.model import (
     Circuit,
     Site,
     WallboxWiring,
@@ -390,15 +391,15 @@ def replay(
             }
         measured: dict[str, Triple] = {}
         load = {(c, p): (house_now[p] if c == "main" else 0.0) for c in LIMITS for p in range(3)}
-        for b in boxes:
-            current = draw_a.get(b.box_id, 0.0)
-            k = car_phases(cars[b.box_id], b) if current > 0 else 0
-            measured[b.box_id] = (
+        for box in boxes:
+            current = draw_a.get(box.box_id, 0.0)
+            k = car_phases(cars[box.box_id], box) if current > 0 else 0
+            measured[box.box_id] = (
                 current if k > 0 else 0.0,
                 current if k > 1 else 0.0,
                 current if k > 2 else 0.0,
             )
-            for key in grid_keys(b, k):
+            for key in grid_keys(box, k):
                 load[key] += current
         figures.overshoot_as += sum(max(0.0, load[key] - LIMITS[key[0]]) * TICK_S for key in load)
         phases = {b: car_phases(cars[b], box_of[b]) for b in present}
@@ -441,7 +442,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, float | int]]
     ticks = [first + i * TICK_S for i in range(int(args.hours * 3600 / TICK_S))]
     house = make_house(ticks, rng)
     step = max(
-        (abs(a[p] - b[p]) for a, b in zip(house, house[1:], strict=False) for p in range(3)),
+        (abs(a[p] - b[p]) for a, b in itertools.pairwise(house) for p in range(3)),
         default=0.0,
     )
     peak = (max(h[0] for h in house), max(h[1] for h in house), max(h[2] for h in house))
@@ -461,13 +462,15 @@ def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, float | int]]
         f"{oracle.short_cars} cars short"
     )
     print(
-        "| rule | overshoot, A·s | used share | fairness | oracle share | short cars | energy, kWh |"
+        "| rule | overshoot, A·s | used share | fairness | oracle share | short cars "
+        "| energy, kWh |"
     )
     print("|---|---|---|---|---|---|---|")
     for name, row in results.items():
         print(
             f"| {name} | {row['overshoot_as']:g} | {row['used_share']:.3f} | {row['fairness']:.3f} "
-            f"| {row['oracle_share']:.3f} | {row['short_cars']} | {figures[name].energy_wh / 1000:.1f} |"
+            f"| {row['oracle_share']:.3f} | {row['short_cars']} "
+            f"| {figures[name].energy_wh / 1000:.1f} |"
         )
     print(json.dumps(results, sort_keys=True))
     return results
