@@ -274,9 +274,11 @@ class EvccGreedy:
     - In "now" mode each loadpoint asks for its maximum current (core/loadpoint.go
       `fastCharging`, l.1400).
     - core/circuit/circuit.go `ValidateCurrent` (l.391) caps the request, circuit by circuit up
-      to the root, at max(0, old + (maxCurrent - current)), `old` being the loadpoint's current
-      setpoint; a circuit's `current` is its meter's highest phase (`updateMeters`, l.311), and
-      without a meter the sum of its loadpoints' highest phase currents.
+      to the root: when the rise new - old exceeds maxCurrent - current it becomes
+      max(0, old + (maxCurrent - current)), `old` being the loadpoint's setpoint (here new >= old
+      always, so this is min(new, that)); a circuit's `current` is its meter's highest phase
+      (`updateMeters`, l.311), and without a meter the sum of its loadpoints' highest phase
+      currents.
     - core/loadpoint.go `setLimit` (l.950, l.999): a loadpoint capped below its minimum current
       is switched off.
     evcc has no margin; its circuits are given fuse - margin as maxCurrent here, as a user would
