@@ -201,6 +201,13 @@ async def _client(spec: dict[str, Any]) -> dict[str, Any]:
 
     tally = _Tally()
     points = spec["points"]
+
+    async def cpu_at(moment: float) -> float:
+        await asyncio.sleep(max(0.0, moment - time.time()))
+        return time.process_time()
+
+    # This process's own CPU in the window: is the machine itself saturated?
+    cpu = asyncio.gather(cpu_at(spec["window_begin"]), cpu_at(spec["end_at"]))
     results = await asyncio.gather(
         *(
             _charge_point(
@@ -223,7 +230,9 @@ async def _client(spec: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(result, BaseException):
             tally.lost += 1
             tally.failed.append(f"{point['id']}: {type(result).__name__}: {str(result)[:300]}")
+    cpu_begin, cpu_end = await cpu
     return {
+        "cpu_s": cpu_end - cpu_begin,
         "boot_ms": tally.boot_ms,
         "steady_ms": tally.steady_ms,
         "lost": tally.lost,
@@ -591,6 +600,7 @@ def run(
                     {
                         "url": target.url,
                         "points": points[index::clients],
+                        "window_begin": window_begin,
                         "end_at": end_at,
                         "interval": args.interval,
                     }
@@ -640,6 +650,9 @@ def run(
         "clients": clients,
         "interval_s": args.interval,
         "cpu_percent": round((cpu[1] - cpu[0]) / window_s * 100, 1),
+        "client_cpu_percent": round(
+            sum(report.get("cpu_s", 0.0) for report in reports) / window_s * 100, 1
+        ),
         "rss_mib": round(rss, 1),
         "p50_ms": round(statistics.median(every), 2) if every else 0.0,
         "p99_ms": round(_percentile(every, 0.99), 2),
@@ -659,6 +672,7 @@ _COLUMNS = (
     ("charge_points", "CPs", 5),
     ("interval_s", "every s", 7),
     ("cpu_percent", "CPU %", 6),
+    ("client_cpu_percent", "clients %", 9),
     ("rss_mib", "RSS MiB", 8),
     ("p50_ms", "p50 ms", 7),
     ("p99_ms", "p99 ms", 7),
