@@ -111,9 +111,14 @@ def _write_statement(
     supersedes = earlier[-1] if earlier and earlier[-1].reference != statement.reference else None
     if supersedes is not None:
         statement = replace(statement, supersedes=supersedes.issued_at)
+    folder = config_dir / STATEMENT_DIR
+    same = earlier[-1] if earlier and supersedes is None else None
+    if same is not None and (config_dir / same.path).is_file():
+        # The same figures, already filed: that file stands (repeated clicks add no files).
+        path = config_dir / same.path
+        return _statement_answer(statement, path, config_dir, month, len(records), None)
     issued = statement.issued_at
     name = f"statement-{statement_of['tag_id']}-{month}-{issued.strftime('%Y%m%dT%H%M%S')}.pdf"
-    folder = config_dir / STATEMENT_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     temporary = path.with_name(f".{name}.tmp")
@@ -121,13 +126,25 @@ def _write_statement(
     temporary.replace(path)
     relative = path.relative_to(config_dir).as_posix()
     history.add_statement(IssuedStatement(scope, month, issued, statement.reference, relative))
+    return _statement_answer(statement, path, config_dir, month, len(records), supersedes)
+
+
+def _statement_answer(
+    statement: Statement,
+    path: Path,
+    config_dir: Path,
+    month: str,
+    sessions: int,
+    supersedes: IssuedStatement | None,
+) -> dict[str, Any]:
+    relative = path.relative_to(config_dir).as_posix()
     cost = statement.cost
     return {
         "path": relative,
         "file": str(path),  # the same, absolute: what notify actions attach
         "reference": statement.reference,
         "month": month,
-        "sessions": len(records),
+        "sessions": sessions,
         "energy_kwh": round(statement.energy_wh / 1000, 3),
         "cost": None if cost is None else float(cost),
         "currency": statement.currency or None,
