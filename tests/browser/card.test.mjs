@@ -41,9 +41,15 @@ function callWS(page, message) {
 
 /** The wallbox's device and entities, as the entity registry lists them. */
 async function wallbox(page) {
-  await page.waitForFunction(() => document.querySelector("home-assistant")?.hass?.entities, null, {
-    timeout: 60_000,
-  });
+  // The frontend fills hass.entities and hass.devices from two subscriptions: wait for both.
+  await page.waitForFunction(
+    () => {
+      const hass = document.querySelector("home-assistant")?.hass;
+      return hass?.entities && hass?.devices;
+    },
+    null,
+    { timeout: 60_000 },
+  );
   return page.evaluate(() => {
     const hass = document.querySelector("home-assistant").hass;
     const ours = Object.values(hass.entities).filter((entry) => entry.platform === "ev_session_monitor");
