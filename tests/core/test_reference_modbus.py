@@ -186,25 +186,7 @@ async def test_probe_recognises_the_reference_image(profile_id: str, case: dict[
         assert serial == case["expected"]["serial"]
 
 
-# A Vestel serial at input 100 starting with a letter A-F passes Phoenix's one-check probe too,
-# and Phoenix is offered first (kept on record; the probes would need a tie-break).
-_PROBE_AMBIGUOUS = {("vestel_evc04", "idle")}
-
-
-def _first_offer_params() -> list[Any]:
-    return [
-        pytest.param(
-            *param.values,
-            marks=pytest.mark.xfail(strict=True, reason="Phoenix's probe matches")
-            if (param.values[0], param.values[1]["name"]) in _PROBE_AMBIGUOUS
-            else (),
-            id=param.id,
-        )
-        for param in _probe_params()
-    ]
-
-
-@pytest.mark.parametrize(("profile_id", "case"), _first_offer_params())
+@pytest.mark.parametrize(("profile_id", "case"), _probe_params())
 async def test_probe_offers_the_right_model_first_among_all(
     profile_id: str, case: dict[str, Any]
 ) -> None:

@@ -120,6 +120,10 @@ async def _profile_matches(
         link.close()
 
 
+def _registers_checked(profile: WallboxProfile) -> int:
+    return sum(check.spec.count for check in profile.probe)
+
+
 async def detect_models(
     host: str,
     profiles: Iterable[WallboxProfile],
@@ -145,8 +149,9 @@ async def detect_models(
         unit = profile.default_unit_id if unit_id is None else unit_id
         if await _profile_matches(profile, host, target_port, unit, request_timeout_s):
             matches.append(profile)
-    # More checks that held = a more specific match (Wallbe firmware before plain Phoenix).
-    matches.sort(key=lambda p: (-len(p.probe), p.name))
+    # More checks that held = a more specific match (Wallbe firmware before plain Phoenix); then
+    # more registers that held (a 50-register Vestel firmware text before one Phoenix byte).
+    matches.sort(key=lambda p: (-len(p.probe), -_registers_checked(p), p.name))
     return Detection(
         matches=tuple(p.profile_id for p in matches), reachable=any(open_ports.values())
     )
