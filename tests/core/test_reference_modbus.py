@@ -9,6 +9,8 @@ word order, scale, status code, write function code or firmware variant fails he
 from __future__ import annotations
 
 import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -54,55 +56,72 @@ def _case_params() -> list[Any]:
     ]
 
 
-async def observe(profile: WallboxProfile, case: dict[str, Any]) -> dict[str, Any]:
-    """Set the profile up against the image and return what a user would see."""
+@asynccontextmanager
+async def serving(
+    profile: WallboxProfile, case: dict[str, Any]
+) -> AsyncIterator[tuple[ModbusSimServer, Any]]:
+    """A Modbus server on loopback holding the case's image (and its other units)."""
     box = raw_box(case)
     server = ModbusSimServer()
-    unit_id = case.get("unit_id", profile.default_unit_id)
-    server.add_box(unit_id, box)
+    server.add_box(case.get("unit_id", profile.default_unit_id), box)
     for unit, other in other_units(case).items():
         server.add_box(unit, other)
     await server.start()
-    client = ModbusWallboxClient(profile, ModbusLinkPool(), "127.0.0.1", server.port, unit_id)
     try:
-        identity = await client.read_identity()
-        reading = await client.read()
-        effective = client.profile
-        keepalive = effective.keepalive
-        seen: dict[str, Any] = {
-            "status": reading.status.value if reading.status else None,
-            "power_w": reading.power_w,
-            "currents_a": list(reading.currents_a),
-            "voltages_v": list(reading.voltages_v),
-            "session_energy_wh": reading.session_energy_wh,
-            "lifetime_energy_wh": reading.lifetime_energy_wh,
-            "tag": reading.tag,
-            "error_code": reading.error_code,
-            "current_limit_a": reading.current_limit_a,
-            "serial": identity.serial,
-            "firmware": identity.firmware,
-            "model": effective.model,
-            "variants": list(effective.active_variants),
-            "keepalive_interval_s": keepalive.interval_s if keepalive else None,
-            "setpoint_refresh_s": (
-                effective.current_limit.refresh_s if effective.current_limit else None
-            ),
-            "phase_switch": effective.phase_switch is not None,
-            "phases": client.phases,
-            "setup_writes": [[w.function, w.address, list(w.words)] for w in box.register_writes],
-            "writes": [],
-        }
-        switch = effective.phase_switch
-        if switch is not None and switch.pause_s:  # the real pause is seconds: keep tests quick
-            client.profile = replace(effective, phase_switch=replace(switch, pause_s=0.01))
-        for command in case.get("writes", []):
-            before = len(box.register_writes)
-            await getattr(client, command["call"])(*command.get("args", []))
-            sent = [[w.function, w.address, list(w.words)] for w in box.register_writes[before:]]
-            seen["writes"].append(sent)
+        yield server, box
     finally:
-        await client.close()
         await server.stop()
+
+
+async def observe(profile: WallboxProfile, case: dict[str, Any]) -> dict[str, Any]:
+    """Set the profile up against the image and return what a user would see."""
+    async with serving(profile, case) as (server, box):
+        unit_id = case.get("unit_id", profile.default_unit_id)
+        client = ModbusWallboxClient(profile, ModbusLinkPool(), "127.0.0.1", server.port, unit_id)
+        try:
+            return await _observe_client(client, box, case)
+        finally:
+            await client.close()
+
+
+async def _observe_client(
+    client: ModbusWallboxClient, box: Any, case: dict[str, Any]
+) -> dict[str, Any]:
+    identity = await client.read_identity()
+    reading = await client.read()
+    effective = client.profile
+    keepalive = effective.keepalive
+    seen: dict[str, Any] = {
+        "status": reading.status.value if reading.status else None,
+        "power_w": reading.power_w,
+        "currents_a": list(reading.currents_a),
+        "voltages_v": list(reading.voltages_v),
+        "session_energy_wh": reading.session_energy_wh,
+        "lifetime_energy_wh": reading.lifetime_energy_wh,
+        "tag": reading.tag,
+        "error_code": reading.error_code,
+        "current_limit_a": reading.current_limit_a,
+        "serial": identity.serial,
+        "firmware": identity.firmware,
+        "model": effective.model,
+        "variants": list(effective.active_variants),
+        "keepalive_interval_s": keepalive.interval_s if keepalive else None,
+        "setpoint_refresh_s": (
+            effective.current_limit.refresh_s if effective.current_limit else None
+        ),
+        "phase_switch": effective.phase_switch is not None,
+        "phases": client.phases,
+        "setup_writes": [[w.function, w.address, list(w.words)] for w in box.register_writes],
+        "writes": [],
+    }
+    switch = effective.phase_switch
+    if switch is not None and switch.pause_s:  # the real pause is seconds: keep tests quick
+        client.profile = replace(effective, phase_switch=replace(switch, pause_s=0.01))
+    for command in case.get("writes", []):
+        before = len(box.register_writes)
+        await getattr(client, command["call"])(*command.get("args", []))
+        sent = [[w.function, w.address, list(w.words)] for w in box.register_writes[before:]]
+        seen["writes"].append(sent)
     return seen
 
 
@@ -171,16 +190,9 @@ def _probe_params() -> list[Any]:
 async def test_probe_recognises_the_reference_image(profile_id: str, case: dict[str, Any]) -> None:
     """A box typed in by address is recognised from the registers its source documents."""
     profile = CATALOG.profiles[profile_id]
-    server = ModbusSimServer()
-    server.add_box(case.get("unit_id", profile.default_unit_id), raw_box(case))
-    for unit, other in other_units(case).items():
-        server.add_box(unit, other)
-    await server.start()
-    try:
+    async with serving(profile, case) as (server, _):
         found = await detect_models("127.0.0.1", [profile], port=server.port)
         serial = await read_modbus_serial(profile, "127.0.0.1", port=server.port)
-    finally:
-        await server.stop()
     assert found.matches == (profile_id,)
     if "serial" in case["expected"]:
         assert serial == case["expected"]["serial"]
@@ -192,16 +204,9 @@ async def test_probe_offers_the_right_model_first_among_all(
 ) -> None:
     """Probed with every Modbus profile, as the config flow does, the image's model comes first."""
     profile = CATALOG.profiles[profile_id]
-    server = ModbusSimServer()
-    server.add_box(case.get("unit_id", profile.default_unit_id), raw_box(case))
-    for unit, other in other_units(case).items():
-        server.add_box(unit, other)
-    await server.start()
-    try:
+    async with serving(profile, case) as (server, _):
         candidates = [CATALOG.profiles[pid] for pid in MODBUS_PROFILES]
         found = await detect_models("127.0.0.1", candidates, port=server.port)
-    finally:
-        await server.stop()
     assert found.matches[:1] == (profile_id,)
 
 
