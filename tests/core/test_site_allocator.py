@@ -85,6 +85,53 @@ def test_a_1_phase_car_on_a_3_phase_box_counts_on_one_phase() -> None:
     assert got == {"a": 15.0, "b": 15.0}
 
 
+def test_a_held_1_phase_car_resumes_on_its_one_phase_while_another_phase_is_full() -> None:
+    # 25 A measured fuse, 1 A margin: 24 A per phase without house load. Box a is 3-phase, its
+    # car charges on L1 only. The plan holds it, an oven then loads L2 with 20 A (4 A left
+    # there, below a 6 A minimum); when the plan releases it the car would still draw on L1
+    # only, where 24 A are free: it gets its box's 16 A, not a pause for L2.
+    site = carport(WallboxWiring("a", "main"), limit=25, measured=True)
+    allocator = SiteAllocator(site)
+    got, _ = currents(allocator, 0, [car("a")], {"main": (0.0, 0.0, 0.0)})
+    assert got == {"a": 16.0}
+    drawing = car("a", measured_a=(16.0, 0.0, 0.0))
+    got, _ = currents(allocator, SETTLE_S, [drawing], {"main": (16.0, 0.0, 0.0)})
+    assert got == {"a": 16.0}
+    held = car("a", wish_a=0.0, measured_a=(16.0, 0.0, 0.0))
+    got, result = currents(allocator, 20, [held], {"main": (16.0, 20.0, 0.0)})
+    assert got == {"a": 0.0}
+    assert result.boxes["a"].reason is Reason.HELD
+    released = car("a", measured_a=(0.0, 0.0, 0.0))
+    got, result = currents(allocator, 40, [released], {"main": (0.0, 20.0, 0.0)})
+    assert got == {"a": 16.0}
+    assert result.boxes["a"].grid_phases == (0,)
+    assert result.circuits["main"].load_a == (16.0, 20.0, 0.0)
+
+
+def test_a_1_phase_car_on_a_switching_box_stays_on_one_phase_without_rewrites() -> None:
+    # 15 A usable per phase. Box a is 3-phase and can switch; its car is 1-phase. Box b is a
+    # 1-phase box on grid L2. At first a counts on all three phases: a and b share L2, 7.5 A
+    # each, rounded 8 + 7. Once a's car shows it draws on L1 only, L1 is a's and L2 is b's:
+    # 15 A each, and that stays: switching a back to 3 phases would load L2 for nothing.
+    site = carport(
+        WallboxWiring("a", "main", can_switch_phases=True),
+        WallboxWiring("b", "main", phases=1, l1_phase=1),
+    )
+    allocator = SiteAllocator(site)
+    got, _ = currents(allocator, 0, [car("a"), car("b")])
+    assert got == {"a": 8.0, "b": 7.0}
+    states = [car("a", measured_a=(8.0, 0.0, 0.0)), car("b", measured_a=(7.0, 0.0, 0.0))]
+    got, result = currents(allocator, SETTLE_S, states)
+    assert got == {"a": 15.0, "b": 15.0}
+    assert result.boxes["a"].grid_phases == (0,)
+    states = [car("a", measured_a=(15.0, 0.0, 0.0)), car("b", measured_a=(15.0, 0.0, 0.0))]
+    for now in (SETTLE_S + 1, 2 * SETTLE_S + 2, 3 * SETTLE_S + 3):
+        got, result = currents(allocator, now, states)
+        assert got == {"a": 15.0, "b": 15.0}
+        assert result.boxes["a"].phases == 1
+        assert result.changed == frozenset()
+
+
 def test_third_car_is_paused_and_it_is_the_one_with_most_energy() -> None:
     # 15 A usable: two minimums (12 A) fit, three (18 A) do not.
     site = carport(*(WallboxWiring(b, "main") for b in "abc"))

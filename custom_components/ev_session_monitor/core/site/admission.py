@@ -29,6 +29,7 @@ class Candidate:
     phases: int = 3
     keys: tuple[Key, ...] = ()
     switched: bool = False
+    car_phases: int | None = None
     current: float = 0.0
     order: int = 0
 
@@ -53,7 +54,8 @@ def admit(
     for candidate in candidates:
         wiring = candidate.wiring
         options = [candidate.grid_phases]
-        switchable = wiring.can_switch_phases and wiring.phases == 3
+        # A car known to draw on one phase gains nothing from a switch back to three.
+        switchable = wiring.can_switch_phases and wiring.phases == 3 and candidate.car_phases != 1
         if switchable and (len(candidate.grid_phases) == 3 or candidate.switched):
             options = [wiring.grid_phases(), wiring.grid_phases(1)]
         for grid_phases in options:

@@ -28,6 +28,7 @@ from .phases import (
     PHASE_IN_USE_A,
     Key,
     PhaseCurrents,
+    car_phase_count,
     circuit_keys,
     grid_draw,
     on_phases,
@@ -78,6 +79,8 @@ class _BoxMemory:
     allocation: BoxAllocation
     changed_at: float
     car_limit_a: float | None = None
+    # How many of the box's phases this session's car draws on, once its currents showed it.
+    car_phases: int | None = None
 
 
 @dataclass(slots=True)
@@ -165,6 +168,7 @@ class SiteAllocator:
             if not state.active:
                 if memory is not None:
                     memory.car_limit_a = None
+                    memory.car_phases = None
                 results[wiring.box_id] = BoxAllocation(
                     wiring.box_id, 0.0, wiring.phases, Reason.IDLE, wiring.grid_phases()
                 )
@@ -190,8 +194,18 @@ class SiteAllocator:
                 ceiling_reason=reason,
             )
             settling = memory is not None and now - memory.changed_at < SETTLE_S
+            if memory is not None and not settling and memory.allocation.current_a > 0:
+                offered = memory.allocation.phases if wiring.can_switch_phases else wiring.phases
+                learned = car_phase_count(wiring, state.measured_a, offered)
+                memory.car_phases = learned or memory.car_phases
+            car_phases = None if memory is None else memory.car_phases
+            candidate.car_phases = car_phases
             candidate.grid_phases = phases_in_use(
-                wiring, state.measured_a, None if last is None else last.phases, settling
+                wiring,
+                state.measured_a,
+                None if last is None else last.phases,
+                car_phases,
+                settling,
             )
             candidate.phases = len(candidate.grid_phases)
             candidate.switched = last is not None and last.phases < wiring.phases

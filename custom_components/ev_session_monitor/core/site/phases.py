@@ -36,19 +36,41 @@ def phases_in_use(
     wiring: WallboxWiring,
     measured: PhaseCurrents | None,
     last_phases: int | None,
+    car_phases: int | None,
     settling: bool,
 ) -> tuple[int, ...]:
     """The grid phases the car loads: from its measured currents while it charges.
 
-    While a phase switch settles, the phases of the new allocation count as well.
+    A car that draws nothing (paused, held, not started) counts on the phases it would draw
+    from: the box's phases in use, or fewer when the car has shown it uses fewer
+    (`car_phases`). While an allocation or a phase switch settles, those count as well.
     """
-    given = wiring.grid_phases(last_phases)
+    offered = wiring.phases if last_phases is None else last_phases
+    if car_phases is not None:
+        offered = min(offered, car_phases)
+    given = wiring.grid_phases(offered)
     if measured is None or max(measured) < PHASE_IN_USE_A:
         return given
     used = {wiring.grid_phase_of(k) for k in range(wiring.phases) if measured[k] >= PHASE_IN_USE_A}
     if settling:
         used |= set(given)
     return tuple(p for p in wiring.grid_phases() if p in used)
+
+
+def car_phase_count(
+    wiring: WallboxWiring, measured: PhaseCurrents | None, offered: int
+) -> int | None:
+    """How many box phases the car draws on, when its settled currents on `offered` tell.
+
+    A car drawing on fewer phases than offered uses only those; one drawing on all the box's
+    phases uses all; one drawing on every phase of a box switched down tells nothing more.
+    """
+    if measured is None:
+        return None
+    used = sum(1 for k in range(wiring.phases) if measured[k] >= PHASE_IN_USE_A)
+    if used == 0 or (used >= offered and offered < wiring.phases):
+        return None
+    return used
 
 
 def on_phases(grid_phases: Sequence[int], current: float) -> PhaseCurrents:
