@@ -366,3 +366,53 @@ def test_site_lookups() -> None:
         site.wiring("nope")
     assert site.priority("a", None) == 0
     assert site.priority("a", "unknown") == 0
+
+
+def test_equal_cars_take_turns_by_energy_once_the_paused_one_is_1_kwh_behind() -> None:
+    # 15 A usable: two 6 A minimums fit, three do not. A charging car keeps its place until a
+    # paused one has received 1 kWh (ROTATE_WH) less than it.
+    site = carport(*(WallboxWiring(b, "main") for b in "abc"))
+    allocator = SiteAllocator(site)
+    got, _ = currents(allocator, 0, [car("a"), car("b"), car("c", active=False)])
+    assert got == {"a": 8.0, "b": 7.0, "c": 0.0}
+    # c arrives: a (900 Wh) and b (800 Wh) are less than 1 kWh ahead of it; c waits, a and b
+    # share the 15 A (7.5 each, rounded; the spare ampere goes to b, which has less energy).
+    got, _ = currents(
+        allocator, 10, [car("a", energy_wh=900), car("b", energy_wh=800), car("c", energy_wh=0)]
+    )
+    assert got == {"a": 7.0, "b": 8.0, "c": 0.0}
+    # a is 1.5 kWh ahead of c: c takes a's place; c and b share 15 A (7.5 each, rounded 8 + 7).
+    got, result = currents(
+        allocator, 20, [car("a", energy_wh=1500), car("b", energy_wh=1200), car("c", energy_wh=0)]
+    )
+    assert got == {"a": 0.0, "b": 7.0, "c": 8.0}
+    assert result.boxes["a"].reason is Reason.PAUSED_FOR_PRIORITY
+    # b is 200 Wh ahead of the paused a: not enough to swap (no flapping)...
+    got, _ = currents(
+        allocator, 30, [car("a", energy_wh=1500), car("b", energy_wh=1700), car("c", energy_wh=600)]
+    )
+    assert got == {"a": 0.0, "b": 7.0, "c": 8.0}
+    # ...at 2.6 kWh it is 1.1 kWh ahead: a takes b's place.
+    got, _ = currents(
+        allocator, 40, [car("a", energy_wh=1500), car("b", energy_wh=2600), car("c", energy_wh=900)]
+    )
+    assert got == {"a": 7.0, "b": 0.0, "c": 8.0}
+
+
+def test_a_car_that_draws_nothing_for_a_minute_gives_its_minimum_to_a_waiting_car() -> None:
+    # 15 A usable. Car a is full: it draws nothing of its 6 A. After 60 s (SILENT_S) of that,
+    # c, which waits with more energy than a, gets the minimum instead; a waits for room.
+    site = carport(*(WallboxWiring(b, "main") for b in "abc"))
+    allocator = SiteAllocator(site)
+    got, _ = currents(allocator, 0, [car("a"), car("b"), car("c", active=False)])
+    assert got == {"a": 8.0, "b": 7.0, "c": 0.0}
+    full = car("a", measured_a=(0.0, 0.0, 0.0))
+    got, result = currents(allocator, SETTLE_S, [full, car("b", measured_a=(7.0,) * 3)])
+    assert got == {"a": 6.0, "b": 9.0, "c": 0.0}
+    assert result.boxes["a"].reason is Reason.LIMITED_BY_CAR
+    waiting = car("c", energy_wh=500, measured_a=(0.0, 0.0, 0.0))
+    got, _ = currents(allocator, 30, [full, car("b", measured_a=(9.0,) * 3), waiting])
+    assert got == {"a": 6.0, "b": 9.0, "c": 0.0}
+    got, result = currents(allocator, 80, [full, car("b", measured_a=(9.0,) * 3), waiting])
+    assert got == {"a": 0.0, "b": 8.0, "c": 7.0}
+    assert result.boxes["a"].reason is Reason.PAUSED_FOR_PRIORITY

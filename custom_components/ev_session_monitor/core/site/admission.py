@@ -1,8 +1,10 @@
 """Admission: every car that wants current gets at least its minimum or is paused.
 
-Cars are admitted in order: by priority, then charging cars before paused ones (no flapping),
-then the car with less energy received; a 3-phase box that can switch to 1 phase does so when
-its 3-phase minimum no longer fits.
+Cars are admitted in order: cars that draw what they are given before those that have drawn
+nothing of it for a while (full, or waiting for their own timer), then by priority, then the car
+with less energy received, a charging car counting `ROTATE_WH` less so that cars take turns
+without flapping; a 3-phase box that can switch to 1 phase does so when its 3-phase minimum no
+longer fits.
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ from dataclasses import dataclass
 from .model import Site, WallboxWiring
 from .phases import Key, circuit_keys
 from .records import EPSILON, BoxAllocation, BoxState, Reason
+
+# Among equal priority a paused car takes the place of a charging one once it has received this
+# much less energy: the cars take turns, and a turn lasts at least this much energy (no
+# flapping; 1 kWh is about 15 min at 6 A on 3 phases, 45 min on 1 phase).
+ROTATE_WH = 1000.0
 
 
 @dataclass(slots=True)
@@ -30,6 +37,7 @@ class Candidate:
     keys: tuple[Key, ...] = ()
     switched: bool = False
     car_phases: int | None = None
+    not_taking: bool = False
     current: float = 0.0
     order: int = 0
 
@@ -37,7 +45,12 @@ class Candidate:
 def order_for_admission(candidates: list[Candidate]) -> None:
     """Sort in admission order and number the candidates in it."""
     candidates.sort(
-        key=lambda c: (-c.priority, not c.incumbent, c.state.energy_wh, c.wiring.box_id)
+        key=lambda c: (
+            c.not_taking,
+            -c.priority,
+            c.state.energy_wh - (ROTATE_WH if c.incumbent else 0.0),
+            c.wiring.box_id,
+        )
     )
     for order, candidate in enumerate(candidates):
         candidate.order = order

@@ -6,7 +6,8 @@ The rule, in order (each step in its own module):
    a drop cuts at once, a rise counts once it has lasted the stable interval.
 2. Boxes that do not answer keep their last allocation (or their maximum) reserved.
 3. Admission (`admission`): every car that wants current gets at least its minimum or is
-   paused, by priority, then charging before paused, then less energy received first.
+   paused; cars that draw nothing of what they get go last, then by priority, then less energy
+   received first, cars taking turns (a paused car replaces one with 1 kWh more).
 4. Water-filling (`filling`): priority tiers share what is left, fairly within a tier.
 5. Rounding down to each box's step; whole steps left over go to the lowest allocations.
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .admission import Candidate, admit, order_for_admission
+from .admission import ROTATE_WH, Candidate, admit, order_for_admission
 from .filling import charging_allocation, fill, round_to_steps
 from .headroom import StableHeadroom, capacity, circuit_states
 from .model import PHASES, Site, WallboxWiring
@@ -51,7 +52,9 @@ __all__ = [
     "PHASES",
     "PHASE_IN_USE_A",
     "RELEASE_A",
+    "ROTATE_WH",
     "SETTLE_S",
+    "SILENT_S",
     "UNKNOWN_MAX_A",
     "BoxAllocation",
     "BoxState",
@@ -70,6 +73,9 @@ __all__ = [
 RELEASE_A = 1.0
 # After an allocation changes a car needs this long to follow before its draw is judged.
 SETTLE_S = 15.0
+# A car that has drawn nothing this long of what it was given gets its minimum only from what
+# the cars that draw leave over (a car may take a minute to start charging).
+SILENT_S = 60.0
 # A box that never reported its maximum is reserved at this (the largest common rating).
 UNKNOWN_MAX_A = 32.0
 
@@ -81,6 +87,8 @@ class _BoxMemory:
     car_limit_a: float | None = None
     # How many of the box's phases this session's car draws on, once its currents showed it.
     car_phases: int | None = None
+    # Since when the car has drawn nothing of a current it was given (full, or its own timer).
+    silent_since: float | None = None
 
 
 @dataclass(slots=True)
@@ -169,6 +177,7 @@ class SiteAllocator:
                 if memory is not None:
                     memory.car_limit_a = None
                     memory.car_phases = None
+                    memory.silent_since = None
                 results[wiring.box_id] = BoxAllocation(
                     wiring.box_id, 0.0, wiring.phases, Reason.IDLE, wiring.grid_phases()
                 )
@@ -198,7 +207,17 @@ class SiteAllocator:
                 offered = memory.allocation.phases if wiring.can_switch_phases else wiring.phases
                 learned = car_phase_count(wiring, state.measured_a, offered)
                 memory.car_phases = learned or memory.car_phases
+                # A box that reports no currents tells nothing about the car's draw.
+                if state.measured_a is not None and max(state.measured_a) >= PHASE_IN_USE_A:
+                    memory.silent_since = None
+                elif state.measured_a is not None and memory.silent_since is None:
+                    memory.silent_since = now
             car_phases = None if memory is None else memory.car_phases
+            candidate.not_taking = (
+                memory is not None
+                and memory.silent_since is not None
+                and now - memory.silent_since >= SILENT_S
+            )
             candidate.car_phases = car_phases
             candidate.grid_phases = phases_in_use(
                 wiring,
