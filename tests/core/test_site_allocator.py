@@ -85,6 +85,53 @@ def test_a_1_phase_car_on_a_3_phase_box_counts_on_one_phase() -> None:
     assert got == {"a": 15.0, "b": 15.0}
 
 
+def test_a_held_1_phase_car_resumes_on_its_one_phase_while_another_phase_is_full() -> None:
+    # 25 A measured fuse, 1 A margin: 24 A per phase without house load. Box a is 3-phase, its
+    # car charges on L1 only. The plan holds it, an oven then loads L2 with 20 A (4 A left
+    # there, below a 6 A minimum); when the plan releases it the car would still draw on L1
+    # only, where 24 A are free: it gets its box's 16 A, not a pause for L2.
+    site = carport(WallboxWiring("a", "main"), limit=25, measured=True)
+    allocator = SiteAllocator(site)
+    got, _ = currents(allocator, 0, [car("a")], {"main": (0.0, 0.0, 0.0)})
+    assert got == {"a": 16.0}
+    drawing = car("a", measured_a=(16.0, 0.0, 0.0))
+    got, _ = currents(allocator, SETTLE_S, [drawing], {"main": (16.0, 0.0, 0.0)})
+    assert got == {"a": 16.0}
+    held = car("a", wish_a=0.0, measured_a=(16.0, 0.0, 0.0))
+    got, result = currents(allocator, 20, [held], {"main": (16.0, 20.0, 0.0)})
+    assert got == {"a": 0.0}
+    assert result.boxes["a"].reason is Reason.HELD
+    released = car("a", measured_a=(0.0, 0.0, 0.0))
+    got, result = currents(allocator, 40, [released], {"main": (0.0, 20.0, 0.0)})
+    assert got == {"a": 16.0}
+    assert result.boxes["a"].grid_phases == (0,)
+    assert result.circuits["main"].load_a == (16.0, 20.0, 0.0)
+
+
+def test_a_1_phase_car_on_a_switching_box_stays_on_one_phase_without_rewrites() -> None:
+    # 15 A usable per phase. Box a is 3-phase and can switch; its car is 1-phase. Box b is a
+    # 1-phase box on grid L2. At first a counts on all three phases: a and b share L2, 7.5 A
+    # each, rounded 8 + 7. Once a's car shows it draws on L1 only, L1 is a's and L2 is b's:
+    # 15 A each, and that stays: switching a back to 3 phases would load L2 for nothing.
+    site = carport(
+        WallboxWiring("a", "main", can_switch_phases=True),
+        WallboxWiring("b", "main", phases=1, l1_phase=1),
+    )
+    allocator = SiteAllocator(site)
+    got, _ = currents(allocator, 0, [car("a"), car("b")])
+    assert got == {"a": 8.0, "b": 7.0}
+    states = [car("a", measured_a=(8.0, 0.0, 0.0)), car("b", measured_a=(7.0, 0.0, 0.0))]
+    got, result = currents(allocator, SETTLE_S, states)
+    assert got == {"a": 15.0, "b": 15.0}
+    assert result.boxes["a"].grid_phases == (0,)
+    states = [car("a", measured_a=(15.0, 0.0, 0.0)), car("b", measured_a=(15.0, 0.0, 0.0))]
+    for now in (SETTLE_S + 1, 2 * SETTLE_S + 2, 3 * SETTLE_S + 3):
+        got, result = currents(allocator, now, states)
+        assert got == {"a": 15.0, "b": 15.0}
+        assert result.boxes["a"].phases == 1
+        assert result.changed == frozenset()
+
+
 def test_third_car_is_paused_and_it_is_the_one_with_most_energy() -> None:
     # 15 A usable: two minimums (12 A) fit, three (18 A) do not.
     site = carport(*(WallboxWiring(b, "main") for b in "abc"))
@@ -319,3 +366,53 @@ def test_site_lookups() -> None:
         site.wiring("nope")
     assert site.priority("a", None) == 0
     assert site.priority("a", "unknown") == 0
+
+
+def test_equal_cars_take_turns_by_energy_once_the_paused_one_is_1_kwh_behind() -> None:
+    # 15 A usable: two 6 A minimums fit, three do not. A charging car keeps its place until a
+    # paused one has received 1 kWh (ROTATE_WH) less than it.
+    site = carport(*(WallboxWiring(b, "main") for b in "abc"))
+    allocator = SiteAllocator(site)
+    got, _ = currents(allocator, 0, [car("a"), car("b"), car("c", active=False)])
+    assert got == {"a": 8.0, "b": 7.0, "c": 0.0}
+    # c arrives: a (900 Wh) and b (800 Wh) are less than 1 kWh ahead of it; c waits, a and b
+    # share the 15 A (7.5 each, rounded; the spare ampere goes to b, which has less energy).
+    got, _ = currents(
+        allocator, 10, [car("a", energy_wh=900), car("b", energy_wh=800), car("c", energy_wh=0)]
+    )
+    assert got == {"a": 7.0, "b": 8.0, "c": 0.0}
+    # a is 1.5 kWh ahead of c: c takes a's place; c and b share 15 A (7.5 each, rounded 8 + 7).
+    got, result = currents(
+        allocator, 20, [car("a", energy_wh=1500), car("b", energy_wh=1200), car("c", energy_wh=0)]
+    )
+    assert got == {"a": 0.0, "b": 7.0, "c": 8.0}
+    assert result.boxes["a"].reason is Reason.PAUSED_FOR_PRIORITY
+    # b is 200 Wh ahead of the paused a: not enough to swap (no flapping)...
+    got, _ = currents(
+        allocator, 30, [car("a", energy_wh=1500), car("b", energy_wh=1700), car("c", energy_wh=600)]
+    )
+    assert got == {"a": 0.0, "b": 7.0, "c": 8.0}
+    # ...at 2.6 kWh it is 1.1 kWh ahead: a takes b's place.
+    got, _ = currents(
+        allocator, 40, [car("a", energy_wh=1500), car("b", energy_wh=2600), car("c", energy_wh=900)]
+    )
+    assert got == {"a": 7.0, "b": 0.0, "c": 8.0}
+
+
+def test_a_car_that_draws_nothing_for_a_minute_gives_its_minimum_to_a_waiting_car() -> None:
+    # 15 A usable. Car a is full: it draws nothing of its 6 A. After 60 s (SILENT_S) of that,
+    # c, which waits with more energy than a, gets the minimum instead; a waits for room.
+    site = carport(*(WallboxWiring(b, "main") for b in "abc"))
+    allocator = SiteAllocator(site)
+    got, _ = currents(allocator, 0, [car("a"), car("b"), car("c", active=False)])
+    assert got == {"a": 8.0, "b": 7.0, "c": 0.0}
+    full = car("a", measured_a=(0.0, 0.0, 0.0))
+    got, result = currents(allocator, SETTLE_S, [full, car("b", measured_a=(7.0,) * 3)])
+    assert got == {"a": 6.0, "b": 9.0, "c": 0.0}
+    assert result.boxes["a"].reason is Reason.LIMITED_BY_CAR
+    waiting = car("c", energy_wh=500, measured_a=(0.0, 0.0, 0.0))
+    got, _ = currents(allocator, 30, [full, car("b", measured_a=(9.0,) * 3), waiting])
+    assert got == {"a": 6.0, "b": 9.0, "c": 0.0}
+    got, result = currents(allocator, 80, [full, car("b", measured_a=(9.0,) * 3), waiting])
+    assert got == {"a": 0.0, "b": 8.0, "c": 7.0}
+    assert result.boxes["a"].reason is Reason.PAUSED_FOR_PRIORITY

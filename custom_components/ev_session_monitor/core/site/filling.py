@@ -1,0 +1,104 @@
+"""Water-filling: the admitted cars share what is left above their minimums.
+
+Priority tiers, highest first: within a tier every car rises to a common level until it reaches
+its ceiling (box maximum, the lock's or the plan's wish, or what the car itself draws) or a
+circuit phase it uses is full. Then each current is rounded down to its box's step, and whole
+steps left over go to the lowest allocations.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from .admission import Candidate
+from .phases import Key
+from .records import EPSILON, BoxAllocation, Reason
+
+# Bisection steps for a tier's common level: 80 halvings reach float precision.
+BISECTIONS = 80
+# A circuit phase with less than this left is full.
+FULL_A = 1e-4
+
+
+def fill(candidates: Sequence[Candidate], residual: dict[Key, float]) -> None:
+    """Water-filling: each priority tier rises to a common level, circuit by circuit."""
+    admitted = [c for c in candidates if c.keys]
+    for priority in sorted({c.priority for c in admitted}, reverse=True):
+        rising = [c for c in admitted if c.priority == priority and c.current < c.ceiling]
+        while rising:
+            base = [c.current for c in rising]
+            low, high = min(base), max(c.ceiling for c in rising)
+            if not _level_fits(rising, base, high, residual):
+                for _ in range(BISECTIONS):
+                    middle = (low + high) / 2
+                    if _level_fits(rising, base, middle, residual):
+                        low = middle
+                    else:
+                        high = middle
+                high = low
+            for c, start in zip(rising, base, strict=True):
+                c.current = min(c.ceiling, max(start, high))
+                for key in c.keys:
+                    residual[key] -= c.current - start
+            full = {key for key, left in residual.items() if left <= FULL_A}
+            still = [
+                c
+                for c in rising
+                if c.current < c.ceiling - EPSILON and not any(key in full for key in c.keys)
+            ]
+            if len(still) == len(rising):
+                break
+            rising = still
+
+
+def _level_fits(
+    rising: Sequence[Candidate], base: Sequence[float], level: float, residual: Mapping[Key, float]
+) -> bool:
+    """Whether every box rising to `level` (within its ceiling) fits every circuit phase."""
+    use: dict[Key, float] = {}
+    for c, start in zip(rising, base, strict=True):
+        extra = min(c.ceiling, max(start, level)) - start
+        for key in c.keys:
+            use[key] = use.get(key, 0.0) + extra
+    return all(residual[key] - amount >= -EPSILON for key, amount in use.items())
+
+
+def round_to_steps(candidates: Sequence[Candidate], residual: dict[Key, float]) -> None:
+    """Round down to each box's step, then hand whole steps left over to the lowest currents."""
+    admitted = [c for c in candidates if c.keys]
+    for c in admitted:
+        step = c.state.step_a
+        rounded = max(c.state.min_a, math.floor(c.current / step + EPSILON) * step)
+        for key in c.keys:
+            residual[key] += c.current - rounded
+        c.current = rounded
+    while True:
+        for c in sorted(admitted, key=lambda c: (-c.priority, c.current, c.order)):
+            step = c.state.step_a
+            if c.current + step <= c.ceiling + EPSILON and all(
+                residual[key] >= step - EPSILON for key in c.keys
+            ):
+                c.current += step
+                for key in c.keys:
+                    residual[key] -= step
+                break
+        else:
+            return
+
+
+def charging_allocation(candidate: Candidate) -> BoxAllocation:
+    """The allocation of an admitted car, with the reason its current is what it is."""
+    state = candidate.state
+    if candidate.current >= candidate.ceiling - state.step_a + EPSILON or (
+        candidate.ceiling_reason is Reason.LIMITED_BY_CAR
+        and candidate.current >= candidate.ceiling - EPSILON
+    ):
+        reason = candidate.ceiling_reason
+    elif candidate.current <= state.min_a + EPSILON:
+        reason = Reason.MINIMUM
+    else:
+        reason = Reason.FAIR_SHARE
+    return BoxAllocation(
+        state.box_id, candidate.current, candidate.phases, reason, candidate.grid_phases
+    )
