@@ -145,8 +145,14 @@ class SiteLimitNumber(SiteEntity, RestoreNumber):
         """Keep a lowered limit over a restart."""
         await super().async_added_to_hass()
         last = await self.async_get_last_number_data()
+        # Only while the fuse is the one it was lowered from (the options may have changed it).
         value = None if last is None else last.native_value
-        if value is not None and self.native_min_value <= value <= self.native_max_value:
+        if (
+            last is not None
+            and value is not None
+            and last.native_max_value == self.native_max_value
+            and self.native_min_value <= value <= self.native_max_value
+        ):
             await self.controller.async_set_limit(value)
 
     @property

@@ -98,12 +98,9 @@ def _check_main(
     if errors:
         return errors
     limit, margin = float(user_input[CONF_LIMIT]), float(user_input[CONF_MARGIN])
-    if not IEC_MIN_CURRENT_A <= limit <= MAX_LIMIT_A:
-        errors[CONF_LIMIT] = "limit_out_of_range"
-    elif margin < 0 or limit - margin < IEC_MIN_CURRENT_A:
+    # The selectors bound each number; what they cannot: the margin against the limit.
+    if limit - margin < IEC_MIN_CURRENT_A:
         errors[CONF_MARGIN] = "margin_too_large"
-    if not 0 <= float(user_input[CONF_STABLE]) <= MAX_STABLE_S:
-        errors[CONF_STABLE] = "stable_out_of_range"
     chosen = list(user_input.get(CONF_WALLBOXES) or [])
     known = {entry.entry_id for entry in controllable_wallboxes(hass)}
     if not chosen or not set(chosen) <= known:
@@ -144,9 +141,6 @@ def _check_box(user_input: dict[str, Any], errors: dict[str, str]) -> dict[str, 
     if errors:
         return {}
     priority = int(cleaned[CONF_PRIORITY])
-    if not 0 <= priority <= MAX_PRIORITY:
-        errors[CONF_PRIORITY] = "priority_out_of_range"
-        return {}
     return {
         CONF_L1_PHASE: int(cleaned[CONF_L1_PHASE]),
         CONF_PHASES: int(cleaned[CONF_PHASES]),
@@ -178,7 +172,7 @@ def _check_grid(
             errors[key] = "entity_not_found"
     finite_numbers(user_input, (CONF_FALLBACK,), errors)
     fallback = user_input.get(CONF_FALLBACK)
-    if CONF_FALLBACK not in errors and fallback is not None and not 0 <= fallback <= limit:
+    if CONF_FALLBACK not in errors and fallback is not None and fallback > limit:
         errors[CONF_FALLBACK] = "fallback_out_of_range"
 
 
