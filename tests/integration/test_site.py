@@ -305,3 +305,43 @@ async def test_refused_write_is_a_repair(
     await site.poll()
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     assert sorted(site.limits()) == [7, 8]
+
+
+async def test_grid_power_with_voltage(
+    hass: HomeAssistant, boxes: list[WallboxSimulator], clock: TestClock
+) -> None:
+    """A meter that reports power per phase (W or kW) and voltage: current = P / U."""
+    sims = boxes[:1]
+    powers = ("sensor.p_l1", "sensor.p_l2", "sensor.p_l3")
+    voltages = ("sensor.u_l1", "sensor.u_l2", "sensor.u_l3")
+    for entity_id in voltages:
+        hass.states.async_set(entity_id, "230", {"unit_of_measurement": "V"})
+
+    def meter() -> None:
+        # 10 A of house load per phase, plus what the box draws.
+        for phase, entity_id in enumerate(powers):
+            watts = (10 + sims[0].state.currents_a[phase]) * 230
+            hass.states.async_set(entity_id, f"{watts / 1000:.3f}", {"unit_of_measurement": "kW"})
+
+    meter()
+    site = await make_site(
+        hass,
+        sims,
+        clock,
+        limit=25,
+        **{
+            CONF_GRID_SOURCE: "power",
+            **dict(zip(("power_l1", "power_l2", "power_l3"), powers, strict=True)),
+            **dict(zip(("voltage_l1", "voltage_l2", "voltage_l3"), voltages, strict=True)),
+        },
+    )
+    charge(sims)
+    for _ in range(4):
+        meter()
+        await site.poll()
+    assert site.limits() == [14]  # 25 - 1 - 10 A
+    hass.states.async_set(voltages[1], "unavailable")
+    await site.poll()
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"site_grid_stale_{site.entry.entry_id}")
+    assert issue is not None
+    assert site.limits() == [12]  # half of 25 - 1 A while the meter is not trusted
