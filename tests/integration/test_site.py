@@ -10,11 +10,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
+from unittest.mock import patch
 
 import pytest
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    snapshot_platform,
+)
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.ev_session_monitor.const import (
     DOMAIN,
@@ -112,7 +121,15 @@ async def make_site(
 ) -> Site:
     entries = []
     for number, sim in enumerate(sims, start=1):
-        entry = entry_for(sim, title=f"Box {number}")
+        template = entry_for(sim, title=f"Box {number}")
+        # Fixed entry ids: the site's entities are named by them (snapshots stay the same).
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title=template.title,
+            unique_id=template.unique_id,
+            data=dict(template.data),
+            entry_id=f"box{number}",
+        )
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
         entries.append(entry)
@@ -345,3 +362,28 @@ async def test_grid_power_with_voltage(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"site_grid_stale_{site.entry.entry_id}")
     assert issue is not None
     assert site.limits() == [12]  # half of 25 - 1 A while the meter is not trusted
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Registry entries and states serialized as core's tests do (no ids, no clock times)."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.mark.parametrize("platform", [Platform.NUMBER, Platform.SENSOR])
+async def test_site_entities_snapshot(
+    hass: HomeAssistant,
+    platform: Platform,
+    boxes: list[WallboxSimulator],
+    clock: TestClock,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Names, units, device classes, options and values of the site's entities."""
+    sims = boxes[:1]  # one car: its share does not hang on which box's id sorts first
+    with patch("custom_components.ev_session_monitor.site_controller.SITE_PLATFORMS", [platform]):
+        site = await make_site(hass, sims, clock, limit=16)
+    charge(sims)
+    await site.poll()
+    await site.poll()
+    await snapshot_platform(hass, entity_registry, snapshot, site.entry.entry_id)
