@@ -110,7 +110,7 @@ def test_every_exception_and_issue_key_exists() -> None:
 
 
 def test_config_flow_errors_translated() -> None:
-    text = SOURCES["config_flow.py"] + SOURCES["options_flow.py"]
+    text = SOURCES["config_flow.py"] + SOURCES["options_flow.py"] + SOURCES["site_flow.py"]
     for key in set(
         re.findall(r'"(cannot_connect|invalid_response|invalid_auth|unknown_profile)"', text)
     ):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from homeassistant.const import CONF_PASSWORD, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
@@ -31,6 +33,8 @@ from .ocpp_coordinator import OcppCoordinator, ocpp_store_key
 from .ocpp_hub import OcppHub, async_join_hub, async_leave_hub
 from .panel import async_hide_panel_if_unused, async_setup_portal, async_show_panel
 from .services import async_setup_services
+from .site_config import is_site_entry
+from .site_controller import SiteConfigEntry, async_setup_site, async_unload_site
 from .storage import DATA_DOMAIN, async_domain_data
 from .tag_sensors import TAG_ENERGY, async_setup_tag_energy
 from .wallbox.entry_store import STORE_VERSION, entry_store_key
@@ -59,6 +63,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
     """Connect to the wallbox and start polling it."""
+    if is_site_entry(entry):
+        return await async_setup_site(hass, cast("SiteConfigEntry", entry))
     domain = hass.data[DATA_DOMAIN]
     if entry.data.get(CONF_TRANSPORT) == TRANSPORT_OCPP:
         await _async_setup_ocpp(hass, entry)
@@ -192,6 +198,8 @@ def _forget_entities_of_removed_entries(hass: HomeAssistant, entry: EvConfigEntr
 
 async def async_unload_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
     """Stop polling; persist the open session so it resumes after reload."""
+    if is_site_entry(entry):
+        return await async_unload_site(hass, cast("SiteConfigEntry", entry))
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await entry.runtime_data.coordinator.async_save_now()
@@ -205,6 +213,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
 
 async def async_remove_entry(hass: HomeAssistant, entry: EvConfigEntry) -> None:
     """Forget the wallbox's open-session state; recorded sessions stay in the history."""
+    if is_site_entry(entry):
+        return
     if (tag_energy := hass.data.get(TAG_ENERGY)) is not None:
         await tag_energy.async_place()  # the card devices move if they were this entry's
     await Store[dict[str, object]](

@@ -34,6 +34,8 @@ from .core.profile import ProfileCatalog, WallboxProfile
 from .flow_fields import check_name, number_field, whole_numbers
 from .ocpp_flow import OcppConfigSteps
 from .options_flow import EvOptionsFlow
+from .site_config import is_site_entry
+from .site_flow import SiteConfigSteps, SiteOptionsFlow
 from .storage import async_domain_data
 
 
@@ -125,8 +127,8 @@ def _unique_id(profile: WallboxProfile, data: Mapping[str, Any], identity: Devic
     return f"{profile.profile_id}_{data[CONF_HOST]}_{port}_{unit}"
 
 
-class EvSessionMonitorConfigFlow(OcppConfigSteps, ConfigFlow, domain=DOMAIN):
-    """Add a wallbox."""
+class EvSessionMonitorConfigFlow(OcppConfigSteps, SiteConfigSteps, ConfigFlow, domain=DOMAIN):
+    """Add a wallbox, or a site several wallboxes share."""
 
     VERSION = 1
 
@@ -136,9 +138,9 @@ class EvSessionMonitorConfigFlow(OcppConfigSteps, ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> EvOptionsFlow:
-        """Return the options flow."""
-        return EvOptionsFlow()
+    def async_get_options_flow(config_entry: ConfigEntry) -> EvOptionsFlow | SiteOptionsFlow:
+        """Return the options flow (a site's, or a wallbox's)."""
+        return SiteOptionsFlow() if is_site_entry(config_entry) else EvOptionsFlow()
 
     async def _async_validate(
         self, data: dict[str, Any]
@@ -162,8 +164,8 @@ class EvSessionMonitorConfigFlow(OcppConfigSteps, ConfigFlow, domain=DOMAIN):
         return profile, identity, {}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Home Assistant reads the box (Modbus TCP, HTTP), or the box connects to it (OCPP)."""
-        return self.async_show_menu(step_id="user", menu_options=["network", "ocpp"])
+        """A box Home Assistant reads (Modbus TCP, HTTP), one that connects to it (OCPP), a site."""
+        return self.async_show_menu(step_id="user", menu_options=["network", "ocpp", "site"])
 
     async def async_step_network(
         self, user_input: dict[str, Any] | None = None
@@ -326,6 +328,8 @@ class EvSessionMonitorConfigFlow(OcppConfigSteps, ConfigFlow, domain=DOMAIN):
         """Change host, port or unit id of an existing wallbox (an OCPP box's password)."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
+        if is_site_entry(entry):
+            return self.async_abort(reason="site_in_options")
         if entry.data.get(CONF_TRANSPORT) == TRANSPORT_OCPP:
             return await self.async_step_reconfigure_ocpp(user_input)
         if user_input is not None:

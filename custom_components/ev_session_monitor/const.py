@@ -48,6 +48,9 @@ EVENT_SESSION_COMPLETED: Final = f"{DOMAIN}_session_completed"
 EVENT_UNKNOWN_TAG: Final = f"{DOMAIN}_unknown_tag"
 EVENT_TAG_ACCEPTED: Final = f"{DOMAIN}_tag_accepted"
 EVENT_SUSPICIOUS_ACTIVITY: Final = f"{DOMAIN}_suspicious_activity"
+# A site paused a box (no headroom, or for a box of higher priority) or let it charge again.
+EVENT_SITE_PAUSED: Final = f"{DOMAIN}_site_paused"
+EVENT_SITE_RESUMED: Final = f"{DOMAIN}_site_resumed"
 
 # Event entity types; each has a bus event f"{DOMAIN}_{type}".
 EVENT_TYPES: Final = (

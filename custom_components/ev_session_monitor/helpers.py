@@ -13,6 +13,7 @@ from .const import DOMAIN
 from .coordinator import EvConfigEntry, EvCoordinator
 from .core.errors import WallboxError, WallboxUnsupportedError
 from .core.numbers import is_finite_number
+from .site_config import wallbox_entries
 
 
 async def async_wallbox_command(coordinator: EvCoordinator, command: Awaitable[None]) -> None:
@@ -42,11 +43,7 @@ def require_finite(value: float) -> None:
 
 def loaded_entries(hass: HomeAssistant) -> list[EvConfigEntry]:
     """The wallboxes that are set up."""
-    return [
-        entry
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        if entry.state is ConfigEntryState.LOADED
-    ]
+    return [entry for entry in wallbox_entries(hass) if entry.state is ConfigEntryState.LOADED]
 
 
 def entity_id_of(hass: HomeAssistant, platform: str, charger_id: str, key: str) -> str | None:

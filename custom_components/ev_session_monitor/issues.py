@@ -33,6 +33,31 @@ def async_clear_wallbox_issue(hass: HomeAssistant, entry: ConfigEntry, key: str)
     ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")
 
 
+def async_site_issue(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    issue: str,
+    key: str,
+    severity: ir.IssueSeverity = ir.IssueSeverity.WARNING,
+    **placeholders: str,
+) -> None:
+    """Raise a site's repair issue (`issue` tells several of one `key` apart)."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"{issue}_{entry.entry_id}",
+        is_fixable=False,
+        severity=severity,
+        translation_key=key,
+        translation_placeholders={"site": entry.title, **placeholders},
+    )
+
+
+def async_clear_site_issue(hass: HomeAssistant, entry: ConfigEntry, issue: str) -> None:
+    """The cause of a site's repair issue is gone."""
+    ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")
+
+
 def async_suspicious_issue(
     hass: HomeAssistant, entry: ConfigEntry, reason: str, attempts: int = 0
 ) -> None:

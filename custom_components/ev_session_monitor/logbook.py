@@ -17,6 +17,8 @@ from .const import (
     DOMAIN,
     EVENT_SESSION_COMPLETED,
     EVENT_SESSION_STARTED,
+    EVENT_SITE_PAUSED,
+    EVENT_SITE_RESUMED,
     EVENT_SUSPICIOUS_ACTIVITY,
     EVENT_TAG_ACCEPTED,
     EVENT_UNKNOWN_TAG,
@@ -30,6 +32,12 @@ _ICONS = {
     EVENT_TAG_ACCEPTED: "mdi:card-account-details",
     EVENT_UNKNOWN_TAG: "mdi:card-bulleted-off",
     EVENT_SUSPICIOUS_ACTIVITY: "mdi:shield-alert",
+    EVENT_SITE_PAUSED: "mdi:pause-circle",
+    EVENT_SITE_RESUMED: "mdi:play-circle",
+}
+_SITE_PAUSES = {
+    "paused_for_priority": "for a car of higher priority",
+    "paused_no_headroom": "because the fuse has no headroom left",
 }
 
 
@@ -55,6 +63,11 @@ def _message(event_type: str, data: dict[str, Any]) -> str:
         )
     if event_type == EVENT_TAG_ACCEPTED:
         return f"accepted tag {data.get('tag_name') or data.get('tag_id')}"
+    if event_type == EVENT_SITE_PAUSED:
+        why = _SITE_PAUSES.get(str(data.get("reason")), "")
+        return f"was paused by the site {data.get('site')} {why}".rstrip()
+    if event_type == EVENT_SITE_RESUMED:
+        return f"may charge again at {data.get('current_a', 0):g} A (site {data.get('site')})"
     if event_type == EVENT_UNKNOWN_TAG:
         return f"saw unknown tag {data.get('tag_id')} (attempt {data.get('attempts', 1)})"
     if data.get("reason") == "charging_without_tag":

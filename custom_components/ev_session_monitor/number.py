@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from homeassistant.components.number import (
     NumberDeviceClass,
@@ -18,6 +18,9 @@ from .coordinator import EvConfigEntry, EvCoordinator
 from .core.model import Capability
 from .entity import EvEntity
 from .helpers import async_wallbox_command, require_finite
+from .site_config import is_site_entry
+from .site_controller import SiteConfigEntry
+from .site_entities import async_setup_site_numbers
 
 PARALLEL_UPDATES = 1
 
@@ -39,7 +42,10 @@ async def async_setup_entry(
     entry: EvConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the numbers the profile supports."""
+    """Add the numbers the profile supports (a site: its limit)."""
+    if is_site_entry(entry):
+        await async_setup_site_numbers(cast("SiteConfigEntry", entry), async_add_entities)
+        return
     runtime = entry.runtime_data
     entities: list[EvEntity] = [TargetEnergyNumber(runtime.coordinator, TARGET_ENERGY)]
     control = runtime.profile.current_limit

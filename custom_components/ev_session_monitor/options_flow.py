@@ -35,7 +35,6 @@ from .const import (
     DEFAULT_POLL_INTERVAL_S,
     DEFAULT_SUSPICIOUS_ATTEMPTS,
     DEFAULT_SUSPICIOUS_WINDOW_MIN,
-    DOMAIN,
     MIN_POLL_INTERVAL_S,
     PRICE_FIXED,
     PRICE_NONE,
@@ -55,6 +54,7 @@ from .core.tags import (
     validate_tag_name,
 )
 from .flow_fields import finite_numbers, number_field, whole_numbers
+from .site_config import wallbox_entries
 from .storage import DATA_DOMAIN, TagStore
 
 CONF_TAG_ID = "tag_id"
@@ -252,7 +252,7 @@ class EvOptionsFlow(OptionsFlowWithReload):
     def _tag_schema(self, *, with_id: bool) -> vol.Schema:
         chargers = [
             selector.SelectOptionDict(value=entry.unique_id or entry.entry_id, label=entry.title)
-            for entry in self.hass.config_entries.async_entries(DOMAIN)
+            for entry in wallbox_entries(self.hass)
         ]
         fields: dict[Any, Any] = {}
         if with_id:

@@ -20,6 +20,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
+from .site_config import wallbox_entries
 from .views import DownloadView, StatementView
 from .websocket_api import async_register_commands
 
@@ -77,7 +78,7 @@ def async_hide_panel_if_unused(hass: HomeAssistant, unloading_entry_id: str) -> 
     """Remove the sidebar entry when the last wallbox is unloaded."""
     others = [
         entry
-        for entry in hass.config_entries.async_entries(DOMAIN)
+        for entry in wallbox_entries(hass)
         if entry.entry_id != unloading_entry_id and entry.state is ConfigEntryState.LOADED
     ]
     if not others:

@@ -17,6 +17,7 @@ from homeassistant.helpers.service import async_register_admin_service
 from .const import DOMAIN
 from .core.errors import WallboxError
 from .core.modbus import ModbusWallboxClient
+from .site_config import is_site_entry
 
 SERVICE_READ_REGISTERS = "read_registers"
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
@@ -45,7 +46,12 @@ def _refuse(key: str, **placeholders: str) -> ServiceValidationError:
 
 def _client(hass: HomeAssistant, entry_id: str) -> ModbusWallboxClient:
     entry = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
+    if (
+        entry is None
+        or entry.domain != DOMAIN
+        or is_site_entry(entry)
+        or entry.state is not ConfigEntryState.LOADED
+    ):
         raise _refuse("unknown_entry", entry_id=entry_id)
     client = entry.runtime_data.coordinator.client
     if not isinstance(client, ModbusWallboxClient):

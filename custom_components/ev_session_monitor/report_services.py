@@ -32,6 +32,7 @@ from .core.history import IssuedStatement, SessionHistory
 from .core.statement import LABEL_KEYS, MeterInfo, Statement, render_statement
 from .core.tags import InvalidTagError, validate_tag
 from .core.utilization import utilization
+from .site_config import is_site_entry
 from .storage import DATA_DOMAIN
 
 STATEMENT_DIR = "ev_session_monitor/statements"
@@ -156,6 +157,8 @@ def _meters(hass: HomeAssistant) -> dict[str, MeterInfo]:
     """Each loaded wallbox's meter: its serial and its calibration as its profile says."""
     meters = {}
     for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        if is_site_entry(entry):
+            continue
         runtime = entry.runtime_data
         meters[entry.unique_id or entry.entry_id] = MeterInfo(
             serial=runtime.identity.serial, calibration=runtime.profile.calibrated_meter

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -31,6 +31,9 @@ from .coordinator import EvConfigEntry, EvCoordinator, EvData
 from .core.authorization import AuthState
 from .core.model import Capability, ChargerStatus, SessionRecord
 from .entity import EvEntity
+from .site_config import is_site_entry
+from .site_controller import SiteConfigEntry
+from .site_entities import async_setup_site_sensors
 from .tag_sensors import TAG_ENERGY
 
 PARALLEL_UPDATES = 0
@@ -312,6 +315,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the sensors the wallbox's profile can feed; the card sensors come when placed here."""
+    if is_site_entry(entry):
+        await async_setup_site_sensors(cast("SiteConfigEntry", entry), async_add_entities)
+        return
     platform = async_get_current_platform()
     entry.async_on_unload(
         hass.data[TAG_ENERGY].async_register_platform(entry.entry_id, platform.async_add_entities)

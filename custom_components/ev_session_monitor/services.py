@@ -47,6 +47,7 @@ from .core.tags import (
 )
 from .register_dump import async_setup_register_dump
 from .report_services import async_setup_report_services
+from .site_config import is_site_entry
 from .storage import DATA_DOMAIN
 
 ATTR_LIMIT = "limit"
@@ -197,7 +198,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
     async def learn_last_tag(call: ServiceCall) -> ServiceResponse:
         await async_require_admin(hass, call.context)
         entry = hass.config_entries.async_get_entry(call.data[ATTR_CONFIG_ENTRY_ID])
-        if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
+        if (
+            entry is None
+            or entry.domain != DOMAIN
+            or is_site_entry(entry)
+            or entry.state is not ConfigEntryState.LOADED
+        ):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="unknown_entry",
@@ -318,7 +324,12 @@ def _plan_prices(hass: HomeAssistant, data: Mapping[str, Any], now: datetime) ->
 
 async def _plan_charging(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     entry = hass.config_entries.async_get_entry(call.data[ATTR_CONFIG_ENTRY_ID])
-    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
+    if (
+        entry is None
+        or entry.domain != DOMAIN
+        or is_site_entry(entry)
+        or entry.state is not ConfigEntryState.LOADED
+    ):
         raise _plan_error("unknown_entry", entry_id=call.data[ATTR_CONFIG_ENTRY_ID])
     now = dt_util.utcnow()
     tz = dt_util.get_default_time_zone()

@@ -54,6 +54,7 @@ from .access import UNKNOWN_VIEWER, card_label_shown
 from .const import DOMAIN
 from .core.model import SessionRecord
 from .core.tags import KnownTag
+from .site_config import wallbox_entries
 from .tag_statistics import PastStatistics
 
 if TYPE_CHECKING:
@@ -295,7 +296,7 @@ class TagEnergy:
 
     def _home_entry_id(self) -> str | None:
         """The entry the card devices belong to: the first enabled wallbox that can load."""
-        for entry in self.hass.config_entries.async_entries(DOMAIN):
+        for entry in wallbox_entries(self.hass):
             if entry.disabled_by is None and entry.state not in _BROKEN_STATES:
                 return entry.entry_id
         return None

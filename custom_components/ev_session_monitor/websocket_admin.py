@@ -26,6 +26,7 @@ from .const import DOMAIN
 from .core.numbers import finite_float
 from .core.tags import DuplicateTagError, InvalidTagError, KnownTag, normalize_tag, validate_tag
 from .helpers import entity_id_of, loaded_entries
+from .site_config import is_site_entry, wallbox_entries
 from .storage import DATA_DOMAIN
 
 # The same bounds as the options flow's price field.
@@ -40,9 +41,7 @@ TAG_FIELDS: dict[Any, Any] = {
 
 
 def _charger_ids(hass: HomeAssistant) -> set[str]:
-    return {
-        entry.unique_id or entry.entry_id for entry in hass.config_entries.async_entries(DOMAIN)
-    }
+    return {entry.unique_id or entry.entry_id for entry in wallbox_entries(hass)}
 
 
 @websocket_command(
@@ -60,7 +59,12 @@ async def ws_control(
 ) -> None:
     """Switch charging or set the current through the wallbox's own entities."""
     entry = hass.config_entries.async_get_entry(msg["entry_id"])
-    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
+    if (
+        entry is None
+        or entry.domain != DOMAIN
+        or is_site_entry(entry)
+        or entry.state is not ConfigEntryState.LOADED
+    ):
         connection.send_error(msg["id"], ERR_NOT_FOUND, "unknown wallbox")
         return
     charger_id = entry.unique_id or entry.entry_id

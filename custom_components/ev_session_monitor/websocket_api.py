@@ -38,6 +38,7 @@ from .core.history import SORT_COLUMNS, charger_totals, summarize, totals
 from .core.model import Capability, SessionRecord
 from .core.tags import TagRegistry, tag_label
 from .helpers import entity_id_of, loaded_entries
+from .site_config import wallbox_entries
 from .storage import DATA_DOMAIN
 from .websocket_admin import (
     ws_admit,
@@ -102,7 +103,7 @@ def ws_info(hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, An
                     "charger_id": entry.unique_id or entry.entry_id,
                     "title": entry.title,
                 }
-                for entry in hass.config_entries.async_entries(DOMAIN)
+                for entry in wallbox_entries(hass)
             ],
             "tags": [
                 {"tag_id": tag.tag_id, "name": tag.name}

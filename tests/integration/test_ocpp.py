@@ -181,7 +181,7 @@ async def test_add_through_the_config_flow(hass: HomeAssistant, port: int) -> No
     """OCPP next to Modbus/HTTP; the generated password is shown once and then connects."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["network", "ocpp"]
+    assert result["menu_options"] == ["network", "ocpp", "site"]
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "ocpp"}
     )

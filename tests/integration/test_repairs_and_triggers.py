@@ -16,6 +16,8 @@ from custom_components.ev_session_monitor.const import (
     DOMAIN,
     EVENT_SESSION_COMPLETED,
     EVENT_SESSION_STARTED,
+    EVENT_SITE_PAUSED,
+    EVENT_SITE_RESUMED,
     EVENT_SUSPICIOUS_ACTIVITY,
     EVENT_TAG_ACCEPTED,
     EVENT_TYPES,
@@ -99,6 +101,8 @@ def test_logbook_sentences(hass: HomeAssistant) -> None:
         EVENT_TAG_ACCEPTED,
         EVENT_UNKNOWN_TAG,
         EVENT_SUSPICIOUS_ACTIVITY,
+        EVENT_SITE_PAUSED,
+        EVENT_SITE_RESUMED,
     }
     assert (
         say(

@@ -50,6 +50,8 @@ class Enforcement:
         self.controlled = False  # we wrote a control: keep the box's watchdog fed
         self._enforced_current: float | None = None
         self._enforced_at: datetime | None = None
+        # The share a site gives this box (site_controller.py): the ceiling over the lock.
+        self.site_limit_a: float | None = None
 
     @property
     def locked(self) -> bool | None:
@@ -90,6 +92,8 @@ class Enforcement:
         if release is None:  # unset, or NaN saved by an older release
             release = control.max_a
         wanted = release if self._auth.release_allowed(reading) else 0.0
+        if self.site_limit_a is not None:
+            wanted = min(wanted, self.site_limit_a)
         due = self._enforced_at is None or now - self._enforced_at >= ENFORCE_REFRESH
         if wanted == self._enforced_current and not due:
             return
@@ -152,6 +156,18 @@ class Enforcement:
         """Switch 1-phase / 3-phase charging."""
         await self._client.set_phases(phases)
         self.controlled = True
+
+    async def async_set_site_limit(self, amps: float, now: datetime) -> None:
+        """Write the site's share; the lock, when on, re-sends it as its release current.
+
+        The site never gives a locked box more than the lock's 0 A (its wish is the bound).
+        """
+        await self._client.set_current_limit(amps)
+        self.site_limit_a = amps
+        self.controlled = True
+        if self.enabled:
+            self._enforced_current = amps
+            self._enforced_at = now
 
     async def async_set_current_limit(self, amps: float) -> None:
         """Write the charging current."""
