@@ -366,8 +366,11 @@ class EvOptionsFlow(OptionsFlowWithReload):
         if user_input is not None and CONF_TAG_NAME in user_input:
             changed = self._known_tag(tag.tag_id, user_input, errors)
             if changed is not None:
-                # An owner written as text by an earlier release stays on the card.
-                await self._tags().async_update(replace(changed, owner=tag.owner))
+                # An owner written as text by an earlier release stays on the card, and so
+                # does the blocked state (changed in the portal).
+                await self._tags().async_update(
+                    replace(changed, owner=tag.owner, blocked=tag.blocked)
+                )
                 return self.async_create_entry(data=dict(self.config_entry.options))
         current = {
             CONF_TAG_NAME: tag.name,

@@ -73,12 +73,10 @@ OCPP_PROFILE = WallboxProfile(
 
 
 def decide_card(registry: TagRegistry, charger_id: str, id_tag: str) -> CardDecision:
-    """The answer to a card: known and allowed on this wallbox, or not.
-
-    The registry knows no blocked state (a card is admitted or removed), so the answer is
-    Accepted or Invalid.
-    """
+    """The answer to a card: Blocked if an administrator blocked it, else allowed here or not."""
     known = registry.get(id_tag)
+    if known is not None and known.blocked:
+        return CardDecision.BLOCKED
     if known is None or not known.allowed_on(charger_id):
         return CardDecision.INVALID
     return CardDecision.ACCEPTED
