@@ -28,6 +28,7 @@ from ocpp.v16.enums import (
     RemoteStartStopStatus,
     ResetStatus,
     TriggerMessageStatus,
+    UpdateStatus,
 )
 
 from .strict import StrictValidator
@@ -75,6 +76,9 @@ class BoxState:
             "AllowOfflineTxForUnknownId": "true",
             "StopTransactionOnInvalidId": "false",
             "MeterValueSampleInterval": "900",
+            "LocalAuthListEnabled": "true",
+            "LocalAuthListMaxLength": "100",
+            "SendLocalListMaxLength": "20",
         }
     )
     # Keys this box refuses to change (as a read-only key would be).
@@ -85,6 +89,10 @@ class BoxState:
     availability: list[tuple[int, str]] = field(default_factory=list)
     resets: list[str] = field(default_factory=list)
     triggers: list[str] = field(default_factory=list)
+    # The Local Authorization List: card id -> idTagInfo, its version, every update received.
+    local_list: dict[str, dict[str, Any]] = field(default_factory=dict)
+    local_list_version: int = 0
+    local_list_updates: list[dict[str, Any]] = field(default_factory=list)
     refuse_remote_start: bool = False
     refuse_charging_profile: bool = False
 
@@ -158,6 +166,38 @@ class SimulatedChargePoint(ChargePoint):
         """Answer change availability as a box would, and note it."""
         self.state.availability.append((connector_id, type))
         return call_result.ChangeAvailability(status=AvailabilityStatus.accepted)
+
+    @on(Action.send_local_list)
+    def on_send_local_list(
+        self, list_version: int, update_type: str, **kwargs: Any
+    ) -> Any:
+        """Update the local list as OCPP 1.6 edition 2 section 5.15 describes, and note it."""
+        entries = kwargs.get("local_authorization_list") or []
+        self.state.local_list_updates.append(
+            {"version": list_version, "update_type": update_type, "entries": entries}
+        )
+        if self.state.configuration.get("LocalAuthListEnabled") != "true":
+            return call_result.SendLocalList(status=UpdateStatus.not_supported)
+        if update_type == "Differential" and list_version <= self.state.local_list_version:
+            return call_result.SendLocalList(status=UpdateStatus.version_mismatch)
+        updated = {} if update_type == "Full" else dict(self.state.local_list)
+        for entry in entries:
+            if entry.get("id_tag_info") is None:
+                updated.pop(entry["id_tag"], None)
+            else:
+                updated[entry["id_tag"]] = entry["id_tag_info"]
+        if len(updated) > int(self.state.configuration["LocalAuthListMaxLength"]):
+            return call_result.SendLocalList(status=UpdateStatus.failed)
+        self.state.local_list = updated
+        self.state.local_list_version = list_version
+        return call_result.SendLocalList(status=UpdateStatus.accepted)
+
+    @on(Action.get_local_list_version)
+    def on_get_local_list_version(self, **_: Any) -> Any:
+        """The version of the local list (0: none, -1: not enabled)."""
+        enabled = self.state.configuration.get("LocalAuthListEnabled") == "true"
+        version = self.state.local_list_version if enabled else -1
+        return call_result.GetLocalListVersion(list_version=version)
 
     @on(Action.reset)
     def on_reset(self, type: str, **_: Any) -> Any:

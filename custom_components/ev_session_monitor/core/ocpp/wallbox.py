@@ -30,6 +30,7 @@ from .events import (
     TransactionStarted,
     TransactionStopped,
 )
+from .local_list import LocalListState
 from .meter_values import MeterSample
 
 OCPP_PROFILE_ID = "ocpp_1_6j"
@@ -112,6 +113,8 @@ class OcppWallboxClient(WallboxClient):
         # The box said what its outlet does since Home Assistant started (not a guess).
         self.status_seen = False
         self._limit_sent_a: float | None = None
+        # The box's Local Authorization List as it last accepted it.
+        self.local_list = LocalListState()
 
     # --- facts from the box --------------------------------------------------------------
 
@@ -215,16 +218,18 @@ class OcppWallboxClient(WallboxClient):
             )
 
     def stored(self) -> dict[str, Any]:
-        """What must survive a restart: the running transaction and one awaiting its record."""
+        """What must survive a restart: the transactions and the box's local list."""
         return {
             "transaction": None if self.transaction is None else _meter_dict(self.transaction),
             "finished": None if self.finished is None else _meter_dict(self.finished),
+            "local_list": self.local_list.to_dict(),
         }
 
     def restore(self, data: dict[str, Any]) -> None:
         """Take back what stored() returned before the restart."""
         self.transaction = _meter_from(data.get("transaction"))
         self.finished = _meter_from(data.get("finished"))
+        self.local_list = LocalListState.from_dict(data.get("local_list"))
         if self.transaction is not None:
             # The meter's value now is the box's to say: the start value would read as a reset.
             self.reading = replace(self.reading, enabled=True)
@@ -241,6 +246,10 @@ class OcppWallboxClient(WallboxClient):
     def connected(self) -> bool:
         """Return True while the box is connected."""
         return self._connection() is not None
+
+    def connection(self) -> Any:
+        """The box's live connection (CentralChargePoint), None while it is away."""
+        return self._connection()
 
     def _live(self) -> Any:
         live = self._connection()
