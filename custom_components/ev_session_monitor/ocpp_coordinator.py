@@ -266,3 +266,11 @@ class OcppCoordinator(EvCoordinator):
     async def async_reset(self) -> None:
         """Restart the box."""
         await self.client.reset()
+
+    async def async_set_operative(self, operative: bool) -> None:
+        """Let the box take sessions or not (ChangeAvailability)."""
+        await self.client.set_operative(operative)
+
+    async def async_refresh_values(self) -> None:
+        """Ask the box for its status and meter values now (TriggerMessage)."""
+        await self.client.refresh()

@@ -36,8 +36,9 @@ from .meter_values import MeterSample
 OCPP_PROFILE_ID = "ocpp_1_6j"
 # The connector a single-outlet box charges on (OCPP numbers them from 1; 0 is the box).
 CHARGING_CONNECTOR = 1
-# OCPP ChargePointErrorCode for "no error".
+# OCPP ChargePointErrorCode for "no error", and the status of a box or connector set Inoperative.
 NO_ERROR = "NoError"
+UNAVAILABLE = "Unavailable"
 
 _PUSHED = "OCPP call, sent by OcppWallboxClient"  # the write is an OCPP call, not this request
 
@@ -113,6 +114,9 @@ class OcppWallboxClient(WallboxClient):
         # The box said what its outlet does since Home Assistant started (not a guess).
         self.status_seen = False
         self._limit_sent_a: float | None = None
+        # Whether the box takes charging sessions (ChangeAvailability, "Unavailable" status);
+        # None until it said so or was told.
+        self.operative: bool | None = None
         # The box's Local Authorization List as it last accepted it.
         self.local_list = LocalListState()
 
@@ -131,6 +135,8 @@ class OcppWallboxClient(WallboxClient):
         """A StatusNotification: the charging connector's status; any connector's error."""
         self._at(report.timestamp)
         error = report.error_code
+        if report.connector_id in (0, CHARGING_CONNECTOR):
+            self.operative = report.raw_status != UNAVAILABLE
         if report.connector_id == 0:
             if error != NO_ERROR or self.reading.error_code is None:
                 self.reading = replace(self.reading, error_code=error)
@@ -305,6 +311,23 @@ class OcppWallboxClient(WallboxClient):
     async def set_phases(self, phases: int) -> None:
         """OCPP 1.6 has no phase switch."""
         raise WallboxUnsupportedError("OCPP 1.6 cannot switch phases")
+
+    async def set_operative(self, operative: bool) -> None:
+        """ChangeAvailability of the whole box (connector 0): Operative or Inoperative.
+
+        Scheduled (a transaction runs) counts as done: the box changes when it ends.
+        """
+        await self._command(lambda live: commands.change_availability(live, 0, operative))
+        self.operative = operative
+
+    async def refresh(self) -> None:
+        """TriggerMessage: the charging connector's StatusNotification and MeterValues now."""
+
+        async def trigger(live: Any) -> None:
+            for message in ("StatusNotification", "MeterValues"):
+                await commands.trigger_message(live, message, CHARGING_CONNECTOR)
+
+        await self._command(trigger)
 
     async def reset(self) -> None:
         """Restart the box (Reset, soft)."""
