@@ -162,3 +162,18 @@ async def test_box_without_a_local_list_gets_none(
         await hass.data[DOMAIN].tags.async_add(KnownTag(tag_id="CAFE0001", name="Carol"))
         await hass.async_block_till_done()
         assert cp.state.local_list_updates == []
+
+
+async def test_list_is_capped_at_what_the_box_holds(
+    hass: HomeAssistant, entry: MockConfigEntry, port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """LocalAuthListMaxLength 3 and 5 cards: 3 are sent (a Failed update would send none)."""
+    tags = hass.data[DOMAIN].tags
+    for number in range(5):
+        await tags.async_add(KnownTag(tag_id=f"CAFE{number:04d}", name=f"Card {number}"))
+    async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD) as cp:
+        cp.state.configuration["LocalAuthListMaxLength"] = "3"
+        await _boot(cp)
+        await _until(lambda: cp.state.local_list_version == 1)
+        assert sorted(cp.state.local_list) == ["CAFE0000", "CAFE0001", "CAFE0002"]
+    assert "5 cards for the box's local list, which holds 3" in caplog.text
