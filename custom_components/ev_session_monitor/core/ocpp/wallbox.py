@@ -39,6 +39,8 @@ CHARGING_CONNECTOR = 1
 # OCPP ChargePointErrorCode for "no error", and the status of a box or connector set Inoperative.
 NO_ERROR = "NoError"
 UNAVAILABLE = "Unavailable"
+# The status of a connector whose vehicle is plugged in and waits for a start.
+PREPARING = "Preparing"
 
 _PUSHED = "OCPP call, sent by OcppWallboxClient"  # the write is an OCPP call, not this request
 
@@ -91,6 +93,7 @@ class TransactionMeter:
     transaction_id: int
     meter_start_wh: int
     meter_end_wh: int | None = None
+    connector_id: int = CHARGING_CONNECTOR
 
 
 Connection = Callable[[], Any]  # the connected CentralChargePoint, or None
@@ -114,6 +117,8 @@ class OcppWallboxClient(WallboxClient):
         # The box said what its outlet does since Home Assistant started (not a guess).
         self.status_seen = False
         self._limit_sent_a: float | None = None
+        # The last StatusNotification of each connector (1, 2, ...).
+        self.connector_statuses: dict[int, StatusReport] = {}
         # Whether the box takes charging sessions (ChangeAvailability, "Unavailable" status);
         # None until it said so or was told.
         self.operative: bool | None = None
@@ -132,7 +137,11 @@ class OcppWallboxClient(WallboxClient):
         self.boot = info
 
     def apply_status(self, report: StatusReport) -> None:
-        """A StatusNotification: the charging connector's status; any connector's error."""
+        """A StatusNotification: the wallbox shows the connector in use; connector 0's error.
+
+        A box with several connectors reports each; the wallbox follows the one with the
+        running transaction, else the first with a vehicle, else connector 1.
+        """
         self._at(report.timestamp)
         error = report.error_code
         if report.connector_id in (0, CHARGING_CONNECTOR):
@@ -142,19 +151,37 @@ class OcppWallboxClient(WallboxClient):
                 self.reading = replace(self.reading, error_code=error)
             return
         self.status_seen = True
+        self.connector_statuses[report.connector_id] = report
+        shown = self.connector_statuses[self._connector_in_use()]
         changes: dict[str, Any] = {}
-        plugged_in = report.status in VEHICLE_PRESENT and not self.reading.vehicle_present
+        plugged_in = shown.status in VEHICLE_PRESENT and not self.reading.vehicle_present
         if plugged_in and self.transaction is None:
             # A new plug-in has delivered nothing yet: a counter at 0 lets the first session
             # be counted before the box ever reported its meter (it does at StartTransaction).
             changes["session_energy_wh"] = 0.0
         self.reading = replace(
             self.reading,
-            status=report.status,
-            raw_status=report.raw_status,
-            error_code=error,
+            status=shown.status,
+            raw_status=shown.raw_status,
+            error_code=shown.error_code,
             **changes,
         )
+
+    def _connector_in_use(self) -> int:
+        statuses = self.connector_statuses
+        if self.transaction is not None and self.transaction.connector_id in statuses:
+            return self.transaction.connector_id
+        for connector_id in sorted(statuses):
+            if statuses[connector_id].status in VEHICLE_PRESENT:
+                return connector_id
+        return CHARGING_CONNECTOR if CHARGING_CONNECTOR in statuses else min(statuses)
+
+    def start_connector(self) -> int:
+        """Where RemoteStartTransaction starts: the first connector whose car waits."""
+        for connector_id in sorted(self.connector_statuses):
+            if self.connector_statuses[connector_id].raw_status == PREPARING:
+                return connector_id
+        return CHARGING_CONNECTOR
 
     def apply_sample(self, sample: MeterSample) -> None:
         """MeterValues: every value the element carries replaces the one before."""
@@ -192,7 +219,9 @@ class OcppWallboxClient(WallboxClient):
     def apply_start(self, event: TransactionStarted) -> None:
         """StartTransaction: the meter at the start is the session's baseline."""
         self._at(event.timestamp)
-        self.transaction = TransactionMeter(event.transaction_id, event.meter_start_wh)
+        self.transaction = TransactionMeter(
+            event.transaction_id, event.meter_start_wh, connector_id=event.connector_id
+        )
         self.reading = replace(
             self.reading,
             lifetime_energy_wh=float(event.meter_start_wh),
@@ -293,8 +322,9 @@ class OcppWallboxClient(WallboxClient):
         self.reading = replace(self.reading, current_limit_a=amps)
 
     async def remote_start(self, id_tag: str) -> None:
-        """RemoteStartTransaction for `id_tag` on the charging connector."""
-        await self._command(lambda live: commands.remote_start(live, id_tag, CHARGING_CONNECTOR))
+        """RemoteStartTransaction for `id_tag` where a car waits (else on connector 1)."""
+        connector_id = self.start_connector()
+        await self._command(lambda live: commands.remote_start(live, id_tag, connector_id))
 
     async def _write_enabled(self, enabled: bool) -> None:
         """Off: RemoteStopTransaction of the running transaction (on: see remote_start)."""
@@ -352,6 +382,7 @@ def _meter_dict(meter: TransactionMeter) -> dict[str, int | None]:
         "transaction_id": meter.transaction_id,
         "meter_start_wh": meter.meter_start_wh,
         "meter_end_wh": meter.meter_end_wh,
+        "connector_id": meter.connector_id,
     }
 
 
@@ -364,6 +395,7 @@ def _meter_from(data: object) -> TransactionMeter | None:
             int(data["transaction_id"]),
             int(data["meter_start_wh"]),
             None if end is None else int(end),
+            int(data.get("connector_id", CHARGING_CONNECTOR)),
         )
     except (KeyError, TypeError, ValueError):
         return None
