@@ -17,6 +17,7 @@ from .client import create_client
 from .const import (
     CONF_CHARGE_POINT_ID,
     CONF_OCPP_CERTIFICATE,
+    CONF_OCPP_HA_CERTIFICATE,
     CONF_OCPP_KEY,
     CONF_OCPP_PORT,
     CONF_PROFILE,
@@ -30,7 +31,7 @@ from .core.errors import WallboxAuthError, WallboxError
 from .core.model import DeviceIdentity
 from .core.ocpp.wallbox import OcppWallboxClient
 from .ocpp_coordinator import OcppCoordinator, ocpp_store_key
-from .ocpp_hub import OcppHub, async_join_hub, async_leave_hub
+from .ocpp_hub import OcppHub, async_join_hub, async_leave_hub, home_assistant_certificate
 from .panel import async_hide_panel_if_unused, async_setup_portal, async_show_panel
 from .services import async_setup_services
 from .site_config import is_site_entry
@@ -120,6 +121,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvConfigEntry) -> bool:
     return await _async_finish_setup(hass, entry)
 
 
+def _ocpp_tls(hass: HomeAssistant, entry: EvConfigEntry) -> tuple[str, str] | None:
+    """The certificate and key for wss://: Home Assistant's own, or the files named."""
+    if entry.options.get(CONF_OCPP_HA_CERTIFICATE):
+        tls = home_assistant_certificate(hass)
+        if tls is None:
+            raise ConfigEntryError(
+                translation_domain=DOMAIN, translation_key="ocpp_no_ha_certificate"
+            )
+        return tls
+    certificate = entry.options.get(CONF_OCPP_CERTIFICATE)
+    key = entry.options.get(CONF_OCPP_KEY)
+    return (str(certificate), str(key or certificate)) if certificate else None
+
+
 async def _async_setup_ocpp(hass: HomeAssistant, entry: EvConfigEntry) -> None:
     """An OCPP charge point: it connects to the central system on the entry's port."""
     domain = hass.data[DATA_DOMAIN]
@@ -130,9 +145,7 @@ async def _async_setup_ocpp(hass: HomeAssistant, entry: EvConfigEntry) -> None:
         charge_point_id, lambda: hubs[0].connection(charge_point_id) if hubs else None
     )
     coordinator = OcppCoordinator(hass, entry, client, domain, str(entry.data[CONF_PASSWORD]))
-    certificate = entry.options.get(CONF_OCPP_CERTIFICATE)
-    key = entry.options.get(CONF_OCPP_KEY)
-    tls = (str(certificate), str(key or certificate)) if certificate else None
+    tls = _ocpp_tls(hass, entry)
     hub = await async_join_hub(hass, port, charge_point_id, coordinator, tls)
     hubs.append(hub)
     profile = client.profile

@@ -1,4 +1,4 @@
-"""Buttons: admit the last unknown card; wake a car that fell asleep while plugged in."""
+"""Buttons: admit the last unknown card; wake a car; restart or query an OCPP box."""
 
 from __future__ import annotations
 
@@ -24,6 +24,12 @@ WAKE_UP = ButtonEntityDescription(key="wake_up_vehicle", translation_key="wake_u
 RESET = ButtonEntityDescription(
     key="reset", translation_key="reset", entity_category=EntityCategory.DIAGNOSTIC
 )
+# The box sends its values by itself; asking for them now is for checking it: diagnostic too.
+REFRESH_VALUES = ButtonEntityDescription(
+    key="refresh_values",
+    translation_key="refresh_values",
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
 
 
 async def async_setup_entry(
@@ -40,6 +46,7 @@ async def async_setup_entry(
         buttons.append(WakeUpButton(runtime.coordinator, WAKE_UP))
     if isinstance(runtime.coordinator, OcppCoordinator):
         buttons.append(ResetButton(runtime.coordinator, RESET))
+        buttons.append(RefreshValuesButton(runtime.coordinator, REFRESH_VALUES))
     async_add_entities(buttons)
 
 
@@ -68,4 +75,16 @@ class ResetButton(EvEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Send Reset."""
+        await self.async_require_control()
         await async_wallbox_command(self.coordinator, self.coordinator.async_reset())
+
+
+class RefreshValuesButton(EvEntity, ButtonEntity):
+    """Asks an OCPP charge point for its status and meter values now (TriggerMessage)."""
+
+    coordinator: OcppCoordinator
+
+    async def async_press(self) -> None:
+        """Send TriggerMessage for StatusNotification and MeterValues."""
+        await self.async_require_control()
+        await async_wallbox_command(self.coordinator, self.coordinator.async_refresh_values())

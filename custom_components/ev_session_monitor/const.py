@@ -77,4 +77,6 @@ HOME_ASSISTANT_TAG_ID: Final = "HOMEASSISTANT"
 # Security profile 2 (wss://): the certificate (chain) and private key files, PEM.
 CONF_OCPP_CERTIFICATE: Final = "ocpp_certificate"
 CONF_OCPP_KEY: Final = "ocpp_key"
+# ... or the certificate and key Home Assistant's own web server uses (http: ssl_certificate).
+CONF_OCPP_HA_CERTIFICATE: Final = "ocpp_ha_certificate"
 OCPP_TRANSACTION_IDS_FILE: Final = "ev_session_monitor/ocpp_transaction_ids.json"

@@ -7,6 +7,7 @@ answer.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,7 @@ from .const import (
     LOGGER,
 )
 from .coordinator import EvConfigEntry, EvCoordinator, EvData
+from .core.ocpp.commands import CommandError
 from .core.ocpp.events import (
     BootInfo,
     CardAttempt,
@@ -32,6 +34,7 @@ from .core.ocpp.events import (
     TransactionStarted,
     TransactionStopped,
 )
+from .core.ocpp.local_list import LocalListLimits, async_sync_local_list, wanted_entries
 from .core.ocpp.meter_values import MeterSample
 from .core.ocpp.wallbox import OcppWallboxClient, decide_card
 from .core.tags import KnownTag
@@ -67,12 +70,42 @@ class OcppCoordinator(EvCoordinator):
         self._store: Store[dict[str, Any]] = Store(
             hass, 1, ocpp_store_key(entry.entry_id), atomic_writes=True
         )
+        # What the connected box's configuration says about its local list (None: not read).
+        self._local_list_limits: LocalListLimits | None = None
+        self._local_list_lock = asyncio.Lock()
 
     async def _async_setup(self) -> None:
         await super()._async_setup()
         stored = await self._store.async_load()
         if isinstance(stored, dict):
             self.client.restore(stored)
+        self.config_entry.async_on_unload(self.domain.tags.async_listen(self._cards_changed))
+
+    @callback
+    def _cards_changed(self) -> None:
+        """The known cards changed: the box's local list gets the difference."""
+        if self._local_list_limits is not None and self._local_list_limits.enabled:
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_sync_local_list(full=False), f"{self.name} local list"
+            )
+
+    async def _async_sync_local_list(self, *, full: bool) -> None:
+        async with self._local_list_lock:
+            live = self.client.connection()
+            limits = self._local_list_limits
+            if live is None or limits is None:
+                return
+            wanted = wanted_entries(self.domain.tags.registry, self.charger_id)
+            try:
+                kept = await async_sync_local_list(
+                    live, self.client.local_list, wanted, limits, full=full
+                )
+            except CommandError as err:
+                LOGGER.warning("%s: the local list was not updated: %s", self.name, err)
+                kept = True  # the box still has a list; the next change or boot tries again
+            if not kept:
+                self._local_list_limits = LocalListLimits(enabled=False)
+            await self._store.async_save(self.client.stored())
 
     async def async_save_now(self) -> None:
         """Persist the session state and the box's transaction (before the box is answered)."""
@@ -131,6 +164,7 @@ class OcppCoordinator(EvCoordinator):
     @callback
     def disconnected(self) -> None:
         """The box went away: its entities become unavailable."""
+        self._local_list_limits = None
         self.config_entry.async_create_task(
             self.hass, self.async_refresh(), f"{self.name} disconnected"
         )
@@ -197,7 +231,9 @@ class OcppCoordinator(EvCoordinator):
         await self.async_save_now()
 
     async def configuration(self, charge_point_id: str, report: ConfigurationReport) -> None:
-        """A configuration key the box refused could let it bypass the card check: a repair."""
+        """A key the box refused could let it bypass the card check (a repair); its list."""
+        self._local_list_limits = LocalListLimits.from_configuration(report.read_back)
+        await self._async_sync_local_list(full=True)
         if report.rejected:
             async_wallbox_issue(
                 self.hass,
@@ -230,3 +266,11 @@ class OcppCoordinator(EvCoordinator):
     async def async_reset(self) -> None:
         """Restart the box."""
         await self.client.reset()
+
+    async def async_set_operative(self, operative: bool) -> None:
+        """Let the box take sessions or not (ChangeAvailability)."""
+        await self.client.set_operative(operative)
+
+    async def async_refresh_values(self) -> None:
+        """Ask the box for its status and meter values now (TriggerMessage)."""
+        await self.client.refresh()

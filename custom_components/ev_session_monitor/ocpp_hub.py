@@ -166,6 +166,15 @@ class OcppHubs:
 DATA_OCPP: HassKey[OcppHubs] = HassKey(f"{DOMAIN}_ocpp")
 
 
+def home_assistant_certificate(hass: HomeAssistant) -> tuple[str, str] | None:
+    """The certificate and key of Home Assistant's web server (http: ssl_certificate), if any."""
+    http = getattr(hass, "http", None)
+    certificate = getattr(http, "ssl_certificate", None)
+    if not certificate:
+        return None
+    return str(certificate), str(getattr(http, "ssl_key", None) or certificate)
+
+
 def _server_context(certificate: str, key: str) -> ssl.SSLContext:
     """A TLS server context with the user's certificate (executor: it reads files)."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -18,6 +18,7 @@ from .const import (
     CONF_HASH_UNKNOWN_TAGS,
     CONF_IDLE_POLL_INTERVAL,
     CONF_OCPP_CERTIFICATE,
+    CONF_OCPP_HA_CERTIFICATE,
     CONF_OCPP_KEY,
     CONF_OCPP_PORT,
     CONF_POLL_INTERVAL,
@@ -54,6 +55,7 @@ from .core.tags import (
     validate_tag_name,
 )
 from .flow_fields import finite_numbers, number_field, whole_numbers
+from .ocpp_hub import home_assistant_certificate
 from .site_config import wallbox_entries
 from .storage import DATA_DOMAIN, TagStore
 
@@ -120,6 +122,11 @@ class EvOptionsFlow(OptionsFlowWithReload):
                 except InvalidTagError:
                     errors[CONF_REMOTE_START_TAG] = "invalid_tag"
             finite_numbers(settings, (CONF_RELEASE_CURRENT, CONF_BATTERY_CAPACITY), errors)
+            if settings.get(CONF_OCPP_HA_CERTIFICATE):
+                if settings.get(CONF_OCPP_CERTIFICATE):
+                    errors[CONF_OCPP_CERTIFICATE] = "ocpp_two_certificates"
+                elif home_assistant_certificate(self.hass) is None:
+                    errors[CONF_OCPP_HA_CERTIFICATE] = "ocpp_no_ha_certificate"
             if not errors:
                 self._settings = settings
                 source = settings.get(CONF_PRICE_SOURCE, PRICE_NONE)
@@ -134,6 +141,7 @@ class EvOptionsFlow(OptionsFlowWithReload):
             # The box pushes: no polling; its central system's port and the switch's card.
             fields[vol.Required(CONF_OCPP_PORT, default=DEFAULT_OCPP_PORT)] = number_field(1, 65535)
             fields[vol.Optional(CONF_REMOTE_START_TAG)] = str
+            fields[vol.Required(CONF_OCPP_HA_CERTIFICATE, default=False)] = bool
             fields[vol.Optional(CONF_OCPP_CERTIFICATE)] = str
             fields[vol.Optional(CONF_OCPP_KEY)] = str
         else:
@@ -366,8 +374,11 @@ class EvOptionsFlow(OptionsFlowWithReload):
         if user_input is not None and CONF_TAG_NAME in user_input:
             changed = self._known_tag(tag.tag_id, user_input, errors)
             if changed is not None:
-                # An owner written as text by an earlier release stays on the card.
-                await self._tags().async_update(replace(changed, owner=tag.owner))
+                # An owner written as text by an earlier release stays on the card, and so
+                # does the blocked state (changed in the portal).
+                await self._tags().async_update(
+                    replace(changed, owner=tag.owner, blocked=tag.blocked)
+                )
                 return self.async_create_entry(data=dict(self.config_entry.options))
         current = {
             CONF_TAG_NAME: tag.name,

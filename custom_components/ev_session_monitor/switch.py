@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
@@ -14,11 +14,16 @@ from .coordinator import EvConfigEntry, EvCoordinator
 from .core.model import Capability
 from .entity import EvEntity
 from .helpers import async_wallbox_command
+from .ocpp_coordinator import OcppCoordinator
 
 PARALLEL_UPDATES = 1
 
 CHARGING_ENABLED = SwitchEntityDescription(
     key="charging_enabled", translation_key="charging_enabled"
+)
+# Taking the box out of service (ChangeAvailability) is a setting of the box, not a session.
+OPERATIVE = SwitchEntityDescription(
+    key="operative", translation_key="operative", entity_category=EntityCategory.CONFIG
 )
 
 
@@ -27,10 +32,15 @@ async def async_setup_entry(
     entry: EvConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the switch when the box can be switched."""
+    """Add the switch when the box can be switched; OCPP boxes get their availability too."""
+    coordinator = entry.runtime_data.coordinator
     capabilities = entry.runtime_data.profile.capabilities
+    switches: list[SwitchEntity] = []
     if Capability.ENABLE in capabilities or Capability.CURRENT_LIMIT in capabilities:
-        async_add_entities([ChargingSwitch(entry.runtime_data.coordinator, CHARGING_ENABLED)])
+        switches.append(ChargingSwitch(coordinator, CHARGING_ENABLED))
+    if isinstance(coordinator, OcppCoordinator):
+        switches.append(OperativeSwitch(coordinator, OPERATIVE))
+    async_add_entities(switches)
 
 
 class ChargingSwitch(EvEntity, SwitchEntity, RestoreEntity):
@@ -83,4 +93,37 @@ class ChargingSwitch(EvEntity, SwitchEntity, RestoreEntity):
         await self.async_require_control()
         await async_wallbox_command(self.coordinator, self.coordinator.async_set_enabled(enabled))
         self._written = enabled
+        self.async_write_ha_state()
+
+
+class OperativeSwitch(EvEntity, SwitchEntity):
+    """On: the OCPP box takes charging sessions (Operative); off: Inoperative.
+
+    Shows what the box reported last (a status of Unavailable is off) or, since then, what it
+    accepted; unknown before either.
+    """
+
+    coordinator: OcppCoordinator
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return whether the box is operative."""
+        return self.coordinator.client.operative
+
+    def _refresh_shown(self) -> Any:
+        return self.is_on
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """ChangeAvailability Operative."""
+        await self._async_write(True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """ChangeAvailability Inoperative."""
+        await self._async_write(False)
+
+    async def _async_write(self, operative: bool) -> None:
+        await self.async_require_control()
+        await async_wallbox_command(
+            self.coordinator, self.coordinator.async_set_operative(operative)
+        )
         self.async_write_ha_state()

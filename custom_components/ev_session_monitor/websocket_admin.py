@@ -168,8 +168,9 @@ async def ws_tag_update(
         return
     try:
         tag = _tag_from(hass, normalize_tag(msg["tag_id"]), msg)
-        # The portal does not edit the odometer (set in the options): it stays on the card.
-        tag = replace(tag, odometer_entity=known.odometer_entity)
+        # The portal's form edits neither the odometer (set in the options) nor the blocked
+        # state (its own command): both stay on the card.
+        tag = replace(tag, odometer_entity=known.odometer_entity, blocked=known.blocked)
         await store.async_update(tag)
     except ValueError as err:
         _tag_error(connection, msg["id"], err)
@@ -194,6 +195,28 @@ async def ws_tag_remove(
     connection.send_result(msg["id"])
 
 
+@websocket_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/tags/block",
+        vol.Required("tag_id"): cv.string,
+        vol.Required("blocked"): cv.boolean,
+    }
+)
+@require_admin
+@async_response
+async def ws_tag_block(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Block a card (refused at every wallbox, OCPP boxes answer Blocked) or unblock it."""
+    store = hass.data[DATA_DOMAIN].tags
+    if (known := store.registry.get(msg["tag_id"])) is None:
+        connection.send_error(msg["id"], ERR_NOT_FOUND, "unknown tag")
+        return
+    tag = replace(known, blocked=msg["blocked"])
+    await store.async_update(tag)
+    connection.send_result(msg["id"], {"tag": tag.to_dict()})
+
+
 @websocket_command({vol.Required("type"): f"{DOMAIN}/attempts"})
 @require_admin
 @callback
@@ -204,8 +227,13 @@ def ws_attempts(hass: HomeAssistant, connection: ActiveConnection, msg: dict[str
     attempts = []
     for attempt in reversed(log.attempts):
         tag_id = attempt.get("tag_id")
+        known = registry.get(tag_id) if isinstance(tag_id, str) else None
         attempts.append(
-            {**attempt, "known": isinstance(tag_id, str) and registry.get(tag_id) is not None}
+            {
+                **attempt,
+                "known": known is not None,
+                "blocked": known is not None and known.blocked,
+            }
         )
     connection.send_result(msg["id"], {"attempts": attempts})
 

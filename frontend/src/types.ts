@@ -156,6 +156,7 @@ export interface KnownTag {
   price_per_kwh: number | null;
   chargers: string[];
   person: string | null;
+  blocked: boolean;
 }
 
 export interface Attempt {
@@ -165,4 +166,5 @@ export interface Attempt {
   tag_id: string | null;
   attempts: number | null;
   known: boolean;
+  blocked: boolean;
 }

@@ -148,7 +148,7 @@ test("admin: Reports shows totals per card and wallbox with a chart", async () =
   await context.close();
 });
 
-test("admin: Cards adds, renames and removes a card and admits an unknown one", async () => {
+test("admin: Cards adds, renames, blocks and removes a card and admits an unknown one", async () => {
   const { context, page } = await loggedIn(ready.admin);
   await openView(page, "cards");
   const view = page.locator("ev-cards-view");
@@ -168,6 +168,12 @@ test("admin: Cards adds, renames and removes a card and admits an unknown one", 
   await view.locator("input[name=name]").fill("Caroline");
   await view.locator("button[type=submit]").click();
   await carol.locator("td.name >> text=Caroline").waitFor();
+  // Blocked: marked in the list, and unblocked again with the same button.
+  page.once("dialog", (dialog) => dialog.accept());
+  await carol.locator("button.block").click();
+  await carol.locator("td.name .badge >> text=Blocked").waitFor();
+  await carol.locator("button.block >> text=Unblock").click();
+  await carol.locator("td.name .badge").waitFor({ state: "detached" });
   page.once("dialog", (dialog) => dialog.accept());
   await carol.locator("button.remove").click();
   await carol.waitFor({ state: "detached" });

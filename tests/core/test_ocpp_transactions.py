@@ -92,6 +92,10 @@ async def test_boot_switches_off_the_box_card_cache_and_reads_it_back(
         "AllowOfflineTxForUnknownId": "false",
         "StopTransactionOnInvalidId": "true",
         "MeterValueSampleInterval": "10",
+        # Read for the local list, never changed.
+        "LocalAuthListEnabled": "true",
+        "LocalAuthListMaxLength": "100",
+        "SendLocalListMaxLength": "20",
     }
     (report,) = central.sink.configurations
     assert report.rejected == ()

@@ -15,11 +15,12 @@ import contextlib
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
-from ocpp.routing import on
-from ocpp.v16 import ChargePoint, call_result
+from ocpp.routing import after, on
+from ocpp.v16 import ChargePoint, call, call_result
 from ocpp.v16.enums import (
     Action,
     AvailabilityStatus,
@@ -28,6 +29,7 @@ from ocpp.v16.enums import (
     RemoteStartStopStatus,
     ResetStatus,
     TriggerMessageStatus,
+    UpdateStatus,
 )
 
 from .strict import StrictValidator
@@ -75,6 +77,9 @@ class BoxState:
             "AllowOfflineTxForUnknownId": "true",
             "StopTransactionOnInvalidId": "false",
             "MeterValueSampleInterval": "900",
+            "LocalAuthListEnabled": "true",
+            "LocalAuthListMaxLength": "100",
+            "SendLocalListMaxLength": "20",
         }
     )
     # Keys this box refuses to change (as a read-only key would be).
@@ -85,8 +90,16 @@ class BoxState:
     availability: list[tuple[int, str]] = field(default_factory=list)
     resets: list[str] = field(default_factory=list)
     triggers: list[str] = field(default_factory=list)
+    # The Local Authorization List: card id -> idTagInfo, its version, every update received.
+    local_list: dict[str, dict[str, Any]] = field(default_factory=dict)
+    local_list_version: int = 0
+    local_list_updates: list[dict[str, Any]] = field(default_factory=list)
+    # What a triggered StatusNotification and MeterValues report.
+    status: str = "Available"
+    meter_wh: int = 0
     refuse_remote_start: bool = False
     refuse_charging_profile: bool = False
+    refuse_availability: bool = False
 
 
 class SimulatedChargePoint(ChargePoint):
@@ -96,6 +109,8 @@ class SimulatedChargePoint(ChargePoint):
         """Start with the factory configuration of a box that trusts its own cache."""
         super().__init__(charge_point_id, connection, response_timeout=10)
         self.state = BoxState()
+        # Messages being sent because the central system triggered them (cancelled at close).
+        self.triggered: set[asyncio.Task[Any]] = set()
 
     @on(Action.change_configuration)
     def on_change_configuration(self, key: str, value: str, **_: Any) -> Any:
@@ -157,7 +172,40 @@ class SimulatedChargePoint(ChargePoint):
     def on_change_availability(self, connector_id: int, type: str, **_: Any) -> Any:
         """Answer change availability as a box would, and note it."""
         self.state.availability.append((connector_id, type))
+        if self.state.refuse_availability:
+            return call_result.ChangeAvailability(status=AvailabilityStatus.rejected)
+        self.state.status = "Available" if type == "Operative" else "Unavailable"
         return call_result.ChangeAvailability(status=AvailabilityStatus.accepted)
+
+    @on(Action.send_local_list)
+    def on_send_local_list(self, list_version: int, update_type: str, **kwargs: Any) -> Any:
+        """Update the local list as OCPP 1.6 edition 2 section 5.15 describes, and note it."""
+        entries = kwargs.get("local_authorization_list") or []
+        self.state.local_list_updates.append(
+            {"version": list_version, "update_type": update_type, "entries": entries}
+        )
+        if self.state.configuration.get("LocalAuthListEnabled") != "true":
+            return call_result.SendLocalList(status=UpdateStatus.not_supported)
+        if update_type == "Differential" and list_version <= self.state.local_list_version:
+            return call_result.SendLocalList(status=UpdateStatus.version_mismatch)
+        updated = {} if update_type == "Full" else dict(self.state.local_list)
+        for entry in entries:
+            if entry.get("id_tag_info") is None:
+                updated.pop(entry["id_tag"], None)
+            else:
+                updated[entry["id_tag"]] = entry["id_tag_info"]
+        if len(updated) > int(self.state.configuration["LocalAuthListMaxLength"]):
+            return call_result.SendLocalList(status=UpdateStatus.failed)
+        self.state.local_list = updated
+        self.state.local_list_version = list_version
+        return call_result.SendLocalList(status=UpdateStatus.accepted)
+
+    @on(Action.get_local_list_version)
+    def on_get_local_list_version(self, **_: Any) -> Any:
+        """The version of the local list (0: none, -1: not enabled)."""
+        enabled = self.state.configuration.get("LocalAuthListEnabled") == "true"
+        version = self.state.local_list_version if enabled else -1
+        return call_result.GetLocalListVersion(list_version=version)
 
     @on(Action.reset)
     def on_reset(self, type: str, **_: Any) -> Any:
@@ -169,7 +217,36 @@ class SimulatedChargePoint(ChargePoint):
     def on_trigger_message(self, requested_message: str, **_: Any) -> Any:
         """Answer trigger message as a box would, and note it."""
         self.state.triggers.append(requested_message)
+        if requested_message not in ("StatusNotification", "MeterValues"):
+            return call_result.TriggerMessage(status=TriggerMessageStatus.not_implemented)
         return call_result.TriggerMessage(status=TriggerMessageStatus.accepted)
+
+    @after(Action.trigger_message)
+    async def after_trigger_message(self, requested_message: str, **kwargs: Any) -> None:
+        """Send what was asked for, once the answer is out (OCPP 1.6 edition 2, 5.17)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self.triggered.add(task)
+            task.add_done_callback(self.triggered.discard)
+        connector_id = kwargs.get("connector_id") or 1
+        if requested_message == "StatusNotification":
+            await self.call(
+                call.StatusNotification(
+                    connector_id=connector_id, error_code="NoError", status=self.state.status
+                )
+            )
+        elif requested_message == "MeterValues":
+            reading = {"value": str(self.state.meter_wh), "context": "Trigger", "unit": "Wh"}
+            await self.call(
+                call.MeterValues(
+                    connector_id=connector_id,
+                    meter_value=[{"timestamp": _now(), "sampled_value": [reading]}],
+                )
+            )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def basic_auth(user: str, password: str) -> dict[str, str]:
@@ -198,7 +275,8 @@ async def connect(
         try:
             yield charge_point
         finally:
-            receiver.cancel()
+            for task in (receiver, *charge_point.triggered):
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError, ClientClosedError):
                 await receiver
             await socket.close()

@@ -30,9 +30,10 @@ class TagAttempt:
     """A card was presented."""
 
     tag_id: str
-    known: KnownTag | None  # None: not in the registry, or not allowed on this wallbox
+    known: KnownTag | None  # None: not in the registry, blocked, or not allowed on this wallbox
     attempts_in_window: int  # unknown attempts within the window, this one included
     suspicious: bool  # this attempt crossed the suspicious-activity threshold
+    blocked: bool = False  # a known card an administrator blocked (refused as an unknown one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ class AuthorizationMonitor:
 
         if tag is not None and (new_attempt or first_reading):
             known = registry.get(tag)
+            blocked = known is not None and known.blocked
             if known is not None and not known.allowed_on(self.charger_id):
                 known = None
             self.last_tag_id = tag
@@ -105,6 +107,7 @@ class AuthorizationMonitor:
                         known=known,
                         attempts_in_window=count,
                         suspicious=known is None and self.window.crossed,
+                        blocked=blocked,
                     )
                 )
         if not reading.vehicle_present:

@@ -192,6 +192,8 @@ class KnownTag:
     person: str | None = None  # a Home Assistant person (entity id) who sees this card's sessions
     # The car's mileage sensor (entity id), read when the card's sessions start and end.
     odometer_entity: str | None = None
+    # Blocked by an administrator: known (its sessions keep their name) but refused everywhere.
+    blocked: bool = False
 
     def __post_init__(self) -> None:
         """Normalize the id so a tag built from any spelling matches the box's reading."""
@@ -205,8 +207,8 @@ class KnownTag:
             raise ValueError(f"price per kWh of tag {self.tag_id} is not a number")
 
     def allowed_on(self, charger_id: str) -> bool:
-        """Return True if this card may charge at the given wallbox."""
-        return not self.chargers or charger_id in self.chargers
+        """Return True if this card may charge at the given wallbox (never while blocked)."""
+        return not self.blocked and (not self.chargers or charger_id in self.chargers)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serializable dict."""
@@ -218,6 +220,7 @@ class KnownTag:
             "chargers": sorted(self.chargers),
             "person": self.person,
             "odometer_entity": self.odometer_entity,
+            "blocked": self.blocked,
         }
 
     @classmethod
@@ -256,6 +259,7 @@ class KnownTag:
             chargers=frozenset(str(charger) for charger in chargers),
             person=None if person is None else str(person),
             odometer_entity=None if odometer is None else str(odometer),
+            blocked=data.get("blocked") is True,
         )
 
 

@@ -79,6 +79,8 @@ class WallboxEvents:
         }
         if self.refuses_unknown_cards:
             unknown["rejected"] = True
+        if event.blocked:
+            unknown["blocked"] = True
         self.fire("unknown_tag", unknown)
         if event.suspicious:
             self.fire(

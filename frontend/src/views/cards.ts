@@ -1,4 +1,4 @@
-// Cards: the known cards (add, rename, change, remove) and the unknown cards presented.
+// Cards: the known cards (add, rename, change, block, remove) and the unknown cards presented.
 import { LitElement, css, html, nothing } from "lit";
 import { dateTime, errorText, money } from "../format";
 import { shared } from "../styles";
@@ -88,6 +88,11 @@ export class EvCardsView extends LitElement {
     await this.run({ type: "ev_session_monitor/tags/remove", tag_id: tag.tag_id });
   }
 
+  private async setBlocked(tag: KnownTag, blocked: boolean) {
+    if (blocked && !confirm(t("cards_confirm_block", { name: tag.name }))) return;
+    await this.run({ type: "ev_session_monitor/tags/block", tag_id: tag.tag_id, blocked });
+  }
+
   private form(tag: KnownTag | undefined) {
     return html`<form class="card edit" @submit=${this.save}>
       ${tag
@@ -158,8 +163,10 @@ export class EvCardsView extends LitElement {
             </thead>
             <tbody>
               ${tags.map(
-                (tag) => html`<tr data-tag=${tag.tag_id}>
-                  <td class="name" data-label=${t("cards_name")}>${tag.name}</td>
+                (tag) => html`<tr data-tag=${tag.tag_id} class=${tag.blocked ? "blocked" : ""}>
+                  <td class="name" data-label=${t("cards_name")}>
+                    ${tag.name}${tag.blocked ? html` <span class="badge">${t("cards_blocked")}</span>` : nothing}
+                  </td>
                   <td data-label=${t("cards_id")}>${tag.tag_id}</td>
                   <td data-label=${t("cards_owner")}>${tag.owner ?? "—"}</td>
                   <td data-label=${t("filter_person")}>${this.person(tag.person)}</td>
@@ -174,6 +181,12 @@ export class EvCardsView extends LitElement {
                   <td class="actions">
                     <button class="secondary edit" @click=${() => (this.editing = tag)}>
                       ${t("cards_edit")}
+                    </button>
+                    <button
+                      class="secondary block"
+                      @click=${() => this.setBlocked(tag, !tag.blocked)}
+                    >
+                      ${tag.blocked ? t("cards_unblock") : t("cards_block")}
                     </button>
                     <button class="danger remove" @click=${() => this.removeTag(tag)}>
                       ${t("cards_remove")}
@@ -209,7 +222,9 @@ export class EvCardsView extends LitElement {
                   <td data-label=${t("cards_id")}>${attempt.tag_id ?? "—"}</td>
                   <td class="num" data-label=${t("cards_attempt_count")}>${attempt.attempts ?? "—"}</td>
                   <td>
-                    ${attempt.known
+                    ${attempt.blocked
+                      ? html`<span class="muted">${t("cards_blocked")}</span>`
+                      : attempt.known
                       ? html`<span class="muted">${t("cards_admitted")}</span>`
                       : attempt.tag_id?.startsWith("sha256:")
                         ? html`<span class="muted">${t("cards_pseudonym")}</span>`
@@ -248,6 +263,15 @@ export class EvCardsView extends LitElement {
       }
       .head {
         justify-content: space-between;
+      }
+      tr.blocked td.name {
+        color: var(--error-color, #db4437);
+      }
+      .badge {
+        font-size: 0.8em;
+        border: 1px solid currentColor;
+        border-radius: 4px;
+        padding: 0 4px;
       }
       .head h2 {
         margin: 0;

@@ -1,7 +1,8 @@
 """Calls the central system makes to a charge point: configuration after boot and controls.
 
 OCPP 1.6 edition 2: ChangeConfiguration, GetConfiguration, RemoteStartTransaction,
-RemoteStopTransaction, SetChargingProfile, ChangeAvailability, Reset and TriggerMessage,
+RemoteStopTransaction, SetChargingProfile, ChangeAvailability, Reset, TriggerMessage and
+SendLocalList,
 and its standard configuration keys (by key name).
 """
 
@@ -17,6 +18,7 @@ from ocpp.v16.enums import (
     ChargingProfilePurposeType,
     ChargingRateUnitType,
     ResetType,
+    UpdateType,
 )
 
 from .events import ConfigurationReport
@@ -30,6 +32,8 @@ CARD_CHECK_CONFIGURATION: dict[str, str] = {
     "StopTransactionOnInvalidId": "true",
 }
 METER_VALUE_SAMPLE_INTERVAL = "MeterValueSampleInterval"
+# Read after boot for the Local Authorization List (local_list.py).
+LOCAL_LIST_KEYS = ("LocalAuthListEnabled", "LocalAuthListMaxLength", "SendLocalListMaxLength")
 # ChangeConfiguration.conf statuses that mean the value is (or will be after a reboot) set.
 _CONFIGURATION_TAKEN = frozenset({"Accepted", "RebootRequired"})
 # The profile id and stack level of our TxDefaultProfile; one profile, replaced each time.
@@ -88,8 +92,9 @@ async def configure_after_boot(
             rejected.append(key)
         else:
             accepted.append(key)
-    result = await _call(charge_point, call.GetConfiguration(key=list(wanted)))
-    read_back: dict[str, str | None] = dict.fromkeys(wanted)
+    # The local list's keys are read, not set: whether the box keeps a list is its own.
+    read_back: dict[str, str | None] = dict.fromkeys([*wanted, *LOCAL_LIST_KEYS])
+    result = await _call(charge_point, call.GetConfiguration(key=list(read_back)))
     for entry in result.configuration_key or ():
         if entry.get("key") in read_back:
             read_back[entry["key"]] = entry.get("value")
@@ -168,3 +173,25 @@ async def trigger_message(
         call.TriggerMessage(requested_message=requested_message, connector_id=connector_id),
         _ACCEPTED,
     )
+
+
+async def send_local_list(
+    charge_point: _Caller, version: int, update_type: str, entries: dict[str, str | None]
+) -> str:
+    """SendLocalList; `entries` maps card ids to a status (None: remove). Return the status."""
+    authorization = [
+        datatypes.AuthorizationData(
+            id_tag=id_tag,
+            id_tag_info=None if status is None else datatypes.IdTagInfo(status=status),
+        )
+        for id_tag, status in entries.items()
+    ]
+    result = await _call(
+        charge_point,
+        call.SendLocalList(
+            list_version=version,
+            update_type=UpdateType(update_type),
+            local_authorization_list=authorization,
+        ),
+    )
+    return str(result.status)

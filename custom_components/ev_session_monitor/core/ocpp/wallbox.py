@@ -30,13 +30,17 @@ from .events import (
     TransactionStarted,
     TransactionStopped,
 )
+from .local_list import LocalListState
 from .meter_values import MeterSample
 
 OCPP_PROFILE_ID = "ocpp_1_6j"
 # The connector a single-outlet box charges on (OCPP numbers them from 1; 0 is the box).
 CHARGING_CONNECTOR = 1
-# OCPP ChargePointErrorCode for "no error".
+# OCPP ChargePointErrorCode for "no error", and the status of a box or connector set Inoperative.
 NO_ERROR = "NoError"
+UNAVAILABLE = "Unavailable"
+# The status of a connector whose vehicle is plugged in and waits for a start.
+PREPARING = "Preparing"
 
 _PUSHED = "OCPP call, sent by OcppWallboxClient"  # the write is an OCPP call, not this request
 
@@ -73,12 +77,10 @@ OCPP_PROFILE = WallboxProfile(
 
 
 def decide_card(registry: TagRegistry, charger_id: str, id_tag: str) -> CardDecision:
-    """The answer to a card: known and allowed on this wallbox, or not.
-
-    The registry knows no blocked state (a card is admitted or removed), so the answer is
-    Accepted or Invalid.
-    """
+    """The answer to a card: Blocked if an administrator blocked it, else allowed here or not."""
     known = registry.get(id_tag)
+    if known is not None and known.blocked:
+        return CardDecision.BLOCKED
     if known is None or not known.allowed_on(charger_id):
         return CardDecision.INVALID
     return CardDecision.ACCEPTED
@@ -91,6 +93,7 @@ class TransactionMeter:
     transaction_id: int
     meter_start_wh: int
     meter_end_wh: int | None = None
+    connector_id: int = CHARGING_CONNECTOR
 
 
 Connection = Callable[[], Any]  # the connected CentralChargePoint, or None
@@ -114,6 +117,13 @@ class OcppWallboxClient(WallboxClient):
         # The box said what its outlet does since Home Assistant started (not a guess).
         self.status_seen = False
         self._limit_sent_a: float | None = None
+        # The last StatusNotification of each connector (1, 2, ...).
+        self.connector_statuses: dict[int, StatusReport] = {}
+        # Whether the box takes charging sessions (ChangeAvailability, "Unavailable" status);
+        # None until it said so or was told.
+        self.operative: bool | None = None
+        # The box's Local Authorization List as it last accepted it.
+        self.local_list = LocalListState()
 
     # --- facts from the box --------------------------------------------------------------
 
@@ -127,27 +137,51 @@ class OcppWallboxClient(WallboxClient):
         self.boot = info
 
     def apply_status(self, report: StatusReport) -> None:
-        """A StatusNotification: the charging connector's status; any connector's error."""
+        """A StatusNotification: the wallbox shows the connector in use; connector 0's error.
+
+        A box with several connectors reports each; the wallbox follows the one with the
+        running transaction, else the first with a vehicle, else connector 1.
+        """
         self._at(report.timestamp)
         error = report.error_code
+        if report.connector_id in (0, CHARGING_CONNECTOR):
+            self.operative = report.raw_status != UNAVAILABLE
         if report.connector_id == 0:
             if error != NO_ERROR or self.reading.error_code is None:
                 self.reading = replace(self.reading, error_code=error)
             return
         self.status_seen = True
+        self.connector_statuses[report.connector_id] = report
+        shown = self.connector_statuses[self._connector_in_use()]
         changes: dict[str, Any] = {}
-        plugged_in = report.status in VEHICLE_PRESENT and not self.reading.vehicle_present
+        plugged_in = shown.status in VEHICLE_PRESENT and not self.reading.vehicle_present
         if plugged_in and self.transaction is None:
             # A new plug-in has delivered nothing yet: a counter at 0 lets the first session
             # be counted before the box ever reported its meter (it does at StartTransaction).
             changes["session_energy_wh"] = 0.0
         self.reading = replace(
             self.reading,
-            status=report.status,
-            raw_status=report.raw_status,
-            error_code=error,
+            status=shown.status,
+            raw_status=shown.raw_status,
+            error_code=shown.error_code,
             **changes,
         )
+
+    def _connector_in_use(self) -> int:
+        statuses = self.connector_statuses
+        if self.transaction is not None and self.transaction.connector_id in statuses:
+            return self.transaction.connector_id
+        for connector_id in sorted(statuses):
+            if statuses[connector_id].status in VEHICLE_PRESENT:
+                return connector_id
+        return CHARGING_CONNECTOR if CHARGING_CONNECTOR in statuses else min(statuses)
+
+    def start_connector(self) -> int:
+        """Where RemoteStartTransaction starts: the first connector whose car waits."""
+        for connector_id in sorted(self.connector_statuses):
+            if self.connector_statuses[connector_id].raw_status == PREPARING:
+                return connector_id
+        return CHARGING_CONNECTOR
 
     def apply_sample(self, sample: MeterSample) -> None:
         """MeterValues: every value the element carries replaces the one before."""
@@ -185,7 +219,9 @@ class OcppWallboxClient(WallboxClient):
     def apply_start(self, event: TransactionStarted) -> None:
         """StartTransaction: the meter at the start is the session's baseline."""
         self._at(event.timestamp)
-        self.transaction = TransactionMeter(event.transaction_id, event.meter_start_wh)
+        self.transaction = TransactionMeter(
+            event.transaction_id, event.meter_start_wh, connector_id=event.connector_id
+        )
         self.reading = replace(
             self.reading,
             lifetime_energy_wh=float(event.meter_start_wh),
@@ -217,16 +253,18 @@ class OcppWallboxClient(WallboxClient):
             )
 
     def stored(self) -> dict[str, Any]:
-        """What must survive a restart: the running transaction and one awaiting its record."""
+        """What must survive a restart: the transactions and the box's local list."""
         return {
             "transaction": None if self.transaction is None else _meter_dict(self.transaction),
             "finished": None if self.finished is None else _meter_dict(self.finished),
+            "local_list": self.local_list.to_dict(),
         }
 
     def restore(self, data: dict[str, Any]) -> None:
         """Take back what stored() returned before the restart."""
         self.transaction = _meter_from(data.get("transaction"))
         self.finished = _meter_from(data.get("finished"))
+        self.local_list = LocalListState.from_dict(data.get("local_list"))
         if self.transaction is not None:
             # The meter's value now is the box's to say: the start value would read as a reset.
             self.reading = replace(self.reading, enabled=True)
@@ -243,6 +281,10 @@ class OcppWallboxClient(WallboxClient):
     def connected(self) -> bool:
         """Return True while the box is connected."""
         return self._connection() is not None
+
+    def connection(self) -> Any:
+        """The box's live connection (CentralChargePoint), None while it is away."""
+        return self._connection()
 
     def _live(self) -> Any:
         live = self._connection()
@@ -280,8 +322,9 @@ class OcppWallboxClient(WallboxClient):
         self.reading = replace(self.reading, current_limit_a=amps)
 
     async def remote_start(self, id_tag: str) -> None:
-        """RemoteStartTransaction for `id_tag` on the charging connector."""
-        await self._command(lambda live: commands.remote_start(live, id_tag, CHARGING_CONNECTOR))
+        """RemoteStartTransaction for `id_tag` where a car waits (else on connector 1)."""
+        connector_id = self.start_connector()
+        await self._command(lambda live: commands.remote_start(live, id_tag, connector_id))
 
     async def _write_enabled(self, enabled: bool) -> None:
         """Off: RemoteStopTransaction of the running transaction (on: see remote_start)."""
@@ -298,6 +341,23 @@ class OcppWallboxClient(WallboxClient):
     async def set_phases(self, phases: int) -> None:
         """OCPP 1.6 has no phase switch."""
         raise WallboxUnsupportedError("OCPP 1.6 cannot switch phases")
+
+    async def set_operative(self, operative: bool) -> None:
+        """ChangeAvailability of the whole box (connector 0): Operative or Inoperative.
+
+        Scheduled (a transaction runs) counts as done: the box changes when it ends.
+        """
+        await self._command(lambda live: commands.change_availability(live, 0, operative))
+        self.operative = operative
+
+    async def refresh(self) -> None:
+        """TriggerMessage: the charging connector's StatusNotification and MeterValues now."""
+
+        async def trigger(live: Any) -> None:
+            for message in ("StatusNotification", "MeterValues"):
+                await commands.trigger_message(live, message, CHARGING_CONNECTOR)
+
+        await self._command(trigger)
 
     async def reset(self) -> None:
         """Restart the box (Reset, soft)."""
@@ -322,6 +382,7 @@ def _meter_dict(meter: TransactionMeter) -> dict[str, int | None]:
         "transaction_id": meter.transaction_id,
         "meter_start_wh": meter.meter_start_wh,
         "meter_end_wh": meter.meter_end_wh,
+        "connector_id": meter.connector_id,
     }
 
 
@@ -334,6 +395,7 @@ def _meter_from(data: object) -> TransactionMeter | None:
             int(data["transaction_id"]),
             int(data["meter_start_wh"]),
             None if end is None else int(end),
+            int(data.get("connector_id", CHARGING_CONNECTOR)),
         )
     except (KeyError, TypeError, ValueError):
         return None

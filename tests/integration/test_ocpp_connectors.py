@@ -1,0 +1,94 @@
+"""A box with two connectors: the wallbox follows the connector in use, the switch starts where
+the car waits. The box is the strict simulated charge point (tools/ocpp_charge_point); each
+connector reports its own StatusNotification (OCPP 1.6 edition 2, 4.9, connectorId > 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from homeassistant.core import HomeAssistant
+from ocpp.v16 import call
+
+from custom_components.ev_session_monitor.const import DOMAIN, HOME_ASSISTANT_TAG_ID
+from custom_components.ev_session_monitor.core.tags import KnownTag
+from tools.ocpp_charge_point.charge_point import SimulatedChargePoint, connect
+from tools.ports import free_port
+
+from .test_ocpp import CHARGE_POINT_ID, PASSWORD, _boot, _entity_id, _entry, _time
+
+CARD = "04A2B3C4D5"
+
+
+@pytest.fixture
+async def box(hass: HomeAssistant) -> AsyncIterator[SimulatedChargePoint]:
+    """An OCPP entry and its two-connector box, booted, both connectors Available."""
+    port = free_port()
+    entry = _entry(port)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD) as cp:
+        await _boot(cp)
+        for connector_id in (1, 2):
+            await _status(cp, connector_id, "Available", datetime.now(UTC))
+        yield cp
+
+
+async def _status(cp: SimulatedChargePoint, connector_id: int, status: str, when: datetime) -> None:
+    await cp.call(
+        call.StatusNotification(
+            connector_id=connector_id,
+            error_code="NoError",
+            status=status,
+            timestamp=_time(when, 0),
+        )
+    )
+
+
+async def test_switch_starts_on_the_connector_whose_car_waits(
+    hass: HomeAssistant, box: SimulatedChargePoint
+) -> None:
+    """A car at connector 2: RemoteStartTransaction names connector 2."""
+    await _status(box, 2, "Preparing", datetime.now(UTC))
+    await hass.async_block_till_done()
+    assert hass.states.get(_entity_id(hass, "sensor", "charger_status")).state == "connected"
+    switch = _entity_id(hass, "switch", "charging_enabled")
+    await hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True)
+    assert box.state.remote_starts == [{"id_tag": HOME_ASSISTANT_TAG_ID, "connector_id": 2}]
+
+
+async def test_session_on_connector_2_is_recorded_while_connector_1_idles(
+    hass: HomeAssistant, box: SimulatedChargePoint
+) -> None:
+    """Connector 1's Available does not end the session charging on connector 2."""
+    await hass.data[DOMAIN].tags.async_add(KnownTag(tag_id=CARD, name="Alice"))
+    start = datetime.now(UTC) + timedelta(minutes=1)
+    await _status(box, 2, "Preparing", start)
+    started = await box.call(
+        call.StartTransaction(
+            connector_id=2, id_tag=CARD, meter_start=5_000, timestamp=_time(start, 10)
+        )
+    )
+    await _status(box, 2, "Charging", start + timedelta(seconds=11))
+    await _status(box, 1, "Available", start + timedelta(seconds=20))
+    await hass.async_block_till_done()
+    status = _entity_id(hass, "sensor", "charger_status")
+    assert hass.states.get(status).state == "charging"
+    await box.call(
+        call.StopTransaction(
+            meter_stop=6_234,
+            timestamp=_time(start, 1800),
+            transaction_id=started.transaction_id,
+            id_tag=CARD,
+        )
+    )
+    await _status(box, 2, "Finishing", start + timedelta(seconds=1801))
+    await _status(box, 2, "Available", start + timedelta(seconds=1900))
+    await hass.async_block_till_done()
+    (session,) = await hass.data[DOMAIN].archive.async_query()
+    assert session.energy_wh == 1234
+    assert session.tag_id == CARD
+    assert hass.states.get(status).state == "idle"
