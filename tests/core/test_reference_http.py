@@ -27,6 +27,7 @@ from custom_components.ev_session_monitor.core.profile import ProfileError, pars
 from tests.reference.http import (
     ReferenceCase,
     go_echarger,
+    hardybarth_salia,
     nrgkick_gen2_json,
     openevse,
     openwb_pro,
@@ -36,6 +37,7 @@ from tools.wallbox_simulator import builtin_profile
 
 MODULES = {
     "go_echarger": go_echarger,
+    "hardybarth_salia": hardybarth_salia,
     "nrgkick_gen2_json": nrgkick_gen2_json,
     "openevse": openevse,
     "openwb_pro": openwb_pro,
@@ -222,6 +224,24 @@ WRONG_PROFILES = [
     ("openwb_pro", "charging_with_card", ("values", "lifetime_energy", "scale"), 1000),
     # openWB Pro: plugged in read from charge_state (a stopped car would read unplugged).
     ("openwb_pro", "stopped_car_plugged", ("values", "plug", "path"), "charge_state"),
+    # Salia: active_total taken as W (evcc divides it by 10).
+    ("hardybarth_salia", "charging_with_card", ("values", "power", "scale"), 1),
+    # Salia: the card's protocol ("ISO14443") taken for the card.
+    (
+        "hardybarth_salia",
+        "charging_with_card",
+        ("values", "tag", "path"),
+        "secc.port0.rfid.authorization_request.0",
+    ),
+    # Salia: the limit read from grid_current_limit on firmware 2 (it stays at 16 A while stopped).
+    (
+        "hardybarth_salia",
+        "stopped_car_plugged",
+        ("values", "current_limit", "path"),
+        "secc.port0.grid_current_limit",
+    ),
+    # Salia: numbers taken as they come (text): the scale is not applied (110400 W).
+    ("hardybarth_salia", "charging_with_card", ("values", "power", "number_in_text"), False),
 ]
 
 
@@ -542,3 +562,101 @@ async def test_basic_auth_sent_as_authorization_header(
     with pytest.raises(WallboxAuthError):
         await client_for("openevse", session, served).read()
     assert seen == ["Basic YWRtaW46d3Jvbmc=", expected_header, None]
+
+
+# --- Hardy Barth Salia ------------------------------------------------------------------------
+
+
+class SaliaFirmware:
+    """GET /api and the write endpoints as evcc's hardybarth-salia.go uses them.
+
+    Writes are JSON objects {key: text}: PUT /api/secc before firmware 2.3.64, POST
+    /save_mqtt.php from it; each is answered {"result": "ok"} (or another result: refused).
+    """
+
+    def __init__(self, firmware: str, *, result: str = "ok") -> None:
+        """A box on `firmware`, charging at 16 A."""
+        self.body = hardybarth_salia.api_body(
+            pilot="C", offered_a=16, power_w=11040, amps=16, imported_wh=812345, firmware=firmware
+        )
+        self.result = result
+        self.writes: list[tuple[str, str, dict[str, Any]]] = []
+
+    def app(self) -> web.Application:
+        """The box's routes."""
+        app = web.Application()
+        app.router.add_get("/api", self.api)
+        app.router.add_put("/api/secc", self.write)
+        app.router.add_post("/save_mqtt.php", self.write)
+        return app
+
+    async def api(self, request: web.Request) -> web.Response:
+        """The whole document."""
+        return web.Response(text=self.body, content_type="application/json")
+
+    async def write(self, request: web.Request) -> web.Response:
+        """Record the write; answer the result."""
+        self.writes.append((request.method, request.path, json.loads(await request.text())))
+        return web.json_response({"result": self.result})
+
+
+@pytest.mark.parametrize(
+    ("firmware", "method", "path"),
+    [
+        ("2.3.64", "POST", "/save_mqtt.php"),
+        ("2.3.1", "PUT", "/api/secc"),
+        (None, "PUT", "/api/secc"),
+    ],
+    ids=["2.3.64", "2.3.1", "unknown"],
+)
+async def test_salia_controls_as_evcc_writes_them(
+    firmware: str | None, method: str, path: str, serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    box = SaliaFirmware(firmware or "unreadable")
+    served = await serve(box.app())
+    client = client_for("hardybarth_salia", session, served)
+    identity = await client.read_identity()
+    assert identity.firmware == (firmware or "unreadable")
+    assert box.writes == []  # a box that is only read keeps its charge mode
+    await client.set_current_limit(16)
+    await client.set_current_limit(0)
+    await client.set_enabled(True)
+    await client.keepalive()
+    assert box.writes == [
+        (method, path, {"salia/chargemode": "manual"}),
+        (method, path, {"salia/pausecharging": "0"}),
+        (method, path, {"grid_current_limit": "16"}),
+        (method, path, {"grid_current_limit": "0"}),
+        (method, path, {"grid_current_limit": "32"}),
+        (method, path, {"salia/heartbeat": "alive"}),
+    ]
+    assert client.profile.keepalive is not None
+    assert client.profile.keepalive.interval_s == 30
+
+
+async def test_salia_refused_write_fails(serve: Serve, session: aiohttp.ClientSession) -> None:
+    box = SaliaFirmware("2.3.64", result="error")
+    served = await serve(box.app())
+    client = client_for("hardybarth_salia", session, served)
+    await client.read_identity()
+    with pytest.raises(WallboxResponseError, match="refused salia/chargemode"):
+        await client.set_current_limit(10)
+    # Not in manual mode: the current is not sent, and the mode is asked for again next time.
+    assert [body for _, _, body in box.writes] == [{"salia/chargemode": "manual"}]
+    with pytest.raises(WallboxResponseError):
+        await client.set_current_limit(10)
+    assert len(box.writes) == 2
+
+
+async def test_salia_before_2_0_reads_grid_current_limit(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    served = await serve({hardybarth_salia.API: (200, hardybarth_salia.OLD_FIRMWARE)})
+    client = client_for("hardybarth_salia", session, served)
+    assert (await client.read()).current_limit_a == 0  # offered_current_limit, before identity
+    identity = await client.read_identity()
+    assert identity.extra["variant"] == (
+        "firmware before 2.3.64 (writes PUT /api/secc);"
+        " firmware before 2.0 (the limit in force is grid_current_limit)"
+    )
+    assert (await client.read()).current_limit_a == 6

@@ -32,6 +32,7 @@ from tests.core.test_reference_modbus import mismatches
 from tests.reference.http import (
     SESSION_POWER_W,
     SESSION_TAG,
+    hardybarth_salia,
     nrgkick_gen2_json,
     openwb_pro,
     played_session,
@@ -183,7 +184,11 @@ async def test_session_played_against_the_image(path: Path, image: dict[str, Any
 
 # --- HTTP boxes: the same session, answered from each module's hand-written template ---------
 
-HTTP_SESSIONS = {"nrgkick_gen2_json": nrgkick_gen2_json, "openwb_pro": openwb_pro}
+HTTP_SESSIONS = {
+    "hardybarth_salia": hardybarth_salia,
+    "nrgkick_gen2_json": nrgkick_gen2_json,
+    "openwb_pro": openwb_pro,
+}
 
 
 @pytest.mark.parametrize("profile_id", sorted(HTTP_SESSIONS))

@@ -175,6 +175,8 @@ def json_documents(
             value = raw_value(profile, spec, canonical[spec.name])
             if isinstance(value, float):
                 value = round(value, 3)
+            if spec.number_in_text and isinstance(value, (int, float)):
+                value = str(value)  # the box writes its numbers as text (Salia)
         _set_path(documents[spec.endpoint], spec.path, value)
     return documents
 

@@ -387,7 +387,11 @@ class HttpSimServer:
             if path == endpoint_path and request.method == "GET" and not self._is_write(request):
                 document = json_documents(box.profile, box.state, box.rng)[name]
                 return web.json_response(document)
-        if await self._apply_write(request):
+        write = await self._apply_write(request)
+        if write is not None:
+            # The answer the profile checks for ({"result": "ok"}), else a plain one.
+            if write.expect is not None:
+                return web.json_response({str(write.expect[0][0]): write.expect[1]})
             return web.json_response({"ok": True})
         raise web.HTTPNotFound
 
@@ -398,6 +402,11 @@ class HttpSimServer:
             writes.append(("current_limit", profile.current_limit.write))
         if isinstance(profile.enable, HttpWrite):
             writes.append(("enable", profile.enable))
+        if profile.keepalive is not None and isinstance(profile.keepalive.write, HttpWrite):
+            writes.append(("keepalive", profile.keepalive.write))
+        writes += [
+            ("fixed", write) for write in profile.on_first_control if isinstance(write, HttpWrite)
+        ]
         return writes
 
     def _is_write(self, request: web.Request) -> bool:
@@ -406,12 +415,12 @@ class HttpSimServer:
             for _, write in self._writes()
         )
 
-    async def _apply_write(self, request: web.Request) -> bool:
+    async def _apply_write(self, request: web.Request) -> HttpWrite | None:
         payload: dict[str, Any] = {}
         fields: Any = request.query
         if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
             fields = await request.post()
-        elif request.method == "POST":
+        elif request.method in ("POST", "PUT"):
             fields = {}
             with contextlib.suppress(ValueError):
                 body = await request.json()
@@ -422,7 +431,7 @@ class HttpSimServer:
                     payload[key] = json.loads(text)
                 except ValueError:
                     payload[key] = text
-        handled = False
+        handled: HttpWrite | None = None
         for name, write in self._writes():
             if request.path != write.path or write.method != request.method:
                 continue
@@ -430,8 +439,10 @@ class HttpSimServer:
                 continue
             value = payload[write.param]
             if name == "current_limit":
-                self.box.state.write_current_limit(float(value))
-            else:
+                self.box.state.write_current_limit(float(value) * write.scale)
+            elif name == "enable":
                 self.box.state.write_enabled(value == write.on)
-            handled = True
+            elif name == "keepalive":
+                self.box.state.write_keepalive()
+            handled = write
         return handled

@@ -1,6 +1,7 @@
-"""HTTP/JSON transport (go-eCharger API v2, OpenEVSE, Tesla Wall Connector).
+"""HTTP/JSON transport (go-eCharger API v2, OpenEVSE, Tesla Wall Connector, Salia, WARP).
 
-The aiohttp session is injected so Home Assistant's shared session is used.
+The aiohttp session is injected so Home Assistant's shared session is used. Credentials go as
+HTTP Basic, or as HTTP Digest (RFC 7616, aiohttp's middleware) where the profile says `digest`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from .errors import (
     WallboxUnsupportedError,
 )
 from .model import DeviceIdentity, Reading
-from .profile import HttpWrite, ValueSpec, WallboxProfile
+from .profile import (
+    HttpWrite,
+    ModbusWrite,
+    ValueSpec,
+    WallboxProfile,
+    apply_variant,
+    parse_version,
+)
 from .reading import convert_raw, reading_from_raw
 
 _LOGGER = logging.getLogger(__name__)
@@ -70,9 +78,18 @@ def basic_auth_header(username: str, password: str) -> str:
 
 
 def extract_path(document: Any, path: tuple[str | int, ...]) -> Any:
-    """Follow a JSON path (keys and list indexes); None when any step is missing."""
+    """Follow a JSON path (keys and list indexes); None when any step is missing.
+
+    A string met before the path ends is read as the JSON it holds: Salia sends the card as
+    a text holding a list, `["ISO14443", "9af18400"]` (evcc salia/types.go).
+    """
     node = document
     for step in path:
+        if isinstance(node, str):
+            try:
+                node = parse_json(node)
+            except ValueError:
+                return None
         if isinstance(step, int) and isinstance(node, list) and -len(node) <= step < len(node):
             node = node[step]
         elif isinstance(node, dict) and str(step) in node:
@@ -109,8 +126,17 @@ class HttpWallboxClient(WallboxClient):
         super().__init__(profile)
         self._session = session
         self._base = f"http://{host}:{port}"
+        digest = username is not None and profile.http_auth == "digest"
         self._headers = (
-            {"Authorization": basic_auth_header(username, password or "")} if username else {}
+            {"Authorization": basic_auth_header(username, password or "")}
+            if username and not digest
+            else {}
+        )
+        # One middleware per box: it keeps the server's nonce and counts its uses.
+        self._middlewares = (
+            (aiohttp.DigestAuthMiddleware(username or "", password or "", preemptive=True),)
+            if digest
+            else ()
         )
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         # A merged write reads, changes and posts back one document: one at a time.
@@ -141,6 +167,7 @@ class HttpWallboxClient(WallboxClient):
                 data=form,
                 headers=self._headers,
                 timeout=self._timeout,
+                middlewares=self._middlewares,
             ) as response:
                 if response.status in (401, 403):
                     raise WallboxAuthError(f"{path}: the box rejected the credentials")
@@ -208,7 +235,7 @@ class HttpWallboxClient(WallboxClient):
         return reading_from_raw(self.profile, raw)
 
     async def read_identity(self) -> DeviceIdentity:
-        """Read serial and firmware, where the API reports them."""
+        """Read serial and firmware, where the API reports them; choose the firmware's variants."""
         specs = list(self.profile.identity.values())
         documents = await self._get_documents(specs)
         values = {
@@ -217,9 +244,22 @@ class HttpWallboxClient(WallboxClient):
             if spec.endpoint
         }
         serial, firmware = values.get("serial"), values.get("firmware")
+        firmware_text = None if firmware is None else str(firmware)
+        version = parse_version(firmware_text)
+        for variant in self.profile.variants:
+            # Unknown firmware counts as old: the variant for old firmware is the safe one.
+            if all(
+                version is None or version < (condition.firmware_below or ())
+                for condition in variant.when
+            ):
+                self.profile = apply_variant(self.profile, variant)
+                self.notes.append(f"variant: {variant.label}")
+                _LOGGER.info("%s: %s", self.profile.name, variant.label)
+        extra = {"variant": "; ".join(self.profile.active_variants)}
         return DeviceIdentity(
             serial=None if serial is None else str(serial),
-            firmware=None if firmware is None else str(firmware),
+            firmware=firmware_text,
+            extra=extra if self.profile.active_variants else {},
         )
 
     async def _send(self, write: HttpWrite, value: Any) -> None:
@@ -229,8 +269,15 @@ class HttpWallboxClient(WallboxClient):
             await self._send_merged(write, value)
         elif write.method == "POST" and write.encoding == "form":
             await self._request("POST", write.path, form={write.param: _as_text(write, value)})
-        elif write.method == "POST":
-            await self._request("POST", write.path, payload={write.param: value})
+        elif write.method in ("POST", "PUT"):
+            body = _as_text(write, value) if write.as_text else value
+            answer = await self._request(write.method, write.path, payload={write.param: body})
+            expect = write.expect
+            if expect is not None and extract_path(answer, expect[0]) != expect[1]:
+                # Salia answers {"result": "ok"}, or another result naming what went wrong.
+                raise WallboxResponseError(
+                    f"{write.path}: the box refused {write.param}: {str(answer)[:200]}"
+                )
         else:
             text = _as_text(write, value)
             answer = await self._request("GET", write.path, params={write.param: text})
@@ -258,7 +305,7 @@ class HttpWallboxClient(WallboxClient):
         assert self.profile.current_limit is not None
         write = self.profile.current_limit.write
         assert isinstance(write, HttpWrite)
-        await self._send(write, round(amps))
+        await self._send(write, round(amps / write.scale))
 
     async def _write_enabled(self, enabled: bool) -> None:
         write = self.profile.enable
@@ -266,7 +313,14 @@ class HttpWallboxClient(WallboxClient):
         await self._send(write, write.on if enabled else write.off)
 
     async def _write_keepalive(self) -> None:
-        """HTTP boxes in our profiles need no keepalive (the schema allows Modbus only)."""
+        assert self.profile.keepalive is not None
+        write = self.profile.keepalive.write
+        assert isinstance(write, HttpWrite)
+        await self._send(write, write.value)
+
+    async def _write_fixed(self, write: ModbusWrite | HttpWrite) -> None:
+        assert isinstance(write, HttpWrite)
+        await self._send(write, write.value)
 
     async def set_phases(self, phases: int) -> None:
         """Switch 1p/3p; the box pauses charging around the switch itself (go-e)."""
@@ -274,6 +328,7 @@ class HttpWallboxClient(WallboxClient):
         if switch is None:
             raise WallboxUnsupportedError(f"{self.profile.name} cannot switch phases")
         assert isinstance(switch.write, HttpWrite)
+        await self._prepare_control()
         await self._send(switch.write, switch.one_phase if phases == 1 else switch.three_phase)
         self.phases = phases
 

@@ -59,6 +59,7 @@ def value_spec(
             path=_parse_path(data["path"]),
             scale=data["scale"],
             value_map=data.get("map"),
+            number_in_text=data["number_in_text"],
         )
     else:
         data = validate(MODBUS_VALUE, raw, source, prefix)
@@ -146,6 +147,12 @@ def control_write(
             merge=data["merge"],
             encoding=data["encoding"],
             decimals=data.get("decimals"),
+            value=data.get("value"),
+            scale=data["scale"],
+            as_text=data["as_text"],
+            expect=next(
+                ((_parse_path(key), value) for key, value in data.get("expect", {}).items()), None
+            ),
         ), data
     data = validate(MODBUS_WRITE, raw, source, prefix)
     if data["function"] in (5, 6) and TYPE_REGISTERS[data["type"]] != 1:

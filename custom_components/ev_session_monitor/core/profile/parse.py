@@ -46,6 +46,7 @@ class _Controls:
     enable: ModbusWrite | HttpWrite | None = None
     keepalive: Keepalive | None = None
     on_start: tuple[ModbusWrite, ...] = ()
+    on_first_control: tuple[ModbusWrite | HttpWrite, ...] = ()
     wake_up: WakeUp | None = None
     phase_switch: PhaseSwitch | None = None
 
@@ -119,6 +120,7 @@ def parse_profile(profile_id: str, raw: Any, source: str) -> WallboxProfile:
         enable=controls.enable,
         keepalive=controls.keepalive,
         on_start=controls.on_start,
+        on_first_control=controls.on_first_control,
         wake_up=controls.wake_up,
         phase_switch=controls.phase_switch,
         finished_ends_session=config["finished_ends_session"],
@@ -173,6 +175,10 @@ def _controls(config: dict[str, Any], source: str) -> _Controls:
             modbus_write(item, config, source, f"controls.on_start.{index}")
             for index, item in enumerate(controls.get("on_start", []))
         ),
+        on_first_control=tuple(
+            control_write(item, config, source, f"controls.on_first_control.{index}")[0]
+            for index, item in enumerate(controls.get("on_first_control", []))
+        ),
         wake_up=_wake_up(controls, config, source),
         phase_switch=_phase_switch(controls, config, source),
     )
@@ -201,9 +207,15 @@ def _keepalive(controls: dict[str, Any], config: dict[str, Any], source: str) ->
     prefix = "controls.keepalive"
     rest, extra = split_extra(controls["keepalive"], KEEPALIVE_EXTRA, source, prefix)
     write, data = control_write(rest, config, source, prefix)
-    if not isinstance(write, ModbusWrite) or "interval_s" not in data:
+    if "interval_s" not in data:
+        raise ProfileError(source, "field 'controls.keepalive': expected 'interval_s'")
+    if isinstance(write, HttpWrite) and (
+        write.value is None or "timeout" in extra or extra["value_is_timeout"]
+    ):
         raise ProfileError(
-            source, "field 'controls.keepalive': expected a Modbus register with 'interval_s'"
+            source,
+            "field 'controls.keepalive': an HTTP keepalive sends a fixed 'value'"
+            " (the box's timeout is read over Modbus only)",
         )
     timeout = None
     if "timeout" in extra:
@@ -265,12 +277,17 @@ def _with_variants(profile: WallboxProfile, config: dict[str, Any], source: str)
     """Attach the profile's variants, each checked to give a usable profile."""
     if not config["variants"]:
         return profile
-    if config["transport"] != "modbus":
-        raise ProfileError(source, "field 'variants': only Modbus profiles have variants")
     variants = tuple(
         parse_variant(item, config, source, f"variants.{index}")
         for index, item in enumerate(config["variants"])
     )
+    if config["transport"] == "http" and any(
+        condition.firmware_below is None for variant in variants for condition in variant.when
+    ):
+        # An HTTP box is told apart by the firmware its identity reports, nothing else.
+        raise ProfileError(
+            source, "field 'variants': HTTP profiles choose variants by 'firmware_below' only"
+        )
     for variant in variants:
         try:
             apply_variant(profile, variant)
