@@ -478,6 +478,7 @@ REQUESTS_PER_POLL = {
     "schneider_evlink_pro": 6,
     "sungrow_ac": 3,
     "tesla_wall_connector_gen3": 2,
+    "tinkerforge_warp": 5,  # evse/state, meter/values, meter/all_values, external current, charge
     "vestel_evc04": 12,
     "victron_evcs": 1,
     "wallbe": 5,

@@ -7,6 +7,7 @@ client reads them through the built-in profile and must show what the document s
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from custom_components.ev_session_monitor.core.errors import (
     WallboxUnsupportedError,
 )
 from custom_components.ev_session_monitor.core.http import HttpWallboxClient, parse_json
-from custom_components.ev_session_monitor.core.model import Reading
+from custom_components.ev_session_monitor.core.model import ChargerStatus, Reading
 from custom_components.ev_session_monitor.core.profile import ProfileError, parse_profile
 from tests.reference.http import (
     ReferenceCase,
@@ -32,6 +33,7 @@ from tests.reference.http import (
     openevse,
     openwb_pro,
     tesla_wall_connector_gen3,
+    tinkerforge_warp,
 )
 from tools.wallbox_simulator import builtin_profile
 
@@ -42,6 +44,7 @@ MODULES = {
     "openevse": openevse,
     "openwb_pro": openwb_pro,
     "tesla_wall_connector_gen3": tesla_wall_connector_gen3,
+    "tinkerforge_warp": tinkerforge_warp,
 }
 CASES = [
     pytest.param(profile_id, case, id=f"{profile_id}-{case.case_id}")
@@ -240,6 +243,15 @@ WRONG_PROFILES = [
         ("values", "current_limit", "path"),
         "secc.port0.grid_current_limit",
     ),
+    # WARP: energy_abs taken as Wh (it is kWh).
+    ("tinkerforge_warp", "charging_with_card", ("values", "lifetime_energy", "scale"), 1),
+    # WARP: the external current taken as A (it is mA).
+    ("tinkerforge_warp", "charging_with_card", ("values", "current_limit", "scale"), 1),
+    # WARP: all_values read as currents first (evcc: voltages at 0-2, currents at 3-5).
+    ("tinkerforge_warp", "charging_with_card", ("values", "current_l1", "path"), "0"),
+    # WARP: charger_state (0 none, 1 waiting, 2 ready, 3 charging, 4 error) read as the
+    # IEC 61851 state.
+    ("tinkerforge_warp", "stopped_car_plugged", ("values", "status", "path"), "charger_state"),
     # Salia: numbers taken as they come (text): the scale is not applied (110400 W).
     ("hardybarth_salia", "charging_with_card", ("values", "power", "number_in_text"), False),
 ]
@@ -660,3 +672,170 @@ async def test_salia_before_2_0_reads_grid_current_limit(
         " firmware before 2.0 (the limit in force is grid_current_limit)"
     )
     assert (await client.read()).current_limit_a == 6
+
+
+# --- TinkerForge WARP -------------------------------------------------------------------------
+
+
+async def test_warp_current_is_posted_in_milliamperes(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    # evcc warp-ws.go setCurrent: POST evse/external_current {"current": A x 1000}; 0 stops.
+    served = await serve({tinkerforge_warp.EXTERNAL: (200, "null")})
+    client = client_for("tinkerforge_warp", session, served)
+    await client.set_current_limit(16)
+    await client.set_current_limit(6.5)
+    await client.set_current_limit(3)  # never under the 6 A minimum
+    await client.set_enabled(False)
+    await client.set_enabled(True)
+    assert [(method, path, json.loads(body)) for method, path, _, body in served.requests] == [
+        ("POST", "/evse/external_current", {"current": 16000}),
+        ("POST", "/evse/external_current", {"current": 6500}),
+        ("POST", "/evse/external_current", {"current": 6000}),
+        ("POST", "/evse/external_current", {"current": 0}),
+        ("POST", "/evse/external_current", {"current": 32000}),
+    ]
+
+
+def digest_response(
+    *,
+    username: str,
+    password: str,
+    realm: str,
+    method: str,
+    uri: str,
+    nonce: str,
+    nc: str,
+    cnonce: str,
+    algorithm: str = "MD5",
+) -> str:
+    """The `response` of an RFC 7616 section 3.4.1 challenge with qop=auth."""
+    digest = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}[algorithm]
+
+    def hex_of(text: str) -> str:
+        return digest(text.encode()).hexdigest()
+
+    ha1 = hex_of(f"{username}:{realm}:{password}")
+    ha2 = hex_of(f"{method}:{uri}")
+    return hex_of(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
+
+
+def test_digest_checker_against_rfc_7616_example() -> None:
+    # RFC 7616 section 3.9.1: Mufasa / "Circle of Life", GET /dir/index.html.
+    example = {
+        "username": "Mufasa",
+        "password": "Circle of Life",
+        "realm": "http-auth@example.org",
+        "method": "GET",
+        "uri": "/dir/index.html",
+        "nonce": "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",
+        "nc": "00000001",
+        "cnonce": "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ",
+    }
+    assert digest_response(**example) == "8ca523f5e9506fed4657c9700eebdbec"
+    assert (
+        digest_response(**example, algorithm="SHA-256")
+        == "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"
+    )
+
+
+class DigestBox:
+    """A WARP-like box that takes HTTP Digest (qop=auth) and nothing else once a password is set."""
+
+    REALM = "warp3-2Dnx"
+    NONCE = "dcd98b7102dd2f0e8b11d0f600bfb0c093"
+
+    def __init__(self, username: str, password: str, algorithm: str = "MD5") -> None:
+        """The box's one user."""
+        self.username = username
+        self.password = password
+        self.algorithm = algorithm
+        self.seen: list[str | None] = []
+        self.counts: list[str] = []
+
+    def app(self) -> web.Application:
+        """Every path behind the check; evse/state answers."""
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        return app
+
+    def challenge(self) -> web.Response:
+        """401 with the challenge."""
+        header = (
+            f'Digest realm="{self.REALM}", qop="auth", nonce="{self.NONCE}",'
+            f' opaque="5ccc069c403ebaf9f0171e9517f40e41", algorithm={self.algorithm}'
+        )
+        return web.Response(status=401, headers={"WWW-Authenticate": header})
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Check the Authorization header as RFC 7616 section 3.4 says, then answer."""
+        header = request.headers.get("Authorization")
+        self.seen.append(header)
+        if header is None or not header.startswith("Digest "):
+            return self.challenge()
+        pairs = (part.split("=", 1) for part in header[7:].split(","))
+        fields = {key.strip(): value.strip().strip('"') for key, value in pairs}
+        expected = digest_response(
+            username=self.username,
+            password=self.password,
+            realm=self.REALM,
+            method=request.method,
+            uri=fields.get("uri", ""),
+            nonce=self.NONCE,
+            nc=fields.get("nc", ""),
+            cnonce=fields.get("cnonce", ""),
+            algorithm=self.algorithm,
+        )
+        if (
+            fields.get("username") != self.username
+            or fields.get("uri") != request.path_qs
+            or fields.get("qop") != "auth"
+            or fields.get("response") != expected
+        ):
+            return self.challenge()
+        self.counts.append(fields["nc"])
+        if request.path == tinkerforge_warp.EVSE:
+            return web.json_response({"iec61851_state": 1})
+        return web.json_response(None)
+
+
+@pytest.mark.parametrize("algorithm", ["MD5", "SHA-256"])
+async def test_warp_digest_authentication(
+    algorithm: str, serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    box = DigestBox("admin", "s3cret", algorithm)
+    served = await serve(box.app())
+    client = client_for("tinkerforge_warp", session, served, username="admin", password="s3cret")
+    reading = await client.read()
+    assert reading.status is ChargerStatus.CONNECTED
+    await client.set_current_limit(10)
+    # Each request answered once the digest was right; the nonce count goes up.
+    assert box.counts[:2] == ["00000001", "00000002"]
+    assert len(box.counts) == 6  # five states and the write
+    assert all(header is None or header.startswith("Digest ") for header in box.seen)
+
+    wrong = client_for("tinkerforge_warp", session, served, username="admin", password="nope")
+    with pytest.raises(WallboxAuthError):
+        await wrong.read()
+
+
+async def test_digest_profile_without_credentials_sends_none(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    # A WARP without a password asks for nothing; no header is sent.
+    (case,) = [case for case in tinkerforge_warp.CASES if case.case_id == "idle"]
+    served = await serve(case.bodies)
+    reading = await client_for("tinkerforge_warp", session, served).read()
+    assert reading.status is ChargerStatus.IDLE
+
+
+async def test_warp_phase_list_answered_as_object_blanks_only_the_phases(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    (case,) = [case for case in tinkerforge_warp.CASES if case.case_id == "charging_with_card"]
+    served = await serve({**case.bodies, tinkerforge_warp.PHASES: (200, '{"0": 230.0}')})
+    reading = await client_for("tinkerforge_warp", session, served).read()
+    assert reading.currents_a == (None, None, None)
+    assert reading.voltages_v == (None, None, None)
+    assert reading.power_w == 11040.0
+    assert reading.tag == "04:A1:B2:C3"

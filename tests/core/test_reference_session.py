@@ -36,6 +36,7 @@ from tests.reference.http import (
     nrgkick_gen2_json,
     openwb_pro,
     played_session,
+    tinkerforge_warp,
 )
 from tools.wallbox_simulator.images import load_case, other_units, raw_box
 from tools.wallbox_simulator.servers import ModbusSimServer
@@ -188,6 +189,7 @@ HTTP_SESSIONS = {
     "hardybarth_salia": hardybarth_salia,
     "nrgkick_gen2_json": nrgkick_gen2_json,
     "openwb_pro": openwb_pro,
+    "tinkerforge_warp": tinkerforge_warp,
 }
 
 

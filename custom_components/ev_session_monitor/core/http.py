@@ -194,7 +194,8 @@ class HttpWallboxClient(WallboxClient):
     async def _get_documents(self, specs: list[ValueSpec]) -> dict[str, Any]:
         """Fetch each endpoint the specs name.
 
-        An endpoint whose answer is unusable (an HTTP error, not a JSON object) leaves only
+        An endpoint whose answer is unusable (an HTTP error, not the JSON object or list its
+        paths need) leaves only
         its own values unavailable for this poll; the poll fails when every endpoint did.
         A box that cannot be reached, or refuses the credentials, fails the poll at once.
         """
@@ -204,8 +205,13 @@ class HttpWallboxClient(WallboxClient):
             path, query = self.profile.endpoints[name]
             try:
                 document = await self._request("GET", path, params=dict(query) or None)
-                if not isinstance(document, dict):
-                    raise WallboxResponseError(f"{path}: expected a JSON object")
+                # A list where the paths start with an index (WARP meter/all_values).
+                wants_list = all(
+                    isinstance(spec.path[0], int) for spec in specs if spec.endpoint == name
+                )
+                if not isinstance(document, list if wants_list else dict):
+                    shape = "list" if wants_list else "object"
+                    raise WallboxResponseError(f"{path}: expected a JSON {shape}")
             except WallboxResponseError as err:
                 _LOGGER.debug("%s: %s; its values are unavailable this poll", self._base, err)
                 failures.append(err)
