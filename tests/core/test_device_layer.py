@@ -476,6 +476,7 @@ REQUESTS_PER_POLL = {
     "phoenix_charx": 1,
     "phoenix_ev_cc": 5,
     "schneider_evlink_pro": 6,
+    "sma_ev_charger": 2,  # measurements/live and parameters/search (and the login, once)
     "sungrow_ac": 3,
     "tesla_wall_connector_gen3": 2,
     "tinkerforge_warp": 5,  # evse/state, meter/values, meter/all_values, external current, charge

@@ -185,6 +185,23 @@ def variant(**changes: Any) -> dict[str, Any]:
             variant(controls={"keepalive": {"address": 9}}),
             "expected 'interval_s'",
         ),
+        (
+            variant(
+                transport="http",
+                http={"auth": "token", "endpoints": {"s": {"path": "/s"}}},
+                values={"status": {"endpoint": "s", "path": "x", "map": {1: "idle"}}},
+            ),
+            "required with auth 'token', and only with it",
+        ),
+        (
+            variant(
+                transport="http",
+                http={"endpoints": {"s": {"path": "/s"}}},
+                values={"status": {"endpoint": "s", "path": "x", "map": {1: "idle"}}},
+                controls={"enable": {"path": "/x", "method": "PUT"}},
+            ),
+            "expected 'param' or 'body'",
+        ),
     ],
 )
 def test_errors_name_field_and_expectation(data: dict[str, Any], message: str) -> None:

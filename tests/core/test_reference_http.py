@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from custom_components.ev_session_monitor.core.errors import (
     WallboxUnsupportedError,
 )
 from custom_components.ev_session_monitor.core.http import HttpWallboxClient, parse_json
+from custom_components.ev_session_monitor.core.http_token import PasswordGrantToken
 from custom_components.ev_session_monitor.core.model import ChargerStatus, Reading
 from custom_components.ev_session_monitor.core.profile import ProfileError, parse_profile
 from tests.reference.http import (
@@ -32,6 +34,7 @@ from tests.reference.http import (
     nrgkick_gen2_json,
     openevse,
     openwb_pro,
+    sma_ev_charger,
     tesla_wall_connector_gen3,
     tinkerforge_warp,
 )
@@ -43,6 +46,7 @@ MODULES = {
     "nrgkick_gen2_json": nrgkick_gen2_json,
     "openevse": openevse,
     "openwb_pro": openwb_pro,
+    "sma_ev_charger": sma_ev_charger,
     "tesla_wall_connector_gen3": tesla_wall_connector_gen3,
     "tinkerforge_warp": tinkerforge_warp,
 }
@@ -252,6 +256,22 @@ WRONG_PROFILES = [
     # WARP: charger_state (0 none, 1 waiting, 2 ready, 3 charging, 4 error) read as the
     # IEC 61851 state.
     ("tinkerforge_warp", "stopped_car_plugged", ("values", "status", "path"), "charger_state"),
+    # SMA: the phase currents taken with the box's sign (negative).
+    ("sma_ev_charger", "charging", ("values", "current_l1", "scale"), 1),
+    # SMA: the session channel read as the lifetime meter.
+    (
+        "sma_ev_charger",
+        "charging",
+        ("values", "lifetime_energy", "path"),
+        "[channelId=Measurement.ChaSess.WhIn].values.0.value",
+    ),
+    # SMA: optimised charging (4719) read as stopped.
+    (
+        "sma_ev_charger",
+        "optimised_waiting",
+        ("values", "enabled", "map"),
+        {4718: True, 4719: False, 4721: False},
+    ),
     # Salia: numbers taken as they come (text): the scale is not applied (110400 W).
     ("hardybarth_salia", "charging_with_card", ("values", "power", "number_in_text"), False),
 ]
@@ -839,3 +859,157 @@ async def test_warp_phase_list_answered_as_object_blanks_only_the_phases(
     assert reading.voltages_v == (None, None, None)
     assert reading.power_w == 11040.0
     assert reading.tag == "04:A1:B2:C3"
+
+
+# --- SMA EV Charger ---------------------------------------------------------------------------
+
+
+class SmaBox:
+    """The SMA EV Charger's /api/v1 as evcc's smaevcharger uses it, with its token check."""
+
+    def __init__(self, username: str = "hauser", password: str = "pw") -> None:
+        """A charging box with one web user."""
+        self.username = username
+        self.password = password
+        self.bodies = sma_ev_charger.CASES[1].bodies
+        self.tokens: list[dict[str, str]] = []
+        self.valid: set[str] = set()
+        self.writes: list[dict[str, Any]] = []
+        self.refused = 0
+
+    def app(self) -> web.Application:
+        """The box's routes."""
+        app = web.Application()
+        app.router.add_post(sma_ev_charger.TOKEN, self.token)
+        app.router.add_post(sma_ev_charger.MEASUREMENTS, self.read)
+        app.router.add_post(sma_ev_charger.PARAMETERS, self.read)
+        app.router.add_put(sma_ev_charger.WRITE, self.write)
+        return app
+
+    async def token(self, request: web.Request) -> web.Response:
+        """Password or refresh grant (RFC 6749 sections 4.3 and 6)."""
+        form = {key: str(value) for key, value in (await request.post()).items()}
+        self.tokens.append(form)
+        grant = form.get("grant_type")
+        ok = (
+            grant == "password"
+            and (form.get("username"), form.get("password"))
+            == (
+                self.username,
+                self.password,
+            )
+        ) or (grant == "refresh_token" and form.get("refresh_token") == "r1")
+        if not ok:
+            return web.json_response({"error": "invalid_grant"}, status=401)
+        access = f"a{len(self.tokens)}"
+        self.valid.add(access)
+        return web.json_response(
+            {
+                "access_token": access,
+                "expires_in": 3600,
+                "token_type": "Bearer",
+                "refresh_token": "r1",
+            }
+        )
+
+    def _authorized(self, request: web.Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        if header.removeprefix("Bearer ") in self.valid:
+            return True
+        self.refused += 1
+        return False
+
+    async def read(self, request: web.Request) -> web.Response:
+        """The answer for the path, only with a valid token and evcc's request body."""
+        if not self._authorized(request):
+            return web.Response(status=401)
+        body = json.loads(await request.text())
+        if request.path == sma_ev_charger.MEASUREMENTS:
+            assert body == [{"componentId": "IGULD:SELF"}]
+        else:
+            assert body == {"queryItems": [{"componentId": "IGULD:SELF"}]}
+        return web.Response(text=self.bodies[request.path][1], content_type="application/json")
+
+    async def write(self, request: web.Request) -> web.Response:
+        """Record a parameter write; the box answers an empty body."""
+        if not self._authorized(request):
+            return web.Response(status=401)
+        self.writes.append(json.loads(await request.text()))
+        return web.Response(status=204)
+
+
+async def test_sma_logs_in_reads_and_renews_a_refused_token(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    box = SmaBox()
+    served = await serve(box.app())
+    client = client_for("sma_ev_charger", session, served, username="hauser", password="pw")
+    reading = await client.read()
+    assert_reading(reading, sma_ev_charger.CASES[1].expected)
+    await client.read()
+    assert box.tokens == [{"grant_type": "password", "username": "hauser", "password": "pw"}]
+    assert client.requests_sent == 5  # the login, then two requests a poll
+    # The box forgets its tokens (a restart): the request is refused, a new token got, and sent.
+    box.valid.clear()
+    assert (await client.read()).status is ChargerStatus.CHARGING
+    assert box.tokens[-1]["grant_type"] == "password"
+    assert box.refused == 1
+
+
+async def test_sma_wrong_password_is_an_auth_error(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    served = await serve(SmaBox().app())
+    client = client_for("sma_ev_charger", session, served, username="hauser", password="nope")
+    with pytest.raises(WallboxAuthError):
+        await client.read()
+
+
+async def test_sma_controls_as_evcc_writes_them(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    box = SmaBox()
+    served = await serve(box.app())
+    client = client_for("sma_ev_charger", session, served, username="hauser", password="pw")
+    await client.set_current_limit(16)
+    await client.set_current_limit(0)  # charge stop, never under 6 A
+    await client.set_current_limit(10.5)
+    sent = [
+        [(item["channelId"], item["value"]) for item in write["values"]] for write in box.writes
+    ]
+    assert sent == [
+        [("Parameter.Chrg.ChrgLok", "1130"), ("Parameter.Chrg.ChrgApv", "5171")],
+        [("Parameter.Inverter.AcALim", "16.00")],
+        [("Parameter.Chrg.ActChaMod", "4721")],
+        [("Parameter.Inverter.AcALim", "10.00")],
+        [("Parameter.Chrg.ActChaMod", "4718")],
+    ]
+    # evcc's TimestampFormat, "2006-01-02T15:04:05.000Z".
+    stamp = box.writes[1]["values"][0]["timestamp"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp)
+
+
+async def test_token_is_refreshed_before_it_expires() -> None:
+    now = [0.0]
+    sent: list[dict[str, str]] = []
+
+    async def post(form: dict[str, str]) -> Any:
+        sent.append(form)
+        if form["grant_type"] == "refresh_token" and len(sent) > 3:
+            raise ValueError("not JSON")
+        return {"access_token": f"t{len(sent)}", "expires_in": 100, "refresh_token": "r"}
+
+    token = PasswordGrantToken(post, "u", "p", clock=lambda: now[0])
+    assert await token.header() == "Bearer t1"
+    now[0] = 60.0
+    assert await token.header() == "Bearer t1"  # still 40 s left, more than the margin
+    now[0] = 80.0
+    assert await token.header() == "Bearer t2"  # refreshed 30 s before expiry
+    assert sent[1] == {"grant_type": "refresh_token", "refresh_token": "r"}
+    now[0] = 200.0
+    assert await token.header() == "Bearer t3"
+    now[0] = 400.0
+    # The refresh answers no token: a new login.
+    assert await token.header() == "Bearer t5"
+    assert sent[-1]["grant_type"] == "password"
+    assert token.logins == 2

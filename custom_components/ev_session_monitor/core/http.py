@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -23,10 +24,13 @@ from .errors import (
     WallboxResponseError,
     WallboxUnsupportedError,
 )
+from .http_token import PasswordGrantToken
 from .model import DeviceIdentity, Reading
 from .profile import (
     HttpWrite,
+    ListMatch,
     ModbusWrite,
+    PathStep,
     ValueSpec,
     WallboxProfile,
     apply_variant,
@@ -77,7 +81,7 @@ def basic_auth_header(username: str, password: str) -> str:
     return f"Basic {token}"
 
 
-def extract_path(document: Any, path: tuple[str | int, ...]) -> Any:
+def extract_path(document: Any, path: tuple[PathStep, ...]) -> Any:
     """Follow a JSON path (keys and list indexes); None when any step is missing.
 
     A string met before the path ends is read as the JSON it holds: Salia sends the card as
@@ -90,13 +94,39 @@ def extract_path(document: Any, path: tuple[str | int, ...]) -> Any:
                 node = parse_json(node)
             except ValueError:
                 return None
-        if isinstance(step, int) and isinstance(node, list) and -len(node) <= step < len(node):
+        if isinstance(step, ListMatch):
+            candidates = node if isinstance(node, list) else []
+            node = next(
+                (
+                    item
+                    for item in candidates
+                    if isinstance(item, dict) and item.get(step.key) == step.value
+                ),
+                None,
+            )
+            if node is None:
+                return None
+        elif isinstance(step, int) and isinstance(node, list) and -len(node) <= step < len(node):
             node = node[step]
         elif isinstance(node, dict) and str(step) in node:
             node = node[str(step)]
         else:
             return None
     return node
+
+
+def _fill_body(body: Any, value: str | None) -> Any:
+    """The write's JSON body with "{value}" and "{now}" (UTC, milliseconds) filled in."""
+    if isinstance(body, dict):
+        return {key: _fill_body(item, value) for key, item in body.items()}
+    if isinstance(body, list):
+        return [_fill_body(item, value) for item in body]
+    if body == "{value}":
+        return value
+    if body == "{now}":
+        now = datetime.now(UTC)
+        return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+    return body
 
 
 def _as_text(write: HttpWrite, value: Any) -> str:
@@ -138,10 +168,22 @@ class HttpWallboxClient(WallboxClient):
             if digest
             else ()
         )
+        self._token = (
+            PasswordGrantToken(self._post_token_form, username, password or "")
+            if username and profile.http_auth == "token"
+            else None
+        )
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         # A merged write reads, changes and posts back one document: one at a time.
         self._write_lock = asyncio.Lock()
         self.requests_sent = 0
+
+    async def _post_token_form(self, form: dict[str, str]) -> Any:
+        """POST a token request (no Authorization header) and return its JSON answer."""
+        assert self.profile.token_path is not None
+        return await self._send_request(
+            "POST", self.profile.token_path, form=form, headers={}, read_answer=True
+        )
 
     async def _request(
         self,
@@ -149,9 +191,56 @@ class HttpWallboxClient(WallboxClient):
         path: str,
         *,
         params: dict[str, str] | None = None,
-        payload: dict[str, Any] | None = None,
+        payload: Any = None,
         form: dict[str, str] | None = None,
         missing_ok: bool = False,
+        read_answer: bool = True,
+    ) -> Any:
+        """Send one request with the box's credentials; a refused token is renewed once."""
+        if self._token is None:
+            return await self._send_request(
+                method,
+                path,
+                params=params,
+                payload=payload,
+                form=form,
+                missing_ok=missing_ok,
+                headers=self._headers,
+                read_answer=read_answer and form is None,
+            )
+        for attempt in (1, 2):
+            try:
+                header = await self._token.header()
+            except (ValueError, WallboxResponseError) as err:
+                raise WallboxAuthError(f"{self.profile.token_path}: no token: {err}") from err
+            try:
+                return await self._send_request(
+                    method,
+                    path,
+                    params=params,
+                    payload=payload,
+                    form=form,
+                    missing_ok=missing_ok,
+                    headers={"Authorization": header},
+                    read_answer=read_answer,
+                )
+            except WallboxAuthError:
+                if attempt == 2:
+                    raise
+                self._token.forget()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str],
+        params: dict[str, str] | None = None,
+        payload: Any = None,
+        form: dict[str, str] | None = None,
+        missing_ok: bool = False,
+        read_answer: bool = True,
     ) -> Any:
         """Send one request; return the parsed answer (None when empty, or 404 and missing_ok).
 
@@ -165,7 +254,7 @@ class HttpWallboxClient(WallboxClient):
                 params=params,
                 json=payload,
                 data=form,
-                headers=self._headers,
+                headers=headers,
                 timeout=self._timeout,
                 middlewares=self._middlewares,
             ) as response:
@@ -184,7 +273,7 @@ class HttpWallboxClient(WallboxClient):
             raise WallboxConnectionError(f"{self._base}{path} did not answer in time") from err
         except aiohttp.ClientError as err:
             raise WallboxConnectionError(f"cannot reach {self._base}{path}: {err}") from err
-        if form is not None:
+        if not read_answer:
             return None
         try:
             return parse_json(text) if text.strip() else None
@@ -203,11 +292,17 @@ class HttpWallboxClient(WallboxClient):
         failures: list[WallboxResponseError] = []
         for name in dict.fromkeys(spec.endpoint for spec in specs if spec.endpoint):
             path, query = self.profile.endpoints[name]
+            body = self.profile.endpoint_bodies.get(name)
             try:
-                document = await self._request("GET", path, params=dict(query) or None)
+                document = await self._request(
+                    "GET" if body is None else "POST",
+                    path,
+                    params=dict(query) or None,
+                    payload=body,
+                )
                 # A list where the paths start with an index (WARP meter/all_values).
                 wants_list = all(
-                    isinstance(spec.path[0], int) for spec in specs if spec.endpoint == name
+                    not isinstance(spec.path[0], str) for spec in specs if spec.endpoint == name
                 )
                 if not isinstance(document, list if wants_list else dict):
                     shape = "list" if wants_list else "object"
@@ -271,7 +366,11 @@ class HttpWallboxClient(WallboxClient):
     async def _send(self, write: HttpWrite, value: Any) -> None:
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # profile numbers are floats; go-e takes psm=1, not psm=1.0
-        if write.merge:
+        if write.body is not None:
+            body = _fill_body(write.body, _as_text(write, value) if value is not None else None)
+            # SMA answers nothing to read (evcc discards it).
+            await self._request(write.method, write.path, payload=body, read_answer=False)
+        elif write.merge:
             await self._send_merged(write, value)
         elif write.method == "POST" and write.encoding == "form":
             await self._request("POST", write.path, form={write.param: _as_text(write, value)})

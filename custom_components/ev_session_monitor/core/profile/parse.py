@@ -78,6 +78,7 @@ def apply_variant(profile: WallboxProfile, variant: Variant) -> WallboxProfile:
 def parse_profile(profile_id: str, raw: Any, source: str) -> WallboxProfile:
     """Validate parsed YAML and build a profile; raise ProfileError naming what is wrong."""
     config = validate(PROFILE, raw, source, "")
+    _check_token(config, source)
     values = _values(config, source)
     identity = {
         name: value_spec(name, spec, config, source, "identity")
@@ -116,6 +117,12 @@ def parse_profile(profile_id: str, raw: Any, source: str) -> WallboxProfile:
             for name, endpoint in config["http"]["endpoints"].items()
         },
         http_auth=config["http"]["auth"],
+        token_path=config["http"].get("token_path"),
+        endpoint_bodies={
+            name: endpoint["body"]
+            for name, endpoint in config["http"]["endpoints"].items()
+            if "body" in endpoint
+        },
         current_limit=controls.current_limit,
         enable=controls.enable,
         keepalive=controls.keepalive,
@@ -132,6 +139,13 @@ def parse_profile(profile_id: str, raw: Any, source: str) -> WallboxProfile:
         discovery=parse_discovery(config["discovery"], source),
     )
     return _with_variants(profile, config, source)
+
+
+def _check_token(config: dict[str, Any], source: str) -> None:
+    if (config["http"]["auth"] == "token") != ("token_path" in config["http"]):
+        raise ProfileError(
+            source, "field 'http.token_path': required with auth 'token', and only with it"
+        )
 
 
 def _values(config: dict[str, Any], source: str) -> dict[str, ValueSpec]:

@@ -121,7 +121,8 @@ HTTP_WRITE = vol.Schema(
     {
         vol.Required("path"): vol.All(str, vol.Match(r"^/")),
         vol.Optional("method", default="GET"): vol.In(["GET", "POST", "PUT"]),
-        vol.Required("param"): str,
+        vol.Optional("param", default=""): str,
+        vol.Optional("body"): vol.Any(dict, list),
         vol.Optional("on", default=1): vol.Any(int, float, str, bool),
         vol.Optional("off", default=0): vol.Any(int, float, str, bool),
         vol.Optional("value"): vol.Any(int, float, str, bool),
@@ -194,12 +195,15 @@ PROFILE = vol.Schema(
         ),
         vol.Optional("http", default={}): vol.Schema(
             {
-                vol.Optional("auth", default="none"): vol.In(["none", "basic", "digest"]),
+                vol.Optional("auth", default="none"): vol.In(["none", "basic", "digest", "token"]),
+                vol.Optional("token_path"): vol.All(str, vol.Match(r"^/")),
                 vol.Optional("endpoints", default={}): {
                     str: vol.Schema(
                         {
                             vol.Required("path"): vol.All(str, vol.Match(r"^/")),
                             vol.Optional("query", default={}): {str: str},
+                            # Read with POST and this JSON body (SMA measurements/live).
+                            vol.Optional("body"): vol.Any(dict, list),
                         }
                     )
                 },
