@@ -876,6 +876,7 @@ class SmaBox:
         self.valid: set[str] = set()
         self.writes: list[dict[str, Any]] = []
         self.refused = 0
+        self.accepts_tokens = True
 
     def app(self) -> web.Application:
         """The box's routes."""
@@ -914,7 +915,7 @@ class SmaBox:
 
     def _authorized(self, request: web.Request) -> bool:
         header = request.headers.get("Authorization", "")
-        if header.removeprefix("Bearer ") in self.valid:
+        if self.accepts_tokens and header.removeprefix("Bearer ") in self.valid:
             return True
         self.refused += 1
         return False
@@ -1013,3 +1014,45 @@ async def test_token_is_refreshed_before_it_expires() -> None:
     assert await token.header() == "Bearer t5"
     assert sent[-1]["grant_type"] == "password"
     assert token.logins == 2
+
+
+async def test_sma_box_without_the_gridms_channels_reads_no_power(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    # A box that reports only evcc's fallback channels (...TotWIn.ChaSta): not read (kept on
+    # record in docs/profiles.md), so power and lifetime energy are unavailable, not 0.
+    bodies = dict(sma_ev_charger.CASES[1].bodies)
+    live = [
+        item
+        for item in json.loads(bodies[sma_ev_charger.MEASUREMENTS][1])
+        if "GridMs.Tot" not in item["channelId"]
+    ]
+    live.append(sma_ev_charger.measurement("Measurement.Metering.GridMs.TotWIn.ChaSta", 11040))
+    bodies[sma_ev_charger.MEASUREMENTS] = (200, json.dumps(live))
+    served = await serve(bodies)
+    reading = await client_for("sma_ev_charger", session, served).read()
+    assert reading.status is ChargerStatus.CHARGING
+    assert reading.power_w is None
+    assert reading.lifetime_energy_wh is None
+    assert reading.session_energy_wh == 1000.0
+
+
+async def test_sma_token_answer_without_a_token_is_an_auth_error(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    served = await serve({sma_ev_charger.TOKEN: (200, '{"error": "busy"}')})
+    client = client_for("sma_ev_charger", session, served, username="hauser", password="pw")
+    with pytest.raises(WallboxAuthError, match="no token"):
+        await client.read()
+
+
+async def test_sma_token_refused_after_a_new_login_is_an_auth_error(
+    serve: Serve, session: aiohttp.ClientSession
+) -> None:
+    box = SmaBox()
+    box.accepts_tokens = False  # hands them out, then refuses every one
+    served = await serve(box.app())
+    client = client_for("sma_ev_charger", session, served, username="hauser", password="pw")
+    with pytest.raises(WallboxAuthError):
+        await client.read()
+    assert [form["grant_type"] for form in box.tokens] == ["password", "password"]

@@ -25,6 +25,7 @@ from custom_components.ev_session_monitor.core.profile import (
     ModbusWrite,
     PhaseSwitch,
     WallboxProfile,
+    apply_firmware_variants,
     apply_variant,
 )
 
@@ -401,8 +402,12 @@ class HttpSimServer:
             return web.json_response({"ok": True})
         raise web.HTTPNotFound
 
+    def _firmware_profile(self) -> WallboxProfile:
+        """The profile as the client sees this box: the variants its firmware chooses."""
+        return apply_firmware_variants(self.box.profile, self.box.state.firmware)
+
     def _writes(self) -> list[tuple[str, HttpWrite]]:
-        profile = self.box.profile
+        profile = self._firmware_profile()
         writes: list[tuple[str, HttpWrite]] = []
         if profile.current_limit and isinstance(profile.current_limit.write, HttpWrite):
             writes.append(("current_limit", profile.current_limit.write))

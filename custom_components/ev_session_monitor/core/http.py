@@ -33,8 +33,7 @@ from .profile import (
     PathStep,
     ValueSpec,
     WallboxProfile,
-    apply_variant,
-    parse_version,
+    apply_firmware_variants,
 )
 from .reading import convert_raw, reading_from_raw
 
@@ -346,16 +345,10 @@ class HttpWallboxClient(WallboxClient):
         }
         serial, firmware = values.get("serial"), values.get("firmware")
         firmware_text = None if firmware is None else str(firmware)
-        version = parse_version(firmware_text)
-        for variant in self.profile.variants:
-            # Unknown firmware counts as old: the variant for old firmware is the safe one.
-            if all(
-                version is None or version < (condition.firmware_below or ())
-                for condition in variant.when
-            ):
-                self.profile = apply_variant(self.profile, variant)
-                self.notes.append(f"variant: {variant.label}")
-                _LOGGER.info("%s: %s", self.profile.name, variant.label)
+        self.profile = apply_firmware_variants(self.profile, firmware_text)
+        for label in self.profile.active_variants:
+            self.notes.append(f"variant: {label}")
+            _LOGGER.info("%s: %s", self.profile.name, label)
         extra = {"variant": "; ".join(self.profile.active_variants)}
         return DeviceIdentity(
             serial=None if serial is None else str(serial),

@@ -31,7 +31,7 @@ from .model import (
     WakeUp,
     WallboxProfile,
 )
-from .parse import apply_variant, parse_profile
+from .parse import apply_firmware_variants, apply_variant, parse_profile
 
 __all__ = [
     "BUILTIN_PROFILE_DIR",
@@ -53,6 +53,7 @@ __all__ = [
     "Variant",
     "WakeUp",
     "WallboxProfile",
+    "apply_firmware_variants",
     "apply_variant",
     "load_profile_file",
     "load_profiles",

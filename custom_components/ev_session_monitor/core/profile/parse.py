@@ -12,6 +12,7 @@ from .fields import (
     parse_discovery,
     parse_probe_check,
     parse_variant,
+    parse_version,
     split_extra,
     value_spec,
 )
@@ -73,6 +74,21 @@ def apply_variant(profile: WallboxProfile, variant: Variant) -> WallboxProfile:
         variants=profile.variants,
         active_variants=(*profile.active_variants, variant.label),
     )
+
+
+def apply_firmware_variants(profile: WallboxProfile, firmware: str | None) -> WallboxProfile:
+    """Apply every variant whose `firmware_below` conditions the firmware meets (HTTP boxes).
+
+    Unknown firmware counts as old: the variant for old firmware is the safe one.
+    """
+    version = parse_version(firmware)
+    for variant in profile.variants:
+        if all(
+            version is None or version < (condition.firmware_below or ())
+            for condition in variant.when
+        ):
+            profile = apply_variant(profile, variant)
+    return profile
 
 
 def parse_profile(profile_id: str, raw: Any, source: str) -> WallboxProfile:
