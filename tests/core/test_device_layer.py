@@ -32,7 +32,12 @@ from custom_components.ev_session_monitor.core.modbus import ModbusWallboxClient
 from custom_components.ev_session_monitor.core.modbus_link import ModbusLinkPool
 from custom_components.ev_session_monitor.core.modbus_registers import decode_raw, plan_blocks
 from custom_components.ev_session_monitor.core.model import ChargerStatus
-from custom_components.ev_session_monitor.core.profile import WallboxProfile, parse_profile
+from custom_components.ev_session_monitor.core.profile import (
+    ValueSpec,
+    WallboxProfile,
+    parse_profile,
+)
+from custom_components.ev_session_monitor.core.reading import convert_raw
 from tools.wallbox_simulator import WallboxSimulator, builtin_profile
 from tools.wallbox_simulator.servers import ModbusSimServer, RawImageBox, SimulatedBox
 from tools.wallbox_simulator.state import WallboxState
@@ -456,6 +461,7 @@ REQUESTS_PER_POLL = {
     "daheimladen": 5,
     "etrel_inch": 5,
     "go_echarger": 1,
+    "hardybarth_salia": 1,  # the whole document, GET /api
     "em2go": 5,  # 0-13, 28, 91-95, 109-113, the phases at 200
     "heidelberg_energy_control": 2,
     "innogy_ebox": 4,  # state, voltages and meter, currents, the limit (holding)
@@ -470,8 +476,10 @@ REQUESTS_PER_POLL = {
     "phoenix_charx": 1,
     "phoenix_ev_cc": 5,
     "schneider_evlink_pro": 6,
+    "sma_ev_charger": 2,  # measurements/live and parameters/search (and the login, once)
     "sungrow_ac": 3,
     "tesla_wall_connector_gen3": 2,
+    "tinkerforge_warp": 5,  # evse/state, meter/values, meter/all_values, external current, charge
     "vestel_evc04": 12,
     "victron_evcs": 1,
     "wallbe": 5,
@@ -712,3 +720,12 @@ async def test_registers_a_box_refuses_later_do_not_break_polling() -> None:
     finally:
         await client.close()
         await server.stop()
+
+
+def test_numbers_sent_as_text() -> None:
+    # Salia writes every number as a JSON string; text that is no finite number reads as none.
+    spec = ValueSpec(name="power", endpoint="s", path=("p",), scale=0.1, number_in_text=True)
+    assert convert_raw(spec, "110400") == pytest.approx(11040)
+    assert convert_raw(spec, 110400) == pytest.approx(11040)
+    assert convert_raw(spec, "n/a") is None
+    assert convert_raw(spec, "nan") is None

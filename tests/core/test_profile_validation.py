@@ -162,9 +162,45 @@ def variant(**changes: Any) -> dict[str, Any]:
                 transport="http",
                 http={"endpoints": {"s": {"path": "/s"}}},
                 values={"status": {"endpoint": "s", "path": "x", "map": {1: "idle"}}},
-                variants=[{"id": "x", "label": "X", "when": [{"firmware_below": "1"}]}],
+                variants=[
+                    {
+                        "id": "x",
+                        "label": "X",
+                        "when": [{"read": {"endpoint": "s", "path": "v"}, "min": 1}],
+                    }
+                ],
             ),
-            "only Modbus profiles have variants",
+            "HTTP profiles choose variants by 'firmware_below' only",
+        ),
+        (
+            variant(
+                transport="http",
+                http={"endpoints": {"s": {"path": "/s"}}},
+                values={"status": {"endpoint": "s", "path": "x", "map": {1: "idle"}}},
+                controls={"keepalive": {"path": "/h", "param": "beat", "interval_s": 30}},
+            ),
+            "an HTTP keepalive sends a fixed 'value'",
+        ),
+        (
+            variant(controls={"keepalive": {"address": 9}}),
+            "expected 'interval_s'",
+        ),
+        (
+            variant(
+                transport="http",
+                http={"auth": "token", "endpoints": {"s": {"path": "/s"}}},
+                values={"status": {"endpoint": "s", "path": "x", "map": {1: "idle"}}},
+            ),
+            "required with auth 'token', and only with it",
+        ),
+        (
+            variant(
+                transport="http",
+                http={"endpoints": {"s": {"path": "/s"}}},
+                values={"status": {"endpoint": "s", "path": "x", "map": {1: "idle"}}},
+                controls={"enable": {"path": "/x", "method": "PUT"}},
+            ),
+            "expected 'param' or 'body'",
         ),
     ],
 )

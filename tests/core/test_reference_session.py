@@ -32,9 +32,12 @@ from tests.core.test_reference_modbus import mismatches
 from tests.reference.http import (
     SESSION_POWER_W,
     SESSION_TAG,
+    hardybarth_salia,
     nrgkick_gen2_json,
     openwb_pro,
     played_session,
+    sma_ev_charger,
+    tinkerforge_warp,
 )
 from tools.wallbox_simulator.images import load_case, other_units, raw_box
 from tools.wallbox_simulator.servers import ModbusSimServer
@@ -183,7 +186,13 @@ async def test_session_played_against_the_image(path: Path, image: dict[str, Any
 
 # --- HTTP boxes: the same session, answered from each module's hand-written template ---------
 
-HTTP_SESSIONS = {"nrgkick_gen2_json": nrgkick_gen2_json, "openwb_pro": openwb_pro}
+HTTP_SESSIONS = {
+    "hardybarth_salia": hardybarth_salia,
+    "nrgkick_gen2_json": nrgkick_gen2_json,
+    "openwb_pro": openwb_pro,
+    "sma_ev_charger": sma_ev_charger,
+    "tinkerforge_warp": tinkerforge_warp,
+}
 
 
 @pytest.mark.parametrize("profile_id", sorted(HTTP_SESSIONS))
@@ -198,7 +207,7 @@ async def test_http_session_played_against_reference_answers(profile_id: str) ->
         return web.Response(status=status, text=body, content_type="application/json")
 
     app = web.Application()
-    app.router.add_get("/{tail:.*}", answer)
+    app.router.add_route("*", "/{tail:.*}", answer)  # SMA reads with POST
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

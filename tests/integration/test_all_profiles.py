@@ -138,3 +138,19 @@ async def test_phase_select_without_read_back_shows_what_was_selected(
     state = hass.states.get(entity_id)
     assert state is not None
     assert state.state == "one_phase"
+
+
+@pytest.mark.parametrize("profile_id", ["hardybarth_salia"])
+async def test_http_box_heartbeat_starts_with_the_first_control(
+    hass: HomeAssistant, simulator: WallboxSimulator, setup_entry: SetupEntry
+) -> None:
+    # Salia: evcc posts {"salia/heartbeat": "alive"} every 30 s; a box only read gets none.
+    entry = await setup_entry()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.state.keepalives == 0
+    await coordinator_of(entry).async_set_current_limit(10)
+    assert simulator.state.current_limit_a == 10
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=62))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.state.keepalives >= 1

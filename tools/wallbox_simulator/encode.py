@@ -12,7 +12,12 @@ from custom_components.ev_session_monitor.core.decode import (
     encode_string,
 )
 from custom_components.ev_session_monitor.core.model import ChargerStatus
-from custom_components.ev_session_monitor.core.profile import ValueSpec, WallboxProfile
+from custom_components.ev_session_monitor.core.profile import (
+    ListMatch,
+    PathStep,
+    ValueSpec,
+    WallboxProfile,
+)
 
 from .state import GRID_VOLTAGE_V, WallboxState
 
@@ -161,11 +166,15 @@ def register_image(
 
 def json_documents(
     profile: WallboxProfile, state: WallboxState, rng: random.Random
-) -> dict[str, dict[str, Any]]:
-    """Return the JSON object of every HTTP endpoint."""
-    documents: dict[str, dict[str, Any]] = {name: {} for name in profile.endpoints}
+) -> dict[str, Any]:
+    """Return the JSON document (object, or list where the paths start in one) per endpoint."""
+    specs = [*profile.values.values(), *profile.identity.values()]
+    documents: dict[str, Any] = {}
+    for name in profile.endpoints:
+        firsts = [spec.path[0] for spec in specs if spec.endpoint == name]
+        documents[name] = [] if firsts and not isinstance(firsts[0], str) else {}
     canonical = canonical_values(state)
-    for spec in (*profile.values.values(), *profile.identity.values()):
+    for spec in specs:
         assert spec.endpoint is not None
         if state.faults.garbage and spec.name not in ("serial", "firmware"):
             value: Any = rng.choice(["\x00\xff", -1, [], {"x": 1}])
@@ -175,27 +184,42 @@ def json_documents(
             value = raw_value(profile, spec, canonical[spec.name])
             if isinstance(value, float):
                 value = round(value, 3)
+            if spec.number_in_text and isinstance(value, (int, float)):
+                value = str(value)  # the box writes its numbers as text (Salia)
         _set_path(documents[spec.endpoint], spec.path, value)
     return documents
 
 
-def _set_path(document: dict[str, Any], path: tuple[str | int, ...], value: Any) -> None:
+def _container(following: PathStep) -> list[Any] | dict[str, Any]:
+    return {} if isinstance(following, str) else []
+
+
+def _set_path(document: Any, path: tuple[PathStep, ...], value: Any) -> None:
     node: Any = document
     for step, following in zip(path, (*path[1:], None), strict=True):
         last = following is None
-        if isinstance(node, list):
+        if isinstance(step, ListMatch):
+            # The element whose key holds the value (SMA channelId), added when missing.
+            found = next((item for item in node if item.get(step.key) == step.value), None)
+            if found is None:
+                found = {step.key: step.value}
+                node.append(found)
+            node = found
+        elif isinstance(node, list):
             assert isinstance(step, int)
             while len(node) <= step:
                 node.append(None)
             if last:
                 node[step] = value
             else:
+                assert following is not None
                 if node[step] is None:
-                    node[step] = [] if isinstance(following, int) else {}
+                    node[step] = _container(following)
                 node = node[step]
         else:
             key = str(step)
             if last:
                 node[key] = value
             else:
-                node = node.setdefault(key, [] if isinstance(following, int) else {})
+                assert following is not None
+                node = node.setdefault(key, _container(following))

@@ -25,6 +25,7 @@ from custom_components.ev_session_monitor.core.profile import (
     ModbusWrite,
     PhaseSwitch,
     WallboxProfile,
+    apply_firmware_variants,
     apply_variant,
 )
 
@@ -383,21 +384,40 @@ class HttpSimServer:
             raise web.HTTPUnauthorized
         box.requests += 1
         path = request.path
+        if path == box.profile.token_path and request.method == "POST":
+            # OAuth 2.0 password grant (SMA): any form gets a token.
+            return web.json_response(
+                {"access_token": "simulated", "expires_in": 3600, "refresh_token": "again"}
+            )
         for name, (endpoint_path, _query) in box.profile.endpoints.items():
-            if path == endpoint_path and request.method == "GET" and not self._is_write(request):
+            method = "POST" if name in box.profile.endpoint_bodies else "GET"
+            if path == endpoint_path and request.method == method and not self._is_write(request):
                 document = json_documents(box.profile, box.state, box.rng)[name]
                 return web.json_response(document)
-        if await self._apply_write(request):
+        write = await self._apply_write(request)
+        if write is not None:
+            # The answer the profile checks for ({"result": "ok"}), else a plain one.
+            if write.expect is not None:
+                return web.json_response({str(write.expect[0][0]): write.expect[1]})
             return web.json_response({"ok": True})
         raise web.HTTPNotFound
 
+    def _firmware_profile(self) -> WallboxProfile:
+        """The profile as the client sees this box: the variants its firmware chooses."""
+        return apply_firmware_variants(self.box.profile, self.box.state.firmware)
+
     def _writes(self) -> list[tuple[str, HttpWrite]]:
-        profile = self.box.profile
+        profile = self._firmware_profile()
         writes: list[tuple[str, HttpWrite]] = []
         if profile.current_limit and isinstance(profile.current_limit.write, HttpWrite):
             writes.append(("current_limit", profile.current_limit.write))
         if isinstance(profile.enable, HttpWrite):
             writes.append(("enable", profile.enable))
+        if profile.keepalive is not None and isinstance(profile.keepalive.write, HttpWrite):
+            writes.append(("keepalive", profile.keepalive.write))
+        writes += [
+            ("fixed", write) for write in profile.on_first_control if isinstance(write, HttpWrite)
+        ]
         return writes
 
     def _is_write(self, request: web.Request) -> bool:
@@ -406,12 +426,13 @@ class HttpSimServer:
             for _, write in self._writes()
         )
 
-    async def _apply_write(self, request: web.Request) -> bool:
+    async def _apply_write(self, request: web.Request) -> HttpWrite | None:
         payload: dict[str, Any] = {}
+        body: Any = None
         fields: Any = request.query
         if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
             fields = await request.post()
-        elif request.method == "POST":
+        elif request.method in ("POST", "PUT"):
             fields = {}
             with contextlib.suppress(ValueError):
                 body = await request.json()
@@ -422,16 +443,58 @@ class HttpSimServer:
                     payload[key] = json.loads(text)
                 except ValueError:
                     payload[key] = text
-        handled = False
+        handled: HttpWrite | None = None
         for name, write in self._writes():
             if request.path != write.path or write.method != request.method:
                 continue
-            if write.param not in payload:
+            if write.body is not None:
+                value = _template_value(write.body, body)
+                if value is _MISSING:
+                    continue
+            elif write.param not in payload:
                 continue
-            value = payload[write.param]
-            if name == "current_limit":
-                self.box.state.write_current_limit(float(value))
             else:
+                value = payload[write.param]
+            if name == "current_limit":
+                self.box.state.write_current_limit(float(value) * write.scale)
+            elif name == "enable":
                 self.box.state.write_enabled(value == write.on)
-            handled = True
+            elif name == "keepalive":
+                self.box.state.write_keepalive()
+            handled = write
         return handled
+
+
+_MISSING = object()
+
+
+def _template_value(template: Any, body: Any) -> Any:
+    """What a request body holds where the write's template says "{value}".
+
+    _MISSING when the body does not fit the template (another SMA parameter).
+    """
+    if template == "{value}":
+        return body
+    if isinstance(template, dict):
+        if not isinstance(body, dict):
+            return _MISSING
+        found: Any = None
+        for key, item in template.items():
+            if key not in body:
+                return _MISSING
+            inner = _template_value(item, body[key])
+            if inner is _MISSING:
+                return _MISSING
+            if inner is not None:
+                found = inner
+        return found
+    if isinstance(template, list):
+        if not isinstance(body, list) or len(body) != len(template):
+            return _MISSING
+        results = [_template_value(item, part) for item, part in zip(template, body, strict=True)]
+        if any(result is _MISSING for result in results):
+            return _MISSING
+        return next((result for result in results if result is not None), None)
+    if template in ("{now}", body):
+        return None
+    return _MISSING

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 
 from .errors import WallboxUnsupportedError
 from .model import DeviceIdentity, Reading
-from .profile import WallboxProfile
+from .profile import HttpWrite, ModbusWrite, WallboxProfile
 
 
 class WallboxClient(ABC):
@@ -19,6 +19,7 @@ class WallboxClient(ABC):
         # What the box says beyond its readings (variants chosen, fallbacks in use).
         self.notes: list[str] = []
         self._paused_by_zero = False  # 0 A was asked of a box with an on/off switch
+        self._control_prepared = False  # the profile's on_first_control writes were sent
 
     @abstractmethod
     async def read(self) -> Reading:
@@ -38,6 +39,22 @@ class WallboxClient(ABC):
     async def _write_keepalive(self) -> None: ...
 
     @abstractmethod
+    async def _write_fixed(self, write: ModbusWrite | HttpWrite) -> None:
+        """Send a write with its own fixed value (on_first_control)."""
+
+    async def _prepare_control(self) -> None:
+        """Send the profile's on_first_control writes once, before the first control.
+
+        Salia takes current and pause only in its manual charge mode (evcc and OpenEMS set it
+        first); a box Home Assistant only reads keeps the mode its owner chose.
+        """
+        if self._control_prepared:
+            return
+        for write in self.profile.on_first_control:
+            await self._write_fixed(write)
+        self._control_prepared = True
+
+    @abstractmethod
     async def close(self) -> None:
         """Release the connection."""
 
@@ -51,6 +68,7 @@ class WallboxClient(ABC):
         control = self.profile.current_limit
         if control is None:
             raise WallboxUnsupportedError(f"{self.profile.name} has no current control")
+        await self._prepare_control()
         if amps <= 0 and self.profile.enable is not None:
             await self._write_enabled(False)
             self._paused_by_zero = True
@@ -66,6 +84,7 @@ class WallboxClient(ABC):
         """Allow or stop charging (boxes without an enable register get 0 A / max A)."""
         self._paused_by_zero = False
         if self.profile.enable is not None:
+            await self._prepare_control()
             await self._write_enabled(enabled)
             return
         control = self.profile.current_limit

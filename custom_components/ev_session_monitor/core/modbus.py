@@ -21,6 +21,7 @@ from .modbus_registers import ReadBlock, decode_raw, identity_text, plan_blocks
 from .model import ChargerStatus, DeviceIdentity, Reading
 from .profile import (
     Condition,
+    HttpWrite,
     ModbusWrite,
     ValueSpec,
     WallboxProfile,
@@ -279,6 +280,11 @@ class ModbusWallboxClient(WallboxClient):
     async def _write_keepalive(self) -> None:
         assert self.profile.keepalive is not None
         write = self.profile.keepalive.write
+        assert isinstance(write, ModbusWrite)
+        await self._write(write, write.value)
+
+    async def _write_fixed(self, write: ModbusWrite | HttpWrite) -> None:
+        assert isinstance(write, ModbusWrite)
         await self._write(write, write.value)
 
     async def refresh_setpoint(self) -> None:
@@ -294,6 +300,7 @@ class ModbusWallboxClient(WallboxClient):
         switch = self.profile.phase_switch
         if switch is None:
             raise WallboxUnsupportedError(f"{self.profile.name} cannot switch phases")
+        await self._prepare_control()
         charging = self._last is not None and self._last.charging
         resume: float | None = None
         if charging and switch.pause_s > 0 and self.profile.current_limit is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,10 +22,23 @@ def map_raw(value_map: Mapping[Any, Any], raw: Any) -> Any:
     return value_map.get(str(raw))
 
 
+def number_from_text(text: str) -> float | None:
+    """A number written as text ("2300", "-1.5"); None for any other text, NaN or infinity."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def convert_raw(spec: ValueSpec, value: Any) -> Any:
     """Apply a profile's map, or its scale to numbers; text and booleans pass through."""
     if value is None:
         return None
+    if spec.number_in_text and isinstance(value, str):
+        value = number_from_text(value)
+        if value is None:
+            return None
     if spec.value_map is not None:
         return map_raw(spec.value_map, value)
     if isinstance(value, (str, bool)):

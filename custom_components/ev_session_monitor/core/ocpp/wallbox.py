@@ -17,6 +17,7 @@ from ..model import VEHICLE_PRESENT, DeviceIdentity, Reading
 from ..profile import (
     CurrentLimitControl,
     HttpWrite,
+    ModbusWrite,
     ValueSpec,
     WallboxProfile,
 )
@@ -337,6 +338,9 @@ class OcppWallboxClient(WallboxClient):
 
     async def _write_keepalive(self) -> None:
         """OCPP boxes keep their own heartbeat."""
+
+    async def _write_fixed(self, write: ModbusWrite | HttpWrite) -> None:
+        """OCPP profiles have no on_first_control writes."""
 
     async def set_phases(self, phases: int) -> None:
         """OCPP 1.6 has no phase switch."""

@@ -10,7 +10,7 @@ The format is documented in docs/profiles.md.
 a parsed file into a WallboxProfile, `load` reads files and directories.
 """
 
-from .fields import parse_version
+from .fields import parse_path, parse_version
 from .load import BUILTIN_PROFILE_DIR, ProfileCatalog, load_profile_file, load_profiles
 from .model import (
     BoxTimeout,
@@ -20,7 +20,9 @@ from .model import (
     DiscoveryMatchers,
     HttpWrite,
     Keepalive,
+    ListMatch,
     ModbusWrite,
+    PathStep,
     PhaseSwitch,
     ProbeCheck,
     ProfileError,
@@ -29,7 +31,7 @@ from .model import (
     WakeUp,
     WallboxProfile,
 )
-from .parse import apply_variant, parse_profile
+from .parse import apply_firmware_variants, apply_variant, parse_profile
 
 __all__ = [
     "BUILTIN_PROFILE_DIR",
@@ -40,7 +42,9 @@ __all__ = [
     "DiscoveryMatchers",
     "HttpWrite",
     "Keepalive",
+    "ListMatch",
     "ModbusWrite",
+    "PathStep",
     "PhaseSwitch",
     "ProbeCheck",
     "ProfileCatalog",
@@ -49,9 +53,11 @@ __all__ = [
     "Variant",
     "WakeUp",
     "WallboxProfile",
+    "apply_firmware_variants",
     "apply_variant",
     "load_profile_file",
     "load_profiles",
+    "parse_path",
     "parse_profile",
     "parse_version",
 ]

@@ -16,7 +16,9 @@ from .model import (
     DhcpMatcher,
     DiscoveryMatchers,
     HttpWrite,
+    ListMatch,
     ModbusWrite,
+    PathStep,
     ProbeCheck,
     ProfileError,
     ValueSpec,
@@ -35,9 +37,19 @@ from .schema import (
     validate,
 )
 
+_PATH_STEP = re.compile(r"\[([^=\]]+)=([^\]]*)\]|[^.\[\]]+")
 
-def _parse_path(text: str) -> tuple[str | int, ...]:
-    return tuple(int(part) if part.isdigit() else part for part in text.split("."))
+
+def parse_path(text: str) -> tuple[PathStep, ...]:
+    """'a.0.[channelId=X.Y].value' -> ('a', 0, ListMatch('channelId', 'X.Y'), 'value')."""
+    steps: list[PathStep] = []
+    for match in _PATH_STEP.finditer(text):
+        if match.group(1) is not None:
+            steps.append(ListMatch(match.group(1), match.group(2)))
+        else:
+            part = match.group()
+            steps.append(int(part) if part.isdigit() else part)
+    return tuple(steps)
 
 
 def value_spec(
@@ -56,9 +68,10 @@ def value_spec(
         spec = ValueSpec(
             name=name,
             endpoint=data["endpoint"],
-            path=_parse_path(data["path"]),
+            path=parse_path(data["path"]),
             scale=data["scale"],
             value_map=data.get("map"),
+            number_in_text=data["number_in_text"],
         )
     else:
         data = validate(MODBUS_VALUE, raw, source, prefix)
@@ -137,6 +150,8 @@ def control_write(
     raw = _yaml_on_off(raw)
     if config["transport"] == "http":
         data = validate(HTTP_WRITE, raw, source, prefix)
+        if not data["param"] and "body" not in data:
+            raise ProfileError(source, f"field '{prefix}': expected 'param' or 'body'")
         return HttpWrite(
             path=data["path"],
             method=data["method"],
@@ -146,6 +161,13 @@ def control_write(
             merge=data["merge"],
             encoding=data["encoding"],
             decimals=data.get("decimals"),
+            value=data.get("value"),
+            scale=data["scale"],
+            as_text=data["as_text"],
+            expect=next(
+                ((parse_path(key), value) for key, value in data.get("expect", {}).items()), None
+            ),
+            body=data.get("body"),
         ), data
     data = validate(MODBUS_WRITE, raw, source, prefix)
     if data["function"] in (5, 6) and TYPE_REGISTERS[data["type"]] != 1:

@@ -55,6 +55,17 @@ class ProfileError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class ListMatch:
+    """A path step into a list: the first element whose `key` is `value` (SMA's channelId)."""
+
+    key: str
+    value: str
+
+
+type PathStep = str | int | ListMatch
+
+
+@dataclass(frozen=True, slots=True)
 class ValueSpec:
     """Where one value lives and how to decode it."""
 
@@ -80,7 +91,8 @@ class ValueSpec:
     stuck_at_zero_fallback: bool = False
     # HTTP
     endpoint: str | None = None
-    path: tuple[str | int, ...] = ()
+    path: tuple[PathStep, ...] = ()
+    number_in_text: bool = False  # the number is sent as text ("2300"; Hardy Barth Salia)
     # Both
     scale: float = 1.0
     value_map: Mapping[Any, Any] | None = None
@@ -111,13 +123,21 @@ class ModbusWrite:
 
 @dataclass(frozen=True, slots=True)
 class HttpWrite:
-    """An HTTP request that changes a setting: GET path?param=value or POST path {key: value}."""
+    """An HTTP request that changes a setting: GET path?param=value, POST/PUT path {key: value}."""
 
     path: str
-    method: Literal["GET", "POST"] = "GET"
+    method: Literal["GET", "POST", "PUT"] = "GET"
     param: str = ""
     on: Any = 1
     off: Any = 0
+    value: Any = None  # what a keepalive or a fixed write sends
+    scale: float = 1.0  # raw sent = A / scale (mA: 0.001)
+    as_text: bool = False  # the JSON body carries the value as a string ({"key": "16"})
+    # The answer must hold this value at this path, else the box refused ({"result": "ok"}).
+    expect: tuple[tuple[PathStep, ...], Any] | None = None
+    # A JSON body to send instead of {param: value}: the text "{value}" in it is the value,
+    # "{now}" the UTC time (SMA: {"values": [{"channelId": ..., "value": "{value}"}]}).
+    body: Any = None
     # The box replaces the whole JSON document on every POST (OpenEVSE /override): read it
     # (GET on the same path), change this key, post all of it back.
     merge: bool = False
@@ -150,7 +170,7 @@ class BoxTimeout:
 class Keepalive:
     """What the box needs written periodically once we control it."""
 
-    write: ModbusWrite
+    write: ModbusWrite | HttpWrite
     interval_s: float
     timeout: BoxTimeout | None = None
     value_is_timeout: bool = False  # KEBA: the heartbeat re-writes the timeout itself
@@ -249,12 +269,17 @@ class WallboxProfile:
     identity_unit_id: int | None = None  # serial and firmware on another unit (Alfen: 200)
     # HTTP
     endpoints: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
-    http_auth: Literal["none", "basic"] = "none"
+    http_auth: Literal["none", "basic", "digest", "token"] = "none"
+    token_path: str | None = None  # OAuth 2.0 password grant (auth: token)
+    # A JSON body per endpoint: the endpoint is read with POST (SMA measurements/live).
+    endpoint_bodies: Mapping[str, Any] = field(default_factory=dict)
     # Controls
     current_limit: CurrentLimitControl | None = None
     enable: ModbusWrite | HttpWrite | None = None
     keepalive: Keepalive | None = None
     on_start: tuple[ModbusWrite, ...] = ()  # written once when the box is set up
+    # Written once before the first control we send (Salia: the manual charge mode).
+    on_first_control: tuple[ModbusWrite | HttpWrite, ...] = ()
     wake_up: WakeUp | None = None
     phase_switch: PhaseSwitch | None = None
     finished_ends_session: bool = False

@@ -12,6 +12,7 @@ from .fields import (
     parse_discovery,
     parse_probe_check,
     parse_variant,
+    parse_version,
     split_extra,
     value_spec,
 )
@@ -46,6 +47,7 @@ class _Controls:
     enable: ModbusWrite | HttpWrite | None = None
     keepalive: Keepalive | None = None
     on_start: tuple[ModbusWrite, ...] = ()
+    on_first_control: tuple[ModbusWrite | HttpWrite, ...] = ()
     wake_up: WakeUp | None = None
     phase_switch: PhaseSwitch | None = None
 
@@ -74,9 +76,25 @@ def apply_variant(profile: WallboxProfile, variant: Variant) -> WallboxProfile:
     )
 
 
+def apply_firmware_variants(profile: WallboxProfile, firmware: str | None) -> WallboxProfile:
+    """Apply every variant whose `firmware_below` conditions the firmware meets (HTTP boxes).
+
+    Unknown firmware counts as old: the variant for old firmware is the safe one.
+    """
+    version = parse_version(firmware)
+    for variant in profile.variants:
+        if all(
+            version is None or version < (condition.firmware_below or ())
+            for condition in variant.when
+        ):
+            profile = apply_variant(profile, variant)
+    return profile
+
+
 def parse_profile(profile_id: str, raw: Any, source: str) -> WallboxProfile:
     """Validate parsed YAML and build a profile; raise ProfileError naming what is wrong."""
     config = validate(PROFILE, raw, source, "")
+    _check_token(config, source)
     values = _values(config, source)
     identity = {
         name: value_spec(name, spec, config, source, "identity")
@@ -115,10 +133,17 @@ def parse_profile(profile_id: str, raw: Any, source: str) -> WallboxProfile:
             for name, endpoint in config["http"]["endpoints"].items()
         },
         http_auth=config["http"]["auth"],
+        token_path=config["http"].get("token_path"),
+        endpoint_bodies={
+            name: endpoint["body"]
+            for name, endpoint in config["http"]["endpoints"].items()
+            if "body" in endpoint
+        },
         current_limit=controls.current_limit,
         enable=controls.enable,
         keepalive=controls.keepalive,
         on_start=controls.on_start,
+        on_first_control=controls.on_first_control,
         wake_up=controls.wake_up,
         phase_switch=controls.phase_switch,
         finished_ends_session=config["finished_ends_session"],
@@ -130,6 +155,13 @@ def parse_profile(profile_id: str, raw: Any, source: str) -> WallboxProfile:
         discovery=parse_discovery(config["discovery"], source),
     )
     return _with_variants(profile, config, source)
+
+
+def _check_token(config: dict[str, Any], source: str) -> None:
+    if (config["http"]["auth"] == "token") != ("token_path" in config["http"]):
+        raise ProfileError(
+            source, "field 'http.token_path': required with auth 'token', and only with it"
+        )
 
 
 def _values(config: dict[str, Any], source: str) -> dict[str, ValueSpec]:
@@ -173,6 +205,10 @@ def _controls(config: dict[str, Any], source: str) -> _Controls:
             modbus_write(item, config, source, f"controls.on_start.{index}")
             for index, item in enumerate(controls.get("on_start", []))
         ),
+        on_first_control=tuple(
+            control_write(item, config, source, f"controls.on_first_control.{index}")[0]
+            for index, item in enumerate(controls.get("on_first_control", []))
+        ),
         wake_up=_wake_up(controls, config, source),
         phase_switch=_phase_switch(controls, config, source),
     )
@@ -201,9 +237,15 @@ def _keepalive(controls: dict[str, Any], config: dict[str, Any], source: str) ->
     prefix = "controls.keepalive"
     rest, extra = split_extra(controls["keepalive"], KEEPALIVE_EXTRA, source, prefix)
     write, data = control_write(rest, config, source, prefix)
-    if not isinstance(write, ModbusWrite) or "interval_s" not in data:
+    if "interval_s" not in data:
+        raise ProfileError(source, "field 'controls.keepalive': expected 'interval_s'")
+    if isinstance(write, HttpWrite) and (
+        write.value is None or "timeout" in extra or extra["value_is_timeout"]
+    ):
         raise ProfileError(
-            source, "field 'controls.keepalive': expected a Modbus register with 'interval_s'"
+            source,
+            "field 'controls.keepalive': an HTTP keepalive sends a fixed 'value'"
+            " (the box's timeout is read over Modbus only)",
         )
     timeout = None
     if "timeout" in extra:
@@ -265,12 +307,17 @@ def _with_variants(profile: WallboxProfile, config: dict[str, Any], source: str)
     """Attach the profile's variants, each checked to give a usable profile."""
     if not config["variants"]:
         return profile
-    if config["transport"] != "modbus":
-        raise ProfileError(source, "field 'variants': only Modbus profiles have variants")
     variants = tuple(
         parse_variant(item, config, source, f"variants.{index}")
         for index, item in enumerate(config["variants"])
     )
+    if config["transport"] == "http" and any(
+        condition.firmware_below is None for variant in variants for condition in variant.when
+    ):
+        # An HTTP box is told apart by the firmware its identity reports, nothing else.
+        raise ProfileError(
+            source, "field 'variants': HTTP profiles choose variants by 'firmware_below' only"
+        )
     for variant in variants:
         try:
             apply_variant(profile, variant)

@@ -50,6 +50,7 @@ HTTP_VALUE = vol.Schema(
         vol.Optional("scale", default=1.0): finite_float(),
         vol.Optional("unit"): str,
         vol.Optional("map"): _map_keys,
+        vol.Optional("number_in_text", default=False): bool,
     }
 )
 MODBUS_WRITE = vol.Schema(
@@ -119,10 +120,21 @@ VARIANT = vol.Schema(
 HTTP_WRITE = vol.Schema(
     {
         vol.Required("path"): vol.All(str, vol.Match(r"^/")),
-        vol.Optional("method", default="GET"): vol.In(["GET", "POST"]),
-        vol.Required("param"): str,
+        vol.Optional("method", default="GET"): vol.In(["GET", "POST", "PUT"]),
+        vol.Optional("param", default=""): str,
+        vol.Optional("body"): vol.Any(dict, list),
         vol.Optional("on", default=1): vol.Any(int, float, str, bool),
         vol.Optional("off", default=0): vol.Any(int, float, str, bool),
+        vol.Optional("value"): vol.Any(int, float, str, bool),
+        vol.Optional("scale", default=1.0): vol.All(finite_float(), vol.Range(min=1e-6)),
+        # The JSON body carries the value as a string ({"grid_current_limit": "16"}).
+        vol.Optional("as_text", default=False): bool,
+        # The answer must hold these values ({result: ok}), else the box refused.
+        vol.Optional("expect"): vol.All(
+            {vol.All(str, vol.Length(min=1)): vol.Any(int, float, str, bool)},
+            vol.Length(min=1, max=1),
+        ),
+        vol.Optional("interval_s"): vol.All(finite_float(), vol.Range(min=1)),
         vol.Optional("merge", default=False): bool,
         # POST body: a JSON object, or an HTML form (openWB Pro /connect.php).
         vol.Optional("encoding", default="json"): vol.In(["json", "form"]),
@@ -183,12 +195,15 @@ PROFILE = vol.Schema(
         ),
         vol.Optional("http", default={}): vol.Schema(
             {
-                vol.Optional("auth", default="none"): vol.In(["none", "basic"]),
+                vol.Optional("auth", default="none"): vol.In(["none", "basic", "digest", "token"]),
+                vol.Optional("token_path"): vol.All(str, vol.Match(r"^/")),
                 vol.Optional("endpoints", default={}): {
                     str: vol.Schema(
                         {
                             vol.Required("path"): vol.All(str, vol.Match(r"^/")),
                             vol.Optional("query", default={}): {str: str},
+                            # Read with POST and this JSON body (SMA measurements/live).
+                            vol.Optional("body"): vol.Any(dict, list),
                         }
                     )
                 },
@@ -202,6 +217,7 @@ PROFILE = vol.Schema(
                 vol.Optional("enable"): dict,
                 vol.Optional("keepalive"): dict,
                 vol.Optional("on_start"): [dict],
+                vol.Optional("on_first_control"): [dict],
                 vol.Optional("wake_up"): dict,
                 vol.Optional("phase_switch"): dict,
             }
