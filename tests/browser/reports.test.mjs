@@ -89,6 +89,18 @@ test("admin: Utilization shows the site's figures and the occupancy heat map", a
   const sessions = Number((await site.locator("td").nth(1).innerText()).replace(/\D/g, ""));
   assert.ok(sessions > 0);
   assert.match(await util.locator("table.months td.peak").first().innerText(), /kW/);
+  // The same figures as a CSV download: the site's row has the table's sessions.
+  const [csv] = await Promise.all([page.waitForEvent("download"), util.locator("button.util-csv").click()]);
+  assert.match(csv.suggestedFilename(), /^ev-utilization-.*\.csv$/);
+  const lines = readFileSync(await csv.path(), "utf8").replace(/^\ufeff/, "").split("\r\n");
+  assert.equal(lines[0].split(",")[2], "scope");
+  const siteRow = lines[1].split(",");
+  assert.equal(siteRow[2], "site");
+  // Both default to the last 30 days up to their own request: a session may cross the edge.
+  assert.ok(Math.abs(Number(siteRow[5]) - sessions) <= 1, `${siteRow[5]} vs ${sessions}`);
+  const [xlsx] = await Promise.all([page.waitForEvent("download"), util.locator("button.util-xlsx").click()]);
+  assert.match(xlsx.suggestedFilename(), /^ev-utilization-.*\.xlsx$/);
+  assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString("latin1"), "PK");
   await util.scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(IMAGES, "portal-utilization.png"), fullPage: true });
   await context.close();
@@ -122,6 +134,14 @@ test("non-admin: own statement only, no utilization, and no reassigning", async 
   await view.locator("button.pdf").waitFor();
   assert.deepEqual(await view.locator("select[name=statement_tag] option").allInnerTexts(), ["Alice"]);
   assert.equal(await view.locator("ev-utilization").count(), 0);
+  const utilizationFile = await page.evaluate(async () => {
+    const token = JSON.parse(localStorage.getItem("hassTokens")).access_token;
+    const response = await fetch("/api/ev_session_monitor/download/utilization", {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    return response.status;
+  });
+  assert.equal(utilizationFile, 403, "no utilization download either");
   const statuses = await page.evaluate(async ({ alice, bob, month }) => {
     const token = JSON.parse(localStorage.getItem("hassTokens")).access_token;
     const status = async (tag) =>
