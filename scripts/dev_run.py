@@ -60,10 +60,11 @@ OCPP_PORT = int(os.environ.get("EVSM_OCPP_PORT", "19000"))
 CHARGE_POINT_ID = "DEMO-CP"
 CHARGE_POINT_NAME = "Demo charge point"
 STRANGER_TAG = "0BADC0DE"
-# The demo's past: four weeks of evening sessions, most on Alice's card, some without a card, so
-# the calendar, the portal's Sessions and Reports and the per-card sensors show a history at once.
-PAST_DAYS = 28
-PAST_SESSIONS = 20
+# The demo's past: two months of evening sessions, most on Alice's card, some without a card, so
+# the calendar, the portal's Sessions and Reports and the per-card sensors show a history at once,
+# and the last complete month (whatever today's date) has sessions for Alice's filed statement.
+PAST_DAYS = 62
+PAST_SESSIONS = 40
 PAST_CARDS: tuple[ha_stack.Card, ...] = ((ALICE_TAG, "Alice"), (ALICE_TAG, "Alice"), (None, None))
 
 CONFIGURATION = ha_stack.configuration(
@@ -331,6 +332,20 @@ def seed_past_sessions(config: Path, token: str) -> int:
     return ha_stack.seed_history(config, records)
 
 
+def file_statement(token: str) -> dict[str, Any]:
+    """File Alice's statement of the last complete month, as create_statement does; its answer."""
+    answer = request(
+        "POST",
+        f"/api/services/{DOMAIN}/create_statement?return_response",
+        token=token,
+        body={"tag_id": ALICE_TAG},
+    )
+    statement: dict[str, Any] = answer["service_response"]
+    if not statement.get("sessions"):
+        raise DemoError(f"the demo's statement of {statement.get('month')} has no sessions")
+    return statement
+
+
 def wallbox_states(token: str) -> dict[str, str]:
     """Entity id -> state of every entity of the integration."""
     template = f"{{{{ integration_entities('{DOMAIN}') | join(',') }}}}"
@@ -382,6 +397,12 @@ def run(args: argparse.Namespace, demo: Demo) -> None:
     if configure_wallbox(token):
         added = seed_past_sessions(demo.config, token)
         print(f"Added {added} past sessions of the last {PAST_DAYS} days.", flush=True)
+        statement = file_statement(token)
+        print(
+            f"Filed Alice's statement of {statement['month']}: {statement['path']}"
+            f" ({statement['sessions']} sessions, {statement['energy_kwh']} kWh).",
+            flush=True,
+        )
     demo.start_charge_point(configure_charge_point(token, demo.config))
     if args.check:
         check(args, demo, token, started)
@@ -415,6 +436,11 @@ def check(args: argparse.Namespace, demo: Demo, token: str, started: float) -> N
     unavailable = [entity_id for entity_id, state in states.items() if state == "unavailable"]
     if unavailable:
         raise DemoError(f"unavailable entities: {', '.join(unavailable)}")
+    # The statement filed at the first start stands (the same figures give the same file).
+    statement = file_statement(token)
+    if not (demo.config / statement["path"]).is_file():
+        raise DemoError(f"the filed statement {statement['path']} is missing")
+    print(f"Statement of {statement['month']}: {statement['path']}", flush=True)
     take_screenshots(URL, token, args.devtools, Path(args.screenshots))
     if errors := ha_stack.error_lines(demo.log_file):
         raise DemoError(

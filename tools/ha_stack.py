@@ -48,11 +48,13 @@ class StackError(Exception):
 
 # --- the config dir ------------------------------------------------------------------------------
 
+TIME_ZONE = "Europe/Berlin"  # the stack's, unless a caller chooses another
+
 
 def configuration(
     name: str,
     *components: str,
-    time_zone: str = "Europe/Berlin",
+    time_zone: str = TIME_ZONE,
     integration_log: str | None = None,
 ) -> str:
     """configuration.yaml: the place (Berlin, EUR, metric), the components, warnings logged.
@@ -483,6 +485,7 @@ def past_sessions(
     days: float,
     price_eur_kwh: float = 0.32,
     evenings_in: str | None = None,
+    daytime_in: str | None = None,
     seed: int = 13,
     id_prefix: str = "seed",
 ) -> list[SessionRecord]:
@@ -491,7 +494,9 @@ def past_sessions(
     Each charges 30 minutes to 4 hours at 7.2 kW on one of `cards` (chosen at random). With
     `evenings_in` (a time zone) each starts in that zone's evening, between 17:00 and 20:00, as
     a household's car comes home, on days of its own (`count` at most `days`); else at the even
-    spacing's time. Seeded: the same every run.
+    spacing's time. With `daytime_in` (a time zone) the even spacing is kept day by day but
+    squeezed into 06:00-20:00 there, as cars arrive at a shared site: the small hours stay empty
+    (the occupancy by hour of the week differs). Seeded: the same every run.
     """
     if evenings_in is not None and count > days:
         raise ValueError(f"{count} evening sessions do not fit into {days} days")
@@ -514,6 +519,11 @@ def past_sessions(
             day = end.astimezone(zone).date() - timedelta(days=int(days * (count - index) // count))
             evening = datetime.combine(day, dt_time(17), zone)
             started = (evening + timedelta(minutes=rng.randrange(180))).astimezone(UTC)
+        elif daytime_in is not None:
+            local = started.astimezone(ZoneInfo(daytime_in))
+            midnight = datetime.combine(local.date(), dt_time(0), local.tzinfo)
+            share_of_day = (local - midnight) / timedelta(days=1)
+            started = (midnight + timedelta(hours=6 + 14 * share_of_day)).astimezone(UTC)
         records.append(
             SessionRecord(
                 session_id=f"{id_prefix}{index:06d}",

@@ -5,8 +5,9 @@ action can attach it, and answers with its path relative to that folder. correct
 session to another card or notes it, kept in the audit trail with who did it. Both change what
 a company files: administrators and automations only. get_utilization answers the figures of
 core/utilization.py for a period, over every wallbox (administrators and automations only: it
-shows every card's use of the site). The portal's statement download and its websocket commands
-call the same functions after their own access checks.
+shows every card's use of the site); with `export` it also writes them as CSV or XLSX into the
+exports folder. The portal's statement and utilization downloads and its websocket commands call
+the same functions after their own access checks.
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
 from .access import async_caller, async_require_admin
-from .const import DOMAIN
+from .const import DOMAIN, EXPORT_DIR
 from .core.history import IssuedStatement, SessionHistory
 from .core.statement import LABEL_KEYS, MeterInfo, Statement, render_statement
 from .core.tags import InvalidTagError, validate_tag
-from .core.utilization import utilization
+from .core.utilization import Utilization, utilization
+from .core.utilization_export import render_utilization_csv, render_utilization_xlsx
 from .site_config import is_site_entry
 from .storage import DATA_DOMAIN
 
@@ -45,6 +47,10 @@ ATTR_SESSION_ID = "session_id"
 ATTR_NOTE = "note"
 ATTR_START = "start"
 ATTR_END = "end"
+ATTR_EXPORT = "export"
+UTILIZATION_FORMATS = ("csv", "xlsx")
+# Spreadsheet programs read a CSV as UTF-8 only with a byte-order mark.
+BOM = "\ufeff"
 NOTE_MAX_LENGTH = 500
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
@@ -59,7 +65,11 @@ CORRECT_SESSION_SCHEMA = vol.Schema(
     }
 )
 GET_UTILIZATION_SCHEMA = vol.Schema(
-    {vol.Optional(ATTR_START): cv.datetime, vol.Optional(ATTR_END): cv.datetime}
+    {
+        vol.Optional(ATTR_START): cv.datetime,
+        vol.Optional(ATTR_END): cv.datetime,
+        vol.Optional(ATTR_EXPORT): vol.In(UTILIZATION_FORMATS),
+    }
 )
 
 
@@ -243,10 +253,10 @@ async def async_correct_session(
     return answer
 
 
-async def async_site_utilization(
+async def async_site_figures(
     hass: HomeAssistant, start: datetime | None, end: datetime | None
-) -> dict[str, Any]:
-    """The utilization figures of every wallbox over [start, end) (default: the last 30 days)."""
+) -> Utilization:
+    """The utilization of every wallbox over [start, end) (default: the last 30 days)."""
     tz = dt_util.get_default_time_zone()
     end = end or dt_util.now(tz)
     start = start or end - timedelta(days=30)
@@ -254,7 +264,33 @@ async def async_site_utilization(
     if end <= start:
         raise _invalid("invalid_period")
     records = await hass.data[DATA_DOMAIN].archive.async_query_overlapping(start=start, end=end)
-    return utilization(records, start, end, tz).to_dict()
+    return utilization(records, start, end, tz)
+
+
+async def async_site_utilization(
+    hass: HomeAssistant, start: datetime | None, end: datetime | None
+) -> dict[str, Any]:
+    """The utilization figures of every wallbox over [start, end), JSON-ready."""
+    return (await async_site_figures(hass, start, end)).to_dict()
+
+
+def render_utilization(figures: Utilization, file_format: str) -> bytes:
+    """The figures as a CSV (UTF-8 with a byte-order mark) or an XLSX file (executor)."""
+    tz = dt_util.get_default_time_zone()
+    if file_format == "xlsx":
+        return render_utilization_xlsx(figures, tz)
+    return (BOM + render_utilization_csv(figures, tz)).encode("utf-8")
+
+
+def _write_utilization(config_dir: Path, figures: Utilization, file_format: str) -> Path:
+    """Write the figures into the exports folder (executor); the file appears only complete."""
+    folder = config_dir / EXPORT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"utilization-{dt_util.now().strftime('%Y%m%d-%H%M%S')}.{file_format}"
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(render_utilization(figures, file_format))
+    temporary.replace(path)
+    return path
 
 
 async def _create_statement(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -275,7 +311,24 @@ async def _correct_session(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
 
 async def _get_utilization(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     await async_require_admin(hass, call.context)
-    return await async_site_utilization(hass, call.data.get(ATTR_START), call.data.get(ATTR_END))
+    figures = await async_site_figures(hass, call.data.get(ATTR_START), call.data.get(ATTR_END))
+    answer = figures.to_dict()
+    file_format = call.data.get(ATTR_EXPORT)
+    if file_format is None:
+        return answer
+    config_dir = Path(hass.config.config_dir)
+    try:
+        path = await hass.async_add_executor_job(
+            _write_utilization, config_dir, figures, file_format
+        )
+    except OSError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="export_failed",
+            translation_placeholders={"path": EXPORT_DIR, "error": err.strerror or str(err)},
+        ) from err
+    # Relative to the config folder, and absolute for a notify action's attachment.
+    return {**answer, "path": path.relative_to(config_dir).as_posix(), "file": str(path)}
 
 
 def async_setup_report_services(hass: HomeAssistant) -> None:

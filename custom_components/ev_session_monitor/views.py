@@ -6,6 +6,8 @@ order the Sessions view shows), with the monthly totals below, in the `export_se
 the websocket ones as query parameters (`config_entry_id` and `tag_id` may repeat). With
 `format=xlsx`, either gives one workbook of the three tables (sessions, per card and month, per
 wallbox and month), numbers as numbers and times in Home Assistant's time zone.
+`GET /api/ev_session_monitor/download/utilization?start=…&end=…` gives the get_utilization figures
+(default: the last 30 days) as CSV or XLSX; administrators only, as utilization itself.
 
 `GET /api/ev_session_monitor/statement?tag_id=…&month=YYYY-MM` gives a card's monthly PDF
 statement, filed as the create_statement action files it (the same figures give the same file).
@@ -21,10 +23,11 @@ import probatio as vol
 from aiohttp import web
 from homeassistant.components.http.const import KEY_HASS_USER
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 
-from .access import parse_filter_query, scoped_filter, visible_tags
+from .access import parse_filter_query, scoped_filter, sees_everything, visible_tags
 from .const import DOMAIN
 from .core.history import (
     SORT_COLUMNS,
@@ -35,14 +38,18 @@ from .core.history import (
     totals,
 )
 from .core.tags import normalize_tag
-from .report_services import async_file_statement
+from .report_services import (
+    BOM,
+    UTILIZATION_FORMATS,
+    async_file_statement,
+    async_site_figures,
+    render_utilization,
+)
 from .storage import DATA_DOMAIN
 
 DOWNLOAD_URL = f"/api/{DOMAIN}/download"
-KINDS = ("sessions", "totals")
-# Spreadsheet programs read a CSV as UTF-8 only with a byte-order mark.
-BOM = "\ufeff"
-FORMATS = ("csv", "xlsx")
+KINDS = ("sessions", "totals", "utilization")
+FORMATS = UTILIZATION_FORMATS
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -59,13 +66,15 @@ class DownloadView(HomeAssistantView):
             return self.json_message("unknown download", HTTPStatus.NOT_FOUND)
         hass = request.app[KEY_HASS]
         user = request[KEY_HASS_USER]
+        file_format = request.query.get("format", "csv")
+        if file_format not in FORMATS:
+            return self.json_message("unknown format", HTTPStatus.BAD_REQUEST)
+        if kind == "utilization":
+            return await self._utilization(request, file_format)
         sort = request.query.get("sort", "started_at")
         descending = request.query.get("descending", "true").lower() != "false"
         if sort not in SORT_COLUMNS:
             return self.json_message("unknown sort column", HTTPStatus.BAD_REQUEST)
-        file_format = request.query.get("format", "csv")
-        if file_format not in FORMATS:
-            return self.json_message("unknown format", HTTPStatus.BAD_REQUEST)
         try:
             data = parse_filter_query(request.query, lambda key: request.query.getall(key, []))
             query = scoped_filter(hass, user, data)
@@ -82,7 +91,7 @@ class DownloadView(HomeAssistantView):
                 return render_csv(records, totals(records, tz), tz)
             return render_totals_csv(totals(records, tz), charger_totals(records, tz))
 
-        stamp = dt_util.now().strftime("%Y%m%d-%H%M")
+        stamp = _stamp()
         if file_format == "xlsx":
             workbook = await hass.async_add_executor_job(
                 lambda: render_report_xlsx(
@@ -101,6 +110,32 @@ class DownloadView(HomeAssistantView):
             charset="utf-8",
             headers={"Content-Disposition": f'attachment; filename="ev-{kind}-{stamp}.csv"'},
         )
+
+    async def _utilization(self, request: web.Request, file_format: str) -> web.StreamResponse:
+        """The utilization figures as a file: administrators only, as utilization itself."""
+        hass = request.app[KEY_HASS]
+        if not sees_everything(request[KEY_HASS_USER]):
+            return self.json_message("administrators only", HTTPStatus.FORBIDDEN)
+        try:
+            start, end = (
+                cv.datetime(request.query[key]) if key in request.query else None
+                for key in ("start", "end")
+            )
+            figures = await async_site_figures(hass, start, end)
+        except (vol.Invalid, ServiceValidationError) as err:
+            return self.json_message(str(err) or "invalid period", HTTPStatus.BAD_REQUEST)
+        body = await hass.async_add_executor_job(render_utilization, figures, file_format)
+        name = f"ev-utilization-{_stamp()}.{file_format}"
+        return web.Response(
+            body=body,
+            content_type=XLSX_TYPE if file_format == "xlsx" else "text/csv",
+            charset=None if file_format == "xlsx" else "utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
+def _stamp() -> str:
+    return dt_util.now().strftime("%Y%m%d-%H%M")
 
 
 class StatementView(HomeAssistantView):

@@ -24,6 +24,18 @@ export function downloadTable(
   return downloadFile(hass, `download/${kind}`, query, `ev-${kind}.${format}`);
 }
 
+/** The utilization figures of a period (administrators), as CSV or an XLSX workbook. */
+export function downloadUtilization(
+  hass: HomeAssistant,
+  filters: Filters,
+  format: "csv" | "xlsx",
+): Promise<void> {
+  const query = new URLSearchParams({ format });
+  if (filters.start) query.set("start", filters.start);
+  if (filters.end) query.set("end", filters.end);
+  return downloadFile(hass, "download/utilization", query, `ev-utilization.${format}`);
+}
+
 /** A card's monthly statement (PDF), filed as the create_statement action files it. */
 export function downloadStatement(hass: HomeAssistant, tagId: string, month: string): Promise<void> {
   const query = new URLSearchParams({ tag_id: tagId, month });

@@ -145,7 +145,12 @@ async def prepare(
     info = await stack.call("ev_session_monitor/info")
     charger_id = info["wallboxes"][0]["charger_id"]
     seeded = ha_stack.past_sessions(
-        charger_id, "Garage", SEEDED_CARDS, count=sessions, days=SEEDED_DAYS
+        charger_id,
+        "Garage",
+        SEEDED_CARDS,
+        count=sessions,
+        days=SEEDED_DAYS,
+        daytime_in=ha_stack.TIME_ZONE,
     )
     await asyncio.to_thread(ha_stack.seed_history, config, seeded)
     # A car waits and an unknown card is shown to the box: the Cards view offers to admit it.

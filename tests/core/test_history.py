@@ -24,7 +24,8 @@ from custom_components.ev_session_monitor.core.history import (
     totals,
     write_csv,
 )
-from custom_components.ev_session_monitor.core.model import SessionRecord
+from custom_components.ev_session_monitor.core.history.schema import SCHEMA_VERSION
+from custom_components.ev_session_monitor.core.model import PricePart, SessionRecord
 
 BERLIN = ZoneInfo("Europe/Berlin")
 T0 = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
@@ -408,6 +409,7 @@ def test_csv_export_reads_back(tmp_path: Path) -> None:
         "odometer_start_km": "",
         "odometer_end_km": "",
         "note": "",
+        "price_parts": "",  # one price applied to all of it
     }
     assert sessions[1]["unpriced_kwh"] == "10.000"
     assert sessions[1]["start"] == "2026-02-02T09:00:00+01:00"
@@ -438,6 +440,35 @@ def test_csv_export_reads_back(tmp_path: Path) -> None:
     ]
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets read UTF-8
     assert [p.name for p in tmp_path.iterdir()] == ["export.csv"]
+
+
+def test_csv_gives_the_energy_and_price_of_each_part_where_the_price_changed(
+    tmp_path: Path,
+) -> None:
+    start = datetime(2026, 11, 3, 22, 30, tzinfo=BERLIN)
+    record = make_record(
+        "dynamic",
+        started_at=start,
+        ended_at=start + timedelta(hours=2),
+        energy_wh=9_000.0,
+        cost=4_000 / 1000 * 0.31 + 2_000 / 1000 * 0.2712,
+        unpriced_wh=3_000.0,
+        price_parts=(
+            PricePart(start.astimezone(UTC), 4_000.0, 0.31),
+            PricePart((start + timedelta(minutes=30)).astimezone(UTC), 3_000.0, None),
+            PricePart((start + timedelta(minutes=90)).astimezone(UTC), 2_000.0, 0.2712),
+        ),
+    )
+    path = tmp_path / "export.csv"
+    write_csv(path, [record], totals([record], BERLIN), BERLIN)
+    (row,), _ = read_csv(path)
+    assert row["price_parts"] == (
+        "2026-11-03T22:30+01:00 4.000 kWh @ 0.3100; "
+        "2026-11-03T23:00+01:00 3.000 kWh @ -; "
+        "2026-11-04T00:00+01:00 2.000 kWh @ 0.2712"
+    )
+    assert row["price_per_kwh"] == f"{record.cost / 6:.4f}"  # the average of the priced energy
+    assert row["unpriced_kwh"] == "3.000"
 
 
 def test_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:
@@ -650,5 +681,5 @@ def test_a_version_1_history_gains_the_uncertainty_flags_and_keeps_every_session
             ended_at=T0 + timedelta(days=1, hours=1),
         )
     check = sqlite3.connect(path)
-    assert check.execute("PRAGMA user_version").fetchone() == (3,)
+    assert check.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     check.close()

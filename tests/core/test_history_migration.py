@@ -12,6 +12,7 @@ import pytest
 
 from custom_components.ev_session_monitor.core.history import SessionHistory, totals
 from custom_components.ev_session_monitor.core.history.schema import SCHEMA_VERSION
+from custom_components.ev_session_monitor.core.model import PricePart
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
 from history_benchmark import make_sessions
@@ -124,6 +125,34 @@ def test_billing_fields_round_trip(tmp_path: Path) -> None:
     with SessionHistory(tmp_path / "sessions.db") as history:
         history.add(billed)
         assert history.get(record.session_id) == billed
+
+
+def test_price_parts_round_trip_and_a_version_3_file_gains_them(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    old, dynamic = make_sessions(2)
+    hour = old.started_at + timedelta(hours=1)
+    dynamic = replace(
+        dynamic,
+        price_parts=(
+            PricePart(dynamic.started_at, 4_000.0, 0.31),
+            PricePart(hour, 2_500.5, None),
+            PricePart(hour + timedelta(hours=1), 1_200.25, 0.2712),
+        ),
+    )
+    with SessionHistory(path) as history:
+        history.add(old)
+    # The file as version 3 wrote it: no price_parts column.
+    db = sqlite3.connect(path)
+    db.executescript("ALTER TABLE sessions DROP COLUMN price_parts; PRAGMA user_version = 3;")
+    db.close()
+    with SessionHistory(path) as history:
+        assert history.get(old.session_id) == old
+        history.add(dynamic)
+        assert history.get(dynamic.session_id) == dynamic
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (4,)
+    db.close()
+    assert not (tmp_path / "sessions.db.v3-backup").exists()
 
 
 def test_a_reassigned_session_keeps_its_audit_trail(tmp_path: Path) -> None:

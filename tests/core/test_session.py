@@ -160,6 +160,55 @@ def test_price_change_is_priced_piecewise() -> None:
     assert record.cost == pytest.approx(1 * 0.20 + 2 * 0.50)
 
 
+def test_a_dynamic_tariff_session_keeps_its_energy_and_price_per_hour() -> None:
+    # Hourly prices 0.31, 0.27, 0.27, 0.35 EUR/kWh; 11 kW for 3.5 h, polled every 30 min; a
+    # restart in the third hour (the parts survive it).
+    t = tracker()
+    prices = [0.31, 0.31, 0.27, 0.27, 0.27, 0.27, 0.35, 0.35]
+    for poll, price in enumerate(prices[:5]):
+        feed(
+            t,
+            poll * 1800,
+            price=price,
+            status=CHARGING,
+            power_w=11000,
+            lifetime_energy_wh=poll * 5500.0,
+        )
+    t = _restored(t)
+    feed(t, 5 * 1800, price=prices[5], status=CHARGING, power_w=11000, lifetime_energy_wh=27500)
+    feed(t, 6 * 1800, price=prices[6], status=CHARGING, power_w=11000, lifetime_energy_wh=33000)
+    record = completed(
+        feed(t, 7 * 1800, price=prices[7], status=ChargerStatus.IDLE, lifetime_energy_wh=38500)
+    ).record
+    parts = [(p.started_at - T0, p.energy_wh, p.price_per_kwh) for p in record.price_parts]
+    assert parts == [
+        (timedelta(0), 11_000.0, 0.31),
+        (timedelta(hours=1), 22_000.0, 0.27),
+        (timedelta(hours=3), 5_500.0, 0.35),
+    ]
+    assert record.cost == pytest.approx(11 * 0.31 + 22 * 0.27 + 5.5 * 0.35)
+    assert record.price_per_kwh == pytest.approx(record.cost / 38.5)  # the average stays
+    saved = record.to_dict()
+    assert saved["price_parts"][1] == {
+        "started_at": (T0 + timedelta(hours=1)).isoformat(),
+        "energy_wh": 22_000.0,
+        "price_per_kwh": 0.27,
+    }
+    assert type(record).from_dict(saved).price_parts == record.price_parts
+
+
+def test_one_price_for_the_whole_session_gives_no_parts() -> None:
+    t = tracker()
+    feed(t, 0, price=0.30, status=CHARGING, power_w=11000, lifetime_energy_wh=0)
+    feed(t, 600, price=0.30, status=CHARGING, power_w=11000, lifetime_energy_wh=1000)
+    record = completed(
+        feed(t, 1200, price=0.30, status=ChargerStatus.IDLE, lifetime_energy_wh=3000)
+    ).record
+    assert record.price_parts == ()
+    assert record.to_dict()["price_parts"] == []
+    assert record.price_per_kwh == pytest.approx(0.30)
+
+
 def test_unknown_price_gives_no_cost() -> None:
     t = tracker()
     feed(t, 0, price=None, status=CHARGING, lifetime_energy_wh=0)
@@ -379,11 +428,23 @@ def test_price_set_mid_session_prices_what_it_can() -> None:
     ).record
     assert record.unpriced_wh == pytest.approx(30)
     assert record.cost == pytest.approx(0.060 * 0.40)
+    # The part without a price is one of the parts.
+    assert [(p.energy_wh, p.price_per_kwh) for p in record.price_parts] == [
+        (pytest.approx(30), None),
+        (pytest.approx(60), 0.40),
+    ]
 
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("energy_wh", "abc"), ("started_at", 5), ("gaps", None), ("last_charging", "yes")],
+    [
+        ("energy_wh", "abc"),
+        ("started_at", 5),
+        ("gaps", None),
+        ("last_charging", "yes"),
+        ("price_parts", [["2026-11-24T18:00:00+00:00", "a lot", 0.3]]),
+        ("price_parts", [[1, 2]]),
+    ],
 )
 def test_damaged_open_session_is_refused(key: str, value: object) -> None:
     t = tracker()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ import pypdf
 import pytest
 
 from custom_components.ev_session_monitor.core.history import totals
-from custom_components.ev_session_monitor.core.model import SessionRecord
+from custom_components.ev_session_monitor.core.model import PricePart, SessionRecord
 from custom_components.ev_session_monitor.core.statement import (
     MeterInfo,
     Statement,
@@ -126,3 +127,24 @@ def test_an_empty_month_and_hostile_names() -> None:
     assert "Eve[31m" in text
     with pytest.raises(ValueError, match="labels missing: title"):
         _statement(labels={key: value for key, value in LABELS.items() if key != "title"})
+
+
+def test_a_session_whose_price_changed_lists_its_parts() -> None:
+    # A dynamic tariff: 18:00-19:00 at 0.3120, 19:00-20:00 at 0.2790 EUR/kWh (Berlin).
+    start = datetime(2026, 11, 5, 18, 0, tzinfo=BERLIN).astimezone(UTC)
+    dynamic = replace(
+        _record(5, 11_000.0, 6.0 * 0.312 + 5.0 * 0.279, 2_000_000.0),
+        price_parts=(
+            PricePart(start, 6_000.0, 0.312),
+            PricePart(start + timedelta(hours=1), 5_000.0, 0.279),
+        ),
+    )
+    records = [RECORDS[0], dynamic]
+    lines = _text(_statement(records=records)).splitlines()
+    session = next(line for line in lines if line.startswith("2026-11-05 18:00"))
+    # The session's line: its energy, the average price and its cost, as before.
+    assert session.split()[-3:] == ["11.000", f"{dynamic.price_per_kwh:.4f}", "3.27"]
+    assert "· from 18:00 6.000 0.3120" in lines
+    assert "· from 19:00 5.000 0.2790" in lines
+    # The parts add no session to the total.
+    assert any(line.startswith("Total: 2 sessions, 23.345 kWh, 6.97 EUR") for line in lines)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,6 +12,10 @@ import pytest
 
 from custom_components.ev_session_monitor.core.model import SessionRecord
 from custom_components.ev_session_monitor.core.utilization import HOURS_PER_WEEK, utilization
+from custom_components.ev_session_monitor.core.utilization_export import (
+    render_utilization_csv,
+    render_utilization_xlsx,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOVEMBER = (datetime(2026, 11, 1, tzinfo=BERLIN), datetime(2026, 12, 1, tzinfo=BERLIN))
@@ -122,3 +129,65 @@ def test_sessions_outside_the_period_and_empty_periods() -> None:
     assert result.to_dict()["site"]["sessions"] == 0
     with pytest.raises(ValueError, match="end after it starts"):
         utilization([], NOVEMBER[1], NOVEMBER[0], BERLIN)
+
+
+def test_the_csv_and_xlsx_give_the_figures_per_wallbox_month_and_hour() -> None:
+    monday = datetime(2026, 11, 2, tzinfo=BERLIN)
+    records = [
+        # As above: 18.4 kW at once on Monday 2 November from 09:00.
+        _session("a", monday + timedelta(hours=8), 3, 2, 22, cost=6.6),
+        _session("b", monday + timedelta(hours=9), 1, 1, 7.4, cost=2.22),
+    ]
+    result = utilization(records, *NOVEMBER, BERLIN)
+    text = render_utilization_csv(result, BERLIN)
+    overview, months, hours = (
+        list(csv.DictReader(io.StringIO(part))) for part in text.split("\r\n\r\n")
+    )
+    assert overview[0] == {
+        "start": "2026-11-01T00:00:00+01:00",
+        "end": "2026-12-01T00:00:00+01:00",
+        "scope": "site",
+        "charger_id": "",
+        "charger": "",
+        "sessions": "2",
+        "sessions_per_day": "0.067",
+        "plugged_h": "4.00",
+        "charging_h": "3.00",
+        "blocking_h": "1.00",
+        "energy_kwh": "29.400",
+        "revenue": "8.82",
+    }
+    assert [(row["scope"], row["charger"], row["blocking_h"]) for row in overview[1:]] == [
+        ("wallbox", "Box a", "1.00"),
+        ("wallbox", "Box b", "0.00"),
+    ]
+    assert months[0] == {
+        "month": "2026-11",
+        "scope": "site",
+        "charger_id": "",
+        "charger": "",
+        "sessions": "2",
+        "energy_kwh": "29.400",
+        "revenue": "8.82",
+        "plugged_h": "4.00",
+        "charging_h": "3.00",
+        "peak_power_kw": "18.40",
+        "peak_at": "2026-11-02T09:00:00+01:00",
+    }
+    assert [row["peak_power_kw"] for row in months[1:]] == ["", ""]  # the site's only
+    assert len(hours) == HOURS_PER_WEEK
+    nine_on_monday = hours[9]
+    assert nine_on_monday == {
+        "weekday": "1",
+        "hour": "9",
+        # Five Mondays in November; both boxes busy at 09-10 on one: 0.2 each, 0.2 for the site.
+        "occupancy site": "0.2000",
+        "occupancy Box a": "0.2000",
+        "occupancy Box b": "0.2000",
+    }
+    assert hours[8]["occupancy site"] == "0.1000"  # one of two boxes
+    workbook = zipfile.ZipFile(io.BytesIO(render_utilization_xlsx(result, BERLIN)))
+    names = [name for name in workbook.namelist() if name.startswith("xl/worksheets/")]
+    assert len(names) == 3
+    overview_xml = workbook.read("xl/worksheets/sheet1.xml").decode()
+    assert "<v>29.4</v>" in overview_xml  # a number, not text

@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import probatio as vol
 import pypdf
 import pytest
 from homeassistant.core import Context, HomeAssistant
@@ -116,6 +117,27 @@ async def test_utilization_over_a_period(hass: HomeAssistant, site: Site) -> Non
     assert figures["site"]["energy_kwh"] == 5.01
     (peak,) = figures["peaks"]
     assert peak["power_w"] == 1000.0
+
+
+async def test_utilization_exported_as_csv_and_xlsx_by_the_action(
+    hass: HomeAssistant,
+    site: Site,  # noqa: F811
+) -> None:
+    period = {"start": "2026-03-01T00:00:00+00:00", "end": "2026-03-08T00:00:00+00:00"}
+    answer = await call(hass, "get_utilization", site.admin.user.id, export="csv", **period)
+    assert answer["path"].startswith("ev_session_monitor/exports/utilization-")
+    assert answer["path"].endswith(".csv")
+    assert answer["file"] == hass.config.path(answer["path"])
+    text = Path(answer["file"]).read_text(encoding="utf-8-sig")
+    site_row = text.splitlines()[1].split(",")
+    assert site_row[2:6] == ["site", "", "", str(answer["site"]["sessions"])]
+    workbook = await call(hass, "get_utilization", None, export="xlsx", **period)
+    assert Path(workbook["file"]).read_bytes().startswith(b"PK")  # a zip: the XLSX
+    assert workbook["site"] == answer["site"]
+    with pytest.raises(Unauthorized):
+        await call(hass, "get_utilization", site.alice.user.id, export="csv")
+    with pytest.raises(vol.Invalid):
+        await call(hass, "get_utilization", None, export="pdf")
 
 
 async def test_xlsx_download_is_scoped_like_the_csv(

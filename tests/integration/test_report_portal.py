@@ -7,9 +7,11 @@ to the person Alice; Carol has no person.
 
 from __future__ import annotations
 
+import csv
 import io
 from typing import Any
 
+import openpyxl
 import pypdf
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.typing import (
@@ -161,3 +163,39 @@ async def test_utilization_is_for_administrators(
         end=period["start"],
     )
     assert backwards["error"]["code"] == "home_assistant_error"
+
+
+async def test_utilization_download_is_for_administrators(
+    hass: HomeAssistant,
+    site: Site,  # noqa: F811
+    hass_client: ClientSessionGenerator,
+) -> None:
+    query = "start=2026-03-01T00:00:00%2B00:00&end=2026-03-08T00:00:00%2B00:00"
+    admin = await hass_client(site.admin.token)
+    response = await admin.get(f"/api/ev_session_monitor/download/utilization?{query}")
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "ev-utilization-" in response.headers["Content-Disposition"]
+    text = (await response.read()).decode("utf-8-sig")
+    overview = list(csv.DictReader(io.StringIO(text.split("\r\n\r\n")[0])))
+    # The figures get_utilization gives: 5 sessions, 10 h plugged in, 5 h charging, 5.01 kWh.
+    assert [
+        (row["scope"], row["sessions"], row["plugged_h"], row["blocking_h"], row["energy_kwh"])
+        for row in overview
+    ] == [("site", "5", "10.00", "5.00", "5.010"), ("wallbox", "5", "10.00", "5.00", "5.010")]
+    workbook = await admin.get(f"/api/ev_session_monitor/download/utilization?{query}&format=xlsx")
+    assert workbook.status == 200
+    sheets = openpyxl.load_workbook(io.BytesIO(await workbook.read()))
+    assert sheets.sheetnames == ["Utilization", "By month", "Occupancy"]
+    assert sheets["Utilization"]["F2"].value == 5  # sessions, a number
+    # Other users: refused, as utilization itself; a bad period: a clear 400.
+    for account in (site.alice, site.carol):
+        client = await hass_client(account.token)
+        refused = await client.get(f"/api/ev_session_monitor/download/utilization?{query}")
+        assert refused.status == 403
+    backwards = await admin.get(
+        "/api/ev_session_monitor/download/utilization?start=2026-03-08T00:00:00&end=2026-03-01"
+    )
+    assert backwards.status == 400
+    nonsense = await admin.get("/api/ev_session_monitor/download/utilization?start=soon")
+    assert nonsense.status == 400

@@ -263,6 +263,18 @@ async def test_price_change_mid_session(
     await step(10)
     assert completed[0]["energy_kwh"] == 3.5
     assert completed[0]["cost"] == 0.9
+    # The record keeps the energy per price (the average stays), in the event and get_sessions.
+    parts = [(p["energy_wh"], p["price_per_kwh"]) for p in completed[0]["price_parts"]]
+    assert parts == [(1500.0, 0.2), (2000.0, 0.3)]
+    assert completed[0]["price_per_kwh"] == round(0.9 / 3.5, 4)
+    await hass.async_block_till_done()
+    report = await hass.services.async_call(
+        DOMAIN, "get_sessions", {}, blocking=True, return_response=True
+    )
+    assert report is not None
+    (session,) = report["sessions"]  # type: ignore[misc]
+    assert session["price_parts"] == completed[0]["price_parts"]
+    assert session["price_per_kwh"] == round(0.9 / 3.5, 4)
 
 
 async def test_unplug_while_unavailable(

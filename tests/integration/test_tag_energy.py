@@ -329,3 +329,64 @@ async def test_live_sessions_restart_and_removal(
     assert registry.async_get(ENERGY) is None
     assert hass.states.get(ENERGY) is None
     assert hass_storage[f"{DOMAIN}.tag_energy"]["data"]["tags"] == {}
+
+
+async def test_cards_under_their_wallbox_in_the_energy_dashboard(
+    hass: HomeAssistant,
+    simulator: WallboxSimulator,
+    setup_entry: SetupEntry,
+    poll,
+    utc_clock,
+    hass_ws_client: Any,
+) -> None:
+    """The README's Energy setup: the wallbox's lifetime energy as the device, with its power as
+    the live rate; each card inside it (included_in_stat), so the breakdown counts no kWh twice.
+    Saved and validated through the Energy configuration's own websocket commands."""
+    utc_clock.move_to("2026-04-01T08:00:00+00:00")
+    entry = await setup_entry(**{CONF_PRICE_SOURCE: PRICE_FIXED, CONF_FIXED_PRICE: 0.30})
+    await hass.data[DOMAIN].tags.async_add(KnownTag(ALICE, "Alice", None, None, frozenset()))
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    wallbox = {
+        item.translation_key: item.entity_id
+        for item in er.async_entries_for_config_entry(registry, entry.entry_id)
+    }
+    lifetime, power = wallbox["lifetime_energy"], wallbox["power"]
+    step = poll(entry)
+    await start_session(simulator, step, ALICE)
+    await step(500)
+    await end_session(simulator, step)
+    await compile_statistics(hass, "2026-04-01T08:00:00", "2026-04-01T09:00:00")
+    power_state = hass.states.get(power)
+    assert power_state is not None
+    assert power_state.attributes["device_class"] == "power"
+    assert power_state.attributes["state_class"] == "measurement"
+
+    assert await async_setup_component(hass, "energy", {})
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "energy/save_prefs",
+            "device_consumption": [
+                {"stat_consumption": lifetime, "stat_rate": power},
+                {"stat_consumption": ENERGY, "included_in_stat": lifetime, "stat_rate": power},
+            ],
+        }
+    )
+    saved = await client.receive_json()
+    assert saved["success"], saved
+    assert saved["result"]["device_consumption"][1] == {
+        "stat_consumption": ENERGY,
+        "included_in_stat": lifetime,
+        "stat_rate": power,
+    }
+    await client.send_json_auto_id({"type": "energy/validate"})
+    validation = await client.receive_json()
+    assert validation["success"], validation
+    assert validation["result"]["device_consumption"] == [[], []]
+    # The card is a part of its wallbox: never more than the wallbox's energy in an hour.
+    card = await changes(hass, ENERGY, "2026-04-01T00:00:00", "2026-04-02T00:00:00")
+    box = await changes(hass, lifetime, "2026-04-01T00:00:00", "2026-04-02T00:00:00")
+    assert card == [("2026-04-01 08:00", 1.0)]
+    assert [hour for hour, _ in box] == ["2026-04-01 08:00"]
+    assert box[0][1] >= card[0][1]

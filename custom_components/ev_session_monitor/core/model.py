@@ -92,6 +92,32 @@ class DeviceIdentity:
 
 
 @dataclass(frozen=True, slots=True)
+class PricePart:
+    """Energy of a session delivered at one price (a dynamic tariff's hour, a tariff change)."""
+
+    started_at: datetime  # when the first energy at this price flowed (timezone-aware, UTC)
+    energy_wh: float
+    price_per_kwh: float | None  # None: no price was known
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serializable dict."""
+        return {
+            "started_at": self.started_at.isoformat(),
+            "energy_wh": round(self.energy_wh, 3),
+            "price_per_kwh": _rounded(self.price_per_kwh, 4),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PricePart:
+        """Inverse of to_dict."""
+        return cls(
+            started_at=datetime.fromisoformat(data["started_at"]),
+            energy_wh=float(data["energy_wh"]),
+            price_per_kwh=_optional_float(data.get("price_per_kwh")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class SessionRecord:
     """A completed charging session, as stored in the history and sent in events."""
 
@@ -129,6 +155,9 @@ class SessionRecord:
     odometer_start_km: float | None = None
     odometer_end_km: float | None = None
     note: str | None = None  # an administrator's note, set when correcting the session
+    # Where the price changed during the session: its energy per price, in order (empty when
+    # one price applied to all of it; `price_per_kwh` is the average either way).
+    price_parts: tuple[PricePart, ...] = ()
 
     @property
     def without_price_wh(self) -> float:
@@ -179,6 +208,7 @@ class SessionRecord:
             "odometer_start_km": _rounded(self.odometer_start_km, 1),
             "odometer_end_km": _rounded(self.odometer_end_km, 1),
             "note": self.note,
+            "price_parts": [part.to_dict() for part in self.price_parts],
         }
 
     @classmethod
@@ -213,6 +243,7 @@ class SessionRecord:
             odometer_start_km=_optional_float(data.get("odometer_start_km")),
             odometer_end_km=_optional_float(data.get("odometer_end_km")),
             note=None if data.get("note") is None else str(data["note"]),
+            price_parts=tuple(PricePart.from_dict(part) for part in data.get("price_parts") or ()),
         )
 
 

@@ -5,7 +5,8 @@ where (wallbox and its meter), the month, every session with the meter readings 
 and end, its energy, the price per kWh applied and its cost, the totals, the tariff and lines for
 signatures. The figures are the history's: energy to the Wh (shown in kWh with three decimals),
 each session's cost rounded half up to the cent and the total the sum of those rounded costs, as
-the per-card totals and the CSV count them.
+the per-card totals and the CSV count them. Where the price changed during a session (a dynamic
+tariff's hours), a line per part under it gives that part's energy and price.
 
 fpdf2 writes the PDF: pure Python (its dependencies Pillow, fontTools and defusedxml are pure
 Python or ship wheels for Home Assistant OS; Home Assistant itself pins Pillow), maintained, and
@@ -95,6 +96,7 @@ LABEL_KEYS = (
     "end_reading",
     "energy",
     "price",
+    "price_part",
     "cost",
     "total",
     "sessions",
@@ -291,6 +293,20 @@ def _session_rows(statement: Statement, with_odometer: bool) -> list[tuple[str, 
                 else _number(cents(record.cost), 2, language),
             )
         )
+        # Where the price changed: a line per part under the session (its price above is the
+        # average; the cost stays the session's, rounded once).
+        blanks = ("",) * (3 + len(odometer))
+        for part in record.price_parts:
+            since = part.started_at.astimezone(statement.tz).strftime("%H:%M")
+            rows.append(
+                (
+                    f"{labels['price_part']} {since}",
+                    *blanks,
+                    _number(part.energy_wh / 1000, 3, language),
+                    "-" if part.price_per_kwh is None else _number(part.price_per_kwh, 4, language),
+                    "",
+                )
+            )
     return rows
 
 
@@ -340,6 +356,7 @@ def render_statement(statement: Statement) -> bytes:
         f"{labels['cost']} ({currency})" if currency else labels["cost"],
     )
     rows = _session_rows(statement, with_odometer)
+    sessions = len(statement.records)
     pdf.set_font(_FONT, "", 8)
     if rows:
         with pdf.table(
@@ -360,7 +377,7 @@ def render_statement(statement: Statement) -> bytes:
     pdf.set_font(_FONT, "B", 10)
     cost = statement.cost
     total = (
-        f"{labels['total']}: {len(rows)} {labels['sessions']}, "
+        f"{labels['total']}: {sessions} {labels['sessions']}, "
         f"{_number(statement.energy_wh / 1000, 3, language)} kWh"
     )
     if cost is not None:

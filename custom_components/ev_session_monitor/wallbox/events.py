@@ -124,5 +124,16 @@ class WallboxEvents:
                 "unseen_s": round(record.unseen_s),
                 "start_uncertain": record.start_uncertain,
                 "end_uncertain": record.end_uncertain,
+                # For billing: the meter readings, the average price and, where the price
+                # changed during the session, its energy per price.
+                "meter_start_wh": record.meter_start_wh,
+                "meter_end_wh": record.meter_end_wh,
+                "meter_serial": record.meter_serial,
+                "odometer_start_km": record.odometer_start_km,
+                "odometer_end_km": record.odometer_end_km,
+                "price_per_kwh": (
+                    None if record.price_per_kwh is None else round(record.price_per_kwh, 4)
+                ),
+                "price_parts": [part.to_dict() for part in record.price_parts],
             },
         )

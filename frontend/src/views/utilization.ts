@@ -2,6 +2,7 @@
 // hours, sessions per day, energy and revenue per month, peak power, and an occupancy heat map by
 // hour of the week in Home Assistant's time zone (the server places the hours).
 import { LitElement, css, html, nothing, svg } from "lit";
+import { downloadUtilization } from "../download";
 import { dateTime, errorText, kw, money } from "../format";
 import { shared } from "../styles";
 import { t } from "../strings";
@@ -50,6 +51,14 @@ export class EvUtilization extends LitElement {
         ...period,
       });
       if (request === this.request) this.figures = figures;
+    } catch (err) {
+      this.error = errorText(err);
+    }
+  }
+
+  private async download(format: "csv" | "xlsx") {
+    try {
+      await downloadUtilization(this.hass, this.filters ?? {}, format);
     } catch (err) {
       this.error = errorText(err);
     }
@@ -170,6 +179,14 @@ export class EvUtilization extends LitElement {
     const shown = figures.wallboxes.find((box) => box.charger_id === this.shown) ?? figures.site;
     return html`<section class="card utilization">
       <h2>${t("util_title")}</h2>
+      <div class="downloads">
+        <button class="secondary util-csv" @click=${() => this.download("csv")}>
+          ${t("download_csv")}
+        </button>
+        <button class="secondary util-xlsx" @click=${() => this.download("xlsx")}>
+          ${t("download_xlsx")}
+        </button>
+      </div>
       <div class="table-wrap">${this.overview(figures)}</div>
       <label
         >${t("util_show")}
@@ -214,6 +231,12 @@ export class EvUtilization extends LitElement {
       }
       table + table {
         margin-top: 12px;
+      }
+      .downloads {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px;
+        margin-bottom: 12px;
       }
     `,
   ];

@@ -47,9 +47,10 @@ def _cell(value: Value, digits: int | None) -> str | int:
             return str(value)
 
 
-def _write_table[Row](
+def write_table[Row](
     writer: Any, columns: Sequence[Column[Row]], items: Iterable[Row], tz: tzinfo
 ) -> None:
+    """One table, its header first, on a `csv.writer`."""
     writer.writerow(header(columns))
     digits = [column.digits for column in columns]
     writer.writerows(
@@ -62,9 +63,9 @@ def _write_report(
     handle: TextIO, records: Iterable[SessionRecord], month_totals: Iterable[TotalRow], tz: tzinfo
 ) -> None:
     writer = csv.writer(handle)
-    _write_table(writer, SESSION_COLUMNS, records, tz)
+    write_table(writer, SESSION_COLUMNS, records, tz)
     writer.writerow(())
-    _write_table(writer, TAG_TOTAL_COLUMNS, month_totals, tz)
+    write_table(writer, TAG_TOTAL_COLUMNS, month_totals, tz)
 
 
 def render_csv(
@@ -80,9 +81,9 @@ def render_totals_csv(tag_rows: Iterable[TotalRow], charger_rows: Iterable[Charg
     """The totals per tag and month, a blank line, then the totals per wallbox and month."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    _write_table(writer, TAG_TOTAL_COLUMNS, tag_rows, UTC)  # no times in the totals
+    write_table(writer, TAG_TOTAL_COLUMNS, tag_rows, UTC)  # no times in the totals
     writer.writerow(())
-    _write_table(writer, CHARGER_TOTAL_COLUMNS, charger_rows, UTC)
+    write_table(writer, CHARGER_TOTAL_COLUMNS, charger_rows, UTC)
     return buffer.getvalue()
 
 

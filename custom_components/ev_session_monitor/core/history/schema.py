@@ -6,14 +6,15 @@ Times are stored as integer microseconds since the Unix epoch (UTC), which round
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..model import SessionRecord
+from ..model import PricePart, SessionRecord
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 COLUMNS = (
     "session_id",
     "charger_id",
@@ -41,6 +42,7 @@ COLUMNS = (
     "odometer_start_km",
     "odometer_end_km",
     "note",
+    "price_parts",
 )
 # Columns added after the first release, with their definitions: an older file gains them on
 # open, and each one's statement fills it in for the sessions already there.
@@ -58,6 +60,8 @@ ADDED_COLUMNS = {
     "odometer_start_km": "REAL",
     "odometer_end_km": "REAL",
     "note": "TEXT",
+    # Version 4: the energy per price of a session whose price changed.
+    "price_parts": "TEXT",
 }
 # Tables added after the first release (created on open when missing).
 ADDED_TABLES = """
@@ -117,7 +121,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     meter_serial TEXT,
     odometer_start_km REAL,
     odometer_end_km REAL,
-    note TEXT -- an administrator's note (see corrections)
+    note TEXT, -- an administrator's note (see corrections)
+    price_parts TEXT -- JSON [[start us, Wh, price or null], ...] where the price changed
 );
 CREATE INDEX IF NOT EXISTS sessions_by_start ON sessions (started_at);
 CREATE INDEX IF NOT EXISTS sessions_by_tag ON sessions (tag_id, started_at);
@@ -190,6 +195,34 @@ def to_row(record: SessionRecord) -> tuple[Any, ...]:
         _optional(record.odometer_start_km),
         _optional(record.odometer_end_km),
         record.note,
+        _parts_text(record),
+    )
+
+
+def _parts_text(record: SessionRecord) -> str | None:
+    parts = record.price_parts
+    for part in parts:
+        if not math.isfinite(part.energy_wh) or (
+            part.price_per_kwh is not None and not math.isfinite(part.price_per_kwh)
+        ):
+            raise ValueError(f"session {record.session_id}: a price part is {part}")
+    if not parts:
+        return None
+    return json.dumps(
+        [
+            [to_us(part.started_at, "a price part's start"), part.energy_wh, part.price_per_kwh]
+            for part in parts
+        ],
+        separators=(",", ":"),
+    )
+
+
+def _parts(text: str | None) -> tuple[PricePart, ...]:
+    if text is None:
+        return ()
+    return tuple(
+        PricePart(from_us(started), energy_wh, price)
+        for started, energy_wh, price in json.loads(text)
     )
 
 
@@ -234,6 +267,7 @@ def to_records(rows: Iterable[tuple[Any, ...]]) -> list[SessionRecord]:
             odometer_start_km=row[23],
             odometer_end_km=row[24],
             note=row[25],
+            price_parts=_parts(row[26]),
         )
         for row in rows
     ]

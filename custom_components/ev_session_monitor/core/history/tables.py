@@ -39,6 +39,18 @@ def _money(value: float | None) -> Decimal | None:
     return None if value is None else cents(value)
 
 
+def price_parts_text(record: SessionRecord, tz: tzinfo) -> str | None:
+    """Energy per price where it changed: "2026-11-03T14:00+01:00 3.200 kWh @ 0.3100; ..."."""
+    if not record.price_parts:
+        return None
+    return "; ".join(
+        f"{part.started_at.astimezone(tz).isoformat(timespec='minutes')} "
+        f"{part.energy_wh / 1000:.3f} kWh @ "
+        + ("-" if part.price_per_kwh is None else f"{part.price_per_kwh:.4f}")
+        for part in record.price_parts
+    )
+
+
 SESSION_COLUMNS: tuple[Column[SessionRecord], ...] = (
     Column("session_id", lambda r, tz: r.session_id),
     Column("charger", lambda r, tz: r.charger_name),
@@ -63,6 +75,7 @@ SESSION_COLUMNS: tuple[Column[SessionRecord], ...] = (
     Column("odometer_start_km", lambda r, tz: r.odometer_start_km, 1),
     Column("odometer_end_km", lambda r, tz: r.odometer_end_km, 1),
     Column("note", lambda r, tz: r.note),
+    Column("price_parts", lambda r, tz: price_parts_text(r, tz)),
 )
 TAG_TOTAL_COLUMNS: tuple[Column[TotalRow], ...] = (
     Column("month", lambda r, tz: r.month),

@@ -28,9 +28,10 @@ def _cell(value: Value, digits: int | None) -> Cell:
     return value
 
 
-def _sheet[Row](
+def table_sheet[Row](
     title: str, columns: Sequence[Column[Row]], items: Iterable[Row], tz: tzinfo
 ) -> Sheet:
+    """One table as a worksheet with typed cells."""
     digits = [column.digits for column in columns]
     return Sheet(
         title,
@@ -51,9 +52,9 @@ def render_report_xlsx(
     """Sessions, totals per card and month, and totals per wallbox and month, one sheet each."""
     return render_xlsx(
         [
-            _sheet("Sessions", SESSION_COLUMNS, records, tz),
-            _sheet("Cards by month", TAG_TOTAL_COLUMNS, tag_rows, tz),
-            _sheet("Wallboxes by month", CHARGER_TOTAL_COLUMNS, charger_rows, tz),
+            table_sheet("Sessions", SESSION_COLUMNS, records, tz),
+            table_sheet("Cards by month", TAG_TOTAL_COLUMNS, tag_rows, tz),
+            table_sheet("Wallboxes by month", CHARGER_TOTAL_COLUMNS, charger_rows, tz),
         ],
         tz,
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..model import SessionRecord
+from ..model import PricePart, SessionRecord
 from .meter import MIN_CHARGING_POWER_W
 
 
@@ -42,6 +42,8 @@ class OpenSession:
     # The session counter still shows the previous session's value: its next drop is the box
     # starting this session's count, not a restart within it.
     session_counter_stale: bool = False
+    # The energy per price, in order: [started_at ISO 8601, energy Wh, price or None] each.
+    price_parts: list[list[Any]] = field(default_factory=list)
     # Not persisted: readings set aside since the last trusted one, as (time, value, power).
     suspects: list[tuple[datetime, float, float | None]] = field(default_factory=list)
     # When the counting counter first showed its baseline value (None: at last_at). A register
@@ -141,6 +143,17 @@ def to_record(
         unpriced_wh=session.unpriced_wh,
         unseen_s=session.unseen_s,
         start_uncertain=session.start_uncertain,
+        price_parts=_price_parts(session.price_parts),
+    )
+
+
+def _price_parts(parts: list[list[Any]]) -> tuple[PricePart, ...]:
+    """The parts of a session whose price changed; none when one price applied to all."""
+    if len(parts) < 2:
+        return ()
+    return tuple(
+        PricePart(datetime.fromisoformat(started), energy_wh, price)
+        for started, energy_wh, price in parts
     )
 
 
@@ -186,6 +199,19 @@ def _optional_time(name: str, value: Any) -> datetime | None:
     return None if value is None else _time(name, value)
 
 
+def _parts(name: str, value: Any) -> list[list[Any]]:
+    if not isinstance(value, list):
+        raise TypeError(f"{name}: expected a list, got {value!r:.40}")
+    parts: list[list[Any]] = []
+    for part in value:
+        if not isinstance(part, list) or len(part) != 3:
+            raise TypeError(f"{name}: expected [start, energy, price], got {part!r:.40}")
+        started, energy_wh, price = part
+        _time(name, started)
+        parts.append([started, _number(name, energy_wh), _optional_number(name, price)])
+    return parts
+
+
 _PERSISTED: dict[str, Any] = {
     "session_id": _text,
     "started_at": _time,
@@ -209,5 +235,6 @@ _PERSISTED: dict[str, Any] = {
     "seeded_wh": _number,
     "session_counter_stale": _flag,
     "baseline_since": _optional_time,
+    "price_parts": _parts,
 }
 _REQUIRED = frozenset({"session_id", "started_at", "last_at", "source"})

@@ -217,7 +217,7 @@ class SessionTracker:
         self.open = session
         if seed_wh > 0:
             session.seeded_wh = seed_wh
-            self._add_energy(session, seed_wh, seed_price)
+            self._add_energy(session, seed_wh, seed_price, now)
         return session
 
     def _close_after_downtime(
@@ -253,7 +253,7 @@ class SessionTracker:
         if delta is None:
             session.unseen_s += max(elapsed_s, 0.0)
         elif delta > 0:
-            self._add_energy(session, delta, price)
+            self._add_energy(session, delta, price, session.last_at)
             session.charging_s += self._charging_time_s(session, delta, elapsed_s)
         record = self._close(session, session.last_at)
         return SessionCompleted(
@@ -294,7 +294,7 @@ class SessionTracker:
             # The price in force when the interval began; if none was known then (a tag with
             # its own price shown only now, a price sensor just back), the price known now.
             price = session.price_per_kwh if session.price_per_kwh is not None else price_now
-            self._add_energy(session, delta, price)
+            self._add_energy(session, delta, price, session.last_at)
         # Energy flowed, or the box said "charging" at both ends: this interval was charging.
         if delta > 0 or (session.last_charging and reading.charging):
             session.charging_s += elapsed_s
@@ -304,9 +304,17 @@ class SessionTracker:
         session.last_charging = reading.charging
         session.last_at = now
 
-    def _add_energy(self, session: OpenSession, energy_wh: float, price: float | None) -> None:
+    def _add_energy(
+        self, session: OpenSession, energy_wh: float, price: float | None, since: datetime
+    ) -> None:
+        """Count energy that began to flow at `since` at `price`."""
         session.energy_wh += energy_wh
         self.counted_wh += energy_wh
+        parts = session.price_parts
+        if parts and parts[-1][2] == price:
+            parts[-1][1] += energy_wh
+        else:
+            parts.append([since.isoformat(), energy_wh, price])
         if price is None:
             session.unpriced_wh += energy_wh
             return

@@ -1,0 +1,175 @@
+// The portal's reports in a real browser against the real Home Assistant of portal_stack.py: the
+// monthly PDF statement, the utilization heat map, reassigning a session with its audit trail.
+// Run through tests/browser/run after portal.test.mjs (it reassigns one seeded session).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { IMAGES, REPO, STATE, callService, launch, loggedIn as login, ready } from "./helpers.mjs";
+
+const PANEL = `${ready.url}/ev-session-monitor`;
+
+let browser;
+
+before(async () => {
+  mkdirSync(IMAGES, { recursive: true });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function openView(user, view) {
+  const { context, page } = await login(browser, user);
+  await page.goto(`${PANEL}?view=${view}`);
+  await page.locator("ev-session-monitor-panel nav").waitFor({ timeout: 60_000 });
+  return { context, page };
+}
+
+/** The PDF's text as pypdf extracts it (in the project environment, which has pypdf). */
+function pdfText(path) {
+  // The environment sees the checkout only: the file goes into the stack's state folder first.
+  const inside = join(STATE, "statement-under-test.pdf");
+  copyFileSync(path, inside);
+  const script =
+    "import sys, pypdf; print('\\n'.join(p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages))";
+  return execFileSync(
+    "bash",
+    ["-c", `source scripts/env.sh && in_env python -c "$0" "$1"`, script, inside],
+    { cwd: REPO, encoding: "utf8" },
+  );
+}
+
+function lastMonth() {
+  const day = new Date();
+  day.setDate(0);
+  return `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, "0")}`;
+}
+
+test("admin: Reports downloads a card's PDF statement with the card's total", async () => {
+  const { context, page } = await openView(ready.admin, "reports");
+  const view = page.locator("ev-reports-view");
+  await view.locator("select[name=statement_tag]").selectOption(ready.tags.alice);
+  const month = lastMonth();
+  assert.equal(await view.locator("input[name=statement_month]").inputValue(), month);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    view.locator("button.pdf").click(),
+  ]);
+  assert.match(download.suggestedFilename(), new RegExp(`^statement-${ready.tags.alice}-${month}-.*\\.pdf$`));
+  const path = await download.path();
+  assert.equal(readFileSync(path).subarray(0, 5).toString("latin1"), "%PDF-");
+  // The action files the same statement (same figures, same file) and says its totals.
+  const filed = await callService("ev_session_monitor", "create_statement", {
+    tag_id: ready.tags.alice,
+    month,
+  });
+  assert.ok(filed.sessions > 0, "Alice charged last month");
+  assert.ok(filed.path.endsWith(download.suggestedFilename()), filed.path);
+  const text = pdfText(path);
+  const total = `Total: ${filed.sessions} sessions, ${filed.energy_kwh.toFixed(3)} kWh, ${filed.cost.toFixed(2)} ${filed.currency}`;
+  assert.ok(text.includes(total), `${total} in:\n${text.slice(-600)}`);
+  assert.ok(text.includes(filed.reference));
+  await context.close();
+});
+
+test("admin: Utilization shows the site's figures and the occupancy heat map", async () => {
+  const { context, page } = await openView(ready.admin, "reports");
+  const util = page.locator("ev-reports-view ev-utilization");
+  const cells = util.locator("svg rect.cell");
+  await cells.first().waitFor({ timeout: 30_000 });
+  assert.equal(await cells.count(), 7 * 24);
+  const shades = await cells.evaluateAll((rects) => rects.map((r) => Number(r.getAttribute("fill-opacity"))));
+  assert.ok(shades.some((shade) => shade > 0.1), "some hours were occupied");
+  assert.ok(new Set(shades).size > 1, "hours differ");
+  const site = util.locator("table.overview tr[data-charger='']");
+  assert.match(await site.innerText(), /All wallboxes/);
+  const sessions = Number((await site.locator("td").nth(1).innerText()).replace(/\D/g, ""));
+  assert.ok(sessions > 0);
+  assert.match(await util.locator("table.months td.peak").first().innerText(), /kW/);
+  // The same figures as a CSV download: the site's row has the table's sessions.
+  const [csv] = await Promise.all([page.waitForEvent("download"), util.locator("button.util-csv").click()]);
+  assert.match(csv.suggestedFilename(), /^ev-utilization-.*\.csv$/);
+  const lines = readFileSync(await csv.path(), "utf8").replace(/^\ufeff/, "").split("\r\n");
+  assert.equal(lines[0].split(",")[2], "scope");
+  const siteRow = lines[1].split(",");
+  assert.equal(siteRow[2], "site");
+  // Both default to the last 30 days up to their own request: a session may cross the edge.
+  assert.ok(Math.abs(Number(siteRow[5]) - sessions) <= 1, `${siteRow[5]} vs ${sessions}`);
+  const [xlsx] = await Promise.all([page.waitForEvent("download"), util.locator("button.util-xlsx").click()]);
+  assert.match(xlsx.suggestedFilename(), /^ev-utilization-.*\.xlsx$/);
+  assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString("latin1"), "PK");
+  await util.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(IMAGES, "portal-utilization.png"), fullPage: true });
+  await context.close();
+});
+
+test("admin: reassigning a session's card shows in its audit trail", async () => {
+  const { context, page } = await openView(ready.admin, "sessions");
+  const view = page.locator("ev-sessions-view");
+  await view.locator("select[name=tag]").selectOption(ready.tags.bob);
+  const row = view.locator("tr.row").first();
+  await view.locator("tr.row td:nth-child(3) >> text=Bob").first().waitFor();
+  await row.click();
+  const detail = view.locator(".detail");
+  await detail.locator(".trail, p.muted >> text=Never changed").first().waitFor();
+  await detail.locator("select[name=correct_tag]").selectOption(ready.tags.alice);
+  await detail.locator("textarea[name=correct_note]").fill("Alice's car on Bob's card");
+  await detail.locator("button.save-correction").click();
+  const items = detail.locator(".trail li");
+  await items.nth(1).waitFor();
+  const trail = await items.allInnerTexts();
+  assert.match(trail.at(-2), new RegExp(`Owner: card ${ready.tags.bob} \\(Bob\\) → ${ready.tags.alice} \\(Alice\\)`));
+  assert.match(trail.at(-1), /Owner: note — → Alice's car on Bob's card/);
+  assert.equal(await detail.locator(".note").innerText(), "Alice's car on Bob's card");
+  await page.screenshot({ path: join(IMAGES, "portal-session-correction.png") });
+  await context.close();
+});
+
+test("non-admin: own statement only, no utilization, and no reassigning", async () => {
+  const { context, page } = await openView(ready.reader, "reports");
+  const view = page.locator("ev-reports-view");
+  await view.locator("button.pdf").waitFor();
+  assert.deepEqual(await view.locator("select[name=statement_tag] option").allInnerTexts(), ["Alice"]);
+  assert.equal(await view.locator("ev-utilization").count(), 0);
+  const utilizationFile = await page.evaluate(async () => {
+    const token = JSON.parse(localStorage.getItem("hassTokens")).access_token;
+    const response = await fetch("/api/ev_session_monitor/download/utilization", {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    return response.status;
+  });
+  assert.equal(utilizationFile, 403, "no utilization download either");
+  const statuses = await page.evaluate(async ({ alice, bob, month }) => {
+    const token = JSON.parse(localStorage.getItem("hassTokens")).access_token;
+    const status = async (tag) =>
+      (
+        await fetch(`/api/ev_session_monitor/statement?tag_id=${tag}&month=${month}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        })
+      ).status;
+    return [await status(alice), await status(bob)];
+  }, { alice: ready.tags.alice, bob: ready.tags.bob, month: lastMonth() });
+  assert.deepEqual(statuses, [200, 403]);
+
+  await page.goto(`${PANEL}?view=sessions`);
+  const sessions = page.locator("ev-sessions-view");
+  await sessions.locator("tr.row").first().click();
+  const detail = sessions.locator(".detail");
+  await detail.locator("h3 >> text=Changes").waitFor();
+  assert.equal(await detail.locator("form.correct").count(), 0, "no correction form");
+  const sessionId = await sessions.locator("tr.row").first().getAttribute("data-id");
+  const refused = await page.evaluate(async (id) => {
+    const hass = document.querySelector("home-assistant").hass;
+    try {
+      await hass.callWS({ type: "ev_session_monitor/sessions/correct", session_id: id, note: "mine now" });
+      return "accepted";
+    } catch (err) {
+      return err.code;
+    }
+  }, sessionId);
+  assert.equal(refused, "unauthorized");
+  await context.close();
+});
