@@ -1,7 +1,7 @@
 // Reports: totals per card and month and per wallbox and month, a bar chart, CSV of the same.
 import { LitElement, css, html, nothing, svg } from "lit";
 import { downloadCsv, filterParams } from "../download";
-import { dayStart, duration, errorText, isoDay, kwh, money } from "../format";
+import { dayStart, duration, errorText, isoDay, kwh, money, monthStartOf } from "../format";
 import { shared } from "../styles";
 import { t } from "../strings";
 import type { ChargerTotal, Filters, HomeAssistant, PortalInfo, TagTotal } from "../types";
@@ -32,15 +32,18 @@ export class EvReportsView extends LitElement {
 
   constructor() {
     super();
-    // The last twelve months by default: a report, not the whole history.
-    const start = new Date();
-    start.setMonth(start.getMonth() - 11, 1);
-    this.from = isoDay(start);
-    this.filters = { start: dayStart(this.from) };
+    this.from = "";
+    this.filters = {};
   }
 
   connectedCallback(): void {
     super.connectedCallback();
+    // The last twelve months by default (in Home Assistant's time zone): a report, not the
+    // whole history.
+    if (!this.from) {
+      this.from = monthStartOf(isoDay(this.hass), -11);
+      this.filters = { start: dayStart(this.from) };
+    }
     void this.load();
   }
 
