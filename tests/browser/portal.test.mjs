@@ -107,13 +107,11 @@ test("admin: the CSV download is exactly what get_sessions returns", async () =>
   ]);
   const text = readFileSync(await download.path(), "utf8");
   const rows = csvRows(text);
-  const start = new Date(`${day(from)}T00:00:00`).toISOString();
-  const endDate = new Date(`${day(to)}T00:00:00`);
-  endDate.setDate(endDate.getDate() + 1);
+  // The portal's days are Home Assistant's (a time without an offset is in its zone).
   const expected = await callService("ev_session_monitor", "get_sessions", {
     tag_id: [ready.tags.bob],
-    start,
-    end: endDate.toISOString(),
+    start: `${day(from)}T00:00:00`,
+    end: `${day(new Date(to.getTime() + 86400_000))}T00:00:00`,
   });
   assert.ok(rows.length > 0, "some sessions of Bob in the last 20 days");
   assert.deepEqual(
@@ -274,5 +272,36 @@ test("admin: Now hides the controls ev_session_monitor/permissions denies", asyn
   assert.deepEqual(await controls(null), { button: true, current: true });
   assert.deepEqual(await controls({ enable: true }), { button: false, current: true });
   assert.deepEqual(await controls({ enable: true, current: true }), { button: false, current: false });
+  await context.close();
+});
+
+// Home Assistant runs in Berlin; the browser is told (CDP) it is in Los Angeles, nine hours west.
+// The night session started at 00:30 Berlin time, which is 15:30 the day before in Los Angeles.
+test("admin: times and days follow Home Assistant's time zone, not the browser's", async () => {
+  const { context, page } = await loggedIn(ready.admin);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Emulation.setTimezoneOverride", { timezoneId: "America/Los_Angeles" });
+  assert.equal(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), "America/Los_Angeles");
+  const night = ready.night_session;
+  await openView(page, "sessions");
+  const view = page.locator("ev-sessions-view");
+  await view.locator(".range").waitFor();
+  await view.locator("input[name=from]").fill(night.day);
+  await view.locator("input[name=to]").fill(night.day);
+  await view.locator("input[name=to]").dispatchEvent("change");
+  // The day holds that session (in Los Angeles' days it would belong to the day before).
+  const row = view.locator(`tr.row[data-id="${night.session_id}"]`);
+  await row.waitFor({ timeout: 20_000 });
+  const shown = await row.locator("td").first().innerText();
+  const [year, month, dayOfMonth] = night.day.split("-").map(Number);
+  assert.match(shown, /12:30\sAM/, `the start at Home Assistant's 00:30: ${shown}`);
+  assert.ok(shown.includes(`${month}/${dayOfMonth}/${String(year).slice(2)}`), `Home Assistant's day: ${shown}`);
+  // The day before (Los Angeles' day of that moment) does not hold it.
+  const before = new Date(Date.UTC(year, month - 1, dayOfMonth - 1)).toISOString().slice(0, 10);
+  await view.locator("input[name=from]").fill(before);
+  await view.locator("input[name=to]").fill(before);
+  await view.locator("input[name=to]").dispatchEvent("change");
+  await view.locator(".range >> text=/of 0$/").waitFor({ timeout: 20_000 });
+  assert.equal(await row.count(), 0);
   await context.close();
 });
