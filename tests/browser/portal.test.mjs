@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { IMAGES, callService, launch, loggedIn as login, ready } from "./helpers.mjs";
+import { IMAGES, callService, eventually, launch, loggedIn as login, ready } from "./helpers.mjs";
 
 const PANEL = `${ready.url}/ev-session-monitor`;
 
@@ -71,9 +71,12 @@ test("admin: Sessions opens 50,000 sessions fast, pages, sorts and shows a detai
   assert.equal(await rows.count(), 50);
   await page.locator("ev-sessions-view button[data-sort=energy_wh]").click();
   await page.locator("ev-sessions-view button[data-sort=energy_wh] >> text=▲").waitFor();
-  const energies = await page.locator("ev-sessions-view tr.row td.num:nth-child(4)").allInnerTexts();
-  const numbers = energies.map((text) => Number(text.replace(/[^\d.,]/g, "").replace(",", ".")));
-  assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), "sorted by energy, smallest first");
+  // The arrow shows at the click; the server's sorted page follows.
+  await eventually(async () => {
+    const energies = await page.locator("ev-sessions-view tr.row td.num:nth-child(4)").allInnerTexts();
+    const numbers = energies.map((text) => Number(text.replace(/[^\d.,]/g, "").replace(",", ".")));
+    assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), "sorted by energy, smallest first");
+  });
   await page.locator("ev-sessions-view .pager button >> text=Next").click();
   await page.locator("ev-sessions-view .range >> text=51–100").waitFor();
   await rows.first().click();
