@@ -87,9 +87,7 @@ async def test_csv_times_days_and_months_are_home_assistants(
     # A day without an offset (as the portal sends it) is Home Assistant's day.
     first_of_february = {"start": "2026-02-01T00:00:00", "end": "2026-02-02T00:00:00"}
     that_day = await client.get(f"/api/{DOMAIN}/download/sessions", params=first_of_february)
-    assert [row["session_id"] for row in blocks(await that_day.text())[0]] == [
-        "auckland-morning"
-    ]
+    assert [row["session_id"] for row in blocks(await that_day.text())[0]] == ["auckland-morning"]
     january = {"start": "2026-01-01T00:00:00", "end": "2026-02-01T00:00:00"}
     day_before = await client.get(f"/api/{DOMAIN}/download/sessions", params=january)
     assert blocks(await day_before.text())[0] == []
