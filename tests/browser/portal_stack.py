@@ -202,10 +202,10 @@ async def prepare(
         "tags": {"alice": ALICE_TAG, "bob": BOB_TAG, "unknown": UNKNOWN_TAG},
         "sessions": sessions + 1,
         "entry_id": entry_id,
+        "time_zone": TIME_ZONE,
         "night_session": {
             "session_id": night.session_id,
             "day": night.started_at.astimezone(ZoneInfo(TIME_ZONE)).date().isoformat(),
-            "time_zone": TIME_ZONE,
         },
     }
 
