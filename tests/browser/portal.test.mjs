@@ -180,6 +180,47 @@ test("admin: Cards adds, renames and removes a card and admits an unknown one", 
   await context.close();
 });
 
+// The options form picks a card's person from Home Assistant's people (an entity selector of the
+// person domain); the portal's Cards form offers the same people for the same link, and no
+// free-text owner beside it.
+test("admin: a card's owner is a person picked from Home Assistant's people", async () => {
+  const { context, page } = await loggedIn(ready.admin);
+  await openView(page, "cards");
+  const view = page.locator("ev-cards-view");
+  await view.locator("button.add").click();
+  const form = view.locator("form.edit");
+  await form.waitFor();
+  assert.equal(await form.locator("input[name=owner]").count(), 0, "no free-text owner");
+  const states = await (
+    await fetch(`${ready.url}/api/states`, { headers: { Authorization: `Bearer ${ready.token}` } })
+  ).json();
+  const people = states.filter((s) => s.entity_id.startsWith("person."));
+  const offered = await form.locator("select[name=person] option").evaluateAll((options) =>
+    options.map((o) => o.value).filter(Boolean),
+  );
+  assert.deepEqual(offered.sort(), people.map((p) => p.entity_id).sort());
+  await form.locator("input[name=tag_id]").fill("DA7E0002");
+  await form.locator("input[name=name]").fill("Dora");
+  await form.locator("select[name=person]").selectOption("person.bob");
+  await form.locator("button[type=submit]").click();
+  const row = view.locator("tr[data-tag=DA7E0002]");
+  await row.waitFor();
+  assert.equal((await row.locator('td[data-label="Person"]').innerText()).trim(), "Bob");
+  const stored = await page.evaluate(async () => {
+    const hass = document.querySelector("home-assistant").hass;
+    const { tags } = await hass.callWS({ type: "ev_session_monitor/tags" });
+    return tags.find((tag) => tag.tag_id === "DA7E0002");
+  });
+  assert.equal(stored.person, "person.bob", "the link visibility follows");
+  await row.locator("button.edit").click();
+  assert.equal(await view.locator("form.edit select[name=person]").inputValue(), "person.bob");
+  await view.locator("form.edit button.secondary").click();
+  page.once("dialog", (dialog) => dialog.accept());
+  await row.locator("button.remove").click();
+  await row.waitFor({ state: "detached" });
+  await context.close();
+});
+
 test("non-admin at phone width: own sessions only, no controls, no cards", async () => {
   const { context, page } = await loggedIn(ready.reader, { width: 390, height: 844 });
   await openView(page, "now");
