@@ -1,10 +1,13 @@
 """Run the demo: wallbox simulator + Home Assistant, onboarded and configured over HA's APIs.
 
 Started by scripts/develop inside the project environment. The config dir is .dev/config
-(ignored by git) and is reused by later runs. The first run adds the wallbox and Alice's card
-through the real flows and gives the demo four weeks of past sessions (in the session history),
-so the calendar, the portal's Sessions and Reports show a history at once. Home Assistant itself
-is started, onboarded and logged in to by tools/ha_stack.py, as the tests and benchmarks do.
+(ignored by git) and is reused by later runs. The first run adds two users besides the
+administrator (Alice, linked to the person who owns Alice's card; Carol, linked to no person), the
+wallbox and the cards of Alice and Bob through the real flows, and gives the demo four weeks of
+past sessions (in the session history) on both cards and without a card, so the calendar, the
+portal's Sessions and Reports show each kind of user what they may see at once. Home Assistant
+itself is started, onboarded and logged in to by tools/ha_stack.py, as the tests and benchmarks
+do.
 
 With --check it proves the demo instead, as CI does: it starts from an empty config dir
 (.dev/check), waits until the wallbox's entities show live values, takes screenshots through the
@@ -55,17 +58,27 @@ WALLBOX_NAME = "Demo wallbox"
 PRICE_EUR_KWH = 0.32
 TIME_ZONE = "Europe/Berlin"
 ALICE_TAG = "04A1B2C3D4"  # the known card; the demo scenario presents it
+BOB_TAG = "04B0B0B0B0"  # Bob's card: seen only in the past sessions
+# Besides the administrator (demo / demo), one user of each other kind, so that logging in as
+# each shows at once what they may see: Alice (not an administrator) is linked to the person who
+# owns Alice's card; Carol (not an administrator) is linked to no person. Bob is a person without
+# a login. (username, password, the person's name or None)
+OTHER_USERS: tuple[tuple[str, str, str | None], ...] = (
+    ("alice", "alice", "Alice"),
+    ("carol", "carol", None),
+)
 # The simulated OCPP charge point: it presents a card nobody admitted, then Alice's.
 OCPP_PORT = int(os.environ.get("EVSM_OCPP_PORT", "19000"))
 CHARGE_POINT_ID = "DEMO-CP"
 CHARGE_POINT_NAME = "Demo charge point"
 STRANGER_TAG = "0BADC0DE"
-# The demo's past: two months of evening sessions, most on Alice's card, some without a card, so
-# the calendar, the portal's Sessions and Reports and the per-card sensors show a history at once,
-# and the last complete month (whatever today's date) has sessions for Alice's filed statement.
+# The demo's past: two months of evening sessions on Alice's card, Bob's card and without a card,
+# so the calendar, the portal's Sessions and Reports and the per-card sensors show a history at
+# once (everything to the administrator, Alice's card's sessions to Alice, none to Carol), and the
+# last complete month (whatever today's date) has sessions for Alice's filed statement.
 PAST_DAYS = 62
 PAST_SESSIONS = 40
-PAST_CARDS: tuple[ha_stack.Card, ...] = ((ALICE_TAG, "Alice"), (ALICE_TAG, "Alice"), (None, None))
+PAST_CARDS: tuple[ha_stack.Card, ...] = ((ALICE_TAG, "Alice"), (BOB_TAG, "Bob"), (None, None))
 
 CONFIGURATION = ha_stack.configuration(
     "EV Session Monitor demo",
@@ -186,13 +199,54 @@ def login() -> str:
     return ha_stack.login(URL, USERNAME, PASSWORD)
 
 
+async def _websocket_calls(token: str, calls: list[tuple[str, dict[str, Any]]]) -> list[Any]:
+    """Send websocket commands one after the other as the demo user; their results."""
+    url = URL.replace("http", "ws") + "/api/websocket"
+    results = []
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket:
+        await socket.receive_json()
+        await socket.send_json({"type": "auth", "access_token": token})
+        if (await socket.receive_json())["type"] != "auth_ok":
+            raise DemoError("the websocket refused the demo user's token")
+        for message_id, (command, data) in enumerate(calls, start=1):
+            await socket.send_json({"id": message_id, "type": command, **data})
+            answer = await socket.receive_json()
+            while answer.get("id") != message_id:
+                answer = await socket.receive_json()
+            if not answer["success"]:
+                raise DemoError(f"{command} failed: {answer['error']}")
+            results.append(answer["result"])
+    return results
+
+
+async def _add_people(token: str) -> None:
+    """The other users (OTHER_USERS) with their logins, the persons Alice and Bob."""
+    for username, password, person in OTHER_USERS:
+        (created,) = await _websocket_calls(
+            token,
+            [("config/auth/create", {"name": username.title(), "group_ids": ["system-users"]})],
+        )
+        user_id = created["user"]["id"]
+        login_and_person: list[tuple[str, dict[str, Any]]] = [
+            (
+                "config/auth_provider/homeassistant/create",
+                {"user_id": user_id, "username": username, "password": password},
+            )
+        ]
+        if person is not None:
+            login_and_person.append(("person/create", {"name": person, "user_id": user_id}))
+        await _websocket_calls(token, login_and_person)
+    await _websocket_calls(token, [("person/create", {"name": "Bob"})])
+
+
 def configure_wallbox(token: str) -> bool:
-    """Add the simulated wallbox through the real config flow, a price and one known card.
+    """Add the simulated wallbox through the real config flow, a price, the people and cards.
 
     False when the config dir has it already (a later run of the demo).
     """
     if request("GET", ENTRIES_PATH, token=token):
         return False
+    asyncio.run(_add_people(token))
     flow = request(
         "POST",
         "/api/config/config_entries/flow",
@@ -251,7 +305,9 @@ def configure_wallbox(token: str) -> bool:
             "hash_unknown_tags": False,
         },
     )
-    options("add_tag", {"tag_id": ALICE_TAG, "name": "Alice", "owner": "Alice"})
+    # Each card's person is picked as in the options form: the link visibility follows.
+    options("add_tag", {"tag_id": ALICE_TAG, "name": "Alice", "person": "person.alice"})
+    options("add_tag", {"tag_id": BOB_TAG, "name": "Bob", "person": "person.bob"})
     return True
 
 
@@ -410,7 +466,8 @@ def run(args: argparse.Namespace, demo: Demo) -> None:
     time.sleep(5)  # let the first polls land before reading the log
     print(
         f"\nHome Assistant is running at {URL} (ready after {time.monotonic() - started:.0f} s)\n"
-        f"  login: {USERNAME} / password: {PASSWORD}\n"
+        f"  login: {USERNAME} / password: {PASSWORD} (administrator: every card);"
+        " alice / alice (Alice's card only); carol / carol (no person: no sessions)\n"
         f"  simulated wallbox: Webasto NEXT profile on 127.0.0.1:{SIM_PORT} (Modbus TCP),"
         " playing tools/wallbox_simulator/scenarios/demo.yaml\n"
         f"  simulated OCPP charge point {CHARGE_POINT_ID} on ws://127.0.0.1:{OCPP_PORT}:"
@@ -424,6 +481,34 @@ def run(args: argparse.Namespace, demo: Demo) -> None:
     while all(child.alive() for child in demo.children.started):
         time.sleep(1)
     raise DemoError("a demo process exited on its own; see the logs above")
+
+
+def sessions_seen_by_each_user(token: str) -> dict[str, dict[str, int]]:
+    """Per user, the sessions get_sessions gives them by card; raise if one sees what it may not.
+
+    The administrator sees every card's; Alice only her card's; Carol (no person) none.
+    """
+    seen: dict[str, dict[str, int]] = {}
+    allowed = {USERNAME: None, "alice": {ALICE_TAG}, "carol": set()}
+    for username, password in ((USERNAME, PASSWORD), *((u, p) for u, p, _ in OTHER_USERS)):
+        user_token = token if username == USERNAME else ha_stack.login(URL, username, password)
+        answer = request(
+            "POST",
+            f"/api/services/{DOMAIN}/get_sessions?return_response",
+            token=user_token,
+            body={},
+        )
+        cards: dict[str, int] = {}
+        for session in answer["service_response"]["sessions"]:
+            card = session["tag_id"] or "no card"
+            cards[card] = cards.get(card, 0) + 1
+        may_see = allowed[username]
+        if may_see is not None and not set(cards) <= may_see:
+            raise DemoError(f"{username} sees sessions of {sorted(set(cards) - may_see)}")
+        seen[username] = cards
+    if len(seen[USERNAME]) < 3 or not seen["alice"]:
+        raise DemoError(f"the demo's past does not show each kind of user something: {seen}")
+    return seen
 
 
 def check(args: argparse.Namespace, demo: Demo, token: str, started: float) -> None:
@@ -441,6 +526,10 @@ def check(args: argparse.Namespace, demo: Demo, token: str, started: float) -> N
     if not (demo.config / statement["path"]).is_file():
         raise DemoError(f"the filed statement {statement['path']} is missing")
     print(f"Statement of {statement['month']}: {statement['path']}", flush=True)
+    print("Sessions each kind of user gets from get_sessions:", flush=True)
+    for username, cards in sessions_seen_by_each_user(token).items():
+        by_card = ", ".join(f"{card}: {count}" for card, count in sorted(cards.items()))
+        print(f"  {username}: {sum(cards.values())} ({by_card or 'none'})")
     take_screenshots(URL, token, args.devtools, Path(args.screenshots))
     if errors := ha_stack.error_lines(demo.log_file):
         raise DemoError(

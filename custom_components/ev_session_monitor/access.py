@@ -116,6 +116,11 @@ def persons_of(hass: HomeAssistant, user: User) -> set[str]:
     }
 
 
+def is_person(hass: HomeAssistant, entity_id: str) -> bool:
+    """Whether a card's owner is one of Home Assistant's people (the link visibility follows)."""
+    return entity_id.startswith("person.") and hass.states.get(entity_id) is not None
+
+
 def sees_everything(user: User | None) -> bool:
     """Administrators and calls without a user (automations) see every card."""
     return user is None or user.is_admin

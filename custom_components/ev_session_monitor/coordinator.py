@@ -245,6 +245,18 @@ class EvCoordinator(DataUpdateCoordinator[EvData]):
         return self._data(reading, now)
 
     @callback
+    def async_set_unreachable(self, err: WallboxConnectionError) -> None:
+        """A command found the box unreachable: its entities show it at once, as a failed poll.
+
+        Nothing is logged here: the command's caller reports its own error, and the next poll
+        that fails finds the outage already known and adds no second ERROR line for it.
+        """
+        self.last_exception = err
+        if self.last_update_success:
+            self.last_update_success = False
+            self.async_update_listeners()
+
+    @callback
     def async_tick(self, tick: int) -> None:
         """Start a poll when one is due (the poll clock calls this every second)."""
         if tick < self._next_poll_tick or self.config_entry.pref_disable_polling:

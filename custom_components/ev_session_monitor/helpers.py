@@ -11,7 +11,7 @@ from homeassistant.helpers import entity_registry as er
 
 from .const import DOMAIN
 from .coordinator import EvConfigEntry, EvCoordinator
-from .core.errors import WallboxError, WallboxUnsupportedError
+from .core.errors import WallboxConnectionError, WallboxError, WallboxUnsupportedError
 from .core.numbers import is_finite_number
 from .site_config import wallbox_entries
 
@@ -23,6 +23,8 @@ async def async_wallbox_command(coordinator: EvCoordinator, command: Awaitable[N
     except WallboxUnsupportedError as err:
         raise HomeAssistantError(translation_domain=DOMAIN, translation_key="unsupported") from err
     except WallboxError as err:
+        if isinstance(err, WallboxConnectionError):
+            coordinator.async_set_unreachable(err)
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="command_failed",

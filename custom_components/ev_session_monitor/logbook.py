@@ -12,7 +12,7 @@ from homeassistant.components.logbook.const import (
 )
 from homeassistant.core import Event, HomeAssistant, callback
 
-from .access import card_label_shown, viewer
+from .access import UNKNOWN_VIEWER, card_label_shown
 from .const import (
     DOMAIN,
     EVENT_SESSION_COMPLETED,
@@ -86,9 +86,11 @@ def async_describe_events(
     def describe(event: Event) -> dict[str, str]:
         data = dict(event.data)
         if data.get("tag_name"):
-            # Card names only for whoever may see them (the option "card names for administrators").
+            # With "card names for administrators only", "Card 3" for everyone, as on the
+            # sensors: the logbook's history is described in the recorder's thread, where the
+            # user who reads it is not known, and its live entries must read the same.
             tag_id, name = data.get("tag_id"), data["tag_name"]
-            data["tag_name"] = card_label_shown(hass, viewer(), tag_id, name)
+            data["tag_name"] = card_label_shown(hass, UNKNOWN_VIEWER, tag_id, name)
         return {
             LOGBOOK_ENTRY_NAME: str(event.data.get("charger", "Wallbox")),
             LOGBOOK_ENTRY_MESSAGE: _message(str(event.event_type), data),

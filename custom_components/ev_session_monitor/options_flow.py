@@ -9,6 +9,7 @@ import probatio as vol
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.helpers import selector
 
+from .access import is_person
 from .const import (
     CONF_BATTERY_CAPACITY,
     CONF_CARD_NAMES_ADMIN_ONLY,
@@ -289,9 +290,7 @@ class EvOptionsFlow(OptionsFlowWithReload):
         except InvalidTagNameError:
             errors[CONF_TAG_NAME] = "invalid_tag_name"
         person = user_input.get(CONF_TAG_PERSON) or None
-        if person is not None and (
-            not person.startswith("person.") or self.hass.states.get(person) is None
-        ):
+        if person is not None and not is_person(self.hass, person):
             errors[CONF_TAG_PERSON] = "unknown_person"
         odometer = user_input.get(CONF_TAG_ODOMETER) or None
         if odometer is not None and self.hass.states.get(odometer) is None:

@@ -22,6 +22,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv
 
+from .access import is_person
 from .const import DOMAIN
 from .core.numbers import finite_float
 from .core.tags import DuplicateTagError, InvalidTagError, KnownTag, normalize_tag, validate_tag
@@ -33,7 +34,6 @@ from .storage import DATA_DOMAIN
 PRICE_MIN, PRICE_MAX = -10.0, 100.0
 TAG_FIELDS: dict[Any, Any] = {
     vol.Required("name"): vol.All(cv.string, vol.Strip, vol.Length(min=1)),
-    vol.Optional("owner"): vol.Any(None, cv.string),
     vol.Optional("price_per_kwh"): vol.Any(None, finite_float(PRICE_MIN, PRICE_MAX)),
     vol.Optional("chargers", default=list): [cv.string],
     vol.Optional("person"): vol.Any(None, cv.entity_id),
@@ -105,13 +105,15 @@ def _tag_from(hass: HomeAssistant, tag_id: str, msg: Mapping[str, Any]) -> Known
     unknown = chargers - _charger_ids(hass)
     if unknown:
         raise ValueError(f"unknown wallbox {sorted(unknown)[0]}")
+    person = msg.get("person") or None
+    if person is not None and not is_person(hass, person):
+        raise ValueError(f"{person} is not one of Home Assistant's people")
     return KnownTag(
         tag_id=tag_id,
         name=msg["name"],
-        owner=(msg.get("owner") or "").strip() or None,
         price_per_kwh=msg.get("price_per_kwh"),
         chargers=frozenset(chargers),
-        person=msg.get("person") or None,
+        person=person,
     )
 
 
@@ -161,16 +163,19 @@ async def ws_tag_add(
 async def ws_tag_update(
     hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
-    """Rename a card or change its owner, price, wallboxes or person."""
+    """Rename a card or change its person, price or wallboxes."""
     store = hass.data[DATA_DOMAIN].tags
     if (known := store.registry.get(msg["tag_id"])) is None:
         connection.send_error(msg["id"], ERR_NOT_FOUND, "unknown tag")
         return
     try:
         tag = _tag_from(hass, normalize_tag(msg["tag_id"]), msg)
-        # The portal's form edits neither the odometer (set in the options) nor the blocked
-        # state (its own command): both stay on the card.
-        tag = replace(tag, odometer_entity=known.odometer_entity, blocked=known.blocked)
+        # The portal's form edits neither the odometer (set in the options), nor the blocked state
+        # (its own command), nor an owner written as text by an earlier release (the person is
+        # the owner now): all stay on the card.
+        tag = replace(
+            tag, odometer_entity=known.odometer_entity, blocked=known.blocked, owner=known.owner
+        )
         await store.async_update(tag)
     except ValueError as err:
         _tag_error(connection, msg["id"], err)

@@ -30,11 +30,18 @@ export function money(hass: HomeAssistant, value: number | null, currency: strin
   }
 }
 
+/** Home Assistant's time zone (Settings → System → General), which the CSV, XLSX, calendar and
+ * month totals use too; the browser's own zone only if the frontend did not say. */
+export function timeZone(hass: HomeAssistant): string | undefined {
+  return hass.config?.time_zone || undefined;
+}
+
 export function dateTime(hass: HomeAssistant, iso: string | null | undefined): string {
   if (!iso) return "—";
   return new Intl.DateTimeFormat(language(hass), {
     dateStyle: "short",
     timeStyle: "short",
+    timeZone: timeZone(hass),
   }).format(new Date(iso));
 }
 
@@ -46,22 +53,43 @@ export function duration(seconds: number | null | undefined): string {
   return `${hours}:${String(minutes).padStart(2, "0")} h`;
 }
 
-/** yyyy-mm-dd in local time, for <input type="date">. */
-export function isoDay(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+/** The calendar day (yyyy-mm-dd, as <input type="date"> holds it) of a moment in Home
+ * Assistant's time zone. */
+export function isoDay(hass: HomeAssistant, moment: Date = new Date()): string {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: timeZone(hass),
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).formatToParts(moment);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")}`;
 }
 
-/** The start of a local day as an ISO time with offset, for the server's filters. */
+/** The day `days` calendar days after (or before) a yyyy-mm-dd day; plain date arithmetic. */
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** The first day of the month `months` months after (or before) a yyyy-mm-dd day's month. */
+export function monthStartOf(day: string, months = 0): string {
+  const date = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
+  date.setUTCMonth(date.getUTCMonth() + months);
+  return date.toISOString().slice(0, 10);
+}
+
+// The server reads a time without an offset in Home Assistant's time zone, so a day sent this
+// way begins at that zone's midnight (daylight saving included), whatever the browser's zone.
+/** The start of a day (yyyy-mm-dd) in Home Assistant's time zone, for the server's filters. */
 export function dayStart(day: string): string {
-  return new Date(`${day}T00:00:00`).toISOString();
+  return `${day}T00:00:00`;
 }
 
-/** The start of the day after a local day (an inclusive "to" date becomes an exclusive end). */
+/** The start of the day after a day (an inclusive "to" date becomes an exclusive end). */
 export function dayAfter(day: string): string {
-  const date = new Date(`${day}T00:00:00`);
-  date.setDate(date.getDate() + 1);
-  return date.toISOString();
+  return dayStart(addDays(day, 1));
 }
 
 export function errorText(error: unknown): string {

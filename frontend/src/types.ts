@@ -14,6 +14,7 @@ export interface HomeAssistant {
   user?: { is_admin: boolean };
   locale?: { language: string };
   language?: string;
+  config?: { time_zone: string };
 }
 
 export interface WallboxInfo {

@@ -132,13 +132,16 @@ test("card: on a phone, live with the wallbox, its switch and current control th
   assert.match(await part(card, ".energy"), /^\d+\.\d\d kWh$/);
   assert.match(await part(card, ".duration"), /^\d+:\d\d h$/);
 
-  // This month's figures are those of the sessions get_sessions lists for this month.
-  const monthStart = new Date();
-  monthStart.setDate(1);
-  monthStart.setHours(0, 0, 0, 0);
+  // This month's figures are those of the sessions get_sessions lists for this month, in Home
+  // Assistant's time zone (a time without an offset is read in it).
+  const haMonth = new Intl.DateTimeFormat("en-CA", {
+    timeZone: ready.time_zone,
+    year: "numeric",
+    month: "2-digit",
+  }).format(new Date());
   const month = await callService("ev_session_monitor", "get_sessions", {
     config_entry_id: [ready.entry_id],
-    start: monthStart.toISOString(),
+    start: `${haMonth}-01T00:00:00`,
   });
   const monthKwh = month.sessions.reduce((sum, s) => sum + s.energy_wh, 0) / 1000;
   assert.ok(month.sessions.length > 0, "the seeded history has sessions this month");

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { IMAGES, callService, launch, loggedIn as login, ready } from "./helpers.mjs";
+import { IMAGES, callService, eventually, launch, loggedIn as login, ready } from "./helpers.mjs";
 
 const PANEL = `${ready.url}/ev-session-monitor`;
 
@@ -71,9 +71,12 @@ test("admin: Sessions opens 50,000 sessions fast, pages, sorts and shows a detai
   assert.equal(await rows.count(), 50);
   await page.locator("ev-sessions-view button[data-sort=energy_wh]").click();
   await page.locator("ev-sessions-view button[data-sort=energy_wh] >> text=▲").waitFor();
-  const energies = await page.locator("ev-sessions-view tr.row td.num:nth-child(4)").allInnerTexts();
-  const numbers = energies.map((text) => Number(text.replace(/[^\d.,]/g, "").replace(",", ".")));
-  assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), "sorted by energy, smallest first");
+  // The arrow shows at the click; the server's sorted page follows.
+  await eventually(async () => {
+    const energies = await page.locator("ev-sessions-view tr.row td.num:nth-child(4)").allInnerTexts();
+    const numbers = energies.map((text) => Number(text.replace(/[^\d.,]/g, "").replace(",", ".")));
+    assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), "sorted by energy, smallest first");
+  });
   await page.locator("ev-sessions-view .pager button >> text=Next").click();
   await page.locator("ev-sessions-view .range >> text=51–100").waitFor();
   await rows.first().click();
@@ -107,13 +110,11 @@ test("admin: the CSV download is exactly what get_sessions returns", async () =>
   ]);
   const text = readFileSync(await download.path(), "utf8");
   const rows = csvRows(text);
-  const start = new Date(`${day(from)}T00:00:00`).toISOString();
-  const endDate = new Date(`${day(to)}T00:00:00`);
-  endDate.setDate(endDate.getDate() + 1);
+  // The portal's days are Home Assistant's (a time without an offset is in its zone).
   const expected = await callService("ev_session_monitor", "get_sessions", {
     tag_id: [ready.tags.bob],
-    start,
-    end: endDate.toISOString(),
+    start: `${day(from)}T00:00:00`,
+    end: `${day(new Date(to.getTime() + 86400_000))}T00:00:00`,
   });
   assert.ok(rows.length > 0, "some sessions of Bob in the last 20 days");
   assert.deepEqual(
@@ -182,6 +183,47 @@ test("admin: Cards adds, renames, blocks and removes a card and admits an unknow
   await view.locator(`tr[data-tag="${ready.tags.unknown}"]`).waitFor();
   await attempt.locator("text=Admitted").waitFor();
   await page.screenshot({ path: join(IMAGES, "portal-cards.png"), fullPage: true });
+  await context.close();
+});
+
+// The options form picks a card's person from Home Assistant's people (an entity selector of the
+// person domain); the portal's Cards form offers the same people for the same link, and no
+// free-text owner beside it.
+test("admin: a card's owner is a person picked from Home Assistant's people", async () => {
+  const { context, page } = await loggedIn(ready.admin);
+  await openView(page, "cards");
+  const view = page.locator("ev-cards-view");
+  await view.locator("button.add").click();
+  const form = view.locator("form.edit");
+  await form.waitFor();
+  assert.equal(await form.locator("input[name=owner]").count(), 0, "no free-text owner");
+  const states = await (
+    await fetch(`${ready.url}/api/states`, { headers: { Authorization: `Bearer ${ready.token}` } })
+  ).json();
+  const people = states.filter((s) => s.entity_id.startsWith("person."));
+  const offered = await form.locator("select[name=person] option").evaluateAll((options) =>
+    options.map((o) => o.value).filter(Boolean),
+  );
+  assert.deepEqual(offered.sort(), people.map((p) => p.entity_id).sort());
+  await form.locator("input[name=tag_id]").fill("DA7E0002");
+  await form.locator("input[name=name]").fill("Dora");
+  await form.locator("select[name=person]").selectOption("person.bob");
+  await form.locator("button[type=submit]").click();
+  const row = view.locator("tr[data-tag=DA7E0002]");
+  await row.waitFor();
+  assert.equal((await row.locator('td[data-label="Person"]').innerText()).trim(), "Bob");
+  const stored = await page.evaluate(async () => {
+    const hass = document.querySelector("home-assistant").hass;
+    const { tags } = await hass.callWS({ type: "ev_session_monitor/tags" });
+    return tags.find((tag) => tag.tag_id === "DA7E0002");
+  });
+  assert.equal(stored.person, "person.bob", "the link visibility follows");
+  await row.locator("button.edit").click();
+  assert.equal(await view.locator("form.edit select[name=person]").inputValue(), "person.bob");
+  await view.locator("form.edit button.secondary").click();
+  page.once("dialog", (dialog) => dialog.accept());
+  await row.locator("button.remove").click();
+  await row.waitFor({ state: "detached" });
   await context.close();
 });
 
@@ -280,5 +322,36 @@ test("admin: Now hides the controls ev_session_monitor/permissions denies", asyn
   assert.deepEqual(await controls(null), { button: true, current: true });
   assert.deepEqual(await controls({ enable: true }), { button: false, current: true });
   assert.deepEqual(await controls({ enable: true, current: true }), { button: false, current: false });
+  await context.close();
+});
+
+// Home Assistant runs in Berlin; the browser is told (CDP) it is in Los Angeles, nine hours west.
+// The night session started at 00:30 Berlin time, which is 15:30 the day before in Los Angeles.
+test("admin: times and days follow Home Assistant's time zone, not the browser's", async () => {
+  const { context, page } = await loggedIn(ready.admin);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Emulation.setTimezoneOverride", { timezoneId: "America/Los_Angeles" });
+  assert.equal(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), "America/Los_Angeles");
+  const night = ready.night_session;
+  await openView(page, "sessions");
+  const view = page.locator("ev-sessions-view");
+  await view.locator(".range").waitFor();
+  await view.locator("input[name=from]").fill(night.day);
+  await view.locator("input[name=to]").fill(night.day);
+  await view.locator("input[name=to]").dispatchEvent("change");
+  // The day holds that session (in Los Angeles' days it would belong to the day before).
+  const row = view.locator(`tr.row[data-id="${night.session_id}"]`);
+  await row.waitFor({ timeout: 20_000 });
+  const shown = await row.locator("td").first().innerText();
+  const [year, month, dayOfMonth] = night.day.split("-").map(Number);
+  assert.match(shown, /12:30\sAM/, `the start at Home Assistant's 00:30: ${shown}`);
+  assert.ok(shown.includes(`${month}/${dayOfMonth}/${String(year).slice(2)}`), `Home Assistant's day: ${shown}`);
+  // The day before (Los Angeles' day of that moment) does not hold it.
+  const before = new Date(Date.UTC(year, month - 1, dayOfMonth - 1)).toISOString().slice(0, 10);
+  await view.locator("input[name=from]").fill(before);
+  await view.locator("input[name=to]").fill(before);
+  await view.locator("input[name=to]").dispatchEvent("change");
+  await view.locator(".range >> text=/of 0$/").waitFor({ timeout: 20_000 });
+  assert.equal(await row.count(), 0);
   await context.close();
 });

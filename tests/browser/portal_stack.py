@@ -19,14 +19,18 @@ import signal
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from custom_components.ev_session_monitor.core.model import SessionRecord  # noqa: E402
 from tools import ha_stack  # noqa: E402
 from tools.wallbox_simulator import WallboxSimulator  # noqa: E402
 
@@ -36,7 +40,13 @@ ALICE_TAG, BOB_TAG, UNKNOWN_TAG = "04A1B2C3D4", "04B0B0B0B0", "0BADC0DE99"
 # The seeded sessions' cards: Alice's, Bob's and none, drawn at random.
 SEEDED_CARDS: tuple[ha_stack.Card, ...] = ((ALICE_TAG, "Alice"), (BOB_TAG, "Bob"), (None, None))
 SEEDED_DAYS = 730
-CONFIGURATION = ha_stack.configuration("Portal test", "frontend:", "config:", "person:")
+# One session without a card before all the seeded ones, at 00:30 in Home Assistant's zone (Berlin):
+# in a browser west of it that is the evening before, so it shows which zone the portal uses.
+NIGHT_DAYS_AGO = 800
+TIME_ZONE = "Europe/Berlin"
+CONFIGURATION = ha_stack.configuration(
+    "Portal test", "frontend:", "config:", "person:", time_zone=TIME_ZONE
+)
 
 
 class Stack:
@@ -91,6 +101,30 @@ class Stack:
         for step in steps:
             result = await self.rest("POST", f"{path}/{result['flow_id']}", step)
         return result
+
+
+def night_session(charger_id: str) -> SessionRecord:
+    """The session at 00:30 Home Assistant time, NIGHT_DAYS_AGO days ago, one hour, 7.2 kWh."""
+    zone = ZoneInfo(TIME_ZONE)
+    day = datetime.now(zone).date() - timedelta(days=NIGHT_DAYS_AGO)
+    started = datetime.combine(day, dt_time(0, 30), zone).astimezone(UTC)
+    return SessionRecord(
+        session_id="night-session",
+        charger_id=charger_id,
+        charger_name="Garage",
+        started_at=started,
+        ended_at=started + timedelta(hours=1),
+        charging_s=3600,
+        energy_wh=7200,
+        cost=2.304,
+        currency="EUR",
+        avg_power_w=7200.0,
+        peak_power_w=7200.0,
+        tag_id=None,
+        tag_name=None,
+        energy_source="meter",
+        gaps=0,
+    )
 
 
 async def prepare(
@@ -152,7 +186,8 @@ async def prepare(
         days=SEEDED_DAYS,
         daytime_in=ha_stack.TIME_ZONE,
     )
-    await asyncio.to_thread(ha_stack.seed_history, config, seeded)
+    night = night_session(charger_id)
+    await asyncio.to_thread(ha_stack.seed_history, config, [*seeded, night])
     # A car waits and an unknown card is shown to the box: the Cards view offers to admit it.
     sim.state.plug_in()
     await asyncio.sleep(3)
@@ -170,8 +205,13 @@ async def prepare(
         "admin": {"username": ADMIN[0], "password": ADMIN[1]},
         "reader": {"username": READER[0], "password": READER[1]},
         "tags": {"alice": ALICE_TAG, "bob": BOB_TAG, "unknown": UNKNOWN_TAG},
-        "sessions": sessions,
+        "sessions": sessions + 1,
         "entry_id": entry_id,
+        "time_zone": TIME_ZONE,
+        "night_session": {
+            "session_id": night.session_id,
+            "day": night.started_at.astimezone(ZoneInfo(TIME_ZONE)).date().isoformat(),
+        },
     }
 
 

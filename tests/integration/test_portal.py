@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -372,12 +373,19 @@ async def test_tags_crud_validates_like_the_options_flow(
     assert elsewhere["error"]["code"] == "invalid_format"
     blank = await ws_call(client, type=add, tag_id="CAFE0001", name="   ")
     assert blank["error"]["code"] == "invalid_format"
+    # The owner is a person picked from Home Assistant's people, as in the options form: no
+    # free text, no entity that is not a person.
+    typed = await ws_call(client, type=add, tag_id="CAFE0001", name="C", owner="Carol")
+    assert typed["error"]["code"] == "invalid_format"
+    for person in ("person.nobody", "sensor.garage_power"):
+        stranger = await ws_call(client, type=add, tag_id="CAFE0001", name="C", person=person)
+        assert stranger["error"]["code"] == "invalid_format", person
+    assert hass.data[DOMAIN].tags.registry.get("CAFE0001") is None
     added = await ws_call(
         client,
         type=add,
         tag_id="ca-fe-00-01",
         name=" Carol ",
-        owner="Carol",
         price_per_kwh=0.2,
         chargers=[charger],
         person="person.bob",
@@ -391,8 +399,19 @@ async def test_tags_crud_validates_like_the_options_flow(
         frozenset({charger}),
         "person.bob",
     )
-    renamed = await ws_call(client, type=f"{DOMAIN}/tags/update", tag_id="CAFE0001", name="Caro")
+    # An owner typed as text by an earlier release stays on the card when it is changed.
+    await hass.data[DOMAIN].tags.async_update(replace(tag, owner="Cost center 7"))
+    renamed = await ws_call(
+        client,
+        type=f"{DOMAIN}/tags/update",
+        tag_id="CAFE0001",
+        name="Caro",
+        person="person.alice",
+    )
     assert renamed["success"]
+    tag = hass.data[DOMAIN].tags.registry.get("CAFE0001")
+    assert tag is not None
+    assert (tag.name, tag.person, tag.owner) == ("Caro", "person.alice", "Cost center 7")
     listed = await ws_call(client, type=f"{DOMAIN}/tags")
     assert [t["name"] for t in listed["result"]["tags"]] == ["Alice", "Bob", "Caro"]
     assert (await ws_call(client, type=f"{DOMAIN}/tags/remove", tag_id="CAFE0001"))["success"]

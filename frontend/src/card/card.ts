@@ -1,7 +1,7 @@
 // The Lovelace card `custom:ev-session-card`: one wallbox at a glance. The integration adds its
 // loader (loader.ts) to every frontend page, so no dashboard resource is needed.
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
-import { dateTime, duration, errorText, kw, kwh, money } from "../format";
+import { dateTime, dayStart, duration, errorText, isoDay, kw, kwh, money, monthStartOf } from "../format";
 import type { Session } from "../types";
 import {
   DEFAULT_SESSIONS,
@@ -14,11 +14,9 @@ import "./editor";
 const CARD = "ev-session-card";
 const UNSET = new Set(["unknown", "unavailable"]);
 
-function monthStart(): string {
-  const start = new Date();
-  start.setDate(1);
-  start.setHours(0, 0, 0, 0);
-  return start.toISOString();
+/** This month's first midnight in Home Assistant's time zone. */
+function monthStart(hass: CardHass): string {
+  return dayStart(monthStartOf(isoDay(hass)));
 }
 
 export class EvSessionCard extends LitElement {
@@ -122,7 +120,7 @@ export class EvSessionCard extends LitElement {
         hass.callWS<{ summary: MonthSummary }>({
           type: "ev_session_monitor/totals",
           ...filter,
-          start: monthStart(),
+          start: monthStart(hass),
         }),
       ]);
       this.recent = page.sessions;

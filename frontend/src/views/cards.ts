@@ -75,7 +75,6 @@ export class EvCardsView extends LitElement {
       type: adding ? "ev_session_monitor/tags/add" : "ev_session_monitor/tags/update",
       tag_id: adding ? String(form.get("tag_id") ?? "") : (this.editing as KnownTag).tag_id,
       name: String(form.get("name") ?? ""),
-      owner: String(form.get("owner") ?? "") || null,
       price_per_kwh: price === "" ? null : Number(price.replace(",", ".")),
       chargers: form.getAll("chargers").map(String),
       person: String(form.get("person") ?? "") || null,
@@ -99,7 +98,18 @@ export class EvCardsView extends LitElement {
         ? html`<h2>${tag.name} <span class="muted">${tag.tag_id}</span></h2>`
         : html`<label>${t("cards_id")}<input name="tag_id" required autocomplete="off" /></label>`}
       <label>${t("cards_name")}<input name="name" required .value=${tag?.name ?? ""} /></label>
-      <label>${t("cards_owner")}<input name="owner" .value=${tag?.owner ?? ""} /></label>
+      <label
+        >${t("cards_person")}
+        <select name="person">
+          <option value="">${t("cards_none")}</option>
+          ${this.info.persons.map(
+            (p) => html`<option value=${p.entity_id} ?selected=${tag?.person === p.entity_id}>
+              ${p.name}
+            </option>`,
+          )}
+        </select>
+        <span class="muted hint">${t("cards_person_hint")}</span>
+      </label>
       <label
         >${t("cards_price_field", { currency: this.info.currency })}
         <input name="price_per_kwh" inputmode="decimal" .value=${tag?.price_per_kwh?.toString() ?? ""} />
@@ -117,17 +127,6 @@ export class EvCardsView extends LitElement {
           >`,
         )}
       </fieldset>
-      <label
-        >${t("cards_person")}
-        <select name="person">
-          <option value="">${t("cards_none")}</option>
-          ${this.info.persons.map(
-            (p) => html`<option value=${p.entity_id} ?selected=${tag?.person === p.entity_id}>
-              ${p.name}
-            </option>`,
-          )}
-        </select>
-      </label>
       <div class="actions">
         <button type="submit">${t("cards_save")}</button>
         <button type="button" class="secondary" @click=${() => (this.editing = undefined)}>
@@ -154,7 +153,6 @@ export class EvCardsView extends LitElement {
               <tr>
                 <th>${t("cards_name")}</th>
                 <th>${t("cards_id")}</th>
-                <th>${t("cards_owner")}</th>
                 <th>${t("filter_person")}</th>
                 <th class="num">${t("cards_price")}</th>
                 <th>${t("filter_wallbox")}</th>
@@ -168,7 +166,6 @@ export class EvCardsView extends LitElement {
                     ${tag.name}${tag.blocked ? html` <span class="badge">${t("cards_blocked")}</span>` : nothing}
                   </td>
                   <td data-label=${t("cards_id")}>${tag.tag_id}</td>
-                  <td data-label=${t("cards_owner")}>${tag.owner ?? "—"}</td>
                   <td data-label=${t("filter_person")}>${this.person(tag.person)}</td>
                   <td class="num" data-label=${t("cards_price")}>${money(this.hass, tag.price_per_kwh, this.info.currency)}</td>
                   <td data-label=${t("filter_wallbox")}>

@@ -2,7 +2,7 @@
 // same; a card's monthly PDF statement; utilization of the site (administrators).
 import { LitElement, css, html, nothing, svg } from "lit";
 import { downloadStatement, downloadTable, filterParams } from "../download";
-import { dayStart, duration, errorText, isoDay, kwh, money } from "../format";
+import { dayStart, duration, errorText, isoDay, kwh, money, monthStartOf } from "../format";
 import { shared } from "../styles";
 import { t } from "../strings";
 import type { ChargerTotal, Filters, HomeAssistant, PortalInfo, TagTotal } from "../types";
@@ -37,19 +37,21 @@ export class EvReportsView extends LitElement {
 
   constructor() {
     super();
-    // The last twelve months by default: a report, not the whole history.
-    const start = new Date();
-    start.setMonth(start.getMonth() - 11, 1);
-    this.from = isoDay(start);
-    this.filters = { start: dayStart(this.from) };
-    // The last complete month: the one a statement is usually asked for.
-    const last = new Date();
-    last.setDate(0);
-    this.statementMonth = isoDay(last).slice(0, 7);
+    this.from = "";
+    this.filters = {};
+    this.statementMonth = "";
   }
 
   connectedCallback(): void {
     super.connectedCallback();
+    // The last twelve months by default (in Home Assistant's time zone): a report, not the
+    // whole history.
+    if (!this.from) {
+      this.from = monthStartOf(isoDay(this.hass), -11);
+      this.filters = { start: dayStart(this.from) };
+    }
+    // The last complete month: the one a statement is usually asked for.
+    if (!this.statementMonth) this.statementMonth = monthStartOf(isoDay(this.hass), -1).slice(0, 7);
     void this.load();
   }
 
