@@ -17,14 +17,25 @@ def async_wallbox_issue(
     **placeholders: str,
 ) -> None:
     """Raise (or update) a wallbox's repair issue `key`; the user fixes the cause."""
+    _async_entry_issue(hass, entry, key, key, severity, {"charger": entry.title, **placeholders})
+
+
+def _async_entry_issue(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    issue: str,
+    key: str,
+    severity: ir.IssueSeverity,
+    placeholders: dict[str, str],
+) -> None:
     ir.async_create_issue(
         hass,
         DOMAIN,
-        f"{key}_{entry.entry_id}",
+        f"{issue}_{entry.entry_id}",
         is_fixable=False,
         severity=severity,
         translation_key=key,
-        translation_placeholders={"charger": entry.title, **placeholders},
+        translation_placeholders=placeholders,
     )
 
 
@@ -42,15 +53,7 @@ def async_site_issue(
     **placeholders: str,
 ) -> None:
     """Raise a site's repair issue (`issue` tells several of one `key` apart)."""
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        f"{issue}_{entry.entry_id}",
-        is_fixable=False,
-        severity=severity,
-        translation_key=key,
-        translation_placeholders={"site": entry.title, **placeholders},
-    )
+    _async_entry_issue(hass, entry, issue, key, severity, {"site": entry.title, **placeholders})
 
 
 def async_clear_site_issue(hass: HomeAssistant, entry: ConfigEntry, issue: str) -> None:

@@ -7,7 +7,7 @@ The same three forms serve adding a site and changing it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import probatio as vol
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
@@ -180,6 +180,10 @@ class _SiteForms:
     """The walk through the three forms; the flow classes say where it starts and ends."""
 
     hass: HomeAssistant
+    if TYPE_CHECKING:  # given by the flow class the forms are mixed into
+
+        def async_show_form(self, **kwargs: Any) -> ConfigFlowResult: ...
+
     _site: dict[str, Any]
     _boxes_left: list[str]
     _previous: dict[str, Any]
@@ -216,6 +220,42 @@ class _SiteForms:
             if user_input.get(CONF_FALLBACK) == 0:
                 self._site[CONF_FALLBACK] = 0
 
+    async def async_step_site_box(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """One wallbox's wiring and priority (shown once per wallbox)."""
+        errors: dict[str, str] = {}
+        if user_input is not None and self._take_box(dict(user_input), errors):
+            if self._boxes_left:
+                return await self.async_step_site_box()
+            if self._site[CONF_GRID_SOURCE] == GRID_NONE:
+                return self._finish()
+            return await self.async_step_site_grid()
+        return self.async_show_form(
+            step_id="site_box",
+            data_schema=_box_schema(user_input or self._box_defaults()),
+            description_placeholders=self._box_title(),
+            errors=errors,
+        )
+
+    async def async_step_site_grid(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The grid meter's sensors, per phase, and the safe share while they are stale."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            self._take_grid(dict(user_input), errors)
+            if not errors:
+                return self._finish()
+        return self.async_show_form(
+            step_id="site_grid",
+            data_schema=_grid_schema(self._site[CONF_GRID_SOURCE], user_input or self._previous),
+            errors=errors,
+        )
+
+    def _finish(self) -> ConfigFlowResult:
+        raise NotImplementedError  # pragma: no cover - each flow class ends the walk its way
+
 
 class SiteConfigSteps(_SiteForms, ConfigFlow):
     """The config flow's steps that add a site (mixed into the integration's flow)."""
@@ -243,40 +283,7 @@ class SiteConfigSteps(_SiteForms, ConfigFlow):
             errors=errors,
         )
 
-    async def async_step_site_box(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """One wallbox's wiring and priority (shown once per wallbox)."""
-        errors: dict[str, str] = {}
-        if user_input is not None and self._take_box(dict(user_input), errors):
-            if self._boxes_left:
-                return await self.async_step_site_box()
-            if self._site[CONF_GRID_SOURCE] == GRID_NONE:
-                return self._create()
-            return await self.async_step_site_grid()
-        return self.async_show_form(
-            step_id="site_box",
-            data_schema=_box_schema(user_input or self._box_defaults()),
-            description_placeholders=self._box_title(),
-            errors=errors,
-        )
-
-    async def async_step_site_grid(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """The grid meter's sensors, per phase, and the safe share while they are stale."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            self._take_grid(dict(user_input), errors)
-            if not errors:
-                return self._create()
-        return self.async_show_form(
-            step_id="site_grid",
-            data_schema=_grid_schema(self._site[CONF_GRID_SOURCE], user_input or {}),
-            errors=errors,
-        )
-
-    def _create(self) -> ConfigFlowResult:
+    def _finish(self) -> ConfigFlowResult:
         return self.async_create_entry(
             title=self._site_name, data={CONF_KIND: KIND_SITE}, options=self._site
         )
@@ -306,35 +313,5 @@ class SiteOptionsFlow(_SiteForms, OptionsFlowWithReload):
             errors=errors,
         )
 
-    async def async_step_site_box(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """One wallbox's wiring and priority (shown once per wallbox)."""
-        errors: dict[str, str] = {}
-        if user_input is not None and self._take_box(dict(user_input), errors):
-            if self._boxes_left:
-                return await self.async_step_site_box()
-            if self._site[CONF_GRID_SOURCE] == GRID_NONE:
-                return self.async_create_entry(data=self._site)
-            return await self.async_step_site_grid()
-        return self.async_show_form(
-            step_id="site_box",
-            data_schema=_box_schema(user_input or self._box_defaults()),
-            description_placeholders=self._box_title(),
-            errors=errors,
-        )
-
-    async def async_step_site_grid(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """The grid meter's sensors, per phase, and the safe share while they are stale."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            self._take_grid(dict(user_input), errors)
-            if not errors:
-                return self.async_create_entry(data=self._site)
-        return self.async_show_form(
-            step_id="site_grid",
-            data_schema=_grid_schema(self._site[CONF_GRID_SOURCE], user_input or self._previous),
-            errors=errors,
-        )
+    def _finish(self) -> ConfigFlowResult:
+        return self.async_create_entry(data=self._site)

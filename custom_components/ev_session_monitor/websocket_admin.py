@@ -28,7 +28,7 @@ from .core.numbers import finite_float
 from .core.tags import DuplicateTagError, InvalidTagError, KnownTag, normalize_tag, validate_tag
 from .helpers import entity_id_of, loaded_entries
 from .site_config import is_site_entry, wallbox_entries
-from .storage import DATA_DOMAIN
+from .storage import DATA_DOMAIN, TagStore
 
 # The same bounds as the options flow's price field.
 PRICE_MIN, PRICE_MAX = -10.0, 100.0
@@ -128,6 +128,15 @@ def _tag_error(connection: ActiveConnection, msg_id: int, err: ValueError) -> No
     connection.send_error(msg_id, code, str(err))
 
 
+def _known_tag(
+    store: TagStore, connection: ActiveConnection, msg: Mapping[str, Any]
+) -> KnownTag | None:
+    """The card the command names, or None after answering that it is unknown."""
+    if (known := store.registry.get(msg["tag_id"])) is None:
+        connection.send_error(msg["id"], ERR_NOT_FOUND, "unknown tag")
+    return known
+
+
 async def _async_admit(hass: HomeAssistant, tag: KnownTag) -> None:
     """Add a tag and let a wallbox where it is presented right now accept it."""
     await hass.data[DATA_DOMAIN].tags.async_add(tag)
@@ -165,8 +174,7 @@ async def ws_tag_update(
 ) -> None:
     """Rename a card or change its person, price or wallboxes."""
     store = hass.data[DATA_DOMAIN].tags
-    if (known := store.registry.get(msg["tag_id"])) is None:
-        connection.send_error(msg["id"], ERR_NOT_FOUND, "unknown tag")
+    if (known := _known_tag(store, connection, msg)) is None:
         return
     try:
         tag = _tag_from(hass, normalize_tag(msg["tag_id"]), msg)
@@ -193,8 +201,7 @@ async def ws_tag_remove(
 ) -> None:
     """Forget a card (its past sessions keep the name they had)."""
     store = hass.data[DATA_DOMAIN].tags
-    if store.registry.get(msg["tag_id"]) is None:
-        connection.send_error(msg["id"], ERR_NOT_FOUND, "unknown tag")
+    if _known_tag(store, connection, msg) is None:
         return
     await store.async_remove(msg["tag_id"])
     connection.send_result(msg["id"])
@@ -214,8 +221,7 @@ async def ws_tag_block(
 ) -> None:
     """Block a card (refused at every wallbox, OCPP boxes answer Blocked) or unblock it."""
     store = hass.data[DATA_DOMAIN].tags
-    if (known := store.registry.get(msg["tag_id"])) is None:
-        connection.send_error(msg["id"], ERR_NOT_FOUND, "unknown tag")
+    if (known := _known_tag(store, connection, msg)) is None:
         return
     tag = replace(known, blocked=msg["blocked"])
     await store.async_update(tag)

@@ -126,7 +126,10 @@ async def test_version_survives_a_restart(
     hass_storage: dict[str, Any],
 ) -> None:
     """After a reload the next list has a higher version than any the box has seen."""
-    stored = hass_storage[f"{DOMAIN}.ocpp_{entry.entry_id}"]["data"]["local_list"]
+    key = f"{DOMAIN}.ocpp_{entry.entry_id}"
+    # Saved once the box has answered the list (the box counts its version before that).
+    await _until(lambda: "local_list" in hass_storage.get(key, {}).get("data", {}))
+    stored = hass_storage[key]["data"]["local_list"]
     assert stored == {"version": 1, "entries": {ALICE: "Accepted", BOB: "Blocked"}}
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()

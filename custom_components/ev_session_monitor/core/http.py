@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import json
 import logging
 import math
@@ -196,33 +197,24 @@ class HttpWallboxClient(WallboxClient):
         read_answer: bool = True,
     ) -> Any:
         """Send one request with the box's credentials; a refused token is renewed once."""
+        send = functools.partial(
+            self._send_request,
+            method,
+            path,
+            params=params,
+            payload=payload,
+            form=form,
+            missing_ok=missing_ok,
+        )
         if self._token is None:
-            return await self._send_request(
-                method,
-                path,
-                params=params,
-                payload=payload,
-                form=form,
-                missing_ok=missing_ok,
-                headers=self._headers,
-                read_answer=read_answer and form is None,
-            )
+            return await send(headers=self._headers, read_answer=read_answer and form is None)
         for attempt in (1, 2):
             try:
                 header = await self._token.header()
             except (ValueError, WallboxResponseError) as err:
                 raise WallboxAuthError(f"{self.profile.token_path}: no token: {err}") from err
             try:
-                return await self._send_request(
-                    method,
-                    path,
-                    params=params,
-                    payload=payload,
-                    form=form,
-                    missing_ok=missing_ok,
-                    headers={"Authorization": header},
-                    read_answer=read_answer,
-                )
+                return await send(headers={"Authorization": header}, read_answer=read_answer)
             except WallboxAuthError:
                 if attempt == 2:
                     raise
