@@ -72,8 +72,63 @@ test("admin: Reports downloads a card's PDF statement with the card's total", as
   const total = `Total: ${filed.sessions} sessions, ${filed.energy_kwh.toFixed(3)} kWh, ${filed.cost.toFixed(2)} ${filed.currency}`;
   assert.ok(text.includes(total), `${total} in:\n${text.slice(-600)}`);
   assert.ok(text.includes(filed.reference));
+  await renderFirstPage(context, path, total);
   await context.close();
 });
+
+/**
+ * Page 1 of the statement drawn by pdf.js (the PDF reader of Firefox, from frontend/'s pinned
+ * devDependencies, served to the page by the test: no CDN) in this browser, saved as
+ * statement-page1.png: an A4 page with ink on it; the last page's drawn text holds the total.
+ */
+async function renderFirstPage(context, pdfPath, total) {
+  const origin = "http://statement.invalid";
+  const pdfjs = join(REPO, "frontend/node_modules/pdfjs-dist/build");
+  const files = {
+    "/": ["text/html", "<!doctype html><body style='margin:0;background:#fff'><canvas></canvas></body>"],
+    "/pdf.mjs": ["text/javascript", readFileSync(join(pdfjs, "pdf.min.mjs"))],
+    "/pdf.worker.mjs": ["text/javascript", readFileSync(join(pdfjs, "pdf.worker.min.mjs"))],
+    "/statement.pdf": ["application/pdf", readFileSync(pdfPath)],
+  };
+  const page = await context.newPage();
+  await page.route(`${origin}/**`, (route) => {
+    const [contentType, body] = files[new URL(route.request().url()).pathname] ?? [];
+    return body === undefined ? route.fulfill({ status: 404 }) : route.fulfill({ contentType, body });
+  });
+  await page.goto(`${origin}/`);
+  const drawn = await page.evaluate(async () => {
+    const pdfjsLib = await import("/pdf.mjs");
+    pdfjsLib.GlobalWorkerOptions.workerSrc = "/pdf.worker.mjs";
+    const pdf = await pdfjsLib.getDocument({ url: "/statement.pdf" }).promise;
+    const first = await pdf.getPage(1);
+    const viewport = first.getViewport({ scale: 1.5 });
+    const canvas = document.querySelector("canvas");
+    canvas.width = viewport.width;
+    canvas.height = viewport.height;
+    const context2d = canvas.getContext("2d");
+    await first.render({ canvasContext: context2d, canvas, viewport }).promise;
+    const pixels = context2d.getImageData(0, 0, canvas.width, canvas.height).data;
+    let ink = 0;
+    for (let i = 0; i < pixels.length; i += 4) {
+      if (pixels[i] < 128 && pixels[i + 1] < 128 && pixels[i + 2] < 128) ink += 1;
+    }
+    // The totals close the statement: read from its last page as pdf.js lays the text out.
+    const last = await (await pdf.getPage(pdf.numPages)).getTextContent();
+    return {
+      pages: pdf.numPages,
+      width: canvas.width,
+      height: canvas.height,
+      inkShare: ink / (canvas.width * canvas.height),
+      lastText: last.items.map((item) => item.str).join(" "),
+    };
+  });
+  await page.locator("canvas").screenshot({ path: join(IMAGES, "statement-page1.png") });
+  await page.close();
+  assert.ok(Math.abs(drawn.width / drawn.height - 210 / 297) < 0.01, `A4: ${drawn.width}x${drawn.height}`);
+  assert.ok(drawn.inkShare > 0.002 && drawn.inkShare < 0.5, `ink on ${drawn.inkShare} of the page`);
+  const lastText = drawn.lastText.replace(/\s+/g, " ");
+  assert.ok(lastText.includes(total), `${total} drawn in: ${lastText.slice(-400)}`);
+}
 
 test("admin: Utilization shows the site's figures and the occupancy heat map", async () => {
   const { context, page } = await openView(ready.admin, "reports");
