@@ -273,3 +273,59 @@ test("card: hides the controls ev_session_monitor/permissions denies", async () 
   assert.deepEqual(await controls([box.enable, box.current]), { switch: false, slider: false });
   await context.close();
 });
+
+// The same without stubs: the stack's wallbox has "controls for administrators only" on, so
+// Alice (not an administrator) gets a card without the switch and the slider, and Home
+// Assistant refuses her call to the switch; the administrator's card has both.
+test("card: controls for administrators only, for a real non-administrator", async () => {
+  const admin = await loggedIn(browser, ready.admin);
+  const box = await wallbox(admin.page);
+  const shownTo = async (page) => {
+    await page.waitForFunction(() => customElements.get("ev-session-card"), null, { timeout: 60_000 });
+    return page.evaluate(async (deviceId) => {
+      const card = document.createElement("ev-session-card");
+      card.setConfig({ type: "custom:ev-session-card", device_id: deviceId });
+      card.hass = document.querySelector("home-assistant").hass;
+      document.body.appendChild(card);
+      await card.updateComplete;
+      const root = () => card.shadowRoot;
+      // The answer of ev_session_monitor/permissions arrives after the first render.
+      for (let i = 0; i < 50 && !root().querySelector(".status"); i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await card.updateComplete;
+      const shown = {
+        status: Boolean(root().querySelector(".status")),
+        switch: Boolean(root().querySelector("input[role=switch]")),
+        slider: Boolean(root().querySelector("input[type=range]")),
+      };
+      card.remove();
+      return shown;
+    }, box.deviceId);
+  };
+  assert.deepEqual(await shownTo(admin.page), { status: true, switch: true, slider: true });
+  await admin.context.close();
+
+  const { context, page } = await loggedIn(browser, ready.reader);
+  await page.waitForFunction(() => document.querySelector("home-assistant")?.hass?.states, null, {
+    timeout: 60_000,
+  });
+  assert.deepEqual(await shownTo(page), { status: true, switch: false, slider: false });
+  const before = (await entityState(box.enable)).state;
+  const refused = await page.evaluate(
+    (entityId) =>
+      document
+        .querySelector("home-assistant")
+        .hass.callService("switch", "turn_off", { entity_id: entityId })
+        .then(
+          () => null,
+          (err) => err.message ?? String(err),
+        ),
+    box.enable,
+  );
+  assert.ok(refused, "Home Assistant refuses the non-administrator's switch call");
+  await new Promise((resolve) => setTimeout(resolve, 2500)); // a poll (2 s) would show a change
+  assert.equal((await entityState(box.enable)).state, before, "the switch did not move");
+  await context.close();
+});

@@ -163,6 +163,8 @@ async def prepare(
             "enforce_authorization": False,
             "release_current": 16,
             "hash_unknown_tags": False,
+            # A small business's setting: only administrators switch and set the box.
+            "controls_admin_only": True,
         },
     )
     if settings.get("step_id") == "fixed_price":  # the price has a step of its own
