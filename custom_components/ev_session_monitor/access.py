@@ -26,7 +26,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.http import current_request
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_CARD_NAMES_ADMIN_ONLY, CONF_CONTROLS_ADMIN_ONLY, DOMAIN
+from .const import CONF_CONTROLS_ADMIN_ONLY, DOMAIN
 from .core.tags import normalize_tag
 from .storage import DATA_DOMAIN
 
@@ -245,10 +245,7 @@ def controls_denied_entities(hass: HomeAssistant, user: User | None) -> list[str
 
 def card_names_admin_only(hass: HomeAssistant) -> bool:
     """Card names are shared by the wallboxes: hidden when any wallbox says so."""
-    return any(
-        entry.options.get(CONF_CARD_NAMES_ADMIN_ONLY)
-        for entry in hass.config_entries.async_entries(DOMAIN)
-    )
+    return hass.data[DATA_DOMAIN].card_name_privacy.hidden
 
 
 def can_see_card_names(hass: HomeAssistant, user: User | None) -> bool:

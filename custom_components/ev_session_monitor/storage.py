@@ -10,13 +10,26 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    ConfigEntry,
+    ConfigEntryChange,
+)
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.singleton import singleton
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, EVENT_UNKNOWN_TAG, HISTORY_FILE, LOGGER, USER_PROFILE_DIR
+from .const import (
+    CONF_CARD_NAMES_ADMIN_ONLY,
+    DOMAIN,
+    EVENT_UNKNOWN_TAG,
+    HISTORY_FILE,
+    LOGGER,
+    USER_PROFILE_DIR,
+)
 from .core.history import HistoryCorruptError, SessionHistory
 from .core.modbus_link import ModbusLinkPool
 from .core.model import SessionRecord
@@ -235,6 +248,36 @@ class UnknownCardLog:
         )
 
 
+class CardNamePrivacy:
+    """Whether any wallbox hides card names from non-administrators (its option).
+
+    Every card sensor asks on every pushed meter value; going through all entries each time
+    was the busiest line of Home Assistant at 500 OCPP boxes. The answer is kept until an
+    entry of this integration is added, changed or removed.
+    """
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Forget the answer whenever one of the integration's entries changes."""
+        self._hass = hass
+        self._hidden: bool | None = None
+        async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, self._entry_changed)
+
+    @callback
+    def _entry_changed(self, _change: ConfigEntryChange, entry: ConfigEntry) -> None:
+        if entry.domain == DOMAIN:
+            self._hidden = None
+
+    @property
+    def hidden(self) -> bool:
+        """True when any wallbox's options hide card names."""
+        if self._hidden is None:
+            self._hidden = any(
+                entry.options.get(CONF_CARD_NAMES_ADMIN_ONLY)
+                for entry in self._hass.config_entries.async_entries(DOMAIN)
+            )
+        return self._hidden
+
+
 @dataclass(kw_only=True)
 class DomainData:
     """What all wallboxes of the integration share."""
@@ -245,6 +288,7 @@ class DomainData:
     tags: TagStore
     archive: SessionArchive
     unknown_cards: UnknownCardLog
+    card_name_privacy: CardNamePrivacy
 
 
 async def async_load_catalog(hass: HomeAssistant) -> ProfileCatalog:
@@ -276,6 +320,7 @@ async def async_domain_data(hass: HomeAssistant) -> DomainData:
         catalog=await async_load_catalog(hass),
         clock=PollClock(hass),
         tags=tags,
+        card_name_privacy=CardNamePrivacy(hass),
         archive=archive,
         unknown_cards=unknown_cards,
     )

@@ -6,6 +6,8 @@ default unit is Wh, `format` SignedData carries a signed blob, `location` names 
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,56 @@ async def test_ids_continue_after_the_last_one_on_disk(tmp_path: Path) -> None:
     opened = OpenTransaction("CP", 1, "CARD", 5, "2026-12-07T08:00:00Z")
     assert await ids.begin(opened) == 43
     assert await JsonFileTransactionIds(path).lookup(43) == opened
+
+
+async def test_boxes_starting_at_once_each_get_an_id_that_is_on_disk_before_the_answer(
+    tmp_path: Path,
+) -> None:
+    """500 boxes after a power cut start together: unique ids, each durable when answered."""
+    path = tmp_path / "ids.json"
+    ids = JsonFileTransactionIds(path)
+
+    async def start(number: int) -> int:
+        transaction_id = await ids.begin(
+            OpenTransaction(f"CP{number}", 1, "CARD", number, "2026-12-07T08:00:00Z")
+        )
+        on_disk = json.loads(path.read_text())
+        assert on_disk["open"][str(transaction_id)]["charge_point_id"] == f"CP{number}"
+        return transaction_id
+
+    started = await asyncio.gather(*(start(number) for number in range(500)))
+    assert sorted(started) == list(range(1, 501))
+    closings = await asyncio.gather(*(ids.finish(transaction_id) for transaction_id in started))
+    assert {closing.transaction.charge_point_id for closing in closings if closing.transaction} == {
+        f"CP{number}" for number in range(500)
+    }
+    reread = JsonFileTransactionIds(path)
+    assert await reread.lookup(1) is None
+    assert await reread.closed(500)
+    assert await reread.next_id() == 501
+
+
+async def test_starts_whose_write_failed_are_refused_and_forgotten(tmp_path: Path) -> None:
+    folder = tmp_path / "config"
+    path = folder / "ids.json"
+    ids = JsonFileTransactionIds(path)
+    first = OpenTransaction("CP1", 1, "CARD", 0, "2026-12-07T08:00:00Z")
+    assert await ids.begin(first) == 1
+    path.unlink()
+    folder.rmdir()
+    folder.write_text("")  # the folder is gone: every write fails
+    results = await asyncio.gather(
+        *(ids.begin(OpenTransaction(f"CP{n}", 1, "CARD", n, "x")) for n in range(2, 6)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(result, TransactionIdStoreError) for result in results)
+    folder.unlink()
+    # The failed starts were never answered: their ids may be given again, and only the first
+    # transaction is open.
+    assert await ids.begin(OpenTransaction("CP9", 1, "CARD", 9, "x")) == 2
+    assert await ids.lookup(1) == first
+    assert await ids.lookup(3) is None
+    assert set(json.loads(path.read_text())["open"]) == {"1", "2"}
 
 
 @pytest.mark.parametrize(
