@@ -204,6 +204,11 @@ class TagEnergy:
         self._totals: dict[str, TagTotal] = {}
         self._recent: dict[str, SessionRecord] = {}
         self._coordinators: dict[str, EvCoordinator] = {}
+        # The running session of each wallbox, by card: tag id -> entry id -> (session id, Wh,
+        # cost). Kept as each wallbox updates, so a meter value at one box costs that box's
+        # card, not a walk over every wallbox.
+        self._running: dict[str, dict[str, tuple[str, float, float]]] = {}
+        self._running_tag: dict[str, str] = {}
         self._host_id: str | None = None
         self._sensors: dict[str, list[TagSensor]] = {}
         self._lock = asyncio.Lock()
@@ -220,15 +225,19 @@ class TagEnergy:
         entry.async_on_unload(
             coordinator.async_add_event_listener(partial(self._wallbox_event, coordinator))
         )
-        entry.async_on_unload(coordinator.async_add_listener(self._async_refresh_sensors))
+        entry.async_on_unload(
+            coordinator.async_add_listener(partial(self._wallbox_updated, entry.entry_id))
+        )
         for record in coordinator.recorder.unarchived:
             self._completed(record)
+        self._note_running(entry.entry_id)
         await self.async_place()
         self._async_refresh_sensors()
 
     async def async_entry_unloaded(self, entry: EvConfigEntry) -> None:
         """The wallbox is gone (its platform, with any card sensors on it, too)."""
         self._coordinators.pop(entry.entry_id, None)
+        self._refresh_tags(self._note_running(entry.entry_id))
         await self.async_place()
 
     @callback
@@ -262,17 +271,43 @@ class TagEnergy:
         if total is None:
             return None
         energy, cost = total.energy_wh, total.cost
-        currency = self.hass.config.currency
-        for coordinator in self._coordinators.values():
-            live = coordinator.data.session if coordinator.data is not None else None
-            if (
-                live is not None
-                and live.tag_id == tag_id
-                and live.session_id not in total.session_ids
-            ):
-                energy += live.energy_wh
-                cost += session_cost(live, currency)
+        for session_id, running_wh, running_cost in self._running.get(tag_id, {}).values():
+            if session_id not in total.session_ids:  # else counted in the total already
+                energy += running_wh
+                cost += running_cost
         return energy, cost
+
+    def _note_running(self, entry_id: str) -> set[str]:
+        """Note the wallbox's running session; return the cards whose values it touched."""
+        touched: set[str] = set()
+        if (before := self._running_tag.pop(entry_id, None)) is not None:
+            self._running[before].pop(entry_id, None)
+            if not self._running[before]:
+                del self._running[before]
+            touched.add(before)
+        coordinator = self._coordinators.get(entry_id)
+        data = coordinator.data if coordinator is not None else None
+        live = data.session if data is not None else None
+        if live is not None and live.tag_id:
+            cost = session_cost(live, self.hass.config.currency)
+            self._running.setdefault(live.tag_id, {})[entry_id] = (
+                live.session_id,
+                live.energy_wh,
+                cost,
+            )
+            self._running_tag[entry_id] = live.tag_id
+            touched.add(live.tag_id)
+        return touched
+
+    @callback
+    def _wallbox_updated(self, entry_id: str) -> None:
+        self._refresh_tags(self._note_running(entry_id))
+
+    @callback
+    def _refresh_tags(self, tag_ids: set[str]) -> None:
+        for tag_id in tag_ids:
+            for sensor in list(self._sensors.get(tag_id, ())):
+                sensor.async_refresh()
 
     @callback
     def _async_refresh_sensors(self) -> None:
