@@ -47,7 +47,7 @@ from custom_components.ev_session_monitor.tag_sensors import (
 )
 from tools.wallbox_simulator import WallboxSimulator
 
-from .conftest import SetupEntry, TestClock
+from .conftest import SetupEntry, TestClock, entry_for, stepper
 
 ALICE = "04A1B2C3D4"
 BOB = "0B0B0B0B"
@@ -390,3 +390,54 @@ async def test_cards_under_their_wallbox_in_the_energy_dashboard(
     assert card == [("2026-04-01 08:00", 1.0)]
     assert [hour for hour, _ in box] == ["2026-04-01 08:00"]
     assert box[0][1] >= card[0][1]
+
+
+async def test_cards_at_two_wallboxes_at_once_count_their_own_box_only(
+    hass: HomeAssistant,
+    simulator: WallboxSimulator,
+    setup_entry: SetupEntry,
+    clock: TestClock,
+    utc_clock,
+) -> None:
+    """Alice charges in the garage while Bob charges at the carport, then Alice moves over."""
+    utc_clock.move_to("2026-04-01T08:00:00+00:00")
+    garage = await setup_entry(**{CONF_PRICE_SOURCE: PRICE_FIXED, CONF_FIXED_PRICE: 0.30})
+    carport_box = WallboxSimulator(simulator.profile.profile_id)
+    carport_box.state.lifetime_wh = 2_000_000
+    await carport_box.start()
+    try:
+        carport = entry_for(
+            carport_box,
+            title="Carport",
+            **{CONF_PRICE_SOURCE: PRICE_FIXED, CONF_FIXED_PRICE: 0.30},
+        )
+        carport.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(carport.entry_id)
+        tags = hass.data[DOMAIN].tags
+        await tags.async_add(KnownTag(ALICE, "Alice", None, None, frozenset()))
+        await tags.async_add(KnownTag(BOB, "Bob", None, None, frozenset()))
+        await hass.async_block_till_done()
+        in_garage = stepper(hass, simulator, clock, garage)
+        at_carport = stepper(hass, carport_box, clock, carport)
+
+        def shown() -> tuple[float, float]:
+            return value(hass, ENERGY), value(hass, "sensor.bob_energy")
+
+        await start_session(simulator, in_garage, ALICE)
+        await start_session(carport_box, at_carport, BOB)
+        await in_garage(250)  # 7.2 kW for 250 s: 0.5 kWh
+        assert shown() == (0.5, 0.0)
+        await at_carport(250)
+        assert shown() == (0.5, 0.5)
+        await in_garage(250)
+        await end_session(simulator, in_garage)
+        assert shown() == (1.0, 0.5)
+        await at_carport(250)
+        await end_session(carport_box, at_carport)
+        assert shown() == (1.0, 1.0)
+        await start_session(carport_box, at_carport, ALICE)
+        await at_carport(250)
+        assert shown() == (1.5, 1.0)
+        assert value(hass, COST) == 0.45
+    finally:
+        await carport_box.stop()
