@@ -102,6 +102,42 @@ async def test_boot_switches_off_the_box_card_cache_and_reads_it_back(
     assert report.read_back == box.state.configuration
 
 
+async def test_a_box_that_reconnects_already_configured_is_only_read(
+    central: RunningCentralSystem,
+) -> None:
+    """After a restart 500 boxes reconnect at once: one GetConfiguration each, no changes."""
+    async with connect(central.url(), CHARGE_POINT_ID, PASSWORD) as box:
+        box.state.configuration |= {
+            "AuthorizationCacheEnabled": "False",  # another case, the same value
+            "LocalPreAuthorize": "false",
+            "AllowOfflineTxForUnknownId": "false",
+            "StopTransactionOnInvalidId": "true",
+            "MeterValueSampleInterval": "10",
+        }
+        await box.call(BOOT, suppress=False)
+        await asyncio.wait_for(central.sink.configured.wait(), 10)
+    assert box.state.configuration_changes == []
+    (report,) = central.sink.configurations
+    assert report.rejected == ()
+    assert len(report.accepted) == 5
+
+
+async def test_only_the_keys_that_differ_are_changed(central: RunningCentralSystem) -> None:
+    async with connect(central.url(), CHARGE_POINT_ID, PASSWORD) as box:
+        box.state.configuration |= {
+            "AuthorizationCacheEnabled": "false",
+            "LocalPreAuthorize": "false",
+            "StopTransactionOnInvalidId": "true",
+        }
+        await box.call(BOOT, suppress=False)
+        await asyncio.wait_for(central.sink.configured.wait(), 10)
+    assert box.state.configuration_changes == [
+        ("AllowOfflineTxForUnknownId", "false"),
+        ("MeterValueSampleInterval", "10"),
+    ]
+    assert central.sink.configurations[0].rejected == ()
+
+
 async def test_keys_the_box_refuses_or_lacks_are_named_in_the_report(
     central: RunningCentralSystem,
 ) -> None:

@@ -84,6 +84,8 @@ class BoxState:
     )
     # Keys this box refuses to change (as a read-only key would be).
     read_only: set[str] = field(default_factory=set)
+    # Every ChangeConfiguration received: (key, value).
+    configuration_changes: list[tuple[str, str]] = field(default_factory=list)
     remote_starts: list[dict[str, Any]] = field(default_factory=list)
     remote_stops: list[int] = field(default_factory=list)
     charging_profiles: list[dict[str, Any]] = field(default_factory=list)
@@ -115,6 +117,7 @@ class SimulatedChargePoint(ChargePoint):
     @on(Action.change_configuration)
     def on_change_configuration(self, key: str, value: str, **_: Any) -> Any:
         """Answer change configuration as a box would, and note it."""
+        self.state.configuration_changes.append((key, value))
         if key in self.state.read_only:
             return call_result.ChangeConfiguration(status=ConfigurationStatus.rejected)
         if key not in self.state.configuration:

@@ -79,11 +79,22 @@ _ACCEPTED = frozenset({"Accepted"})
 async def configure_after_boot(
     charge_point: _Caller, sample_interval_s: int
 ) -> ConfigurationReport:
-    """Set the card-check keys and the sample interval, then read them back."""
+    """Set the card-check keys and the sample interval where they differ, then read them back.
+
+    A box that reconnects (Home Assistant restarted, the network came back) usually holds the
+    right values already: it then costs one GetConfiguration, not a ChangeConfiguration per
+    key, which is what 500 boxes reconnecting at once wait for.
+    """
     wanted = {**CARD_CHECK_CONFIGURATION, METER_VALUE_SAMPLE_INTERVAL: str(sample_interval_s)}
+    # The local list's keys are read, not set: whether the box keeps a list is its own.
+    read_back = await _read_configuration(charge_point, [*wanted, *LOCAL_LIST_KEYS])
     accepted: list[str] = []
     rejected: list[str] = []
+    changed: list[str] = []
     for key, value in wanted.items():
+        if _holds(read_back[key], value):
+            accepted.append(key)
+            continue
         try:
             await _status_call(
                 charge_point, call.ChangeConfiguration(key=key, value=value), _CONFIGURATION_TAKEN
@@ -91,22 +102,32 @@ async def configure_after_boot(
         except CommandError:
             rejected.append(key)
         else:
-            accepted.append(key)
-    # The local list's keys are read, not set: whether the box keeps a list is its own.
-    read_back: dict[str, str | None] = dict.fromkeys([*wanted, *LOCAL_LIST_KEYS])
-    result = await _call(charge_point, call.GetConfiguration(key=list(read_back)))
-    for entry in result.configuration_key or ():
-        if entry.get("key") in read_back:
-            read_back[entry["key"]] = entry.get("value")
-    for key in accepted[:]:
-        stored = read_back[key]
-        # A box may answer booleans in another case ("False"); the value is what counts.
-        if stored is None or stored.lower() != wanted[key].lower():
-            accepted.remove(key)
-            rejected.append(key)
+            changed.append(key)
+    if changed:
+        read_back |= await _read_configuration(charge_point, changed)
+    for key in changed:
+        # A box may accept a value and keep its own: what it reads back is what counts.
+        (accepted if _holds(read_back[key], wanted[key]) else rejected).append(key)
     return ConfigurationReport(
-        accepted=tuple(accepted), rejected=tuple(rejected), read_back=read_back
+        accepted=tuple(key for key in wanted if key in accepted),
+        rejected=tuple(key for key in wanted if key in rejected),
+        read_back=read_back,
     )
+
+
+def _holds(stored: str | None, wanted: str) -> bool:
+    # A box may answer booleans in another case ("False"); the value is what counts.
+    return stored is not None and stored.lower() == wanted.lower()
+
+
+async def _read_configuration(charge_point: _Caller, keys: list[str]) -> dict[str, str | None]:
+    """The box's values of `keys` (None: the box does not know the key or sent no value)."""
+    values: dict[str, str | None] = dict.fromkeys(keys)
+    result = await _call(charge_point, call.GetConfiguration(key=keys))
+    for entry in result.configuration_key or ():
+        if entry.get("key") in values:
+            values[entry["key"]] = entry.get("value")
+    return values
 
 
 async def remote_start(charge_point: _Caller, id_tag: str, connector_id: int | None = None) -> None:
