@@ -122,9 +122,12 @@ TAG_ENERGY_SENSOR = TagSensorDescription(
     device_class=SensorDeviceClass.ENERGY,
     state_class=SensorStateClass.TOTAL_INCREASING,
     native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-    suggested_display_precision=2,
+    # Steps of 0.1 kWh, as the wallbox's lifetime meter: a card's running total needs no
+    # watt-hours (the history and reports keep them), and a state row per meter value was
+    # a third of all the rows an OCPP box wrote.
+    suggested_display_precision=1,
     value_fn=lambda value: value[0] / 1000,
-    digits=3,
+    digits=1,
 )
 TAG_COST_SENSOR = TagSensorDescription(
     key="cost",
