@@ -24,7 +24,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 from .const import DOMAIN
 from .core.site.model import PHASES
-from .site_config import is_site_entry
+from .site_config import CONF_CIRCUIT_NAME, is_site_entry, sub_circuits
 from .site_controller import SiteConfigEntry, SiteController
 
 
@@ -61,6 +61,10 @@ def site_snapshot(hass: HomeAssistant, entry: SiteConfigEntry) -> dict[str, Any]
                 "priority": wiring.priority,
             }
         )
+    names = {
+        circuit_id: str(sub[CONF_CIRCUIT_NAME])
+        for circuit_id, sub in sub_circuits(entry.options).items()
+    }
     circuits = []
     for circuit in site.circuits:
         state = None if result is None else result.circuits.get(circuit.circuit_id)
@@ -94,7 +98,8 @@ def site_snapshot(hass: HomeAssistant, entry: SiteConfigEntry) -> dict[str, Any]
         circuits.append(
             {
                 "circuit_id": circuit.circuit_id,
-                "name": None,  # the main fuse: the portal names it
+                # None: the main fuse (the portal names it).
+                "name": names.get(circuit.circuit_id),
                 "parent": circuit.parent,
                 "limit_a": _amps(circuit.limit_a),
                 "margin_a": _amps(site.margin_a),

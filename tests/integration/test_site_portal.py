@@ -8,10 +8,8 @@ the house load being the meter's reading less what the simulated boxes draw.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
@@ -21,17 +19,6 @@ from tools.wallbox_simulator import WallboxSimulator
 
 from .conftest import TestClock
 from .test_site import charge, make_site
-
-
-@pytest.fixture
-async def boxes() -> AsyncIterator[list[WallboxSimulator]]:
-    """Three simulated Webasto NEXT wallboxes."""
-    sims = [WallboxSimulator("webasto_next") for _ in range(3)]
-    for sim in sims:
-        await sim.start()
-    yield sims
-    for sim in sims:
-        await sim.stop()
 
 
 async def latest(client: Any) -> dict[str, Any]:
@@ -65,11 +52,12 @@ def bar(site: dict[str, Any], phase: int) -> tuple[float, float, float, list[flo
 
 async def test_three_boxes_on_16_a_pushed_to_a_non_admin(
     hass: HomeAssistant,
-    boxes: list[WallboxSimulator],
+    site_boxes: list[WallboxSimulator],
     clock: TestClock,
     hass_ws_client: WebSocketGenerator,
     hass_read_only_access_token: str,
 ) -> None:
+    boxes = site_boxes[:3]
     site = await make_site(hass, boxes, clock, limit=16)
     # Not an administrator: the site holds no card names, every user sees it like the tiles.
     client = await hass_ws_client(hass, hass_read_only_access_token)
@@ -122,11 +110,11 @@ async def test_three_boxes_on_16_a_pushed_to_a_non_admin(
 
 async def test_house_load_in_the_bar(
     hass: HomeAssistant,
-    boxes: list[WallboxSimulator],
+    site_boxes: list[WallboxSimulator],
     clock: TestClock,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
-    sims = boxes[:2]
+    sims = site_boxes[:2]
     site = await make_site(hass, sims, clock, limit=25, grid=True, **{CONF_FALLBACK: 12})
     client = await hass_ws_client(hass)
     await client.send_json_auto_id({"type": f"{DOMAIN}/sites/subscribe"})
