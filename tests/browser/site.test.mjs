@@ -123,7 +123,10 @@ test("a site for two wallboxes set up in the UI; the Now tab shows the shares mo
     await page.getByText(`Wiring of ${box}`).waitFor();
     await page.getByRole("button", { name: "Submit" }).click();
   }
-  await page.getByText(/created|success/i).first().waitFor();
+  // The entry is made: Home Assistant offers to name the site's device and give it an area.
+  await page.getByText("Name and assign").or(page.getByText(/created|success/i)).first().waitFor();
+  const finish = page.getByRole("button", { name: /finish/i });
+  if (await finish.count()) await finish.first().click();
   await context.close();
 
   const admin = await loggedIn(browser, ready.admin);
@@ -175,4 +178,15 @@ test("a site for two wallboxes set up in the UI; the Now tab shows the shares mo
     assert.equal(now.boxes["Carport 1"].shown, "No car");
   }, 90_000);
   await admin.context.close();
+
+  // A user who is not an administrator sees the site too (it names wallboxes, never cards).
+  const reader = await loggedIn(browser, ready.reader);
+  await reader.page.goto(`${PANEL}?view=now`);
+  await reader.page.locator("ev-site-section section.site").waitFor({ timeout: 60_000 });
+  await eventually(async () => {
+    const now = await shares(reader.page);
+    assert.deepEqual(now.phases[2].boxes.map((b) => [b.box, b.amps]), [[second, 15]]);
+    assert.equal(now.boxes["Carport 2"].amps, "15 A on L1 L2 L3");
+  });
+  await reader.context.close();
 });
