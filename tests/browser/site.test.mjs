@@ -1,8 +1,9 @@
 // Site load management as a new user meets it: two wallboxes are added, the site is set up
 // through Home Assistant's own config flow dialog in the browser (Settings > Devices & services
 // > Add integration), and the portal's Now tab shows the fuse's bar per phase and each box's
-// share, which move when a car arrives and when one leaves. Run through tests/browser/run (last:
-// it adds wallboxes the other files do not expect).
+// share, which move when a car arrives and when one leaves; a sub-circuit added in the site's
+// options (its REST API) is drawn under the main fuse and holds its box to its limit. Run through
+// tests/browser/run (last: it adds wallboxes the other files do not expect).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -76,15 +77,23 @@ async function car(number, command) {
 async function shares(page) {
   return page.locator("ev-site-section").evaluate((element) => {
     const section = element.shadowRoot;
-    const phases = [...section.querySelectorAll(".phase")].map((phase) => ({
-      phase: Number(phase.dataset.phase),
-      headroom: Number(phase.dataset.headroom),
-      boxes: [...phase.querySelectorAll(".seg.box")].map((seg) => ({
-        box: seg.dataset.box,
-        amps: Number(seg.dataset.amps),
-        text: seg.textContent.trim(),
-      })),
-    }));
+    const bars = (circuit) =>
+      [...circuit.querySelectorAll(".phase")].map((phase) => ({
+        phase: Number(phase.dataset.phase),
+        headroom: Number(phase.dataset.headroom),
+        boxes: [...phase.querySelectorAll(".seg.box")].map((seg) => ({
+          box: seg.dataset.box,
+          amps: Number(seg.dataset.amps),
+          text: seg.textContent.trim(),
+        })),
+      }));
+    const circuits = Object.fromEntries(
+      [...section.querySelectorAll(".circuit")].map((circuit) => [
+        circuit.dataset.circuit,
+        { title: circuit.querySelector("h3").textContent.replace(/\s+/g, " ").trim(), phases: bars(circuit) },
+      ]),
+    );
+    const phases = circuits.main.phases;
     const boxes = Object.fromEntries(
       [...section.querySelectorAll(".allocation")].map((row) => [
         row.querySelector(".name").textContent.trim(),
@@ -95,7 +104,7 @@ async function shares(page) {
         },
       ]),
     );
-    return { phases, boxes };
+    return { phases, boxes, circuits };
   });
 }
 
@@ -177,6 +186,42 @@ test("a site for two wallboxes set up in the UI; the Now tab shows the shares mo
     assert.deepEqual(now.phases[0].boxes.map((b) => [b.box, b.amps]), [[second, 15]]);
     assert.equal(now.boxes["Carport 1"].shown, "No car");
   }, 90_000);
+
+  // A sub-circuit, in the site's options: Carport 2 moves to a 10 A carport row under the main
+  // fuse, and its share drops to the row's 9 A (10 A less the margin) while the main has 6 A free.
+  const entries = await (
+    await fetch(`${ready.url}/api/config/config_entries/entry?domain=ev_session_monitor`, {
+      headers: { Authorization: `Bearer ${ready.token}` },
+    })
+  ).json();
+  const siteEntry = entries.find((entry) => entry.title === "Carport").entry_id;
+  const options = "/api/config/config_entries/options/flow";
+  let step = await rest(options, { handler: siteEntry });
+  assert.equal(step.step_id, "site");
+  step = await rest(`${options}/${step.flow_id}`, {
+    limit_a: 16,
+    margin_a: 1,
+    stable_interval_s: 5,
+    wallboxes: [first, second],
+    sub_circuits: ["Carport row"],
+    controls_admin_only: false,
+    grid_source: "none",
+  });
+  assert.equal(step.step_id, "site_circuit");
+  step = await rest(`${options}/${step.flow_id}`, { limit_a: 10, parent: "main" });
+  for (const circuit of ["main", "carport_row"]) {
+    assert.equal(step.step_id, "site_box");
+    step = await rest(`${options}/${step.flow_id}`, { circuit, l1_phase: "0", phases: "3", priority: 0 });
+  }
+  assert.equal(step.type, "create_entry", JSON.stringify(step));
+  await eventually(async () => {
+    const now = await shares(admin.page);
+    assert.equal(now.circuits.carport_row.title, "Carport row 10 A per phase · under Main fuse");
+    assert.deepEqual(now.circuits.carport_row.phases[0].boxes.map((b) => [b.box, b.amps]), [[second, 9]]);
+    assert.equal(now.circuits.carport_row.phases[0].headroom, 0);
+    assert.equal(now.phases[0].headroom, 6);
+  }, 60_000);
+  await site.screenshot({ path: join(IMAGES, "site-now-circuits.png") });
   await admin.context.close();
 
   // A user who is not an administrator sees the site too (it names wallboxes, never cards).
@@ -185,8 +230,8 @@ test("a site for two wallboxes set up in the UI; the Now tab shows the shares mo
   await reader.page.locator("ev-site-section section.site").waitFor({ timeout: 60_000 });
   await eventually(async () => {
     const now = await shares(reader.page);
-    assert.deepEqual(now.phases[2].boxes.map((b) => [b.box, b.amps]), [[second, 15]]);
-    assert.equal(now.boxes["Carport 2"].amps, "15 A on L1 L2 L3");
+    assert.deepEqual(now.phases[2].boxes.map((b) => [b.box, b.amps]), [[second, 9]]);
+    assert.equal(now.boxes["Carport 2"].amps, "9 A on L1 L2 L3");
   });
   await reader.context.close();
 });

@@ -145,7 +145,11 @@ var G=globalThis,Y=G.ShadowRoot&&(G.ShadyCSS===void 0||G.ShadyCSS.nativeShadow)&
       <span class="headroom ${n?"negative":""}"
         >${i("site_headroom_short",{amps:this.amps(t.headroom_a)})}</span
       >
-    </div>`}circuit(e){let t=this.site.circuits.find(s=>s.circuit_id===e.parent);return o`<div class="circuit" data-circuit=${e.circuit_id}>
+    </div>`}depth(e){let t=0,s=e.parent;for(;s!==null&&t<this.site.circuits.length;)t+=1,s=this.site.circuits.find(r=>r.circuit_id===s)?.parent??null;return t}circuit(e){let t=this.site.circuits.find(s=>s.circuit_id===e.parent);return o`<div
+      class="circuit"
+      data-circuit=${e.circuit_id}
+      style="margin-left:${this.depth(e)*16}px"
+    >
       <h3>
         ${this.circuitName(e)}
         <span class="muted"
@@ -264,6 +268,9 @@ var G=globalThis,Y=G.ShadowRoot&&(G.ShadyCSS===void 0||G.ShadyCSS.nativeShadow)&
         margin-right: 4px;
         vertical-align: middle;
         border: 1px solid var(--divider-color, #e0e0e0);
+      }
+      .legend i.free {
+        background: var(--secondary-background-color, #f5f5f5);
       }
       .allocations {
         list-style: none;

@@ -101,9 +101,25 @@ export class EvSiteSection extends LitElement {
     </div>`;
   }
 
+  /** How many circuits a circuit hangs under (0: the main fuse). */
+  private depth(circuit: SiteCircuit): number {
+    let depth = 0;
+    let parent = circuit.parent;
+    while (parent !== null && depth < this.site.circuits.length) {
+      depth += 1;
+      parent = this.site.circuits.find((c) => c.circuit_id === parent)?.parent ?? null;
+    }
+    return depth;
+  }
+
   private circuit(circuit: SiteCircuit) {
     const parent = this.site.circuits.find((c) => c.circuit_id === circuit.parent);
-    return html`<div class="circuit" data-circuit=${circuit.circuit_id}>
+    // A sub-circuit is drawn indented under the circuit it hangs on.
+    return html`<div
+      class="circuit"
+      data-circuit=${circuit.circuit_id}
+      style="margin-left:${this.depth(circuit) * 16}px"
+    >
       <h3>
         ${this.circuitName(circuit)}
         <span class="muted"
@@ -248,6 +264,9 @@ export class EvSiteSection extends LitElement {
         margin-right: 4px;
         vertical-align: middle;
         border: 1px solid var(--divider-color, #e0e0e0);
+      }
+      .legend i.free {
+        background: var(--secondary-background-color, #f5f5f5);
       }
       .allocations {
         list-style: none;
