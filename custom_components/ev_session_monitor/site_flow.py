@@ -276,7 +276,14 @@ class _SiteForms:
         self._previous = previous
         self._main_name = main_name
         self._site = {
-            key: user_input[key] for key in (CONF_LIMIT, CONF_MARGIN, CONF_STABLE, CONF_GRID_SOURCE)
+            key: user_input[key]
+            for key in (
+                CONF_LIMIT,
+                CONF_MARGIN,
+                CONF_STABLE,
+                CONF_GRID_SOURCE,
+                CONF_CONTROLS_ADMIN_ONLY,
+            )
         }
         self._site[CONF_CIRCUITS] = {}
         self._site[CONF_WALLBOXES] = {}

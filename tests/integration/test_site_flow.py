@@ -312,3 +312,35 @@ async def test_wallbox_actions_refuse_a_site(
     assert await hass.config_entries.async_unload(site.entry_id)
     assert coordinator.enforcement.site_limit_a is None
     assert simulator.state.current_limit_a == 0  # the site's last share (no car) stays
+
+
+async def test_site_limit_for_administrators_only_is_kept(
+    hass: HomeAssistant, setup_entry: SetupEntry, hass_read_only_user: Any
+) -> None:
+    """The form's switch guards the site limit: a non-administrator cannot lower it then."""
+    from homeassistant.core import Context
+    from homeassistant.exceptions import HomeAssistantError
+
+    box = await setup_entry()
+    result = await start_site_flow(hass)
+    result = dict(
+        await hass.config_entries.flow.async_configure(
+            result["flow_id"], main_form([box.entry_id], **{CONF_CONTROLS_ADMIN_ONLY: True})
+        )
+    )
+    result = dict(
+        await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"l1_phase": "0", "phases": "3", "priority": 0}
+        )
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["options"][CONF_CONTROLS_ADMIN_ONLY] is True
+    await hass.async_block_till_done()
+    with pytest.raises(HomeAssistantError):
+        await hass.services.async_call(
+            "number",
+            "set_value",
+            {"entity_id": "number.carport_site_limit", "value": 10},
+            blocking=True,
+            context=Context(user_id=hass_read_only_user.id),
+        )
