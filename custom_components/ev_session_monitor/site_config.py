@@ -2,8 +2,9 @@
 
 A site is a config entry of this integration like a wallbox, told apart by `data[kind]`. Its
 options: the main fuse's limit per phase, the margin, the stable interval, the grid
-measurement (none, per-phase current sensors, or per-phase power with voltage), and per
-wallbox entry its wiring and priority.
+measurement (none, per-phase current sensors, or per-phase power with voltage), optional
+sub-circuits under it (each with a name, a limit per phase and a parent circuit: a tree), and
+per wallbox entry its wiring, circuit and priority.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ CONF_WALLBOXES = "wallboxes"
 CONF_L1_PHASE = "l1_phase"
 CONF_PHASES = "phases"
 CONF_PRIORITY = "priority"
+CONF_CIRCUIT = "circuit"
+# Sub-circuits by id: {"name", "limit_a", "parent"}; a parent comes before its children.
+CONF_CIRCUITS = "circuits"
+CONF_CIRCUIT_NAME = "name"
+CONF_PARENT = "parent"
 CONF_GRID_SOURCE = "grid_source"
 GRID_NONE = "none"
 GRID_CURRENT = "current"
@@ -83,23 +89,37 @@ def controllable_wallboxes(hass: HomeAssistant) -> list[ConfigEntry]:
     return boxes
 
 
+def sub_circuits(options: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The site's sub-circuits by id, parents before their children."""
+    return {key: dict(value) for key, value in dict(options.get(CONF_CIRCUITS, {})).items()}
+
+
 def site_of(options: Mapping[str, Any], switchable: frozenset[str] = frozenset()) -> Site:
-    """The allocator's description of a site entry's options (one circuit: the main fuse).
+    """The allocator's description of a site entry's options (the main fuse and its tree).
 
     `switchable`: the wallbox entries that can switch between 1 and 3 phases.
     """
     measured = options.get(CONF_GRID_SOURCE, GRID_NONE) != GRID_NONE
     fallback = options.get(CONF_FALLBACK)
-    circuit = Circuit(
+    main = Circuit(
         MAIN_CIRCUIT,
         float(options[CONF_LIMIT]),
         measured=measured,
         fallback_a=None if fallback is None else float(fallback),
     )
+    subs = sub_circuits(options)
+    circuits = (
+        main,
+        *(
+            Circuit(circuit_id, float(sub[CONF_LIMIT]), parent=str(sub[CONF_PARENT]))
+            for circuit_id, sub in subs.items()
+        ),
+    )
     wallboxes = tuple(
         WallboxWiring(
             box_id=entry_id,
-            circuit_id=MAIN_CIRCUIT,
+            # A box on a sub-circuit since removed hangs on the main fuse again.
+            circuit_id=circuit if (circuit := wiring.get(CONF_CIRCUIT)) in subs else MAIN_CIRCUIT,
             phases=int(wiring.get(CONF_PHASES, 3)),
             l1_phase=int(wiring.get(CONF_L1_PHASE, 0)),
             can_switch_phases=entry_id in switchable,
@@ -108,7 +128,7 @@ def site_of(options: Mapping[str, Any], switchable: frozenset[str] = frozenset()
         for entry_id, wiring in dict(options.get(CONF_WALLBOXES, {})).items()
     )
     return Site(
-        circuits=(circuit,),
+        circuits=circuits,
         wallboxes=wallboxes,
         margin_a=float(options.get(CONF_MARGIN, DEFAULT_MARGIN_A)),
         stable_interval_s=float(options.get(CONF_STABLE, DEFAULT_STABLE_S)),

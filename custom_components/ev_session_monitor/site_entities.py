@@ -18,7 +18,8 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import UnitOfElectricCurrent
+from homeassistant.const import Platform, UnitOfElectricCurrent
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -28,7 +29,7 @@ from .const import DOMAIN
 from .core.site.allocator import Reason
 from .core.site.model import IEC_MIN_CURRENT_A
 from .helpers import require_finite
-from .site_config import MAIN_CIRCUIT
+from .site_config import CONF_CIRCUIT_NAME, MAIN_CIRCUIT, sub_circuits
 from .site_controller import SiteConfigEntry, SiteController
 
 _AMPS = UnitOfElectricCurrent.AMPERE
@@ -43,15 +44,19 @@ class SiteSensorDescription(SensorEntityDescription):
     attributes_fn: Callable[[SiteController], dict[str, Any]] | None = None
 
 
-def _headroom(phase: int) -> SiteSensorDescription:
+def _headroom(phase: int, circuit_id: str = MAIN_CIRCUIT) -> SiteSensorDescription:
     def value(controller: SiteController) -> float | None:
         if controller.result is None:
             return None
-        return round(controller.result.circuits[MAIN_CIRCUIT].headroom_a[phase], 1)
+        return round(controller.result.circuits[circuit_id].headroom_a[phase], 1)
 
+    # The main fuse's keep the keys they had before sub-circuits (their unique ids).
+    main = circuit_id == MAIN_CIRCUIT
     return SiteSensorDescription(
-        key=f"headroom_l{phase + 1}",
-        translation_key=f"site_headroom_l{phase + 1}",
+        key=f"headroom_l{phase + 1}" if main else f"headroom_{circuit_id}_l{phase + 1}",
+        translation_key=f"site_headroom_l{phase + 1}"
+        if main
+        else f"site_circuit_headroom_l{phase + 1}",
         device_class=SensorDeviceClass.CURRENT,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=_AMPS,
@@ -171,9 +176,13 @@ class SiteLimitNumber(SiteEntity, RestoreNumber):
 
 
 def site_sensors(controller: SiteController) -> list[SiteSensor]:
-    """Headroom per phase, then each wallbox's share and its reason."""
-    descriptions = [_headroom(phase) for phase in range(3)]
-    entities = [SiteSensor(controller, description) for description in descriptions]
+    """Headroom per phase (the main fuse's, then each sub-circuit's), each box's share and why."""
+    entities = [SiteSensor(controller, _headroom(phase)) for phase in range(3)]
+    for circuit_id, circuit in sub_circuits(controller.entry.options).items():
+        for phase in range(3):
+            sensor = SiteSensor(controller, _headroom(phase, circuit_id))
+            sensor._attr_translation_placeholders = {"circuit": str(circuit[CONF_CIRCUIT_NAME])}
+            entities.append(sensor)
     for wiring in controller.site.wallboxes:
         box = controller.hass.config_entries.async_get_entry(wiring.box_id)
         title = box.title if box is not None else wiring.box_id
@@ -205,8 +214,19 @@ def site_limit_number(controller: SiteController) -> SiteLimitNumber:
 async def async_setup_site_sensors(
     entry: SiteConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """The sensor platform, for a site entry."""
-    async_add_entities(site_sensors(entry.runtime_data.controller))
+    """The sensor platform, for a site entry; a removed sub-circuit's headroom goes with it."""
+    sensors = site_sensors(entry.runtime_data.controller)
+    kept = {sensor.unique_id for sensor in sensors}
+    registry = er.async_get(entry.runtime_data.controller.hass)
+    for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if (
+            registered.domain == Platform.SENSOR
+            and registered.translation_key is not None
+            and registered.translation_key.startswith("site_circuit_headroom")
+            and registered.unique_id not in kept
+        ):
+            registry.async_remove(registered.entity_id)
+    async_add_entities(sensors)
 
 
 async def async_setup_site_numbers(

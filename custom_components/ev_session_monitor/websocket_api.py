@@ -51,6 +51,7 @@ from .websocket_admin import (
     ws_tags,
 )
 from .websocket_reports import ws_correct, ws_corrections, ws_utilization
+from .websocket_site import ws_subscribe_sites
 
 PAGE_MAX = 500
 
@@ -67,6 +68,7 @@ def async_register_commands(hass: HomeAssistant) -> None:
         ws_sessions,
         ws_totals,
         ws_subscribe_wallboxes,
+        ws_subscribe_sites,
         ws_control,
         ws_tags,
         ws_tag_add,

@@ -150,6 +150,47 @@ export interface WallboxTile {
   current: { entity_id: string; min: number; max: number; value: number | null } | null;
 }
 
+/** One grid phase of a circuit: house load + the boxes' shares + headroom + margin = limit. */
+export interface SitePhase {
+  phase: number;
+  house_a: number;
+  wallboxes_a: number;
+  headroom_a: number;
+  shares: { entry_id: string; current_a: number }[];
+}
+
+export interface SiteCircuit {
+  circuit_id: string;
+  /** null: the site's main fuse. */
+  name: string | null;
+  parent: string | null;
+  limit_a: number;
+  margin_a: number;
+  measured: boolean;
+  /** The grid meter is silent: the boxes share the safe share. */
+  stale: boolean;
+  phases: SitePhase[];
+}
+
+export interface SiteBox {
+  entry_id: string;
+  title: string;
+  circuit_id: string;
+  current_a: number | null;
+  phases: number | null;
+  grid_phases: number[];
+  reason: string | null;
+  priority: number;
+}
+
+export interface SiteState {
+  entry_id: string;
+  title: string;
+  configured_limit_a: number;
+  circuits: SiteCircuit[];
+  wallboxes: SiteBox[];
+}
+
 export interface KnownTag {
   tag_id: string;
   name: string;

@@ -7,6 +7,9 @@ wallbox through the config flow, admits Alice's and Bob's cards, records SESSION
 history, presents an unknown card, then writes `ready.json` for the browser test and serves
 until `stop` appears in the state directory (or after a time limit). While it serves, a file
 `car-charges` holding a power in W makes the plugged-in car draw that power (then the file goes).
+Two more simulated wallboxes wait, not yet in Home Assistant, for the site's test (site.test.mjs
+adds them and the site): a file `site-car-N` (N = 1, 2) holding `charge W` plugs a car into that
+box and makes it draw up to W, holding `leave` unplugs it.
 It stops everything it started, whatever way it ends.
 """
 
@@ -128,7 +131,11 @@ def night_session(charger_id: str) -> SessionRecord:
 
 
 async def prepare(
-    stack: Stack, sim: WallboxSimulator, sessions: int, config: Path
+    stack: Stack,
+    sim: WallboxSimulator,
+    sessions: int,
+    config: Path,
+    site_sims: list[WallboxSimulator],
 ) -> dict[str, Any]:
     """Users, persons, wallbox, cards, history, an unknown card; return what the test needs."""
     await stack.onboard()
@@ -210,11 +217,22 @@ async def prepare(
         "sessions": sessions + 1,
         "entry_id": entry_id,
         "time_zone": TIME_ZONE,
+        "site_boxes": [{"host": box.host, "port": box.port} for box in site_sims],
         "night_session": {
             "session_id": night.session_id,
             "day": night.started_at.astimezone(ZoneInfo(TIME_ZONE)).date().isoformat(),
         },
     }
+
+
+def site_car(sim: WallboxSimulator, command: list[str]) -> None:
+    """`charge W`: a car plugged in draws up to W; `leave`: it is unplugged."""
+    if command[0] == "charge":
+        sim.state.start_charging(float(command[1]))
+    elif command[0] == "leave":
+        sim.state.unplug()
+    else:
+        raise ValueError(f"unknown site car command: {command}")
 
 
 async def main() -> int:
@@ -230,6 +248,9 @@ async def main() -> int:
     ha_stack.prepare_config(config, CONFIGURATION)
     sim = WallboxSimulator("webasto_next")
     await sim.start()
+    site_sims = [WallboxSimulator("webasto_next") for _ in range(2)]
+    for site_sim in site_sims:
+        await site_sim.start()
     hass = ha_stack.Child(
         ha_stack.home_assistant_command(config),
         log=args.state / "home-assistant.stderr.log",
@@ -244,7 +265,7 @@ async def main() -> int:
         async with aiohttp.ClientSession() as session:
             stack = Stack(f"http://127.0.0.1:{args.port}", session)
             await asyncio.to_thread(ha_stack.wait_until_answers, stack.url, hass)
-            ready = await prepare(stack, sim, args.sessions, config)
+            ready = await prepare(stack, sim, args.sessions, config, site_sims)
             (args.state / "ready.json").write_text(json.dumps(ready, indent=2))
             print("portal stack ready", flush=True)
             deadline = time.monotonic() + args.limit_s
@@ -255,12 +276,19 @@ async def main() -> int:
                 if car.exists():
                     sim.state.start_charging(float(car.read_text()))
                     car.unlink()
+                for number, site_sim in enumerate(site_sims, start=1):
+                    command = args.state / f"site-car-{number}"
+                    if command.exists():
+                        site_car(site_sim, command.read_text().split())
+                        command.unlink()
                 await asyncio.sleep(0.5)
             if stack.ws is not None:
                 await stack.ws.close()
     finally:
         await asyncio.to_thread(hass.stop, 60)
         await sim.stop()
+        for site_sim in site_sims:
+            await site_sim.stop()
         errors = ha_stack.error_lines(config / "home-assistant.log", "ev_session_monitor")
         (args.state / "errors.txt").write_text("\n".join(errors))
     return 0

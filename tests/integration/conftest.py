@@ -43,6 +43,17 @@ async def simulator(profile_id: str) -> AsyncIterator[WallboxSimulator]:
     await sim.stop()
 
 
+@pytest.fixture
+async def site_boxes() -> AsyncIterator[list[WallboxSimulator]]:
+    """Four simulated Webasto NEXT wallboxes for a site (each on its own loopback port)."""
+    sims = [WallboxSimulator("webasto_next") for _ in range(4)]
+    for sim in sims:
+        await sim.start()
+    yield sims
+    for sim in sims:
+        await sim.stop()
+
+
 def entry_for(sim: WallboxSimulator, *, title: str = "Garage", **options: Any) -> MockConfigEntry:
     """A config entry pointing at the simulator."""
     return MockConfigEntry(

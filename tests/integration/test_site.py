@@ -8,7 +8,6 @@ sensor entity the test sets: the house load plus what the simulated boxes really
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 from unittest.mock import patch
 
@@ -52,14 +51,9 @@ GRID = ("sensor.grid_l1", "sensor.grid_l2", "sensor.grid_l3")
 
 
 @pytest.fixture
-async def boxes() -> AsyncIterator[list[WallboxSimulator]]:
-    """Four simulated Webasto NEXT wallboxes."""
-    sims = [WallboxSimulator("webasto_next") for _ in range(4)]
-    for sim in sims:
-        await sim.start()
-    yield sims
-    for sim in sims:
-        await sim.stop()
+def boxes(site_boxes: list[WallboxSimulator]) -> list[WallboxSimulator]:
+    """Four simulated Webasto NEXT wallboxes (conftest.site_boxes)."""
+    return site_boxes
 
 
 class Site:

@@ -261,23 +261,28 @@ async def test_site_diagnostics_redact_the_meter(
 async def test_non_admin_cannot_lower_a_guarded_site_limit(
     hass: HomeAssistant, setup_entry: SetupEntry, hass_read_only_user: Any
 ) -> None:
-    from homeassistant.core import Context
-    from homeassistant.exceptions import HomeAssistantError
-
     box = await setup_entry()
     site = site_entry(box.entry_id, **{CONF_CONTROLS_ADMIN_ONLY: True})
     site.add_to_hass(hass)
     assert await hass.config_entries.async_setup(site.entry_id)
     await hass.async_block_till_done()
+    await refused_to_lower(hass, hass_read_only_user.id)
+    assert site.runtime_data.controller.limit_a == 16
+
+
+async def refused_to_lower(hass: HomeAssistant, user_id: str) -> None:
+    """This user's call to lower the site limit to 10 A is refused."""
+    from homeassistant.core import Context
+    from homeassistant.exceptions import HomeAssistantError
+
     with pytest.raises(HomeAssistantError):
         await hass.services.async_call(
             "number",
             "set_value",
             {"entity_id": "number.carport_site_limit", "value": 10},
             blocking=True,
-            context=Context(user_id=hass_read_only_user.id),
+            context=Context(user_id=user_id),
         )
-    assert site.runtime_data.controller.limit_a == 16
 
 
 def test_logbook_tells_pause_and_resume() -> None:
@@ -312,3 +317,25 @@ async def test_wallbox_actions_refuse_a_site(
     assert await hass.config_entries.async_unload(site.entry_id)
     assert coordinator.enforcement.site_limit_a is None
     assert simulator.state.current_limit_a == 0  # the site's last share (no car) stays
+
+
+async def test_site_limit_for_administrators_only_is_kept(
+    hass: HomeAssistant, setup_entry: SetupEntry, hass_read_only_user: Any
+) -> None:
+    """The form's switch guards the site limit: a non-administrator cannot lower it then."""
+    box = await setup_entry()
+    result = await start_site_flow(hass)
+    result = dict(
+        await hass.config_entries.flow.async_configure(
+            result["flow_id"], main_form([box.entry_id], **{CONF_CONTROLS_ADMIN_ONLY: True})
+        )
+    )
+    result = dict(
+        await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"l1_phase": "0", "phases": "3", "priority": 0}
+        )
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["options"][CONF_CONTROLS_ADMIN_ONLY] is True
+    await hass.async_block_till_done()
+    await refused_to_lower(hass, hass_read_only_user.id)

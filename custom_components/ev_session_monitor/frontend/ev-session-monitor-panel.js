@@ -1,6 +1,6 @@
-var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&&"adoptedStyleSheets"in Document.prototype&&"replace"in CSSStyleSheet.prototype,at=Symbol(),Ht=new WeakMap,F=class{constructor(e,t,s){if(this._$cssResult$=!0,s!==at)throw Error("CSSResult is not constructable. Use `unsafeCSS` or `css` instead.");this.cssText=e,this.t=t}get styleSheet(){let e=this.o,t=this.t;if(X&&e===void 0){let s=t!==void 0&&t.length===1;s&&(e=Ht.get(t)),e===void 0&&((this.o=e=new CSSStyleSheet).replaceSync(this.cssText),s&&Ht.set(t,e))}return e}toString(){return this.cssText}},Lt=a=>new F(typeof a=="string"?a:a+"",void 0,at),$=(a,...e)=>{let t=a.length===1?a[0]:e.reduce((s,r,n)=>s+(l=>{if(l._$cssResult$===!0)return l.cssText;if(typeof l=="number")return l;throw Error("Value passed to 'css' function must be a 'css' function result: "+l+". Use 'unsafeCSS' to pass non-literal values, but take care to ensure page security.")})(r)+a[n+1],a[0]);return new F(t,a,at)},Rt=(a,e)=>{if(X)a.adoptedStyleSheets=e.map(t=>t instanceof CSSStyleSheet?t:t.styleSheet);else for(let t of e){let s=document.createElement("style"),r=J.litNonce;r!==void 0&&s.setAttribute("nonce",r),s.textContent=t.cssText,a.appendChild(s)}},nt=X?a=>a:a=>a instanceof CSSStyleSheet?(e=>{let t="";for(let s of e.cssRules)t+=s.cssText;return Lt(t)})(a):a;var{is:le,defineProperty:de,getOwnPropertyDescriptor:ce,getOwnPropertyNames:he,getOwnPropertySymbols:pe,getPrototypeOf:ue}=Object,G=globalThis,zt=G.trustedTypes,me=zt?zt.emptyScript:"",ge=G.reactiveElementPolyfillSupport,I=(a,e)=>a,ot={toAttribute(a,e){switch(e){case Boolean:a=a?me:null;break;case Object:case Array:a=a==null?a:JSON.stringify(a)}return a},fromAttribute(a,e){let t=a;switch(e){case Boolean:t=a!==null;break;case Number:t=a===null?null:Number(a);break;case Object:case Array:try{t=JSON.parse(a)}catch{t=null}}return t}},Dt=(a,e)=>!le(a,e),Nt={attribute:!0,type:String,converter:ot,reflect:!1,useDefault:!1,hasChanged:Dt};Symbol.metadata??=Symbol("metadata"),G.litPropertyMetadata??=new WeakMap;var k=class extends HTMLElement{static addInitializer(e){this._$Ei(),(this.l??=[]).push(e)}static get observedAttributes(){return this.finalize(),this._$Eh&&[...this._$Eh.keys()]}static createProperty(e,t=Nt){if(t.state&&(t.attribute=!1),this._$Ei(),this.prototype.hasOwnProperty(e)&&((t=Object.create(t)).wrapped=!0),this.elementProperties.set(e,t),!t.noAccessor){let s=Symbol(),r=this.getPropertyDescriptor(e,s,t);r!==void 0&&de(this.prototype,e,r)}}static getPropertyDescriptor(e,t,s){let{get:r,set:n}=ce(this.prototype,e)??{get(){return this[t]},set(l){this[t]=l}};return{get:r,set(l){let h=r?.call(this);n?.call(this,l),this.requestUpdate(e,h,s)},configurable:!0,enumerable:!0}}static getPropertyOptions(e){return this.elementProperties.get(e)??Nt}static _$Ei(){if(this.hasOwnProperty(I("elementProperties")))return;let e=ue(this);e.finalize(),e.l!==void 0&&(this.l=[...e.l]),this.elementProperties=new Map(e.elementProperties)}static finalize(){if(this.hasOwnProperty(I("finalized")))return;if(this.finalized=!0,this._$Ei(),this.hasOwnProperty(I("properties"))){let t=this.properties,s=[...he(t),...pe(t)];for(let r of s)this.createProperty(r,t[r])}let e=this[Symbol.metadata];if(e!==null){let t=litPropertyMetadata.get(e);if(t!==void 0)for(let[s,r]of t)this.elementProperties.set(s,r)}this._$Eh=new Map;for(let[t,s]of this.elementProperties){let r=this._$Eu(t,s);r!==void 0&&this._$Eh.set(r,t)}this.elementStyles=this.finalizeStyles(this.styles)}static finalizeStyles(e){let t=[];if(Array.isArray(e)){let s=new Set(e.flat(1/0).reverse());for(let r of s)t.unshift(nt(r))}else e!==void 0&&t.push(nt(e));return t}static _$Eu(e,t){let s=t.attribute;return s===!1?void 0:typeof s=="string"?s:typeof e=="string"?e.toLowerCase():void 0}constructor(){super(),this._$Ep=void 0,this.isUpdatePending=!1,this.hasUpdated=!1,this._$Em=null,this._$Ev()}_$Ev(){this._$ES=new Promise(e=>this.enableUpdating=e),this._$AL=new Map,this._$E_(),this.requestUpdate(),this.constructor.l?.forEach(e=>e(this))}addController(e){(this._$EO??=new Set).add(e),this.renderRoot!==void 0&&this.isConnected&&e.hostConnected?.()}removeController(e){this._$EO?.delete(e)}_$E_(){let e=new Map,t=this.constructor.elementProperties;for(let s of t.keys())this.hasOwnProperty(s)&&(e.set(s,this[s]),delete this[s]);e.size>0&&(this._$Ep=e)}createRenderRoot(){let e=this.shadowRoot??this.attachShadow(this.constructor.shadowRootOptions);return Rt(e,this.constructor.elementStyles),e}connectedCallback(){this.renderRoot??=this.createRenderRoot(),this.enableUpdating(!0),this._$EO?.forEach(e=>e.hostConnected?.())}enableUpdating(e){}disconnectedCallback(){this._$EO?.forEach(e=>e.hostDisconnected?.())}attributeChangedCallback(e,t,s){this._$AK(e,s)}_$ET(e,t){let s=this.constructor.elementProperties.get(e),r=this.constructor._$Eu(e,s);if(r!==void 0&&s.reflect===!0){let n=(s.converter?.toAttribute!==void 0?s.converter:ot).toAttribute(t,s.type);this._$Em=e,n==null?this.removeAttribute(r):this.setAttribute(r,n),this._$Em=null}}_$AK(e,t){let s=this.constructor,r=s._$Eh.get(e);if(r!==void 0&&this._$Em!==r){let n=s.getPropertyOptions(r),l=typeof n.converter=="function"?{fromAttribute:n.converter}:n.converter?.fromAttribute!==void 0?n.converter:ot;this._$Em=r;let h=l.fromAttribute(t,n.type);this[r]=h??this._$Ej?.get(r)??h,this._$Em=null}}requestUpdate(e,t,s,r=!1,n){if(e!==void 0){let l=this.constructor;if(r===!1&&(n=this[e]),s??=l.getPropertyOptions(e),!((s.hasChanged??Dt)(n,t)||s.useDefault&&s.reflect&&n===this._$Ej?.get(e)&&!this.hasAttribute(l._$Eu(e,s))))return;this.C(e,t,s)}this.isUpdatePending===!1&&(this._$ES=this._$EP())}C(e,t,{useDefault:s,reflect:r,wrapped:n},l){s&&!(this._$Ej??=new Map).has(e)&&(this._$Ej.set(e,l??t??this[e]),n!==!0||l!==void 0)||(this._$AL.has(e)||(this.hasUpdated||s||(t=void 0),this._$AL.set(e,t)),r===!0&&this._$Em!==e&&(this._$Eq??=new Set).add(e))}async _$EP(){this.isUpdatePending=!0;try{await this._$ES}catch(t){Promise.reject(t)}let e=this.scheduleUpdate();return e!=null&&await e,!this.isUpdatePending}scheduleUpdate(){return this.performUpdate()}performUpdate(){if(!this.isUpdatePending)return;if(!this.hasUpdated){if(this.renderRoot??=this.createRenderRoot(),this._$Ep){for(let[r,n]of this._$Ep)this[r]=n;this._$Ep=void 0}let s=this.constructor.elementProperties;if(s.size>0)for(let[r,n]of s){let{wrapped:l}=n,h=this[r];l!==!0||this._$AL.has(r)||h===void 0||this.C(r,void 0,n,h)}}let e=!1,t=this._$AL;try{e=this.shouldUpdate(t),e?(this.willUpdate(t),this._$EO?.forEach(s=>s.hostUpdate?.()),this.update(t)):this._$EM()}catch(s){throw e=!1,this._$EM(),s}e&&this._$AE(t)}willUpdate(e){}_$AE(e){this._$EO?.forEach(t=>t.hostUpdated?.()),this.hasUpdated||(this.hasUpdated=!0,this.firstUpdated(e)),this.updated(e)}_$EM(){this._$AL=new Map,this.isUpdatePending=!1}get updateComplete(){return this.getUpdateComplete()}getUpdateComplete(){return this._$ES}shouldUpdate(e){return!0}update(e){this._$Eq&&=this._$Eq.forEach(t=>this._$ET(t,this[t])),this._$EM()}updated(e){}firstUpdated(e){}};k.elementStyles=[],k.shadowRootOptions={mode:"open"},k[I("elementProperties")]=new Map,k[I("finalized")]=new Map,ge?.({ReactiveElement:k}),(G.reactiveElementVersions??=[]).push("2.1.2");var mt=globalThis,Ot=a=>a,Y=mt.trustedTypes,Ft=Y?Y.createPolicy("lit-html",{createHTML:a=>a}):void 0,qt="$lit$",C=`lit$${Math.random().toFixed(9).slice(2)}$`,Zt="?"+C,_e=`<${Zt}>`,H=document,j=()=>H.createComment(""),B=a=>a===null||typeof a!="object"&&typeof a!="function",gt=Array.isArray,fe=a=>gt(a)||typeof a?.[Symbol.iterator]=="function",lt=`[ 	
-\f\r]`,W=/<(?:(!--|\/[^a-zA-Z])|(\/?[a-zA-Z][^>\s]*)|(\/?$))/g,It=/-->/g,Wt=/>/g,M=RegExp(`>|${lt}(?:([^\\s"'>=/]+)(${lt}*=${lt}*(?:[^ 	
-\f\r"'\`<>=]|("|')|))|$)`,"g"),jt=/'/g,Bt=/"/g,Vt=/^(?:script|style|textarea|title)$/i,_t=a=>(e,...t)=>({_$litType$:a,strings:e,values:t}),o=_t(1),R=_t(2),Ee=_t(3),L=Symbol.for("lit-noChange"),c=Symbol.for("lit-nothing"),Kt=new WeakMap,U=H.createTreeWalker(H,129);function Jt(a,e){if(!gt(a)||!a.hasOwnProperty("raw"))throw Error("invalid template strings array");return Ft!==void 0?Ft.createHTML(e):e}var $e=(a,e)=>{let t=a.length-1,s=[],r,n=e===2?"<svg>":e===3?"<math>":"",l=W;for(let h=0;h<t;h++){let d=a[h],u,m,p=-1,f=0;for(;f<d.length&&(l.lastIndex=f,m=l.exec(d),m!==null);)f=l.lastIndex,l===W?m[1]==="!--"?l=It:m[1]!==void 0?l=Wt:m[2]!==void 0?(Vt.test(m[2])&&(r=RegExp("</"+m[2],"g")),l=M):m[3]!==void 0&&(l=M):l===M?m[0]===">"?(l=r??W,p=-1):m[1]===void 0?p=-2:(p=l.lastIndex-m[2].length,u=m[1],l=m[3]===void 0?M:m[3]==='"'?Bt:jt):l===Bt||l===jt?l=M:l===It||l===Wt?l=W:(l=M,r=void 0);let b=l===M&&a[h+1].startsWith("/>")?" ":"";n+=l===W?d+_e:p>=0?(s.push(u),d.slice(0,p)+qt+d.slice(p)+C+b):d+C+(p===-2?h:b)}return[Jt(a,n+(a[t]||"<?>")+(e===2?"</svg>":e===3?"</math>":"")),s]},K=class a{constructor({strings:e,_$litType$:t},s){let r;this.parts=[];let n=0,l=0,h=e.length-1,d=this.parts,[u,m]=$e(e,t);if(this.el=a.createElement(u,s),U.currentNode=this.el.content,t===2||t===3){let p=this.el.content.firstChild;p.replaceWith(...p.childNodes)}for(;(r=U.nextNode())!==null&&d.length<h;){if(r.nodeType===1){if(r.hasAttributes())for(let p of r.getAttributeNames())if(p.endsWith(qt)){let f=m[l++],b=r.getAttribute(p).split(C),A=/([.?@])?(.*)/.exec(f);d.push({type:1,index:n,name:A[2],strings:b,ctor:A[1]==="."?ct:A[1]==="?"?ht:A[1]==="@"?pt:O}),r.removeAttribute(p)}else p.startsWith(C)&&(d.push({type:6,index:n}),r.removeAttribute(p));if(Vt.test(r.tagName)){let p=r.textContent.split(C),f=p.length-1;if(f>0){r.textContent=Y?Y.emptyScript:"";for(let b=0;b<f;b++)r.append(p[b],j()),U.nextNode(),d.push({type:2,index:++n});r.append(p[f],j())}}}else if(r.nodeType===8)if(r.data===Zt)d.push({type:2,index:n});else{let p=-1;for(;(p=r.data.indexOf(C,p+1))!==-1;)d.push({type:7,index:n}),p+=C.length-1}n++}}static createElement(e,t){let s=H.createElement("template");return s.innerHTML=e,s}};function D(a,e,t=a,s){if(e===L)return e;let r=s!==void 0?t._$Co?.[s]:t._$Cl,n=B(e)?void 0:e._$litDirective$;return r?.constructor!==n&&(r?._$AO?.(!1),n===void 0?r=void 0:(r=new n(a),r._$AT(a,t,s)),s!==void 0?(t._$Co??=[])[s]=r:t._$Cl=r),r!==void 0&&(e=D(a,r._$AS(a,e.values),r,s)),e}var dt=class{constructor(e,t){this._$AV=[],this._$AN=void 0,this._$AD=e,this._$AM=t}get parentNode(){return this._$AM.parentNode}get _$AU(){return this._$AM._$AU}u(e){let{el:{content:t},parts:s}=this._$AD,r=(e?.creationScope??H).importNode(t,!0);U.currentNode=r;let n=U.nextNode(),l=0,h=0,d=s[0];for(;d!==void 0;){if(l===d.index){let u;d.type===2?u=new q(n,n.nextSibling,this,e):d.type===1?u=new d.ctor(n,d.name,d.strings,this,e):d.type===6&&(u=new ut(n,this,e)),this._$AV.push(u),d=s[++h]}l!==d?.index&&(n=U.nextNode(),l++)}return U.currentNode=H,r}p(e){let t=0;for(let s of this._$AV)s!==void 0&&(s.strings!==void 0?(s._$AI(e,s,t),t+=s.strings.length-2):s._$AI(e[t])),t++}},q=class a{get _$AU(){return this._$AM?._$AU??this._$Cv}constructor(e,t,s,r){this.type=2,this._$AH=c,this._$AN=void 0,this._$AA=e,this._$AB=t,this._$AM=s,this.options=r,this._$Cv=r?.isConnected??!0}get parentNode(){let e=this._$AA.parentNode,t=this._$AM;return t!==void 0&&e?.nodeType===11&&(e=t.parentNode),e}get startNode(){return this._$AA}get endNode(){return this._$AB}_$AI(e,t=this){e=D(this,e,t),B(e)?e===c||e==null||e===""?(this._$AH!==c&&this._$AR(),this._$AH=c):e!==this._$AH&&e!==L&&this._(e):e._$litType$!==void 0?this.$(e):e.nodeType!==void 0?this.T(e):fe(e)?this.k(e):this._(e)}O(e){return this._$AA.parentNode.insertBefore(e,this._$AB)}T(e){this._$AH!==e&&(this._$AR(),this._$AH=this.O(e))}_(e){this._$AH!==c&&B(this._$AH)?this._$AA.nextSibling.data=e:this.T(H.createTextNode(e)),this._$AH=e}$(e){let{values:t,_$litType$:s}=e,r=typeof s=="number"?this._$AC(e):(s.el===void 0&&(s.el=K.createElement(Jt(s.h,s.h[0]),this.options)),s);if(this._$AH?._$AD===r)this._$AH.p(t);else{let n=new dt(r,this),l=n.u(this.options);n.p(t),this.T(l),this._$AH=n}}_$AC(e){let t=Kt.get(e.strings);return t===void 0&&Kt.set(e.strings,t=new K(e)),t}k(e){gt(this._$AH)||(this._$AH=[],this._$AR());let t=this._$AH,s,r=0;for(let n of e)r===t.length?t.push(s=new a(this.O(j()),this.O(j()),this,this.options)):s=t[r],s._$AI(n),r++;r<t.length&&(this._$AR(s&&s._$AB.nextSibling,r),t.length=r)}_$AR(e=this._$AA.nextSibling,t){for(this._$AP?.(!1,!0,t);e!==this._$AB;){let s=Ot(e).nextSibling;Ot(e).remove(),e=s}}setConnected(e){this._$AM===void 0&&(this._$Cv=e,this._$AP?.(e))}},O=class{get tagName(){return this.element.tagName}get _$AU(){return this._$AM._$AU}constructor(e,t,s,r,n){this.type=1,this._$AH=c,this._$AN=void 0,this.element=e,this.name=t,this._$AM=r,this.options=n,s.length>2||s[0]!==""||s[1]!==""?(this._$AH=Array(s.length-1).fill(new String),this.strings=s):this._$AH=c}_$AI(e,t=this,s,r){let n=this.strings,l=!1;if(n===void 0)e=D(this,e,t,0),l=!B(e)||e!==this._$AH&&e!==L,l&&(this._$AH=e);else{let h=e,d,u;for(e=n[0],d=0;d<n.length-1;d++)u=D(this,h[s+d],t,d),u===L&&(u=this._$AH[d]),l||=!B(u)||u!==this._$AH[d],u===c?e=c:e!==c&&(e+=(u??"")+n[d+1]),this._$AH[d]=u}l&&!r&&this.j(e)}j(e){e===c?this.element.removeAttribute(this.name):this.element.setAttribute(this.name,e??"")}},ct=class extends O{constructor(){super(...arguments),this.type=3}j(e){this.element[this.name]=e===c?void 0:e}},ht=class extends O{constructor(){super(...arguments),this.type=4}j(e){this.element.toggleAttribute(this.name,!!e&&e!==c)}},pt=class extends O{constructor(e,t,s,r,n){super(e,t,s,r,n),this.type=5}_$AI(e,t=this){if((e=D(this,e,t,0)??c)===L)return;let s=this._$AH,r=e===c&&s!==c||e.capture!==s.capture||e.once!==s.once||e.passive!==s.passive,n=e!==c&&(s===c||r);r&&this.element.removeEventListener(this.name,this,s),n&&this.element.addEventListener(this.name,this,e),this._$AH=e}handleEvent(e){typeof this._$AH=="function"?this._$AH.call(this.options?.host??this.element,e):this._$AH.handleEvent(e)}},ut=class{constructor(e,t,s){this.element=e,this.type=6,this._$AN=void 0,this._$AM=t,this.options=s}get _$AU(){return this._$AM._$AU}_$AI(e){D(this,e)}};var be=mt.litHtmlPolyfillSupport;be?.(K,q),(mt.litHtmlVersions??=[]).push("3.3.3");var Xt=(a,e,t)=>{let s=t?.renderBefore??e,r=s._$litPart$;if(r===void 0){let n=t?.renderBefore??null;s._$litPart$=r=new q(e.insertBefore(j(),n),n,void 0,t??{})}return r._$AI(a),r};var ft=globalThis,g=class extends k{constructor(){super(...arguments),this.renderOptions={host:this},this._$Do=void 0}createRenderRoot(){let e=super.createRenderRoot();return this.renderOptions.renderBefore??=e.firstChild,e}update(e){let t=this.render();this.hasUpdated||(this.renderOptions.isConnected=this.isConnected),super.update(e),this._$Do=Xt(t,this.renderRoot,this.renderOptions)}connectedCallback(){super.connectedCallback(),this._$Do?.setConnected(!0)}disconnectedCallback(){super.disconnectedCallback(),this._$Do?.setConnected(!1)}render(){return L}};g._$litElement$=!0,g.finalized=!0,ft.litElementHydrateSupport?.({LitElement:g});var ye=ft.litElementPolyfillSupport;ye?.({LitElement:g});(ft.litElementVersions??=[]).push("4.2.2");function Q(a){return a.locale?.language??a.language??navigator.language}function E(a,e){return e==null?"—":new Intl.NumberFormat(Q(a),{minimumFractionDigits:2,maximumFractionDigits:2}).format(e/1e3)}function z(a,e){return e==null?"—":`${new Intl.NumberFormat(Q(a),{maximumFractionDigits:1}).format(e/1e3)} kW`}function v(a,e,t){if(e===null)return"—";try{return new Intl.NumberFormat(Q(a),{style:"currency",currency:t||"EUR"}).format(e)}catch{return`${e.toFixed(2)} ${t??""}`.trim()}}function Gt(a){return a.config?.time_zone||void 0}function w(a,e){return e?new Intl.DateTimeFormat(Q(a),{dateStyle:"short",timeStyle:"short",timeZone:Gt(a)}).format(new Date(e)):"—"}function T(a){if(a==null)return"—";let e=Math.max(0,Math.round(a/60)),t=Math.floor(e/60),s=e%60;return`${t}:${String(s).padStart(2,"0")} h`}function $t(a,e=new Date){let t=new Intl.DateTimeFormat("en-CA",{timeZone:Gt(a),year:"numeric",month:"2-digit",day:"2-digit"}).formatToParts(e),s=r=>t.find(n=>n.type===r)?.value??"";return`${s("year")}-${s("month")}-${s("day")}`}function ve(a,e){let t=new Date(`${a}T00:00:00Z`);return t.setUTCDate(t.getUTCDate()+e),t.toISOString().slice(0,10)}function bt(a,e=0){let t=new Date(`${a.slice(0,7)}-01T00:00:00Z`);return t.setUTCMonth(t.getUTCMonth()+e),t.toISOString().slice(0,10)}function Z(a){return`${a}T00:00:00`}function Yt(a){return Z(ve(a,1))}function _(a){return a&&typeof a=="object"&&"message"in a?String(a.message):String(a)}var y=$`
+var G=globalThis,Y=G.ShadowRoot&&(G.ShadyCSS===void 0||G.ShadyCSS.nativeShadow)&&"adoptedStyleSheets"in Document.prototype&&"replace"in CSSStyleSheet.prototype,at=Symbol(),Lt=new WeakMap,W=class{constructor(e,t,s){if(this._$cssResult$=!0,s!==at)throw Error("CSSResult is not constructable. Use `unsafeCSS` or `css` instead.");this.cssText=e,this.t=t}get styleSheet(){let e=this.o,t=this.t;if(Y&&e===void 0){let s=t!==void 0&&t.length===1;s&&(e=Lt.get(t)),e===void 0&&((this.o=e=new CSSStyleSheet).replaceSync(this.cssText),s&&Lt.set(t,e))}return e}toString(){return this.cssText}},zt=a=>new W(typeof a=="string"?a:a+"",void 0,at),f=(a,...e)=>{let t=a.length===1?a[0]:e.reduce((s,r,n)=>s+(l=>{if(l._$cssResult$===!0)return l.cssText;if(typeof l=="number")return l;throw Error("Value passed to 'css' function must be a 'css' function result: "+l+". Use 'unsafeCSS' to pass non-literal values, but take care to ensure page security.")})(r)+a[n+1],a[0]);return new W(t,a,at)},Nt=(a,e)=>{if(Y)a.adoptedStyleSheets=e.map(t=>t instanceof CSSStyleSheet?t:t.styleSheet);else for(let t of e){let s=document.createElement("style"),r=G.litNonce;r!==void 0&&s.setAttribute("nonce",r),s.textContent=t.cssText,a.appendChild(s)}},nt=Y?a=>a:a=>a instanceof CSSStyleSheet?(e=>{let t="";for(let s of e.cssRules)t+=s.cssText;return zt(t)})(a):a;var{is:ce,defineProperty:he,getOwnPropertyDescriptor:pe,getOwnPropertyNames:ue,getOwnPropertySymbols:me,getPrototypeOf:ge}=Object,Q=globalThis,Rt=Q.trustedTypes,_e=Rt?Rt.emptyScript:"",fe=Q.reactiveElementPolyfillSupport,B=(a,e)=>a,ot={toAttribute(a,e){switch(e){case Boolean:a=a?_e:null;break;case Object:case Array:a=a==null?a:JSON.stringify(a)}return a},fromAttribute(a,e){let t=a;switch(e){case Boolean:t=a!==null;break;case Number:t=a===null?null:Number(a);break;case Object:case Array:try{t=JSON.parse(a)}catch{t=null}}return t}},Dt=(a,e)=>!ce(a,e),Ot={attribute:!0,type:String,converter:ot,reflect:!1,useDefault:!1,hasChanged:Dt};Symbol.metadata??=Symbol("metadata"),Q.litPropertyMetadata??=new WeakMap;var k=class extends HTMLElement{static addInitializer(e){this._$Ei(),(this.l??=[]).push(e)}static get observedAttributes(){return this.finalize(),this._$Eh&&[...this._$Eh.keys()]}static createProperty(e,t=Ot){if(t.state&&(t.attribute=!1),this._$Ei(),this.prototype.hasOwnProperty(e)&&((t=Object.create(t)).wrapped=!0),this.elementProperties.set(e,t),!t.noAccessor){let s=Symbol(),r=this.getPropertyDescriptor(e,s,t);r!==void 0&&he(this.prototype,e,r)}}static getPropertyDescriptor(e,t,s){let{get:r,set:n}=pe(this.prototype,e)??{get(){return this[t]},set(l){this[t]=l}};return{get:r,set(l){let h=r?.call(this);n?.call(this,l),this.requestUpdate(e,h,s)},configurable:!0,enumerable:!0}}static getPropertyOptions(e){return this.elementProperties.get(e)??Ot}static _$Ei(){if(this.hasOwnProperty(B("elementProperties")))return;let e=ge(this);e.finalize(),e.l!==void 0&&(this.l=[...e.l]),this.elementProperties=new Map(e.elementProperties)}static finalize(){if(this.hasOwnProperty(B("finalized")))return;if(this.finalized=!0,this._$Ei(),this.hasOwnProperty(B("properties"))){let t=this.properties,s=[...ue(t),...me(t)];for(let r of s)this.createProperty(r,t[r])}let e=this[Symbol.metadata];if(e!==null){let t=litPropertyMetadata.get(e);if(t!==void 0)for(let[s,r]of t)this.elementProperties.set(s,r)}this._$Eh=new Map;for(let[t,s]of this.elementProperties){let r=this._$Eu(t,s);r!==void 0&&this._$Eh.set(r,t)}this.elementStyles=this.finalizeStyles(this.styles)}static finalizeStyles(e){let t=[];if(Array.isArray(e)){let s=new Set(e.flat(1/0).reverse());for(let r of s)t.unshift(nt(r))}else e!==void 0&&t.push(nt(e));return t}static _$Eu(e,t){let s=t.attribute;return s===!1?void 0:typeof s=="string"?s:typeof e=="string"?e.toLowerCase():void 0}constructor(){super(),this._$Ep=void 0,this.isUpdatePending=!1,this.hasUpdated=!1,this._$Em=null,this._$Ev()}_$Ev(){this._$ES=new Promise(e=>this.enableUpdating=e),this._$AL=new Map,this._$E_(),this.requestUpdate(),this.constructor.l?.forEach(e=>e(this))}addController(e){(this._$EO??=new Set).add(e),this.renderRoot!==void 0&&this.isConnected&&e.hostConnected?.()}removeController(e){this._$EO?.delete(e)}_$E_(){let e=new Map,t=this.constructor.elementProperties;for(let s of t.keys())this.hasOwnProperty(s)&&(e.set(s,this[s]),delete this[s]);e.size>0&&(this._$Ep=e)}createRenderRoot(){let e=this.shadowRoot??this.attachShadow(this.constructor.shadowRootOptions);return Nt(e,this.constructor.elementStyles),e}connectedCallback(){this.renderRoot??=this.createRenderRoot(),this.enableUpdating(!0),this._$EO?.forEach(e=>e.hostConnected?.())}enableUpdating(e){}disconnectedCallback(){this._$EO?.forEach(e=>e.hostDisconnected?.())}attributeChangedCallback(e,t,s){this._$AK(e,s)}_$ET(e,t){let s=this.constructor.elementProperties.get(e),r=this.constructor._$Eu(e,s);if(r!==void 0&&s.reflect===!0){let n=(s.converter?.toAttribute!==void 0?s.converter:ot).toAttribute(t,s.type);this._$Em=e,n==null?this.removeAttribute(r):this.setAttribute(r,n),this._$Em=null}}_$AK(e,t){let s=this.constructor,r=s._$Eh.get(e);if(r!==void 0&&this._$Em!==r){let n=s.getPropertyOptions(r),l=typeof n.converter=="function"?{fromAttribute:n.converter}:n.converter?.fromAttribute!==void 0?n.converter:ot;this._$Em=r;let h=l.fromAttribute(t,n.type);this[r]=h??this._$Ej?.get(r)??h,this._$Em=null}}requestUpdate(e,t,s,r=!1,n){if(e!==void 0){let l=this.constructor;if(r===!1&&(n=this[e]),s??=l.getPropertyOptions(e),!((s.hasChanged??Dt)(n,t)||s.useDefault&&s.reflect&&n===this._$Ej?.get(e)&&!this.hasAttribute(l._$Eu(e,s))))return;this.C(e,t,s)}this.isUpdatePending===!1&&(this._$ES=this._$EP())}C(e,t,{useDefault:s,reflect:r,wrapped:n},l){s&&!(this._$Ej??=new Map).has(e)&&(this._$Ej.set(e,l??t??this[e]),n!==!0||l!==void 0)||(this._$AL.has(e)||(this.hasUpdated||s||(t=void 0),this._$AL.set(e,t)),r===!0&&this._$Em!==e&&(this._$Eq??=new Set).add(e))}async _$EP(){this.isUpdatePending=!0;try{await this._$ES}catch(t){Promise.reject(t)}let e=this.scheduleUpdate();return e!=null&&await e,!this.isUpdatePending}scheduleUpdate(){return this.performUpdate()}performUpdate(){if(!this.isUpdatePending)return;if(!this.hasUpdated){if(this.renderRoot??=this.createRenderRoot(),this._$Ep){for(let[r,n]of this._$Ep)this[r]=n;this._$Ep=void 0}let s=this.constructor.elementProperties;if(s.size>0)for(let[r,n]of s){let{wrapped:l}=n,h=this[r];l!==!0||this._$AL.has(r)||h===void 0||this.C(r,void 0,n,h)}}let e=!1,t=this._$AL;try{e=this.shouldUpdate(t),e?(this.willUpdate(t),this._$EO?.forEach(s=>s.hostUpdate?.()),this.update(t)):this._$EM()}catch(s){throw e=!1,this._$EM(),s}e&&this._$AE(t)}willUpdate(e){}_$AE(e){this._$EO?.forEach(t=>t.hostUpdated?.()),this.hasUpdated||(this.hasUpdated=!0,this.firstUpdated(e)),this.updated(e)}_$EM(){this._$AL=new Map,this.isUpdatePending=!1}get updateComplete(){return this.getUpdateComplete()}getUpdateComplete(){return this._$ES}shouldUpdate(e){return!0}update(e){this._$Eq&&=this._$Eq.forEach(t=>this._$ET(t,this[t])),this._$EM()}updated(e){}firstUpdated(e){}};k.elementStyles=[],k.shadowRootOptions={mode:"open"},k[B("elementProperties")]=new Map,k[B("finalized")]=new Map,fe?.({ReactiveElement:k}),(Q.reactiveElementVersions??=[]).push("2.1.2");var mt=globalThis,Ft=a=>a,tt=mt.trustedTypes,It=tt?tt.createPolicy("lit-html",{createHTML:a=>a}):void 0,Zt="$lit$",C=`lit$${Math.random().toFixed(9).slice(2)}$`,Vt="?"+C,$e=`<${Vt}>`,H=document,K=()=>H.createComment(""),q=a=>a===null||typeof a!="object"&&typeof a!="function",gt=Array.isArray,be=a=>gt(a)||typeof a?.[Symbol.iterator]=="function",lt=`[ 	
+\f\r]`,j=/<(?:(!--|\/[^a-zA-Z])|(\/?[a-zA-Z][^>\s]*)|(\/?$))/g,Wt=/-->/g,Bt=/>/g,M=RegExp(`>|${lt}(?:([^\\s"'>=/]+)(${lt}*=${lt}*(?:[^ 	
+\f\r"'\`<>=]|("|')|))|$)`,"g"),jt=/'/g,Kt=/"/g,Xt=/^(?:script|style|textarea|title)$/i,_t=a=>(e,...t)=>({_$litType$:a,strings:e,values:t}),o=_t(1),z=_t(2),Ce=_t(3),L=Symbol.for("lit-noChange"),c=Symbol.for("lit-nothing"),qt=new WeakMap,U=H.createTreeWalker(H,129);function Jt(a,e){if(!gt(a)||!a.hasOwnProperty("raw"))throw Error("invalid template strings array");return It!==void 0?It.createHTML(e):e}var ye=(a,e)=>{let t=a.length-1,s=[],r,n=e===2?"<svg>":e===3?"<math>":"",l=j;for(let h=0;h<t;h++){let d=a[h],u,m,p=-1,$=0;for(;$<d.length&&(l.lastIndex=$,m=l.exec(d),m!==null);)$=l.lastIndex,l===j?m[1]==="!--"?l=Wt:m[1]!==void 0?l=Bt:m[2]!==void 0?(Xt.test(m[2])&&(r=RegExp("</"+m[2],"g")),l=M):m[3]!==void 0&&(l=M):l===M?m[0]===">"?(l=r??j,p=-1):m[1]===void 0?p=-2:(p=l.lastIndex-m[2].length,u=m[1],l=m[3]===void 0?M:m[3]==='"'?Kt:jt):l===Kt||l===jt?l=M:l===Wt||l===Bt?l=j:(l=M,r=void 0);let y=l===M&&a[h+1].startsWith("/>")?" ":"";n+=l===j?d+$e:p>=0?(s.push(u),d.slice(0,p)+Zt+d.slice(p)+C+y):d+C+(p===-2?h:y)}return[Jt(a,n+(a[t]||"<?>")+(e===2?"</svg>":e===3?"</math>":"")),s]},Z=class a{constructor({strings:e,_$litType$:t},s){let r;this.parts=[];let n=0,l=0,h=e.length-1,d=this.parts,[u,m]=ye(e,t);if(this.el=a.createElement(u,s),U.currentNode=this.el.content,t===2||t===3){let p=this.el.content.firstChild;p.replaceWith(...p.childNodes)}for(;(r=U.nextNode())!==null&&d.length<h;){if(r.nodeType===1){if(r.hasAttributes())for(let p of r.getAttributeNames())if(p.endsWith(Zt)){let $=m[l++],y=r.getAttribute(p).split(C),S=/([.?@])?(.*)/.exec($);d.push({type:1,index:n,name:S[2],strings:y,ctor:S[1]==="."?ct:S[1]==="?"?ht:S[1]==="@"?pt:D}),r.removeAttribute(p)}else p.startsWith(C)&&(d.push({type:6,index:n}),r.removeAttribute(p));if(Xt.test(r.tagName)){let p=r.textContent.split(C),$=p.length-1;if($>0){r.textContent=tt?tt.emptyScript:"";for(let y=0;y<$;y++)r.append(p[y],K()),U.nextNode(),d.push({type:2,index:++n});r.append(p[$],K())}}}else if(r.nodeType===8)if(r.data===Vt)d.push({type:2,index:n});else{let p=-1;for(;(p=r.data.indexOf(C,p+1))!==-1;)d.push({type:7,index:n}),p+=C.length-1}n++}}static createElement(e,t){let s=H.createElement("template");return s.innerHTML=e,s}};function O(a,e,t=a,s){if(e===L)return e;let r=s!==void 0?t._$Co?.[s]:t._$Cl,n=q(e)?void 0:e._$litDirective$;return r?.constructor!==n&&(r?._$AO?.(!1),n===void 0?r=void 0:(r=new n(a),r._$AT(a,t,s)),s!==void 0?(t._$Co??=[])[s]=r:t._$Cl=r),r!==void 0&&(e=O(a,r._$AS(a,e.values),r,s)),e}var dt=class{constructor(e,t){this._$AV=[],this._$AN=void 0,this._$AD=e,this._$AM=t}get parentNode(){return this._$AM.parentNode}get _$AU(){return this._$AM._$AU}u(e){let{el:{content:t},parts:s}=this._$AD,r=(e?.creationScope??H).importNode(t,!0);U.currentNode=r;let n=U.nextNode(),l=0,h=0,d=s[0];for(;d!==void 0;){if(l===d.index){let u;d.type===2?u=new V(n,n.nextSibling,this,e):d.type===1?u=new d.ctor(n,d.name,d.strings,this,e):d.type===6&&(u=new ut(n,this,e)),this._$AV.push(u),d=s[++h]}l!==d?.index&&(n=U.nextNode(),l++)}return U.currentNode=H,r}p(e){let t=0;for(let s of this._$AV)s!==void 0&&(s.strings!==void 0?(s._$AI(e,s,t),t+=s.strings.length-2):s._$AI(e[t])),t++}},V=class a{get _$AU(){return this._$AM?._$AU??this._$Cv}constructor(e,t,s,r){this.type=2,this._$AH=c,this._$AN=void 0,this._$AA=e,this._$AB=t,this._$AM=s,this.options=r,this._$Cv=r?.isConnected??!0}get parentNode(){let e=this._$AA.parentNode,t=this._$AM;return t!==void 0&&e?.nodeType===11&&(e=t.parentNode),e}get startNode(){return this._$AA}get endNode(){return this._$AB}_$AI(e,t=this){e=O(this,e,t),q(e)?e===c||e==null||e===""?(this._$AH!==c&&this._$AR(),this._$AH=c):e!==this._$AH&&e!==L&&this._(e):e._$litType$!==void 0?this.$(e):e.nodeType!==void 0?this.T(e):be(e)?this.k(e):this._(e)}O(e){return this._$AA.parentNode.insertBefore(e,this._$AB)}T(e){this._$AH!==e&&(this._$AR(),this._$AH=this.O(e))}_(e){this._$AH!==c&&q(this._$AH)?this._$AA.nextSibling.data=e:this.T(H.createTextNode(e)),this._$AH=e}$(e){let{values:t,_$litType$:s}=e,r=typeof s=="number"?this._$AC(e):(s.el===void 0&&(s.el=Z.createElement(Jt(s.h,s.h[0]),this.options)),s);if(this._$AH?._$AD===r)this._$AH.p(t);else{let n=new dt(r,this),l=n.u(this.options);n.p(t),this.T(l),this._$AH=n}}_$AC(e){let t=qt.get(e.strings);return t===void 0&&qt.set(e.strings,t=new Z(e)),t}k(e){gt(this._$AH)||(this._$AH=[],this._$AR());let t=this._$AH,s,r=0;for(let n of e)r===t.length?t.push(s=new a(this.O(K()),this.O(K()),this,this.options)):s=t[r],s._$AI(n),r++;r<t.length&&(this._$AR(s&&s._$AB.nextSibling,r),t.length=r)}_$AR(e=this._$AA.nextSibling,t){for(this._$AP?.(!1,!0,t);e!==this._$AB;){let s=Ft(e).nextSibling;Ft(e).remove(),e=s}}setConnected(e){this._$AM===void 0&&(this._$Cv=e,this._$AP?.(e))}},D=class{get tagName(){return this.element.tagName}get _$AU(){return this._$AM._$AU}constructor(e,t,s,r,n){this.type=1,this._$AH=c,this._$AN=void 0,this.element=e,this.name=t,this._$AM=r,this.options=n,s.length>2||s[0]!==""||s[1]!==""?(this._$AH=Array(s.length-1).fill(new String),this.strings=s):this._$AH=c}_$AI(e,t=this,s,r){let n=this.strings,l=!1;if(n===void 0)e=O(this,e,t,0),l=!q(e)||e!==this._$AH&&e!==L,l&&(this._$AH=e);else{let h=e,d,u;for(e=n[0],d=0;d<n.length-1;d++)u=O(this,h[s+d],t,d),u===L&&(u=this._$AH[d]),l||=!q(u)||u!==this._$AH[d],u===c?e=c:e!==c&&(e+=(u??"")+n[d+1]),this._$AH[d]=u}l&&!r&&this.j(e)}j(e){e===c?this.element.removeAttribute(this.name):this.element.setAttribute(this.name,e??"")}},ct=class extends D{constructor(){super(...arguments),this.type=3}j(e){this.element[this.name]=e===c?void 0:e}},ht=class extends D{constructor(){super(...arguments),this.type=4}j(e){this.element.toggleAttribute(this.name,!!e&&e!==c)}},pt=class extends D{constructor(e,t,s,r,n){super(e,t,s,r,n),this.type=5}_$AI(e,t=this){if((e=O(this,e,t,0)??c)===L)return;let s=this._$AH,r=e===c&&s!==c||e.capture!==s.capture||e.once!==s.once||e.passive!==s.passive,n=e!==c&&(s===c||r);r&&this.element.removeEventListener(this.name,this,s),n&&this.element.addEventListener(this.name,this,e),this._$AH=e}handleEvent(e){typeof this._$AH=="function"?this._$AH.call(this.options?.host??this.element,e):this._$AH.handleEvent(e)}},ut=class{constructor(e,t,s){this.element=e,this.type=6,this._$AN=void 0,this._$AM=t,this.options=s}get _$AU(){return this._$AM._$AU}_$AI(e){O(this,e)}};var ve=mt.litHtmlPolyfillSupport;ve?.(Z,V),(mt.litHtmlVersions??=[]).push("3.3.3");var Gt=(a,e,t)=>{let s=t?.renderBefore??e,r=s._$litPart$;if(r===void 0){let n=t?.renderBefore??null;s._$litPart$=r=new V(e.insertBefore(K(),n),n,void 0,t??{})}return r._$AI(a),r};var ft=globalThis,g=class extends k{constructor(){super(...arguments),this.renderOptions={host:this},this._$Do=void 0}createRenderRoot(){let e=super.createRenderRoot();return this.renderOptions.renderBefore??=e.firstChild,e}update(e){let t=this.render();this.hasUpdated||(this.renderOptions.isConnected=this.isConnected),super.update(e),this._$Do=Gt(t,this.renderRoot,this.renderOptions)}connectedCallback(){super.connectedCallback(),this._$Do?.setConnected(!0)}disconnectedCallback(){super.disconnectedCallback(),this._$Do?.setConnected(!1)}render(){return L}};g._$litElement$=!0,g.finalized=!0,ft.litElementHydrateSupport?.({LitElement:g});var xe=ft.litElementPolyfillSupport;xe?.({LitElement:g});(ft.litElementVersions??=[]).push("4.2.2");function F(a){return a.locale?.language??a.language??navigator.language}function E(a,e){return e==null?"—":new Intl.NumberFormat(F(a),{minimumFractionDigits:2,maximumFractionDigits:2}).format(e/1e3)}function N(a,e){return e==null?"—":`${new Intl.NumberFormat(F(a),{maximumFractionDigits:1}).format(e/1e3)} kW`}function v(a,e,t){if(e===null)return"—";try{return new Intl.NumberFormat(F(a),{style:"currency",currency:t||"EUR"}).format(e)}catch{return`${e.toFixed(2)} ${t??""}`.trim()}}function Yt(a){return a.config?.time_zone||void 0}function x(a,e){return e?new Intl.DateTimeFormat(F(a),{dateStyle:"short",timeStyle:"short",timeZone:Yt(a)}).format(new Date(e)):"—"}function T(a){if(a==null)return"—";let e=Math.max(0,Math.round(a/60)),t=Math.floor(e/60),s=e%60;return`${t}:${String(s).padStart(2,"0")} h`}function $t(a,e=new Date){let t=new Intl.DateTimeFormat("en-CA",{timeZone:Yt(a),year:"numeric",month:"2-digit",day:"2-digit"}).formatToParts(e),s=r=>t.find(n=>n.type===r)?.value??"";return`${s("year")}-${s("month")}-${s("day")}`}function we(a,e){let t=new Date(`${a}T00:00:00Z`);return t.setUTCDate(t.getUTCDate()+e),t.toISOString().slice(0,10)}function bt(a,e=0){let t=new Date(`${a.slice(0,7)}-01T00:00:00Z`);return t.setUTCMonth(t.getUTCMonth()+e),t.toISOString().slice(0,10)}function X(a){return`${a}T00:00:00`}function Qt(a){return X(we(a,1))}function _(a){return a&&typeof a=="object"&&"message"in a?String(a.message):String(a)}var b=f`
   :host {
     display: block;
     color: var(--primary-text-color);
@@ -111,7 +111,203 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
     flex-wrap: wrap;
     align-items: center;
   }
-`;var tt={title:"Charging",tab_now:"Now",tab_sessions:"Sessions",tab_reports:"Reports",tab_cards:"Cards",menu:"Menu",loading:"Loading …",error:"Something went wrong: {message}",err_unauthorized:"You are not allowed to do this.",err_invalid_tag:"This is not a card id: 4 to 40 letters A–Z or digits (':', '-', '.' and spaces are ignored).",err_duplicate_tag:"This card is already known.",err_not_found:"Not found; it may have been removed meanwhile.",now_empty:"No wallbox is set up yet.",now_unavailable:"Not reachable",now_power:"Power",now_energy:"Session energy",now_cost:"Cost",now_duration:"Duration",now_time_to_full:"Time to full",now_who:"Charging",now_nobody:"—",now_no_session:"No session",now_enabled:"Charging allowed",now_current:"Current",now_set:"Set",now_start:"Allow charging",now_stop:"Stop charging",status_idle:"No vehicle",status_connected:"Connected",status_waiting_for_authorization:"Waiting for a card",status_charging:"Charging",status_suspended_ev:"Paused by the vehicle",status_suspended_charger:"Paused by the wallbox",status_finished:"Finished",status_error:"Error",status_unknown:"Unknown",filter_wallbox:"Wallbox",filter_tag:"Card",filter_person:"Person",filter_from:"From",filter_to:"To",filter_all:"All",col_start:"Start",col_end:"End",col_wallbox:"Wallbox",col_tag:"Card",col_energy:"Energy (kWh)",col_cost:"Cost",col_charging:"Charging time",col_sessions:"Sessions",col_month:"Month",sessions_empty:"No session matches.",sessions_range:"{from}–{to} of {total}",previous:"Previous",next:"Next",download_csv:"Download CSV",download_xlsx:"Download XLSX",download_pdf:"Download PDF",statement_title:"Monthly statement",statement_month:"Month",statement_hint:"The PDF lists every session of the card in that month with its meter readings, price and cost, and is kept in the configuration folder (ev_session_monitor/statements). Asked again with the same figures, it is the same statement; after a correction, a new one says which it replaces.",util_title:"Utilization",util_site:"All wallboxes",util_show:"Heat map and months of",util_per_day:"Sessions per day",util_plugged:"Plugged in (h)",util_charging:"Charging (h)",util_blocking:"Blocking (h)",util_revenue:"Revenue",util_peak:"Peak power (site)",util_heatmap:"Occupancy by hour of the week",util_heatmap_hint:"Darker: a car was plugged in for more of that hour, per wallbox, in Home Assistant's time zone.",detail_note:"Note",detail_meter:"Meter reading (kWh)",detail_price:"Price per kWh",detail_trail:"Changes",detail_trail_empty:"Never changed.",detail_trail_item:"{when}, {who}: {field} {before} → {after}",detail_trail_tag:"card",detail_trail_note:"note",detail_trail_automation:"an automation",detail_correct:"Correct this session",detail_save:"Save the correction",detail_title:"Session {id}",detail_energy_source:"Energy source",detail_gaps:"Polling gaps",detail_unpriced:"Energy without a price",detail_unseen:"Time no counter could measure",detail_estimated_end:"End estimated between {from} and {to}",detail_end_measured:"End measured",detail_avg_power:"Average power",detail_peak_power:"Peak power",detail_close:"Close",source_meter:"Lifetime meter",source_session_counter:"Session counter of the box",source_power:"Power × time (no counter)",source_mixed:"Mixed",reports_by_tag:"Per card and month",reports_by_wallbox:"Per wallbox and month",reports_chart:"Monthly energy and cost per card",reports_energy:"Energy",reports_cost:"Cost",reports_empty:"No session in this period.",untagged:"Without card",cards_known:"Known cards",cards_attempts:"Unknown cards presented",cards_id:"Card id",cards_name:"Name",cards_price:"Price per kWh",cards_price_field:"Price ({currency}/kWh)",cards_wallboxes:"Allowed wallboxes (none: all)",cards_person:"Person",cards_person_hint:"The person the card belongs to. Their Home Assistant user (if not an administrator) sees this card's sessions, reports and statements, and no other card's.",cards_none:"No person",cards_add:"Add card",cards_save:"Save",cards_edit:"Change",cards_remove:"Remove",cards_block:"Block",cards_unblock:"Unblock",cards_blocked:"Blocked",cards_confirm_block:"Block the card {name}? Every wallbox refuses it until it is unblocked; its sessions stay.",cards_cancel:"Cancel",cards_confirm_remove:"Remove the card {name}? Its past sessions keep their name.",cards_empty:"No card is known yet.",cards_attempts_empty:"No unknown card was presented.",cards_time:"Time",cards_admit:"Admit this card",cards_admitted:"Admitted",cards_pseudonym:"Hidden id (privacy option): present the card again with the option off to admit it",cards_attempt_count:"Attempts in window",cards_admin_only:"Only administrators can see and change the cards.",all_wallboxes:"All wallboxes"};function i(a,e={}){return tt[a].replace(/\{(\w+)\}/g,(t,s)=>s in e?String(e[s]):t)}function et(a,e){return a in tt?tt[a]:e}var yt=class extends g{static{this.properties={hass:{attribute:!1},admin:{type:Boolean},tiles:{state:!0},error:{state:!0},denied:{state:!0}}}connectedCallback(){super.connectedCallback(),this.unsubscribe=this.hass.connection.subscribeMessage(e=>{this.tiles=e.wallboxes},{type:"ev_session_monitor/wallboxes/subscribe"}),this.unsubscribe.catch(e=>this.error=_(e)),this.hass.callWS({type:"ev_session_monitor/permissions"}).then(e=>this.denied=new Set(e.controls_denied_entities??[])).catch(()=>this.denied=new Set)}disconnectedCallback(){super.disconnectedCallback(),this.unsubscribe?.then(e=>e()).catch(()=>{}),this.unsubscribe=void 0}async control(e,t){this.error=void 0;try{await this.hass.callWS({type:"ev_session_monitor/wallboxes/control",entry_id:e.entry_id,...t})}catch(s){this.error=_(s)}}controls(e){let t=r=>r&&!this.denied?.has(r.entity_id)?r:null,s={...e,enable:t(e.enable),current:t(e.current)};return!this.admin||!s.enable&&!s.current?c:o`<div class="controls">
+`;var et={title:"Charging",tab_now:"Now",tab_sessions:"Sessions",tab_reports:"Reports",tab_cards:"Cards",menu:"Menu",loading:"Loading …",error:"Something went wrong: {message}",err_unauthorized:"You are not allowed to do this.",err_invalid_tag:"This is not a card id: 4 to 40 letters A–Z or digits (':', '-', '.' and spaces are ignored).",err_duplicate_tag:"This card is already known.",err_not_found:"Not found; it may have been removed meanwhile.",now_empty:"No wallbox is set up yet.",now_unavailable:"Not reachable",now_power:"Power",now_energy:"Session energy",now_cost:"Cost",now_duration:"Duration",now_time_to_full:"Time to full",now_who:"Charging",now_nobody:"—",now_no_session:"No session",now_enabled:"Charging allowed",now_current:"Current",now_set:"Set",now_start:"Allow charging",now_stop:"Stop charging",status_idle:"No vehicle",status_connected:"Connected",status_waiting_for_authorization:"Waiting for a card",status_charging:"Charging",status_suspended_ev:"Paused by the vehicle",status_suspended_charger:"Paused by the wallbox",status_finished:"Finished",status_error:"Error",status_unknown:"Unknown",filter_wallbox:"Wallbox",filter_tag:"Card",filter_person:"Person",filter_from:"From",filter_to:"To",filter_all:"All",col_start:"Start",col_end:"End",col_wallbox:"Wallbox",col_tag:"Card",col_energy:"Energy (kWh)",col_cost:"Cost",col_charging:"Charging time",col_sessions:"Sessions",col_month:"Month",sessions_empty:"No session matches.",sessions_range:"{from}–{to} of {total}",previous:"Previous",next:"Next",download_csv:"Download CSV",download_xlsx:"Download XLSX",download_pdf:"Download PDF",statement_title:"Monthly statement",statement_month:"Month",statement_hint:"The PDF lists every session of the card in that month with its meter readings, price and cost, and is kept in the configuration folder (ev_session_monitor/statements). Asked again with the same figures, it is the same statement; after a correction, a new one says which it replaces.",util_title:"Utilization",util_site:"All wallboxes",util_show:"Heat map and months of",util_per_day:"Sessions per day",util_plugged:"Plugged in (h)",util_charging:"Charging (h)",util_blocking:"Blocking (h)",util_revenue:"Revenue",util_peak:"Peak power (site)",util_heatmap:"Occupancy by hour of the week",util_heatmap_hint:"Darker: a car was plugged in for more of that hour, per wallbox, in Home Assistant's time zone.",detail_note:"Note",detail_meter:"Meter reading (kWh)",detail_price:"Price per kWh",detail_trail:"Changes",detail_trail_empty:"Never changed.",detail_trail_item:"{when}, {who}: {field} {before} → {after}",detail_trail_tag:"card",detail_trail_note:"note",detail_trail_automation:"an automation",detail_correct:"Correct this session",detail_save:"Save the correction",detail_title:"Session {id}",detail_energy_source:"Energy source",detail_gaps:"Polling gaps",detail_unpriced:"Energy without a price",detail_unseen:"Time no counter could measure",detail_estimated_end:"End estimated between {from} and {to}",detail_end_measured:"End measured",detail_avg_power:"Average power",detail_peak_power:"Peak power",detail_close:"Close",source_meter:"Lifetime meter",source_session_counter:"Session counter of the box",source_power:"Power × time (no counter)",source_mixed:"Mixed",reports_by_tag:"Per card and month",reports_by_wallbox:"Per wallbox and month",reports_chart:"Monthly energy and cost per card",reports_energy:"Energy",reports_cost:"Cost",reports_empty:"No session in this period.",untagged:"Without card",cards_known:"Known cards",cards_attempts:"Unknown cards presented",cards_id:"Card id",cards_name:"Name",cards_price:"Price per kWh",cards_price_field:"Price ({currency}/kWh)",cards_wallboxes:"Allowed wallboxes (none: all)",cards_person:"Person",cards_person_hint:"The person the card belongs to. Their Home Assistant user (if not an administrator) sees this card's sessions, reports and statements, and no other card's.",cards_none:"No person",cards_add:"Add card",cards_save:"Save",cards_edit:"Change",cards_remove:"Remove",cards_block:"Block",cards_unblock:"Unblock",cards_blocked:"Blocked",cards_confirm_block:"Block the card {name}? Every wallbox refuses it until it is unblocked; its sessions stay.",cards_cancel:"Cancel",cards_confirm_remove:"Remove the card {name}? Its past sessions keep their name.",cards_empty:"No card is known yet.",cards_attempts_empty:"No unknown card was presented.",cards_time:"Time",cards_admit:"Admit this card",cards_admitted:"Admitted",cards_pseudonym:"Hidden id (privacy option): present the card again with the option off to admit it",cards_attempt_count:"Attempts in window",cards_admin_only:"Only administrators can see and change the cards.",all_wallboxes:"All wallboxes",site_title:"Site {site}",site_main_circuit:"Main fuse",site_limit:"{limit} per phase",site_under:"under {parent}",site_house:"House",site_headroom:"Headroom",site_margin:"Margin",site_headroom_short:"{amps} free",site_phase_summary:"L{phase}: house {house}, wallboxes {wallboxes}, headroom {headroom} of {limit}",site_meter_silent:"The grid meter is silent: the wallboxes share the safe share until it reports again.",site_share:"{amps} on {phases}",site_no_current:"0 A",site_reason_idle:"No car",site_reason_minimum:"Minimum",site_reason_fair_share:"Fair share",site_reason_limited_by_car:"Limited by the car",site_reason_limited_by_box:"At the wallbox's maximum",site_reason_held:"Held by the wallbox's lock or switch",site_reason_paused_for_priority:"Paused for priority",site_reason_paused_no_headroom:"Paused: no headroom",site_reason_not_responding:"Not responding",site_reason_unknown:"Waiting for the first tick"};function i(a,e={}){return et[a].replace(/\{(\w+)\}/g,(t,s)=>s in e?String(e[s]):t)}function I(a,e){return a in et?et[a]:e}var te=["var(--primary-color)","var(--accent-color, #ff9800)","var(--info-color, #039be5)","var(--success-color, #43a047)","var(--warning-color, #ffa600)","var(--error-color, #db4437)"],yt=class extends g{static{this.properties={hass:{attribute:!1},site:{attribute:!1}}}amps(e){return e===null?"—":`${new Intl.NumberFormat(F(this.hass),{maximumFractionDigits:1}).format(e)} A`}colour(e){let t=this.site.wallboxes.findIndex(s=>s.entry_id===e);return te[Math.max(0,t)%te.length]}boxTitle(e){return this.site.wallboxes.find(t=>t.entry_id===e)?.title??e}circuitName(e){return e.name??i("site_main_circuit")}bar(e,t){let s=h=>`${Math.max(0,h/e.limit_a*100)}%`,r=Math.max(0,t.headroom_a),n=t.headroom_a<0,l=i("site_phase_summary",{phase:t.phase,house:this.amps(t.house_a),wallboxes:this.amps(t.wallboxes_a),headroom:this.amps(t.headroom_a),limit:this.amps(e.limit_a)});return o`<div class="phase" data-phase=${t.phase} data-headroom=${t.headroom_a}>
+      <span class="label">L${t.phase}</span>
+      <div class="bar ${n?"over":""}" role="img" aria-label=${l} title=${l}>
+        ${t.house_a>0?o`<span
+              class="seg house"
+              data-amps=${t.house_a}
+              style="width:${s(t.house_a)}"
+              title=${`${i("site_house")}: ${this.amps(t.house_a)}`}
+              >${this.amps(t.house_a)}</span
+            >`:c}
+        ${t.shares.map(h=>o`<span
+              class="seg box"
+              data-box=${h.entry_id}
+              data-amps=${h.current_a}
+              style="width:${s(h.current_a)};background:${this.colour(h.entry_id)}"
+              title=${`${this.boxTitle(h.entry_id)}: ${this.amps(h.current_a)}`}
+              >${this.amps(h.current_a)}</span
+            >`)}
+        ${r>0?o`<span
+              class="seg free"
+              data-amps=${r}
+              style="width:${s(r)}"
+              title=${`${i("site_headroom")}: ${this.amps(r)}`}
+              >${this.amps(r)}</span
+            >`:c}
+        ${e.margin_a>0?o`<span
+              class="seg margin"
+              style="width:${s(e.margin_a)}"
+              title=${`${i("site_margin")}: ${this.amps(e.margin_a)}`}
+            ></span>`:c}
+      </div>
+      <span class="headroom ${n?"negative":""}"
+        >${i("site_headroom_short",{amps:this.amps(t.headroom_a)})}</span
+      >
+    </div>`}depth(e){let t=0,s=e.parent;for(;s!==null&&t<this.site.circuits.length;)t+=1,s=this.site.circuits.find(r=>r.circuit_id===s)?.parent??null;return t}circuit(e){let t=this.site.circuits.find(s=>s.circuit_id===e.parent);return o`<div
+      class="circuit"
+      data-circuit=${e.circuit_id}
+      style="margin-left:${this.depth(e)*16}px"
+    >
+      <h3>
+        ${this.circuitName(e)}
+        <span class="muted"
+          >${i("site_limit",{limit:this.amps(e.limit_a)})}${t?` · ${i("site_under",{parent:this.circuitName(t)})}`:""}</span
+        >
+      </h3>
+      ${e.stale?o`<p class="warning">${i("site_meter_silent")}</p>`:c}
+      ${e.phases.map(s=>this.bar(e,s))}
+    </div>`}allocation(e){let t=e.reason??"unknown",s=e.current_a===null?"—":e.current_a>0?i("site_share",{amps:this.amps(e.current_a),phases:e.grid_phases.map(r=>`L${r}`).join(" ")}):i("site_no_current");return o`<li class="allocation" data-box=${e.entry_id} data-reason=${t}>
+      <span class="swatch" style="background:${this.colour(e.entry_id)}"></span>
+      <span class="name">${e.title}</span>
+      <span class="amps">${s}</span>
+      <span class="reason reason-${t}">${I(`site_reason_${t}`,t)}</span>
+    </li>`}render(){let e=this.site;return o`<section class="card site" data-site=${e.entry_id}>
+      <h2>${i("site_title",{site:e.title})}</h2>
+      ${e.circuits.map(t=>this.circuit(t))}
+      <div class="legend">
+        <span><i class="seg house"></i>${i("site_house")}</span>
+        <span><i class="seg free"></i>${i("site_headroom")}</span>
+        <span><i class="seg margin"></i>${i("site_margin")}</span>
+      </div>
+      <ul class="allocations">
+        ${e.wallboxes.map(t=>this.allocation(t))}
+      </ul>
+    </section>`}static{this.styles=[b,f`
+      .site {
+        margin-bottom: 16px;
+      }
+      h3 {
+        font-size: 1em;
+        font-weight: 500;
+        margin: 12px 0 6px;
+        display: flex;
+        gap: 8px;
+        align-items: baseline;
+        flex-wrap: wrap;
+      }
+      .muted {
+        color: var(--secondary-text-color);
+        font-size: 0.85em;
+        font-weight: normal;
+      }
+      .warning {
+        color: var(--warning-color, #ffa600);
+        margin: 4px 0;
+      }
+      .phase {
+        display: grid;
+        grid-template-columns: 2em 1fr 7em;
+        gap: 8px;
+        align-items: center;
+        margin: 4px 0;
+      }
+      .label,
+      .headroom {
+        font-variant-numeric: tabular-nums;
+        color: var(--secondary-text-color);
+        font-size: 0.9em;
+      }
+      .headroom {
+        text-align: right;
+      }
+      .headroom.negative {
+        color: var(--error-color, #db4437);
+      }
+      .bar {
+        display: flex;
+        height: 24px;
+        border-radius: 6px;
+        overflow: hidden;
+        border: 1px solid var(--divider-color, #e0e0e0);
+        background: var(--secondary-background-color, #f5f5f5);
+      }
+      .bar.over {
+        border-color: var(--error-color, #db4437);
+      }
+      .seg {
+        display: inline-flex;
+        align-items: center;
+        justify-content: center;
+        overflow: hidden;
+        white-space: nowrap;
+        font-size: 0.75em;
+        color: var(--text-primary-color, #fff);
+        box-sizing: border-box;
+        border-right: 1px solid var(--card-background-color, #fff);
+        transition: width 0.4s ease;
+      }
+      .seg.house {
+        background: var(--secondary-text-color, #727272);
+      }
+      .seg.free {
+        background: transparent;
+        color: var(--secondary-text-color);
+      }
+      .seg.margin {
+        background: repeating-linear-gradient(
+          45deg,
+          var(--divider-color, #ccc) 0 4px,
+          transparent 4px 8px
+        );
+        border-right: none;
+      }
+      .legend {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 12px;
+        font-size: 0.8em;
+        color: var(--secondary-text-color);
+        margin: 8px 0;
+      }
+      .legend i {
+        display: inline-block;
+        width: 12px;
+        height: 12px;
+        margin-right: 4px;
+        vertical-align: middle;
+        border: 1px solid var(--divider-color, #e0e0e0);
+      }
+      .legend i.free {
+        background: var(--secondary-background-color, #f5f5f5);
+      }
+      .allocations {
+        list-style: none;
+        padding: 0;
+        margin: 8px 0 0;
+        display: grid;
+        gap: 6px;
+      }
+      .allocation {
+        display: grid;
+        grid-template-columns: 12px minmax(6em, 1fr) auto auto;
+        gap: 8px;
+        align-items: center;
+      }
+      .swatch {
+        width: 12px;
+        height: 12px;
+        border-radius: 3px;
+      }
+      .amps {
+        font-variant-numeric: tabular-nums;
+        text-align: right;
+      }
+      .reason {
+        font-size: 0.85em;
+        padding: 2px 8px;
+        border-radius: 10px;
+        background: var(--secondary-background-color, #eee);
+        text-align: center;
+      }
+      .reason-paused_for_priority,
+      .reason-paused_no_headroom,
+      .reason-not_responding {
+        background: var(--warning-color, #ffa600);
+        color: var(--text-primary-color, #fff);
+      }
+    `]}};customElements.define("ev-site-section",yt);var vt=class extends g{static{this.properties={hass:{attribute:!1},admin:{type:Boolean},tiles:{state:!0},sites:{state:!0},error:{state:!0},denied:{state:!0}}}connectedCallback(){super.connectedCallback(),this.unsubscribe=this.hass.connection.subscribeMessage(e=>{this.tiles=e.wallboxes},{type:"ev_session_monitor/wallboxes/subscribe"}),this.unsubscribe.catch(e=>this.error=_(e)),this.unsubscribeSites=this.hass.connection.subscribeMessage(e=>{this.sites=e.sites},{type:"ev_session_monitor/sites/subscribe"}),this.unsubscribeSites.catch(e=>this.error=_(e)),this.hass.callWS({type:"ev_session_monitor/permissions"}).then(e=>this.denied=new Set(e.controls_denied_entities??[])).catch(()=>this.denied=new Set)}disconnectedCallback(){super.disconnectedCallback(),this.unsubscribe?.then(e=>e()).catch(()=>{}),this.unsubscribe=void 0,this.unsubscribeSites?.then(e=>e()).catch(()=>{}),this.unsubscribeSites=void 0}async control(e,t){this.error=void 0;try{await this.hass.callWS({type:"ev_session_monitor/wallboxes/control",entry_id:e.entry_id,...t})}catch(s){this.error=_(s)}}controls(e){let t=r=>r&&!this.denied?.has(r.entity_id)?r:null,s={...e,enable:t(e.enable),current:t(e.current)};return!this.admin||!s.enable&&!s.current?c:o`<div class="controls">
       ${s.enable?o`<button
             class=${s.enable.on===!1?"":"secondary"}
             @click=${()=>this.control(s,{enabled:s.enable?.on===!1})}
@@ -132,14 +328,14 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
               A
             </span>
           </label>`:c}
-    </div>`}tile(e){let t=e.session,s=e.available?et(`status_${e.status??"unknown"}`,e.status??i("status_unknown")):i("now_unavailable");return o`<section class="card tile" data-entry=${e.entry_id}>
+    </div>`}tile(e){let t=e.session,s=e.available?I(`status_${e.status??"unknown"}`,e.status??i("status_unknown")):i("now_unavailable");return o`<section class="card tile" data-entry=${e.entry_id}>
       <div class="head">
         <h2>${e.title}</h2>
         <span class="status status-${e.status??"unknown"}">${s}</span>
       </div>
       <dl>
         <dt>${i("now_power")}</dt>
-        <dd class="power">${z(this.hass,e.power_w)}</dd>
+        <dd class="power">${N(this.hass,e.power_w)}</dd>
         <dt>${i("now_who")}</dt>
         <dd class="who">${e.who??i("now_nobody")}</dd>
         <dt>${i("now_energy")}</dt>
@@ -147,14 +343,15 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
         <dt>${i("now_cost")}</dt>
         <dd>${t?v(this.hass,t.cost,t.currency):"—"}</dd>
         <dt>${i("now_duration")}</dt>
-        <dd title=${t?w(this.hass,t.started_at):""}>
+        <dd title=${t?x(this.hass,t.started_at):""}>
           ${t?T(t.duration_s):"—"}
         </dd>
         <dt>${i("now_time_to_full")}</dt>
         <dd>${T(e.time_to_full_s)}</dd>
       </dl>
       ${this.controls(e)}
-    </section>`}render(){return this.error?o`<p class="error">${i("error",{message:this.error})}</p>`:this.tiles?this.tiles.length?o`<div class="grid">${this.tiles.map(e=>this.tile(e))}</div>`:o`<p class="muted">${i("now_empty")}</p>`:o`<p class="muted">${i("loading")}</p>`}static{this.styles=[y,$`
+    </section>`}render(){return this.error?o`<p class="error">${i("error",{message:this.error})}</p>`:this.tiles?this.tiles.length?o`${(this.sites??[]).map(e=>o`<ev-site-section .hass=${this.hass} .site=${e}></ev-site-section>`)}
+      <div class="grid">${this.tiles.map(e=>this.tile(e))}</div>`:o`<p class="muted">${i("now_empty")}</p>`:o`<p class="muted">${i("loading")}</p>`}static{this.styles=[b,f`
       .grid {
         display: grid;
         grid-template-columns: repeat(auto-fill, minmax(280px, 1fr));
@@ -200,7 +397,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
       .current input {
         width: 80px;
       }
-    `]}};customElements.define("ev-now-view",yt);function st(a){let e=new URLSearchParams;for(let t of a.config_entry_id??[])e.append("config_entry_id",t);for(let t of a.tag_id??[])e.append("tag_id",t);return a.person&&e.set("person",a.person),a.start&&e.set("start",a.start),a.end&&e.set("end",a.end),e}function rt(a,e,t,s){let r=new URLSearchParams(t);return r.set("format",s),vt(a,`download/${e}`,r,`ev-${e}.${s}`)}function Qt(a,e,t){let s=new URLSearchParams({format:t});return e.start&&s.set("start",e.start),e.end&&s.set("end",e.end),vt(a,"download/utilization",s,`ev-utilization.${t}`)}function te(a,e,t){let s=new URLSearchParams({tag_id:e,month:t});return vt(a,"statement",s,`statement-${e}-${t}.pdf`)}async function vt(a,e,t,s){let r=await fetch(`/api/ev_session_monitor/${e}?${t}`,{headers:{Authorization:`Bearer ${a.auth.data.access_token}`}});if(!r.ok){let u=await r.json().catch(()=>({message:r.statusText}));throw new Error(u.message??r.statusText)}let n=r.headers.get("Content-Disposition")??"",l=/filename="([^"]+)"/.exec(n)?.[1]??s,h=URL.createObjectURL(await r.blob()),d=document.createElement("a");d.href=h,d.download=l,document.body.append(d),d.click(),d.remove(),setTimeout(()=>URL.revokeObjectURL(h),1e4)}var wt=class extends g{constructor(){super();this.wallbox="";this.tag="";this.person="";this.from="",this.to=""}static{this.properties={info:{attribute:!1},from:{type:String},to:{type:String}}}get filters(){let t={};return this.wallbox&&(t.config_entry_id=[this.wallbox]),this.tag&&(t.tag_id=[this.tag]),this.person&&(t.person=this.person),this.from&&(t.start=Z(this.from)),this.to&&(t.end=Yt(this.to)),t}changed(t,s){this[t]=s.target.value,this.dispatchEvent(new CustomEvent("filters-changed",{detail:this.filters}))}render(){let t=this.info;return o`<div class="filters">
+    `]}};customElements.define("ev-now-view",vt);function st(a){let e=new URLSearchParams;for(let t of a.config_entry_id??[])e.append("config_entry_id",t);for(let t of a.tag_id??[])e.append("tag_id",t);return a.person&&e.set("person",a.person),a.start&&e.set("start",a.start),a.end&&e.set("end",a.end),e}function rt(a,e,t,s){let r=new URLSearchParams(t);return r.set("format",s),xt(a,`download/${e}`,r,`ev-${e}.${s}`)}function ee(a,e,t){let s=new URLSearchParams({format:t});return e.start&&s.set("start",e.start),e.end&&s.set("end",e.end),xt(a,"download/utilization",s,`ev-utilization.${t}`)}function se(a,e,t){let s=new URLSearchParams({tag_id:e,month:t});return xt(a,"statement",s,`statement-${e}-${t}.pdf`)}async function xt(a,e,t,s){let r=await fetch(`/api/ev_session_monitor/${e}?${t}`,{headers:{Authorization:`Bearer ${a.auth.data.access_token}`}});if(!r.ok){let u=await r.json().catch(()=>({message:r.statusText}));throw new Error(u.message??r.statusText)}let n=r.headers.get("Content-Disposition")??"",l=/filename="([^"]+)"/.exec(n)?.[1]??s,h=URL.createObjectURL(await r.blob()),d=document.createElement("a");d.href=h,d.download=l,document.body.append(d),d.click(),d.remove(),setTimeout(()=>URL.revokeObjectURL(h),1e4)}var wt=class extends g{constructor(){super();this.wallbox="";this.tag="";this.person="";this.from="",this.to=""}static{this.properties={info:{attribute:!1},from:{type:String},to:{type:String}}}get filters(){let t={};return this.wallbox&&(t.config_entry_id=[this.wallbox]),this.tag&&(t.tag_id=[this.tag]),this.person&&(t.person=this.person),this.from&&(t.start=X(this.from)),this.to&&(t.end=Qt(this.to)),t}changed(t,s){this[t]=s.target.value,this.dispatchEvent(new CustomEvent("filters-changed",{detail:this.filters}))}render(){let t=this.info;return o`<div class="filters">
       <label
         >${i("filter_wallbox")}
         <select name="wallbox" @change=${s=>this.changed("wallbox",s)}>
@@ -236,9 +433,9 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
         <input type="date" name="to" .value=${this.to} @change=${s=>this.changed("to",s)} />
       </label>
       <slot></slot>
-    </div>`}static{this.styles=[y]}};customElements.define("ev-filter-bar",wt);var xt=50,At=class extends g{constructor(){super();this.filters={};this.request=0;this.total=0,this.offset=0,this.sort="started_at",this.descending=!0}static{this.properties={hass:{attribute:!1},info:{attribute:!1},sessions:{state:!0},total:{state:!0},offset:{state:!0},sort:{state:!0},descending:{state:!0},selected:{state:!0},trail:{state:!0},detailError:{state:!0},error:{state:!0}}}connectedCallback(){super.connectedCallback(),this.load()}async load(){let t=++this.request;this.error=void 0;try{let s=await this.hass.callWS({type:"ev_session_monitor/sessions",...this.filters,offset:this.offset,limit:xt,sort:this.sort,descending:this.descending});if(t!==this.request)return;this.sessions=s.sessions,this.total=s.total}catch(s){this.error=_(s)}}filtersChanged(t){this.filters=t.detail,this.offset=0,this.load()}sortBy(t){this.descending=this.sort===t?!this.descending:t==="started_at",this.sort=t,this.offset=0,this.load()}page(t){this.offset=Math.max(0,this.offset+t*xt),this.load()}async download(t){let s=st(this.filters);s.set("sort",this.sort),s.set("descending",String(this.descending));try{await rt(this.hass,"sessions",s,t)}catch(r){this.error=_(r)}}async open(t){this.selected=t,this.trail=void 0,this.detailError=void 0;try{let s=await this.hass.callWS({type:"ev_session_monitor/sessions/corrections",session_id:t.session_id});this.selected===t&&(this.trail=s.corrections)}catch(s){this.detailError=_(s)}}async correct(t){t.preventDefault();let s=this.selected;if(!s)return;let r=t.target,n=r.elements.namedItem("correct_tag").value,l=r.elements.namedItem("correct_note").value,h={};if(n&&n!==s.tag_id&&(h.tag_id=n),l!==(s.note??"")&&(h.note=l),!!Object.keys(h).length)try{let d=await this.hass.callWS({type:"ev_session_monitor/sessions/correct",session_id:s.session_id,...h});this.selected=d.session,this.trail=d.corrections,this.detailError=void 0,this.load()}catch(d){this.detailError=_(d)}}trailList(){return this.trail===void 0?o`<p class="muted">${i("loading")}</p>`:this.trail.length?o`<ul class="trail">
+    </div>`}static{this.styles=[b]}};customElements.define("ev-filter-bar",wt);var St=50,At=class extends g{constructor(){super();this.filters={};this.request=0;this.total=0,this.offset=0,this.sort="started_at",this.descending=!0}static{this.properties={hass:{attribute:!1},info:{attribute:!1},sessions:{state:!0},total:{state:!0},offset:{state:!0},sort:{state:!0},descending:{state:!0},selected:{state:!0},trail:{state:!0},detailError:{state:!0},error:{state:!0}}}connectedCallback(){super.connectedCallback(),this.load()}async load(){let t=++this.request;this.error=void 0;try{let s=await this.hass.callWS({type:"ev_session_monitor/sessions",...this.filters,offset:this.offset,limit:St,sort:this.sort,descending:this.descending});if(t!==this.request)return;this.sessions=s.sessions,this.total=s.total}catch(s){this.error=_(s)}}filtersChanged(t){this.filters=t.detail,this.offset=0,this.load()}sortBy(t){this.descending=this.sort===t?!this.descending:t==="started_at",this.sort=t,this.offset=0,this.load()}page(t){this.offset=Math.max(0,this.offset+t*St),this.load()}async download(t){let s=st(this.filters);s.set("sort",this.sort),s.set("descending",String(this.descending));try{await rt(this.hass,"sessions",s,t)}catch(r){this.error=_(r)}}async open(t){this.selected=t,this.trail=void 0,this.detailError=void 0;try{let s=await this.hass.callWS({type:"ev_session_monitor/sessions/corrections",session_id:t.session_id});this.selected===t&&(this.trail=s.corrections)}catch(s){this.detailError=_(s)}}async correct(t){t.preventDefault();let s=this.selected;if(!s)return;let r=t.target,n=r.elements.namedItem("correct_tag").value,l=r.elements.namedItem("correct_note").value,h={};if(n&&n!==s.tag_id&&(h.tag_id=n),l!==(s.note??"")&&(h.note=l),!!Object.keys(h).length)try{let d=await this.hass.callWS({type:"ev_session_monitor/sessions/correct",session_id:s.session_id,...h});this.selected=d.session,this.trail=d.corrections,this.detailError=void 0,this.load()}catch(d){this.detailError=_(d)}}trailList(){return this.trail===void 0?o`<p class="muted">${i("loading")}</p>`:this.trail.length?o`<ul class="trail">
       ${this.trail.map(t=>o`<li>
-          ${i("detail_trail_item",{when:w(this.hass,t.changed_at),who:t.user_name??i("detail_trail_automation"),field:i(t.field==="tag"?"detail_trail_tag":"detail_trail_note"),before:t.before??"—",after:t.after??"—"})}
+          ${i("detail_trail_item",{when:x(this.hass,t.changed_at),who:t.user_name??i("detail_trail_automation"),field:i(t.field==="tag"?"detail_trail_tag":"detail_trail_note"),before:t.before??"—",after:t.after??"—"})}
         </li>`)}
     </ul>`:o`<p class="muted">${i("detail_trail_empty")}</p>`}correctionForm(t){let s=this.info.tags.some(r=>r.tag_id===t.tag_id);return o`<form class="correct" @submit=${this.correct}>
       <h3>${i("detail_correct")}</h3>
@@ -258,7 +455,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
       <button class="sort" data-sort=${t} @click=${()=>this.sortBy(t)}>
         ${i(s)}${n}
       </button>
-    </th>`}detail(t){let s=t.end_latest?i("detail_estimated_end",{from:w(this.hass,t.ended_at),to:w(this.hass,t.end_latest)}):i("detail_end_measured"),r=n=>n===null?"—":E(this.hass,n);return o`<div class="overlay" @click=${this.closeDetail}>
+    </th>`}detail(t){let s=t.end_latest?i("detail_estimated_end",{from:x(this.hass,t.ended_at),to:x(this.hass,t.end_latest)}):i("detail_end_measured"),r=n=>n===null?"—":E(this.hass,n);return o`<div class="overlay" @click=${this.closeDetail}>
       <section class="card detail" @click=${n=>n.stopPropagation()}>
         <h2>${i("detail_title",{id:t.session_id.slice(0,8)})}</h2>
         <dl>
@@ -267,9 +464,9 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
           <dt>${i("col_tag")}</dt>
           <dd>${t.tag_name??t.tag_id??i("untagged")}</dd>
           <dt>${i("col_start")}</dt>
-          <dd>${w(this.hass,t.started_at)}</dd>
+          <dd>${x(this.hass,t.started_at)}</dd>
           <dt>${i("col_end")}</dt>
-          <dd>${w(this.hass,t.ended_at)}</dd>
+          <dd>${x(this.hass,t.ended_at)}</dd>
           <dt></dt>
           <dd class="estimated">${s}</dd>
           <dt>${i("col_energy")}</dt>
@@ -279,12 +476,12 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
           <dt>${i("col_charging")}</dt>
           <dd>${T(t.charging_s)}</dd>
           <dt>${i("detail_avg_power")}</dt>
-          <dd>${z(this.hass,t.avg_power_w)}</dd>
+          <dd>${N(this.hass,t.avg_power_w)}</dd>
           <dt>${i("detail_peak_power")}</dt>
-          <dd>${z(this.hass,t.peak_power_w)}</dd>
+          <dd>${N(this.hass,t.peak_power_w)}</dd>
           <dt>${i("detail_energy_source")}</dt>
           <dd class="source">
-            ${et(`source_${t.energy_source}`,t.energy_source)}
+            ${I(`source_${t.energy_source}`,t.energy_source)}
           </dd>
           <dt>${i("detail_gaps")}</dt>
           <dd class="gaps">${t.gaps}</dd>
@@ -305,7 +502,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
         ${this.info.admin?this.correctionForm(t):c}
         <button class="close" @click=${this.closeDetail}>${i("detail_close")}</button>
       </section>
-    </div>`}render(){let t=this.sessions,s=Math.min(this.offset+xt,this.total);return o`
+    </div>`}render(){let t=this.sessions,s=Math.min(this.offset+St,this.total);return o`
       <ev-filter-bar .info=${this.info} @filters-changed=${this.filtersChanged}>
         <button class="secondary download" @click=${()=>this.download("csv")}>
           ${i("download_csv")}
@@ -328,7 +525,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
                 </thead>
                 <tbody>
                   ${t.map(r=>o`<tr class="row" data-id=${r.session_id} @click=${()=>this.open(r)}>
-                      <td>${w(this.hass,r.started_at)}</td>
+                      <td>${x(this.hass,r.started_at)}</td>
                       <td>${r.charger_name}</td>
                       <td>${r.tag_name??r.tag_id??i("untagged")}</td>
                       <td class="num">${E(this.hass,r.energy_wh)}</td>
@@ -351,7 +548,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
               </button>
             </div>`}
       ${this.selected?this.detail(this.selected):c}
-    `}static{this.styles=[y,$`
+    `}static{this.styles=[b,f`
       .pager {
         margin-top: 12px;
         justify-content: center;
@@ -400,13 +597,13 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
         font: inherit;
         min-height: 3em;
       }
-    `]}};customElements.define("ev-sessions-view",At);var P=18,St=40,kt=16,Et=class extends g{constructor(){super();this.request=0;this.shown=""}static{this.properties={hass:{attribute:!1},info:{attribute:!1},filters:{attribute:!1},figures:{state:!0},shown:{state:!0},error:{state:!0}}}willUpdate(t){t.has("filters")&&this.load()}async load(){let t=++this.request;this.error=void 0;try{let s={};this.filters?.start&&(s.start=this.filters.start),this.filters?.end&&(s.end=this.filters.end);let r=await this.hass.callWS({type:"ev_session_monitor/utilization",...s});t===this.request&&(this.figures=r)}catch(s){this.error=_(s)}}async download(t){try{await Qt(this.hass,this.filters??{},t)}catch(s){this.error=_(s)}}number(t,s=1){return new Intl.NumberFormat(this.hass.locale?.language??this.hass.language,{maximumFractionDigits:s}).format(t)}weekdays(){let t=new Intl.DateTimeFormat(this.hass.locale?.language??this.hass.language,{weekday:"short",timeZone:"UTC"});return[...Array(7).keys()].map(s=>t.format(Date.UTC(2024,0,1+s)))}heatMap(t){let s=this.weekdays(),r=St+24*P,n=kt+7*P,l=t.occupancy.map((h,d)=>{let u=Math.floor(d/24),m=d%24;return R`<rect class="cell" data-hour=${d} x=${St+m*P} y=${kt+u*P}
+    `]}};customElements.define("ev-sessions-view",At);var P=18,kt=40,Et=16,Tt=class extends g{constructor(){super();this.request=0;this.shown=""}static{this.properties={hass:{attribute:!1},info:{attribute:!1},filters:{attribute:!1},figures:{state:!0},shown:{state:!0},error:{state:!0}}}willUpdate(t){t.has("filters")&&this.load()}async load(){let t=++this.request;this.error=void 0;try{let s={};this.filters?.start&&(s.start=this.filters.start),this.filters?.end&&(s.end=this.filters.end);let r=await this.hass.callWS({type:"ev_session_monitor/utilization",...s});t===this.request&&(this.figures=r)}catch(s){this.error=_(s)}}async download(t){try{await ee(this.hass,this.filters??{},t)}catch(s){this.error=_(s)}}number(t,s=1){return new Intl.NumberFormat(this.hass.locale?.language??this.hass.language,{maximumFractionDigits:s}).format(t)}weekdays(){let t=new Intl.DateTimeFormat(this.hass.locale?.language??this.hass.language,{weekday:"short",timeZone:"UTC"});return[...Array(7).keys()].map(s=>t.format(Date.UTC(2024,0,1+s)))}heatMap(t){let s=this.weekdays(),r=kt+24*P,n=Et+7*P,l=t.occupancy.map((h,d)=>{let u=Math.floor(d/24),m=d%24;return z`<rect class="cell" data-hour=${d} x=${kt+m*P} y=${Et+u*P}
         width=${P-2} height=${P-2} rx="2" fill-opacity=${.08+.92*h}>
         <title>${s[u]} ${String(m).padStart(2,"0")}:00 · ${Math.round(h*100)} %</title></rect>`});return o`<figure class="card heat">
       <figcaption>${i("util_heatmap")}</figcaption>
       <svg viewBox="0 0 ${r} ${n}" role="img" aria-label=${i("util_heatmap")}>
-        ${[0,6,12,18].map(h=>R`<text class="axis" x=${St+h*P} y="11">${h}</text>`)}
-        ${s.map((h,d)=>R`<text class="axis" x="0" y=${kt+d*P+12}>${h}</text>`)}
+        ${[0,6,12,18].map(h=>z`<text class="axis" x=${kt+h*P} y="11">${h}</text>`)}
+        ${s.map((h,d)=>z`<text class="axis" x="0" y=${Et+d*P+12}>${h}</text>`)}
         ${l}
       </svg>
       <p class="muted">${i("util_heatmap_hint")}</p>
@@ -456,7 +653,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
             <td class="num">${this.number(n.plugged_h)}</td>
             <td class="num">${this.number(n.charging_h)}</td>
             ${s.charger_id?c:o`<td class="num peak">
-                  ${l?`${z(this.hass,l.power_w)} · ${w(this.hass,l.at)}`:"—"}
+                  ${l?`${N(this.hass,l.power_w)} · ${x(this.hass,l.at)}`:"—"}
                 </td>`}
           </tr>`})}
       </tbody>
@@ -483,7 +680,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
       </label>
       ${this.heatMap(s)}
       <div class="table-wrap">${this.months(t,s)}</div>
-    </section>`}static{this.styles=[y,$`
+    </section>`}static{this.styles=[b,f`
       figure {
         margin: 12px 0;
         box-shadow: none;
@@ -514,7 +711,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
         gap: 8px;
         margin-bottom: 12px;
       }
-    `]}};customElements.define("ev-utilization",Et);var it=["#03a9f4","#ff9800","#8bc34a","#e91e63","#9c27b0","#009688","#795548","#607d8b"],Tt=class extends g{constructor(){super();this.statementTag="";this.from="",this.filters={},this.statementMonth=""}static{this.properties={hass:{attribute:!1},info:{attribute:!1},totals:{state:!0},filters:{state:!0},error:{state:!0}}}connectedCallback(){super.connectedCallback(),this.from||(this.from=bt($t(this.hass),-11),this.filters={start:Z(this.from)}),this.statementMonth||(this.statementMonth=bt($t(this.hass),-1).slice(0,7)),this.load()}async load(){this.error=void 0;try{this.totals=await this.hass.callWS({type:"ev_session_monitor/totals",...this.filters})}catch(t){this.error=_(t)}}filtersChanged(t){this.filters=t.detail,this.load()}async download(t){try{await rt(this.hass,"totals",st(this.filters),t)}catch(s){this.error=_(s)}}async statement(t){t.preventDefault();let s=this.statementTag||this.info.tags[0]?.tag_id;if(!(!s||!this.statementMonth))try{await te(this.hass,s,this.statementMonth)}catch(r){this.error=_(r)}}statementForm(){return this.info.tags.length?o`<form class="card statement" @submit=${this.statement}>
+    `]}};customElements.define("ev-utilization",Tt);var it=["#03a9f4","#ff9800","#8bc34a","#e91e63","#9c27b0","#009688","#795548","#607d8b"],Ct=class extends g{constructor(){super();this.statementTag="";this.from="",this.filters={},this.statementMonth=""}static{this.properties={hass:{attribute:!1},info:{attribute:!1},totals:{state:!0},filters:{state:!0},error:{state:!0}}}connectedCallback(){super.connectedCallback(),this.from||(this.from=bt($t(this.hass),-11),this.filters={start:X(this.from)}),this.statementMonth||(this.statementMonth=bt($t(this.hass),-1).slice(0,7)),this.load()}async load(){this.error=void 0;try{this.totals=await this.hass.callWS({type:"ev_session_monitor/totals",...this.filters})}catch(t){this.error=_(t)}}filtersChanged(t){this.filters=t.detail,this.load()}async download(t){try{await rt(this.hass,"totals",st(this.filters),t)}catch(s){this.error=_(s)}}async statement(t){t.preventDefault();let s=this.statementTag||this.info.tags[0]?.tag_id;if(!(!s||!this.statementMonth))try{await se(this.hass,s,this.statementMonth)}catch(r){this.error=_(r)}}statementForm(){return this.info.tags.length?o`<form class="card statement" @submit=${this.statement}>
       <h2>${i("statement_title")}</h2>
       <div class="filters">
         <label
@@ -539,18 +736,18 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
         <button type="submit" class="pdf">${i("download_pdf")}</button>
       </div>
       <p class="muted">${i("statement_hint")}</p>
-    </form>`:c}tagLabel(t){return t.tag_name??t.tag_id??i("untagged")}chart(t,s,r,n){let l=[...new Set(s.map(x=>x.month))].sort(),h=[...new Set(s.map(x=>this.tagLabel(x)))],d=l.map(x=>s.filter(S=>S.month===x).reduce((S,V)=>S+r(V),0)),u=Math.max(...d,0)||1,m=600,p=200,f=44,b=22,A=(m-f)/Math.max(l.length,1),Mt=Math.min(A*.7,48),ie=(p-b-8)/u,ae=l.flatMap((x,S)=>{let V=p-b;return s.filter(N=>N.month===x).map(N=>{let Ut=r(N)*ie;V-=Ut;let oe=it[h.indexOf(this.tagLabel(N))%it.length];return R`<rect x=${f+S*A+(A-Mt)/2} y=${V} width=${Mt}
-            height=${Math.max(Ut,0)} fill=${oe}><title>${this.tagLabel(N)} ${x}: ${r(N).toFixed(2)} ${n}</title></rect>`})}),ne=l.map((x,S)=>R`<text x=${f+S*A+A/2} y=${p-6}
-        text-anchor="middle" class="axis">${x.slice(2)}</text>`);return o`<figure class="card chart">
+    </form>`:c}tagLabel(t){return t.tag_name??t.tag_id??i("untagged")}chart(t,s,r,n){let l=[...new Set(s.map(w=>w.month))].sort(),h=[...new Set(s.map(w=>this.tagLabel(w)))],d=l.map(w=>s.filter(A=>A.month===w).reduce((A,J)=>A+r(J),0)),u=Math.max(...d,0)||1,m=600,p=200,$=44,y=22,S=(m-$)/Math.max(l.length,1),Ut=Math.min(S*.7,48),ne=(p-y-8)/u,oe=l.flatMap((w,A)=>{let J=p-y;return s.filter(R=>R.month===w).map(R=>{let Ht=r(R)*ne;J-=Ht;let de=it[h.indexOf(this.tagLabel(R))%it.length];return z`<rect x=${$+A*S+(S-Ut)/2} y=${J} width=${Ut}
+            height=${Math.max(Ht,0)} fill=${de}><title>${this.tagLabel(R)} ${w}: ${r(R).toFixed(2)} ${n}</title></rect>`})}),le=l.map((w,A)=>z`<text x=${$+A*S+S/2} y=${p-6}
+        text-anchor="middle" class="axis">${w.slice(2)}</text>`);return o`<figure class="card chart">
       <figcaption>${t} (${n})</figcaption>
       <svg viewBox="0 0 ${m} ${p}" role="img" aria-label=${t}>
-        <line x1=${f} x2=${m} y1=${p-b} y2=${p-b} class="grid" />
-        <text x=${f-6} y="14" text-anchor="end" class="axis">${u.toFixed(u<10?1:0)}</text>
-        <text x=${f-6} y=${p-b} text-anchor="end" class="axis">0</text>
-        ${ae} ${ne}
+        <line x1=${$} x2=${m} y1=${p-y} y2=${p-y} class="grid" />
+        <text x=${$-6} y="14" text-anchor="end" class="axis">${u.toFixed(u<10?1:0)}</text>
+        <text x=${$-6} y=${p-y} text-anchor="end" class="axis">0</text>
+        ${oe} ${le}
       </svg>
       <div class="legend">
-        ${h.map((x,S)=>o`<span><i style="background:${it[S%it.length]}"></i>${x}</span>`)}
+        ${h.map((w,A)=>o`<span><i style="background:${it[A%it.length]}"></i>${w}</span>`)}
       </div>
     </figure>`}table(t,s,r){return o`<section class="card table-wrap">
       <h2>${t}</h2>
@@ -594,7 +791,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
               ${this.table(i("reports_by_tag"),t.by_tag,s=>this.tagLabel(s))}
               ${this.table(i("reports_by_wallbox"),t.by_charger,s=>s.charger_name)}`}
       ${this.info.admin?o`<ev-utilization .hass=${this.hass} .info=${this.info} .filters=${this.filters}></ev-utilization>`:c}
-    `}static{this.styles=[y,$`
+    `}static{this.styles=[b,f`
       .charts {
         display: grid;
         grid-template-columns: repeat(auto-fit, minmax(300px, 1fr));
@@ -638,7 +835,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
         display: block;
         margin: 16px 0;
       }
-    `]}};customElements.define("ev-reports-view",Tt);var ee={invalid_tag:"err_invalid_tag",duplicate_tag:"err_duplicate_tag",unauthorized:"err_unauthorized",not_found:"err_not_found"};function se(a){let e=a&&typeof a=="object"&&"code"in a?String(a.code):"";return e in ee?i(ee[e]):i("error",{message:_(a)})}var Ct=class extends g{static{this.properties={hass:{attribute:!1},info:{attribute:!1},tags:{state:!0},attempts:{state:!0},editing:{state:!0},error:{state:!0}}}connectedCallback(){super.connectedCallback(),this.info.admin&&this.load()}async load(){try{let[e,t]=await Promise.all([this.hass.callWS({type:"ev_session_monitor/tags"}),this.hass.callWS({type:"ev_session_monitor/attempts"})]);this.tags=e.tags,this.attempts=t.attempts}catch(e){this.error=se(e)}}async run(e){this.error=void 0;try{await this.hass.callWS(e)}catch(t){return this.error=se(t),!1}return await this.load(),this.dispatchEvent(new CustomEvent("tags-changed",{bubbles:!0,composed:!0})),!0}async save(e){e.preventDefault();let t=new FormData(e.target),s=String(t.get("price_per_kwh")??"").trim(),r=this.editing==="new",n={type:r?"ev_session_monitor/tags/add":"ev_session_monitor/tags/update",tag_id:r?String(t.get("tag_id")??""):this.editing.tag_id,name:String(t.get("name")??""),price_per_kwh:s===""?null:Number(s.replace(",",".")),chargers:t.getAll("chargers").map(String),person:String(t.get("person")??"")||null};await this.run(n)&&(this.editing=void 0)}async removeTag(e){confirm(i("cards_confirm_remove",{name:e.name}))&&await this.run({type:"ev_session_monitor/tags/remove",tag_id:e.tag_id})}async setBlocked(e,t){t&&!confirm(i("cards_confirm_block",{name:e.name}))||await this.run({type:"ev_session_monitor/tags/block",tag_id:e.tag_id,blocked:t})}form(e){return o`<form class="card edit" @submit=${this.save}>
+    `]}};customElements.define("ev-reports-view",Ct);var re={invalid_tag:"err_invalid_tag",duplicate_tag:"err_duplicate_tag",unauthorized:"err_unauthorized",not_found:"err_not_found"};function ie(a){let e=a&&typeof a=="object"&&"code"in a?String(a.code):"";return e in re?i(re[e]):i("error",{message:_(a)})}var Pt=class extends g{static{this.properties={hass:{attribute:!1},info:{attribute:!1},tags:{state:!0},attempts:{state:!0},editing:{state:!0},error:{state:!0}}}connectedCallback(){super.connectedCallback(),this.info.admin&&this.load()}async load(){try{let[e,t]=await Promise.all([this.hass.callWS({type:"ev_session_monitor/tags"}),this.hass.callWS({type:"ev_session_monitor/attempts"})]);this.tags=e.tags,this.attempts=t.attempts}catch(e){this.error=ie(e)}}async run(e){this.error=void 0;try{await this.hass.callWS(e)}catch(t){return this.error=ie(t),!1}return await this.load(),this.dispatchEvent(new CustomEvent("tags-changed",{bubbles:!0,composed:!0})),!0}async save(e){e.preventDefault();let t=new FormData(e.target),s=String(t.get("price_per_kwh")??"").trim(),r=this.editing==="new",n={type:r?"ev_session_monitor/tags/add":"ev_session_monitor/tags/update",tag_id:r?String(t.get("tag_id")??""):this.editing.tag_id,name:String(t.get("name")??""),price_per_kwh:s===""?null:Number(s.replace(",",".")),chargers:t.getAll("chargers").map(String),person:String(t.get("person")??"")||null};await this.run(n)&&(this.editing=void 0)}async removeTag(e){confirm(i("cards_confirm_remove",{name:e.name}))&&await this.run({type:"ev_session_monitor/tags/remove",tag_id:e.tag_id})}async setBlocked(e,t){t&&!confirm(i("cards_confirm_block",{name:e.name}))||await this.run({type:"ev_session_monitor/tags/block",tag_id:e.tag_id,blocked:t})}form(e){return o`<form class="card edit" @submit=${this.save}>
       ${e?o`<h2>${e.name} <span class="muted">${e.tag_id}</span></h2>`:o`<label>${i("cards_id")}<input name="tag_id" required autocomplete="off" /></label>`}
       <label>${i("cards_name")}<input name="name" required .value=${e?.name??""} /></label>
       <label
@@ -730,7 +927,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
             </thead>
             <tbody>
               ${e.map(t=>o`<tr data-attempt=${t.tag_id??""}>
-                  <td data-label=${i("cards_time")}>${w(this.hass,t.time)}</td>
+                  <td data-label=${i("cards_time")}>${x(this.hass,t.time)}</td>
                   <td data-label=${i("col_wallbox")}>${t.charger??"—"}</td>
                   <td data-label=${i("cards_id")}>${t.tag_id??"—"}</td>
                   <td class="num" data-label=${i("cards_attempt_count")}>${t.attempts??"—"}</td>
@@ -749,7 +946,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
       ${this.error?o`<p class="error">${this.error}</p>`:c}
       ${this.editing!==void 0?this.form(this.editing==="new"?void 0:this.editing):c}
       ${this.tags===void 0||this.attempts===void 0?o`<p class="muted">${i("loading")}</p>`:o`${this.knownCards(this.tags)} ${this.attemptLog(this.attempts)}`}
-    `:o`<p class="muted">${i("cards_admin_only")}</p>`}static{this.styles=[y,$`
+    `:o`<p class="muted">${i("cards_admin_only")}</p>`}static{this.styles=[b,f`
       section + section,
       form + section {
         margin-top: 16px;
@@ -822,7 +1019,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
           color: var(--secondary-text-color);
         }
       }
-    `]}};customElements.define("ev-cards-view",Ct);var re=["now","sessions","reports","cards"],Pt=class extends g{constructor(){super();this.loading=!1;this.narrow=!1;let t=new URLSearchParams(location.search).get("view");this.tab=t&&re.includes(t)?t:"now"}static{this.properties={hass:{attribute:!1},narrow:{type:Boolean},tab:{state:!0},info:{state:!0},error:{state:!0}}}willUpdate(){this.hass&&!this.info&&!this.loading&&this.loadInfo()}async loadInfo(){this.loading=!0;try{this.info=await this.hass.callWS({type:"ev_session_monitor/info"}),this.error=void 0}catch(t){this.error=_(t)}finally{this.loading=!1}}select(t){this.tab=t;let s=new URL(location.href);s.searchParams.set("view",t),history.replaceState(null,"",s)}toggleMenu(){this.dispatchEvent(new CustomEvent("hass-toggle-menu",{bubbles:!0,composed:!0}))}view(){let t=this.info;if(!t)return c;switch(this.tab){case"sessions":return o`<ev-sessions-view .hass=${this.hass} .info=${t}></ev-sessions-view>`;case"reports":return o`<ev-reports-view .hass=${this.hass} .info=${t}></ev-reports-view>`;case"cards":return o`<ev-cards-view
+    `]}};customElements.define("ev-cards-view",Pt);var ae=["now","sessions","reports","cards"],Mt=class extends g{constructor(){super();this.loading=!1;this.narrow=!1;let t=new URLSearchParams(location.search).get("view");this.tab=t&&ae.includes(t)?t:"now"}static{this.properties={hass:{attribute:!1},narrow:{type:Boolean},tab:{state:!0},info:{state:!0},error:{state:!0}}}willUpdate(){this.hass&&!this.info&&!this.loading&&this.loadInfo()}async loadInfo(){this.loading=!0;try{this.info=await this.hass.callWS({type:"ev_session_monitor/info"}),this.error=void 0}catch(t){this.error=_(t)}finally{this.loading=!1}}select(t){this.tab=t;let s=new URL(location.href);s.searchParams.set("view",t),history.replaceState(null,"",s)}toggleMenu(){this.dispatchEvent(new CustomEvent("hass-toggle-menu",{bubbles:!0,composed:!0}))}view(){let t=this.info;if(!t)return c;switch(this.tab){case"sessions":return o`<ev-sessions-view .hass=${this.hass} .info=${t}></ev-sessions-view>`;case"reports":return o`<ev-reports-view .hass=${this.hass} .info=${t}></ev-reports-view>`;case"cards":return o`<ev-cards-view
           .hass=${this.hass}
           .info=${t}
           @tags-changed=${()=>this.loadInfo()}
@@ -832,7 +1029,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
         <h1>${i("title")}</h1>
       </header>
       <nav role="tablist">
-        ${re.map(t=>o`<button
+        ${ae.map(t=>o`<button
             role="tab"
             class="tab ${t===this.tab?"active":""}"
             data-tab=${t}
@@ -846,7 +1043,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
         ${this.error?o`<p class="error">${i("error",{message:this.error})}</p>`:c}
         ${this.info?this.view():o`<p class="muted">${i("loading")}</p>`}
       </main>
-    `}static{this.styles=[y,$`
+    `}static{this.styles=[b,f`
       :host {
         background: var(--primary-background-color);
         min-height: 100vh;
@@ -905,7 +1102,7 @@ var J=globalThis,X=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
           flex: 1;
         }
       }
-    `]}};customElements.define("ev-session-monitor-panel",Pt);export{Pt as EvSessionMonitorPanel};
+    `]}};customElements.define("ev-session-monitor-panel",Mt);export{Mt as EvSessionMonitorPanel};
 /*! Bundled license information:
 
 @lit/reactive-element/css-tag.js:

@@ -3,13 +3,15 @@ import { LitElement, css, html, nothing } from "lit";
 import { dateTime, duration, errorText, kw, kwh, money } from "../format";
 import { shared } from "../styles";
 import { t, tMaybe } from "../strings";
-import type { HomeAssistant, WallboxTile } from "../types";
+import type { HomeAssistant, SiteState, WallboxTile } from "../types";
+import "./site";
 
 export class EvNowView extends LitElement {
   static properties = {
     hass: { attribute: false },
     admin: { type: Boolean },
     tiles: { state: true },
+    sites: { state: true },
     error: { state: true },
     denied: { state: true },
   };
@@ -17,10 +19,13 @@ export class EvNowView extends LitElement {
   declare hass: HomeAssistant;
   declare admin: boolean;
   declare tiles: WallboxTile[] | undefined;
+  // Each site's shares, pushed after every tick of its allocator.
+  declare sites: SiteState[] | undefined;
   declare error: string | undefined;
   // Entities whose controls this user may not use (ev_session_monitor/permissions); hidden.
   declare denied: ReadonlySet<string> | undefined;
   private unsubscribe?: Promise<() => void>;
+  private unsubscribeSites?: Promise<() => void>;
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -31,6 +36,13 @@ export class EvNowView extends LitElement {
       { type: "ev_session_monitor/wallboxes/subscribe" },
     );
     this.unsubscribe.catch((err) => (this.error = errorText(err)));
+    this.unsubscribeSites = this.hass.connection.subscribeMessage<{ sites: SiteState[] }>(
+      (event) => {
+        this.sites = event.sites;
+      },
+      { type: "ev_session_monitor/sites/subscribe" },
+    );
+    this.unsubscribeSites.catch((err) => (this.error = errorText(err)));
     this.hass
       .callWS<{ controls_denied_entities?: string[] }>({ type: "ev_session_monitor/permissions" })
       .then((answer) => (this.denied = new Set(answer.controls_denied_entities ?? [])))
@@ -42,6 +54,8 @@ export class EvNowView extends LitElement {
     super.disconnectedCallback();
     this.unsubscribe?.then((unsub) => unsub()).catch(() => undefined);
     this.unsubscribe = undefined;
+    this.unsubscribeSites?.then((unsub) => unsub()).catch(() => undefined);
+    this.unsubscribeSites = undefined;
   }
 
   private async control(tile: WallboxTile, change: { enabled?: boolean; current_a?: number }) {
@@ -125,7 +139,10 @@ export class EvNowView extends LitElement {
     if (this.error) return html`<p class="error">${t("error", { message: this.error })}</p>`;
     if (!this.tiles) return html`<p class="muted">${t("loading")}</p>`;
     if (!this.tiles.length) return html`<p class="muted">${t("now_empty")}</p>`;
-    return html`<div class="grid">${this.tiles.map((tile) => this.tile(tile))}</div>`;
+    return html`${(this.sites ?? []).map(
+        (site) => html`<ev-site-section .hass=${this.hass} .site=${site}></ev-site-section>`,
+      )}
+      <div class="grid">${this.tiles.map((tile) => this.tile(tile))}</div>`;
   }
 
   static styles = [
