@@ -77,14 +77,28 @@ OCPP_PROFILE = WallboxProfile(
 )
 
 
+# Why a card may not charge at a wallbox (refused_because).
+CARD_BLOCKED = "card_blocked"
+CARD_UNKNOWN = "card_unknown"  # never known, or removed
+CARD_NOT_ALLOWED_HERE = "card_not_allowed_here"
+
+
+def refused_because(registry: TagRegistry, charger_id: str, id_tag: str) -> str | None:
+    """Why `id_tag` may not charge here (blocked, not or no longer known, not allowed here)."""
+    known = registry.get(id_tag)
+    if known is None:
+        return CARD_UNKNOWN
+    if known.blocked:
+        return CARD_BLOCKED
+    return None if known.allowed_on(charger_id) else CARD_NOT_ALLOWED_HERE
+
+
 def decide_card(registry: TagRegistry, charger_id: str, id_tag: str) -> CardDecision:
     """The answer to a card: Blocked if an administrator blocked it, else allowed here or not."""
-    known = registry.get(id_tag)
-    if known is not None and known.blocked:
-        return CardDecision.BLOCKED
-    if known is None or not known.allowed_on(charger_id):
-        return CardDecision.INVALID
-    return CardDecision.ACCEPTED
+    reason = refused_because(registry, charger_id, id_tag)
+    if reason is None:
+        return CardDecision.ACCEPTED
+    return CardDecision.BLOCKED if reason == CARD_BLOCKED else CardDecision.INVALID
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +109,7 @@ class TransactionMeter:
     meter_start_wh: int
     meter_end_wh: int | None = None
     connector_id: int = CHARGING_CONNECTOR
+    id_tag: str | None = None  # the card the transaction started with
 
 
 Connection = Callable[[], Any]  # the connected CentralChargePoint, or None
@@ -221,7 +236,10 @@ class OcppWallboxClient(WallboxClient):
         """StartTransaction: the meter at the start is the session's baseline."""
         self._at(event.timestamp)
         self.transaction = TransactionMeter(
-            event.transaction_id, event.meter_start_wh, connector_id=event.connector_id
+            event.transaction_id,
+            event.meter_start_wh,
+            connector_id=event.connector_id,
+            id_tag=event.id_tag,
         )
         self.reading = replace(
             self.reading,
@@ -334,7 +352,11 @@ class OcppWallboxClient(WallboxClient):
         transaction = self.transaction
         if transaction is None:
             return  # nothing runs: the box already does not charge
-        await self._command(lambda live: commands.remote_stop(live, transaction.transaction_id))
+        await self.remote_stop(transaction.transaction_id)
+
+    async def remote_stop(self, transaction_id: int) -> None:
+        """RemoteStopTransaction of `transaction_id`."""
+        await self._command(lambda live: commands.remote_stop(live, transaction_id))
 
     async def _write_keepalive(self) -> None:
         """OCPP boxes keep their own heartbeat."""
@@ -381,12 +403,13 @@ def _parse_time(timestamp: str | None) -> datetime | None:
     return when if when.tzinfo is not None else None
 
 
-def _meter_dict(meter: TransactionMeter) -> dict[str, int | None]:
+def _meter_dict(meter: TransactionMeter) -> dict[str, int | str | None]:
     return {
         "transaction_id": meter.transaction_id,
         "meter_start_wh": meter.meter_start_wh,
         "meter_end_wh": meter.meter_end_wh,
         "connector_id": meter.connector_id,
+        "id_tag": meter.id_tag,
     }
 
 
@@ -394,12 +417,13 @@ def _meter_from(data: object) -> TransactionMeter | None:
     if not isinstance(data, dict):
         return None
     try:
-        end = data.get("meter_end_wh")
+        end, id_tag = data.get("meter_end_wh"), data.get("id_tag")
         return TransactionMeter(
             int(data["transaction_id"]),
             int(data["meter_start_wh"]),
             None if end is None else int(end),
             int(data.get("connector_id", CHARGING_CONNECTOR)),
+            None if id_tag is None else str(id_tag),
         )
     except (KeyError, TypeError, ValueError):
         return None
