@@ -43,6 +43,9 @@ from .issues import async_clear_wallbox_issue, async_wallbox_issue
 from .ocpp_hub import SAMPLE_INTERVAL_S
 from .storage import DomainData
 
+# The box refused its Local Authorization List (also in full); cleared by the next update taken.
+LOCAL_LIST_FAILED_ISSUE = "ocpp_local_list_failed"
+
 
 def ocpp_store_key(entry_id: str) -> str:
     """The storage key of an OCPP entry's transaction."""
@@ -157,14 +160,18 @@ class OcppCoordinator(EvCoordinator):
                 return
             wanted = wanted_entries(self.domain.tags.registry, self.charger_id)
             try:
-                kept = await async_sync_local_list(
-                    live, self.client.local_list, wanted, limits, full=full
-                )
+                await async_sync_local_list(live, self.client.local_list, wanted, limits, full=full)
             except CommandError as err:
+                # The box keeps the list it had: offline it may admit a card withdrawn since.
                 LOGGER.warning("%s: the local list was not updated: %s", self.name, err)
-                kept = True  # the box still has a list; the next change or boot tries again
-            if not kept:
-                self._local_list_limits = LocalListLimits(enabled=False)
+                async_wallbox_issue(
+                    self.hass, self.config_entry, LOCAL_LIST_FAILED_ISSUE, answer=err.status
+                )
+                if err.status == "NotSupported":
+                    # No more updates on this connection; the next boot tries again.
+                    self._local_list_limits = LocalListLimits(enabled=False)
+            else:
+                async_clear_wallbox_issue(self.hass, self.config_entry, LOCAL_LIST_FAILED_ISSUE)
             await self._store.async_save(self.client.stored())
 
     async def async_save_now(self) -> None:
