@@ -37,7 +37,13 @@ from .core.ocpp.events import (
 )
 from .core.ocpp.local_list import LocalListLimits, async_sync_local_list, wanted_entries
 from .core.ocpp.meter_values import MeterSample
-from .core.ocpp.wallbox import OcppWallboxClient, TransactionMeter, decide_card, refused_because
+from .core.ocpp.wallbox import (
+    OcppWallboxClient,
+    TransactionMeter,
+    concurrent_session,
+    decide_card,
+    refused_because,
+)
 from .core.tags import KnownTag
 from .issues import async_clear_wallbox_issue, async_wallbox_issue
 from .ocpp_hub import SAMPLE_INTERVAL_S
@@ -107,18 +113,18 @@ class OcppCoordinator(EvCoordinator):
         StartTransaction and StopTransaction; StopTransactionOnInvalidId acts only on the
         first two. A transaction that is already running is ended by the central system.
         """
-        running = self.client.transaction
-        if running is None or running.id_tag is None:
-            return
-        if running.transaction_id in self._withdrawn_stops:
-            return
-        reason = refused_because(self.domain.tags.registry, self.charger_id, running.id_tag)
-        if reason is None:
-            return
-        self._withdrawn_stops.add(running.transaction_id)
-        self.config_entry.async_create_background_task(
-            self.hass, self._async_stop_withdrawn(running, reason), f"{self.name} card withdrawn"
-        )
+        for running in self.client.running():
+            if running.id_tag is None or running.transaction_id in self._withdrawn_stops:
+                continue
+            reason = refused_because(self.domain.tags.registry, self.charger_id, running.id_tag)
+            if reason is None:
+                continue
+            self._withdrawn_stops.add(running.transaction_id)
+            self.config_entry.async_create_background_task(
+                self.hass,
+                self._async_stop_withdrawn(running, reason),
+                f"{self.name} card withdrawn",
+            )
 
     async def _async_stop_withdrawn(self, running: TransactionMeter, reason: str) -> None:
         tag_id, tag_name = self.recorder.label(running.id_tag)
@@ -271,7 +277,25 @@ class OcppCoordinator(EvCoordinator):
         await self.async_save_now()
 
     async def transaction_stopped(self, charge_point_id: str, event: TransactionStopped) -> None:
-        """StopTransaction: counted and saved before the box hears it was accepted."""
+        """StopTransaction: counted and saved before the box hears it was accepted.
+
+        A concurrent transaction (another connector's, while the shown one runs) is its own
+        session record.
+        """
+        concurrent = self.client.stop_concurrent(event)
+        if concurrent is not None:
+            self.recorder.completed(
+                concurrent_session(
+                    concurrent,
+                    event.timestamp,
+                    dt_util.utcnow(),
+                    self.charger_id,
+                    self.config_entry.title,
+                )
+            )
+            await self._async_push()
+            await self.async_save_now()
+            return
         running = self.client.transaction
         # The connection knows only the transactions it started; a box that reconnected
         # mid-transaction stops one this wallbox still knows.

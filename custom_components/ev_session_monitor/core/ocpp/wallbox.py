@@ -6,6 +6,7 @@ central system, and the controls send OCPP calls (commands.py).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -13,7 +14,7 @@ from typing import Any
 
 from ..client import WallboxClient
 from ..errors import WallboxConnectionError, WallboxResponseError, WallboxUnsupportedError
-from ..model import VEHICLE_PRESENT, DeviceIdentity, Reading
+from ..model import VEHICLE_PRESENT, DeviceIdentity, Reading, SessionRecord
 from ..profile import (
     CurrentLimitControl,
     HttpWrite,
@@ -110,6 +111,7 @@ class TransactionMeter:
     meter_end_wh: int | None = None
     connector_id: int = CHARGING_CONNECTOR
     id_tag: str | None = None  # the card the transaction started with
+    started: str | None = None  # the box's time of the StartTransaction
 
 
 Connection = Callable[[], Any]  # the connected CentralChargePoint, or None
@@ -129,6 +131,9 @@ class OcppWallboxClient(WallboxClient):
         self.reading_time: datetime | None = None  # the box's time of the latest fact
         self.transaction: TransactionMeter | None = None
         self.finished: TransactionMeter | None = None  # stopped, not yet in a session record
+        # Transactions started on another connector while `transaction` runs, by id: the
+        # wallbox shows one session, these are recorded on their own when they stop.
+        self.concurrent: dict[int, TransactionMeter] = {}
         self._authorized_tag: str | None = None
         # The box said what its outlet does since Home Assistant started (not a guess).
         self.status_seen = False
@@ -199,9 +204,20 @@ class OcppWallboxClient(WallboxClient):
                 return connector_id
         return CHARGING_CONNECTOR
 
+    def _of_concurrent(self, connector_id: int | None, transaction_id: int | None) -> bool:
+        if transaction_id is not None:
+            return transaction_id in self.concurrent
+        return any(meter.connector_id == connector_id for meter in self.concurrent.values())
+
     def apply_sample(self, sample: MeterSample) -> None:
-        """MeterValues: every value the element carries replaces the one before."""
+        """MeterValues: every value the element carries replaces the one before.
+
+        Values of a concurrent transaction come from its own connector's meter: they are not
+        the shown session's (its energy comes from its meterStart and meterStop).
+        """
         self._at(sample.timestamp)
+        if self._of_concurrent(sample.connector_id, sample.transaction_id):
+            return
         pushed = sample.reading
         changes: dict[str, Any] = {}
         if pushed.power_w is not None:
@@ -233,20 +249,42 @@ class OcppWallboxClient(WallboxClient):
         self.reading = replace(self.reading, tag=attempt.id_tag, tag_read_marker=marker)
 
     def apply_start(self, event: TransactionStarted) -> None:
-        """StartTransaction: the meter at the start is the session's baseline."""
+        """StartTransaction: the meter at the start is the session's baseline.
+
+        A transaction on another connector while one runs is kept aside (`concurrent`).
+        """
         self._at(event.timestamp)
-        self.transaction = TransactionMeter(
+        meter = TransactionMeter(
             event.transaction_id,
             event.meter_start_wh,
             connector_id=event.connector_id,
             id_tag=event.id_tag,
+            started=event.timestamp,
         )
+        running = self.transaction
+        if running is not None and running.connector_id != event.connector_id:
+            self.concurrent[event.transaction_id] = meter
+            return
+        self.transaction = meter
         self.reading = replace(
             self.reading,
             lifetime_energy_wh=float(event.meter_start_wh),
             session_energy_wh=0.0,
             enabled=True,
         )
+
+    def running(self) -> list[TransactionMeter]:
+        """Every transaction that runs: the shown one first, then the concurrent ones."""
+        shown = [] if self.transaction is None else [self.transaction]
+        return shown + list(self.concurrent.values())
+
+    def stop_concurrent(self, event: TransactionStopped) -> TransactionMeter | None:
+        """StopTransaction of a concurrent transaction: its readings, None if it is not one."""
+        meter = self.concurrent.pop(event.transaction_id, None)
+        if meter is None:
+            return None
+        self._at(event.timestamp)
+        return replace(meter, meter_end_wh=event.meter_stop_wh)
 
     def apply_stop(self, event: TransactionStopped) -> None:
         """StopTransaction: the meter at the end; the transaction awaits its session record."""
@@ -276,6 +314,7 @@ class OcppWallboxClient(WallboxClient):
         return {
             "transaction": None if self.transaction is None else _meter_dict(self.transaction),
             "finished": None if self.finished is None else _meter_dict(self.finished),
+            "concurrent": [_meter_dict(meter) for meter in self.concurrent.values()],
             "local_list": self.local_list.to_dict(),
         }
 
@@ -283,6 +322,11 @@ class OcppWallboxClient(WallboxClient):
         """Take back what stored() returned before the restart."""
         self.transaction = _meter_from(data.get("transaction"))
         self.finished = _meter_from(data.get("finished"))
+        concurrent = data.get("concurrent")
+        self.concurrent = {}
+        for item in concurrent if isinstance(concurrent, list) else []:
+            if (meter := _meter_from(item)) is not None:
+                self.concurrent[meter.transaction_id] = meter
         self.local_list = LocalListState.from_dict(data.get("local_list"))
         if self.transaction is not None:
             # The meter's value now is the box's to say: the start value would read as a reset.
@@ -403,6 +447,41 @@ def _parse_time(timestamp: str | None) -> datetime | None:
     return when if when.tzinfo is not None else None
 
 
+def concurrent_session(
+    meter: TransactionMeter, stopped: str, now: datetime, charger_id: str, charger_name: str
+) -> SessionRecord:
+    """The session record of a stopped concurrent transaction, from the box's readings and times.
+
+    Its energy is meterStop - meterStart (0 after a counter reset: never negative); no price
+    is applied (the recorder prices only the shown session). A time the box gave unusably is
+    `now`'s.
+    """
+    ended_at = _parse_time(stopped) or now
+    started_at = min(_parse_time(meter.started) or ended_at, ended_at)
+    end_wh = meter.meter_start_wh if meter.meter_end_wh is None else meter.meter_end_wh
+    energy_wh = float(max(end_wh - meter.meter_start_wh, 0))
+    duration_h = (ended_at - started_at).total_seconds() / 3600
+    return SessionRecord(
+        session_id=uuid.uuid4().hex,
+        charger_id=charger_id,
+        charger_name=charger_name,
+        started_at=started_at,
+        ended_at=ended_at,
+        charging_s=duration_h * 3600,
+        energy_wh=energy_wh,
+        cost=None,
+        currency=None,
+        avg_power_w=energy_wh / duration_h if duration_h > 0 else None,
+        peak_power_w=None,
+        tag_id=meter.id_tag,
+        tag_name=None,
+        energy_source="meter",
+        unpriced_wh=energy_wh,
+        meter_start_wh=float(meter.meter_start_wh),
+        meter_end_wh=float(end_wh),
+    )
+
+
 def _meter_dict(meter: TransactionMeter) -> dict[str, int | str | None]:
     return {
         "transaction_id": meter.transaction_id,
@@ -410,6 +489,7 @@ def _meter_dict(meter: TransactionMeter) -> dict[str, int | str | None]:
         "meter_end_wh": meter.meter_end_wh,
         "connector_id": meter.connector_id,
         "id_tag": meter.id_tag,
+        "started": meter.started,
     }
 
 
@@ -417,13 +497,14 @@ def _meter_from(data: object) -> TransactionMeter | None:
     if not isinstance(data, dict):
         return None
     try:
-        end, id_tag = data.get("meter_end_wh"), data.get("id_tag")
+        end, id_tag, started = data.get("meter_end_wh"), data.get("id_tag"), data.get("started")
         return TransactionMeter(
             int(data["transaction_id"]),
             int(data["meter_start_wh"]),
             None if end is None else int(end),
             int(data.get("connector_id", CHARGING_CONNECTOR)),
             None if id_tag is None else str(id_tag),
+            None if started is None else str(started),
         )
     except (KeyError, TypeError, ValueError):
         return None
