@@ -50,6 +50,20 @@ async def _status(cp: SimulatedChargePoint, connector_id: int, status: str, when
     )
 
 
+async def _start(
+    cp: SimulatedChargePoint, connector_id: int, card: str, meter: int, when: datetime
+) -> int:
+    """A car plugged in at `connector_id` and charging with `card`: the transaction id."""
+    await _status(cp, connector_id, "Preparing", when)
+    started = await cp.call(
+        call.StartTransaction(
+            connector_id=connector_id, id_tag=card, meter_start=meter, timestamp=_time(when, 5)
+        )
+    )
+    await _status(cp, connector_id, "Charging", when + timedelta(seconds=6))
+    return int(started.transaction_id)
+
+
 async def test_switch_starts_on_the_connector_whose_car_waits(
     hass: HomeAssistant, box: SimulatedChargePoint
 ) -> None:
@@ -68,13 +82,7 @@ async def test_session_on_connector_2_is_recorded_while_connector_1_idles(
     """Connector 1's Available does not end the session charging on connector 2."""
     await hass.data[DOMAIN].tags.async_add(KnownTag(tag_id=CARD, name="Alice"))
     start = datetime.now(UTC) + timedelta(minutes=1)
-    await _status(box, 2, "Preparing", start)
-    started = await box.call(
-        call.StartTransaction(
-            connector_id=2, id_tag=CARD, meter_start=5_000, timestamp=_time(start, 10)
-        )
-    )
-    await _status(box, 2, "Charging", start + timedelta(seconds=11))
+    transaction_id = await _start(box, 2, CARD, 5_000, start)
     await _status(box, 1, "Available", start + timedelta(seconds=20))
     await hass.async_block_till_done()
     status = _entity_id(hass, "sensor", "charger_status")
@@ -83,7 +91,7 @@ async def test_session_on_connector_2_is_recorded_while_connector_1_idles(
         call.StopTransaction(
             meter_stop=6_234,
             timestamp=_time(start, 1800),
-            transaction_id=started.transaction_id,
+            transaction_id=transaction_id,
             id_tag=CARD,
         )
     )
@@ -127,26 +135,14 @@ async def test_two_transactions_at_once_are_two_sessions_exact_to_the_wh(
     await tags.async_add(KnownTag(tag_id=CARD, name="Alice"))
     await tags.async_add(KnownTag(tag_id=BOB, name="Bob"))
     start = datetime.now(UTC) + timedelta(minutes=1)
-    await _status(box, 1, "Preparing", start)
-    first = await box.call(
-        call.StartTransaction(
-            connector_id=1, id_tag=CARD, meter_start=10_000, timestamp=_time(start, 5)
-        )
-    )
-    await _status(box, 1, "Charging", start + timedelta(seconds=6))
+    first = await _start(box, 1, CARD, 10_000, start)
     # A real box does not send all of this within a second: stay within the central
     # system's rate limit (a burst of 20, then 5 a second).
     await asyncio.sleep(2)
-    await _status(box, 2, "Preparing", start + timedelta(seconds=60))
-    second = await box.call(
-        call.StartTransaction(
-            connector_id=2, id_tag=BOB, meter_start=50_000, timestamp=_time(start, 65)
-        )
-    )
-    await _status(box, 2, "Charging", start + timedelta(seconds=66))
-    await _meter(box, 1, first.transaction_id, 11_500, start + timedelta(seconds=900))
-    await _meter(box, 2, second.transaction_id, 51_000, start + timedelta(seconds=905))
-    stops = [(2, second.transaction_id, 52_345, 1200), (1, first.transaction_id, 13_210, 1800)]
+    second = await _start(box, 2, BOB, 50_000, start + timedelta(seconds=60))
+    await _meter(box, 1, first, 11_500, start + timedelta(seconds=900))
+    await _meter(box, 2, second, 51_000, start + timedelta(seconds=905))
+    stops = [(2, second, 52_345, 1200), (1, first, 13_210, 1800)]
     for connector_id, transaction_id, meter, at in stops if second_stops_first else stops[::-1]:
         await box.call(
             call.StopTransaction(
