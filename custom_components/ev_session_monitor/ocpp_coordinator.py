@@ -37,13 +37,8 @@ from .core.ocpp.events import (
 )
 from .core.ocpp.local_list import LocalListLimits, async_sync_local_list, wanted_entries
 from .core.ocpp.meter_values import MeterSample
-from .core.ocpp.wallbox import (
-    OcppWallboxClient,
-    TransactionMeter,
-    concurrent_session,
-    decide_card,
-    refused_because,
-)
+from .core.ocpp.transaction_meter import TransactionMeter, concurrent_session
+from .core.ocpp.wallbox import OcppWallboxClient, decide_card, refused_because
 from .core.tags import KnownTag
 from .issues import async_clear_wallbox_issue, async_wallbox_issue
 from .ocpp_hub import SAMPLE_INTERVAL_S

@@ -24,11 +24,8 @@ from custom_components.ev_session_monitor.core.ocpp.events import (
     TransactionStopped,
 )
 from custom_components.ev_session_monitor.core.ocpp.meter_values import MeterSample
-from custom_components.ev_session_monitor.core.ocpp.wallbox import (
-    OcppWallboxClient,
-    concurrent_session,
-    decide_card,
-)
+from custom_components.ev_session_monitor.core.ocpp.transaction_meter import concurrent_session
+from custom_components.ev_session_monitor.core.ocpp.wallbox import OcppWallboxClient, decide_card
 from custom_components.ev_session_monitor.core.tags import KnownTag, TagRegistry
 
 

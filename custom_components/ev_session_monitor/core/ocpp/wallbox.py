@@ -6,15 +6,14 @@ central system, and the controls send OCPP calls (commands.py).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from ..client import WallboxClient
 from ..errors import WallboxConnectionError, WallboxResponseError, WallboxUnsupportedError
-from ..model import VEHICLE_PRESENT, DeviceIdentity, Reading, SessionRecord
+from ..model import VEHICLE_PRESENT, DeviceIdentity, Reading
 from ..profile import (
     CurrentLimitControl,
     HttpWrite,
@@ -34,10 +33,15 @@ from .events import (
 )
 from .local_list import LocalListState
 from .meter_values import MeterSample
+from .transaction_meter import (
+    CHARGING_CONNECTOR,
+    TransactionMeter,
+    meter_from_dict,
+    meter_to_dict,
+    parse_time,
+)
 
 OCPP_PROFILE_ID = "ocpp_1_6j"
-# The connector a single-outlet box charges on (OCPP numbers them from 1; 0 is the box).
-CHARGING_CONNECTOR = 1
 # OCPP ChargePointErrorCode for "no error", and the status of a box or connector set Inoperative.
 NO_ERROR = "NoError"
 UNAVAILABLE = "Unavailable"
@@ -102,18 +106,6 @@ def decide_card(registry: TagRegistry, charger_id: str, id_tag: str) -> CardDeci
     return CardDecision.BLOCKED if reason == CARD_BLOCKED else CardDecision.INVALID
 
 
-@dataclass(frozen=True, slots=True)
-class TransactionMeter:
-    """The box's meter at a transaction's start and (once it stopped) its end."""
-
-    transaction_id: int
-    meter_start_wh: int
-    meter_end_wh: int | None = None
-    connector_id: int = CHARGING_CONNECTOR
-    id_tag: str | None = None  # the card the transaction started with
-    started: str | None = None  # the box's time of the StartTransaction
-
-
 Connection = Callable[[], Any]  # the connected CentralChargePoint, or None
 
 
@@ -149,7 +141,7 @@ class OcppWallboxClient(WallboxClient):
     # --- facts from the box --------------------------------------------------------------
 
     def _at(self, timestamp: str | None) -> None:
-        when = _parse_time(timestamp)
+        when = parse_time(timestamp)
         if when is not None and (self.reading_time is None or when >= self.reading_time):
             self.reading_time = when
 
@@ -312,20 +304,20 @@ class OcppWallboxClient(WallboxClient):
     def stored(self) -> dict[str, Any]:
         """What must survive a restart: the transactions and the box's local list."""
         return {
-            "transaction": None if self.transaction is None else _meter_dict(self.transaction),
-            "finished": None if self.finished is None else _meter_dict(self.finished),
-            "concurrent": [_meter_dict(meter) for meter in self.concurrent.values()],
+            "transaction": None if self.transaction is None else meter_to_dict(self.transaction),
+            "finished": None if self.finished is None else meter_to_dict(self.finished),
+            "concurrent": [meter_to_dict(meter) for meter in self.concurrent.values()],
             "local_list": self.local_list.to_dict(),
         }
 
     def restore(self, data: dict[str, Any]) -> None:
         """Take back what stored() returned before the restart."""
-        self.transaction = _meter_from(data.get("transaction"))
-        self.finished = _meter_from(data.get("finished"))
+        self.transaction = meter_from_dict(data.get("transaction"))
+        self.finished = meter_from_dict(data.get("finished"))
         concurrent = data.get("concurrent")
         self.concurrent = {}
         for item in concurrent if isinstance(concurrent, list) else []:
-            if (meter := _meter_from(item)) is not None:
+            if (meter := meter_from_dict(item)) is not None:
                 self.concurrent[meter.transaction_id] = meter
         self.local_list = LocalListState.from_dict(data.get("local_list"))
         if self.transaction is not None:
@@ -435,76 +427,3 @@ class OcppWallboxClient(WallboxClient):
 
     async def close(self) -> None:
         """The central system owns the connection: nothing to release here."""
-
-
-def _parse_time(timestamp: str | None) -> datetime | None:
-    if not timestamp:
-        return None
-    try:
-        when = datetime.fromisoformat(timestamp)
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else None
-
-
-def concurrent_session(
-    meter: TransactionMeter, stopped: str, now: datetime, charger_id: str, charger_name: str
-) -> SessionRecord:
-    """The session record of a stopped concurrent transaction, from the box's readings and times.
-
-    Its energy is meterStop - meterStart (0 after a counter reset: never negative); no price
-    is applied (the recorder prices only the shown session). A time the box gave unusably is
-    `now`'s.
-    """
-    ended_at = _parse_time(stopped) or now
-    started_at = min(_parse_time(meter.started) or ended_at, ended_at)
-    end_wh = meter.meter_start_wh if meter.meter_end_wh is None else meter.meter_end_wh
-    energy_wh = float(max(end_wh - meter.meter_start_wh, 0))
-    duration_h = (ended_at - started_at).total_seconds() / 3600
-    return SessionRecord(
-        session_id=uuid.uuid4().hex,
-        charger_id=charger_id,
-        charger_name=charger_name,
-        started_at=started_at,
-        ended_at=ended_at,
-        charging_s=duration_h * 3600,
-        energy_wh=energy_wh,
-        cost=None,
-        currency=None,
-        avg_power_w=energy_wh / duration_h if duration_h > 0 else None,
-        peak_power_w=None,
-        tag_id=meter.id_tag,
-        tag_name=None,
-        energy_source="meter",
-        unpriced_wh=energy_wh,
-        meter_start_wh=float(meter.meter_start_wh),
-        meter_end_wh=float(end_wh),
-    )
-
-
-def _meter_dict(meter: TransactionMeter) -> dict[str, int | str | None]:
-    return {
-        "transaction_id": meter.transaction_id,
-        "meter_start_wh": meter.meter_start_wh,
-        "meter_end_wh": meter.meter_end_wh,
-        "connector_id": meter.connector_id,
-        "id_tag": meter.id_tag,
-        "started": meter.started,
-    }
-
-
-def _meter_from(data: object) -> TransactionMeter | None:
-    if not isinstance(data, dict):
-        return None
-    try:
-        end, id_tag, started = data.get("meter_end_wh"), data.get("id_tag"), data.get("started")
-        return TransactionMeter(
-            int(data["transaction_id"]),
-            int(data["meter_start_wh"]),
-            None if end is None else int(end),
-            int(data.get("connector_id", CHARGING_CONNECTOR)),
-            None if id_tag is None else str(id_tag),
-            None if started is None else str(started),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
