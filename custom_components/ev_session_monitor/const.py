@@ -51,6 +51,9 @@ EVENT_SUSPICIOUS_ACTIVITY: Final = f"{DOMAIN}_suspicious_activity"
 # A site paused a box (no headroom, or for a box of higher priority) or let it charge again.
 EVENT_SITE_PAUSED: Final = f"{DOMAIN}_site_paused"
 EVENT_SITE_RESUMED: Final = f"{DOMAIN}_site_resumed"
+# A card was blocked, removed or no longer allowed while its OCPP transaction ran: the box was
+# told to stop it (RemoteStopTransaction).
+EVENT_CARD_WITHDRAWN: Final = f"{DOMAIN}_card_withdrawn"
 
 # Event entity types; each has a bus event f"{DOMAIN}_{type}".
 EVENT_TYPES: Final = (

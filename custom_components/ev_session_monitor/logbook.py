@@ -15,6 +15,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from .access import UNKNOWN_VIEWER, card_label_shown
 from .const import (
     DOMAIN,
+    EVENT_CARD_WITHDRAWN,
     EVENT_SESSION_COMPLETED,
     EVENT_SESSION_STARTED,
     EVENT_SITE_PAUSED,
@@ -34,6 +35,12 @@ _ICONS = {
     EVENT_SUSPICIOUS_ACTIVITY: "mdi:shield-alert",
     EVENT_SITE_PAUSED: "mdi:pause-circle",
     EVENT_SITE_RESUMED: "mdi:play-circle",
+    EVENT_CARD_WITHDRAWN: "mdi:credit-card-remove",
+}
+_WITHDRAWN = {
+    "card_blocked": "the card was blocked",
+    "card_unknown": "the card is no longer known",
+    "card_not_allowed_here": "the card is no longer allowed at this wallbox",
 }
 _SITE_PAUSES = {
     "paused_for_priority": "for a car of higher priority",
@@ -68,6 +75,12 @@ def _message(event_type: str, data: dict[str, Any]) -> str:
         return f"was paused by the site {data.get('site')} {why}".rstrip()
     if event_type == EVENT_SITE_RESUMED:
         return f"may charge again at {data.get('current_a', 0):g} A (site {data.get('site')})"
+    if event_type == EVENT_CARD_WITHDRAWN:
+        why = _WITHDRAWN.get(str(data.get("reason")), str(data.get("reason")))
+        card = data.get("tag_name") or data.get("tag_id")
+        if data.get("stopped"):
+            return f"stopped the session of {card}: {why}"
+        return f"could not stop the session of {card} ({why}): {data.get('error')}"
     if event_type == EVENT_UNKNOWN_TAG:
         return f"saw unknown tag {data.get('tag_id')} (attempt {data.get('attempts', 1)})"
     if data.get("reason") == "charging_without_tag":

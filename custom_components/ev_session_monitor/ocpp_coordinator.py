@@ -24,6 +24,7 @@ from .const import (
     LOGGER,
 )
 from .coordinator import EvConfigEntry, EvCoordinator, EvData
+from .core.errors import WallboxError
 from .core.ocpp.commands import CommandError
 from .core.ocpp.events import (
     BootInfo,
@@ -36,11 +37,15 @@ from .core.ocpp.events import (
 )
 from .core.ocpp.local_list import LocalListLimits, async_sync_local_list, wanted_entries
 from .core.ocpp.meter_values import MeterSample
-from .core.ocpp.wallbox import OcppWallboxClient, decide_card
+from .core.ocpp.transaction_meter import TransactionMeter, concurrent_session
+from .core.ocpp.wallbox import OcppWallboxClient, decide_card, refused_because
 from .core.tags import KnownTag
 from .issues import async_clear_wallbox_issue, async_wallbox_issue
 from .ocpp_hub import SAMPLE_INTERVAL_S
 from .storage import DomainData
+
+# The box refused its Local Authorization List (also in full); cleared by the next update taken.
+LOCAL_LIST_FAILED_ISSUE = "ocpp_local_list_failed"
 
 
 def ocpp_store_key(entry_id: str) -> str:
@@ -73,6 +78,8 @@ class OcppCoordinator(EvCoordinator):
         # What the connected box's configuration says about its local list (None: not read).
         self._local_list_limits: LocalListLimits | None = None
         self._local_list_lock = asyncio.Lock()
+        # Transactions told to stop because their card was withdrawn (sent once each).
+        self._withdrawn_stops: set[int] = set()
 
     async def _async_setup(self) -> None:
         await super()._async_setup()
@@ -83,11 +90,68 @@ class OcppCoordinator(EvCoordinator):
 
     @callback
     def _cards_changed(self) -> None:
-        """The known cards changed: the box's local list gets the difference."""
+        """The known cards changed: the box's local list gets the difference.
+
+        A running transaction whose card may no longer charge here is stopped.
+        """
         if self._local_list_limits is not None and self._local_list_limits.enabled:
             self.config_entry.async_create_background_task(
                 self.hass, self._async_sync_local_list(full=False), f"{self.name} local list"
             )
+        self._stop_if_card_withdrawn()
+
+    @callback
+    def _stop_if_card_withdrawn(self) -> None:
+        """RemoteStopTransaction for a transaction whose card was blocked, removed or moved.
+
+        OCPP 1.6 gives a box a card's new status only in the answers to Authorize,
+        StartTransaction and StopTransaction; StopTransactionOnInvalidId acts only on the
+        first two. A transaction that is already running is ended by the central system.
+        """
+        for running in self.client.running():
+            if running.id_tag is None or running.transaction_id in self._withdrawn_stops:
+                continue
+            reason = refused_because(self.domain.tags.registry, self.charger_id, running.id_tag)
+            if reason is None:
+                continue
+            self._withdrawn_stops.add(running.transaction_id)
+            self.config_entry.async_create_background_task(
+                self.hass,
+                self._async_stop_withdrawn(running, reason),
+                f"{self.name} card withdrawn",
+            )
+
+    async def _async_stop_withdrawn(self, running: TransactionMeter, reason: str) -> None:
+        tag_id, tag_name = self.recorder.label(running.id_tag)
+        data: dict[str, Any] = {
+            "tag_id": tag_id,
+            "tag_name": tag_name,
+            "reason": reason,
+            "transaction_id": running.transaction_id,
+        }
+        try:
+            await self.client.remote_stop(running.transaction_id)
+        except WallboxError as err:
+            # Not stopped: tried again when the box reconnects or the cards change again.
+            self._withdrawn_stops.discard(running.transaction_id)
+            LOGGER.warning(
+                "%s: transaction %s of card %s (%s) was not stopped: %s",
+                self.name,
+                running.transaction_id,
+                tag_id,
+                reason,
+                err,
+            )
+            self.events.announce("card_withdrawn", {**data, "stopped": False, "error": str(err)})
+            return
+        LOGGER.info(
+            "%s: transaction %s stopped, its card %s may no longer charge here (%s)",
+            self.name,
+            running.transaction_id,
+            tag_id,
+            reason,
+        )
+        self.events.announce("card_withdrawn", {**data, "stopped": True})
 
     async def _async_sync_local_list(self, *, full: bool) -> None:
         async with self._local_list_lock:
@@ -97,14 +161,18 @@ class OcppCoordinator(EvCoordinator):
                 return
             wanted = wanted_entries(self.domain.tags.registry, self.charger_id)
             try:
-                kept = await async_sync_local_list(
-                    live, self.client.local_list, wanted, limits, full=full
-                )
+                await async_sync_local_list(live, self.client.local_list, wanted, limits, full=full)
             except CommandError as err:
+                # The box keeps the list it had: offline it may admit a card withdrawn since.
                 LOGGER.warning("%s: the local list was not updated: %s", self.name, err)
-                kept = True  # the box still has a list; the next change or boot tries again
-            if not kept:
-                self._local_list_limits = LocalListLimits(enabled=False)
+                async_wallbox_issue(
+                    self.hass, self.config_entry, LOCAL_LIST_FAILED_ISSUE, answer=err.status
+                )
+                if err.status == "NotSupported":
+                    # No more updates on this connection; the next boot tries again.
+                    self._local_list_limits = LocalListLimits(enabled=False)
+            else:
+                async_clear_wallbox_issue(self.hass, self.config_entry, LOCAL_LIST_FAILED_ISSUE)
             await self._store.async_save(self.client.stored())
 
     async def async_save_now(self) -> None:
@@ -204,7 +272,25 @@ class OcppCoordinator(EvCoordinator):
         await self.async_save_now()
 
     async def transaction_stopped(self, charge_point_id: str, event: TransactionStopped) -> None:
-        """StopTransaction: counted and saved before the box hears it was accepted."""
+        """StopTransaction: counted and saved before the box hears it was accepted.
+
+        A concurrent transaction (another connector's, while the shown one runs) is its own
+        session record.
+        """
+        concurrent = self.client.stop_concurrent(event)
+        if concurrent is not None:
+            self.recorder.completed(
+                concurrent_session(
+                    concurrent,
+                    event.timestamp,
+                    dt_util.utcnow(),
+                    self.charger_id,
+                    self.config_entry.title,
+                )
+            )
+            await self._async_push()
+            await self.async_save_now()
+            return
         running = self.client.transaction
         # The connection knows only the transactions it started; a box that reconnected
         # mid-transaction stops one this wallbox still knows.
@@ -234,6 +320,7 @@ class OcppCoordinator(EvCoordinator):
         """A key the box refused could let it bypass the card check (a repair); its list."""
         self._local_list_limits = LocalListLimits.from_configuration(report.read_back)
         await self._async_sync_local_list(full=True)
+        self._stop_if_card_withdrawn()  # a card withdrawn while the box was away
         if report.rejected:
             async_wallbox_issue(
                 self.hass,

@@ -6,6 +6,8 @@ StartTransaction.req, MeterValues.req, StopTransaction.req).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from custom_components.ev_session_monitor.core.errors import (
@@ -22,10 +24,8 @@ from custom_components.ev_session_monitor.core.ocpp.events import (
     TransactionStopped,
 )
 from custom_components.ev_session_monitor.core.ocpp.meter_values import MeterSample
-from custom_components.ev_session_monitor.core.ocpp.wallbox import (
-    OcppWallboxClient,
-    decide_card,
-)
+from custom_components.ev_session_monitor.core.ocpp.transaction_meter import concurrent_session
+from custom_components.ev_session_monitor.core.ocpp.wallbox import OcppWallboxClient, decide_card
 from custom_components.ev_session_monitor.core.tags import KnownTag, TagRegistry
 
 
@@ -109,6 +109,37 @@ def test_stop_of_another_transaction_keeps_its_meter_only() -> None:
     assert client.reading.lifetime_energy_wh == 5_000
     assert client.take_meter() is None
     assert client.reading_time is None
+
+
+def test_concurrent_transaction_survives_a_restart_and_is_its_own_record() -> None:
+    """Connector 2 starts while connector 1 charges: kept aside, stored, recorded alone."""
+    client = _client()
+    client.apply_start(
+        TransactionStarted(1, 7, "04A2B3C4D5", 1_000, "2026-12-07T10:00:00Z", CardDecision.ACCEPTED)
+    )
+    client.apply_start(
+        TransactionStarted(2, 8, "04B0B0B0B0", 9_000, "2026-12-07T10:10:00Z", CardDecision.ACCEPTED)
+    )
+    client.apply_sample(
+        MeterSample(
+            2, 8, "2026-12-07T10:40:00Z", "Sample.Periodic", Reading(lifetime_energy_wh=9_900)
+        )
+    )
+    assert client.reading.lifetime_energy_wh == 1_000  # connector 2's meter is not the shown one
+    restarted = _client()
+    restarted.restore(client.stored())
+    assert [meter.transaction_id for meter in restarted.running()] == [7, 8]
+    stopped = restarted.stop_concurrent(
+        TransactionStopped(8, 10_234, "2026-12-07T11:10:00Z", None, None, True)
+    )
+    assert stopped is not None
+    record = concurrent_session(
+        stopped, "2026-12-07T11:10:00Z", datetime(2026, 12, 7, 12, tzinfo=UTC), "box", "Carport"
+    )
+    assert (record.energy_wh, record.meter_start_wh, record.meter_end_wh) == (1_234, 9_000, 10_234)
+    assert (record.started_at.isoformat(), record.duration_s) == ("2026-12-07T10:10:00+00:00", 3600)
+    assert record.tag_id == "04B0B0B0B0"
+    assert [meter.transaction_id for meter in restarted.running()] == [7]
 
 
 async def test_away_box_cannot_be_read_or_controlled() -> None:

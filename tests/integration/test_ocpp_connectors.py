@@ -5,6 +5,7 @@ connector reports its own StatusNotification (OCPP 1.6 edition 2, 4.9, connector
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +21,7 @@ from tools.ports import free_port
 from .test_ocpp import CHARGE_POINT_ID, PASSWORD, _boot, _entity_id, _entry, _time
 
 CARD = "04A2B3C4D5"
+BOB = "04B0B0B0B0"
 
 
 @pytest.fixture
@@ -48,6 +50,20 @@ async def _status(cp: SimulatedChargePoint, connector_id: int, status: str, when
     )
 
 
+async def _start(
+    cp: SimulatedChargePoint, connector_id: int, card: str, meter: int, when: datetime
+) -> int:
+    """A car plugged in at `connector_id` and charging with `card`: the transaction id."""
+    await _status(cp, connector_id, "Preparing", when)
+    started = await cp.call(
+        call.StartTransaction(
+            connector_id=connector_id, id_tag=card, meter_start=meter, timestamp=_time(when, 5)
+        )
+    )
+    await _status(cp, connector_id, "Charging", when + timedelta(seconds=6))
+    return int(started.transaction_id)
+
+
 async def test_switch_starts_on_the_connector_whose_car_waits(
     hass: HomeAssistant, box: SimulatedChargePoint
 ) -> None:
@@ -66,13 +82,7 @@ async def test_session_on_connector_2_is_recorded_while_connector_1_idles(
     """Connector 1's Available does not end the session charging on connector 2."""
     await hass.data[DOMAIN].tags.async_add(KnownTag(tag_id=CARD, name="Alice"))
     start = datetime.now(UTC) + timedelta(minutes=1)
-    await _status(box, 2, "Preparing", start)
-    started = await box.call(
-        call.StartTransaction(
-            connector_id=2, id_tag=CARD, meter_start=5_000, timestamp=_time(start, 10)
-        )
-    )
-    await _status(box, 2, "Charging", start + timedelta(seconds=11))
+    transaction_id = await _start(box, 2, CARD, 5_000, start)
     await _status(box, 1, "Available", start + timedelta(seconds=20))
     await hass.async_block_till_done()
     status = _entity_id(hass, "sensor", "charger_status")
@@ -81,7 +91,7 @@ async def test_session_on_connector_2_is_recorded_while_connector_1_idles(
         call.StopTransaction(
             meter_stop=6_234,
             timestamp=_time(start, 1800),
-            transaction_id=started.transaction_id,
+            transaction_id=transaction_id,
             id_tag=CARD,
         )
     )
@@ -92,3 +102,62 @@ async def test_session_on_connector_2_is_recorded_while_connector_1_idles(
     assert session.energy_wh == 1234
     assert session.tag_id == CARD
     assert hass.states.get(status).state == "idle"
+
+
+async def _meter(
+    cp: SimulatedChargePoint, connector_id: int, transaction_id: int, wh: int, when: datetime
+) -> None:
+    await cp.call(
+        call.MeterValues(
+            connector_id=connector_id,
+            transaction_id=transaction_id,
+            meter_value=[
+                {
+                    "timestamp": _time(when, 0),
+                    "sampled_value": [{"value": str(wh), "context": "Sample.Periodic"}],
+                }
+            ],
+        )
+    )
+
+
+@pytest.mark.parametrize("second_stops_first", [True, False])
+async def test_two_transactions_at_once_are_two_sessions_exact_to_the_wh(
+    hass: HomeAssistant, box: SimulatedChargePoint, second_stops_first: bool
+) -> None:
+    """Alice on connector 1, Bob on connector 2 while she charges: two sessions, each exact.
+
+    Each connector has its own meter (OCPP 1.6 edition 2: meterStart and meterStop are the
+    connector's register, MeterValues name their connector and transaction), so neither
+    transaction's readings may reach the other's session, whichever stops first.
+    """
+    tags = hass.data[DOMAIN].tags
+    await tags.async_add(KnownTag(tag_id=CARD, name="Alice"))
+    await tags.async_add(KnownTag(tag_id=BOB, name="Bob"))
+    start = datetime.now(UTC) + timedelta(minutes=1)
+    first = await _start(box, 1, CARD, 10_000, start)
+    # A real box does not send all of this within a second: stay within the central
+    # system's rate limit (a burst of 20, then 5 a second).
+    await asyncio.sleep(2)
+    second = await _start(box, 2, BOB, 50_000, start + timedelta(seconds=60))
+    await _meter(box, 1, first, 11_500, start + timedelta(seconds=900))
+    await _meter(box, 2, second, 51_000, start + timedelta(seconds=905))
+    stops = [(2, second, 52_345, 1200), (1, first, 13_210, 1800)]
+    for connector_id, transaction_id, meter, at in stops if second_stops_first else stops[::-1]:
+        await box.call(
+            call.StopTransaction(
+                meter_stop=meter, timestamp=_time(start, at), transaction_id=transaction_id
+            )
+        )
+        await _status(box, connector_id, "Available", start + timedelta(seconds=at + 10))
+    await hass.async_block_till_done()
+    sessions = sorted(await hass.data[DOMAIN].archive.async_query(), key=lambda s: s.started_at)
+    assert [(s.tag_id, s.energy_wh, s.meter_start_wh, s.meter_end_wh) for s in sessions] == [
+        (CARD, 3210, 10_000, 13_210),
+        (BOB, 2345, 50_000, 52_345),
+    ]
+    assert (sessions[1].started_at, sessions[1].ended_at) == (
+        start + timedelta(seconds=65),
+        start + timedelta(seconds=1200),
+    )
+    assert sessions[1].tag_name == "Bob"

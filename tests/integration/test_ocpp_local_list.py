@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ev_session_monitor.const import DOMAIN
@@ -180,3 +181,58 @@ async def test_list_is_capped_at_what_the_box_holds(
         await _until(lambda: cp.state.local_list_version == 1)
         assert sorted(cp.state.local_list) == ["CAFE0000", "CAFE0001", "CAFE0002"]
     assert "5 cards for the box's local list, which holds 3" in caplog.text
+
+
+def _local_list_issue(hass: HomeAssistant, entry: MockConfigEntry) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"ocpp_local_list_failed_{entry.entry_id}")
+
+
+async def test_refused_list_is_a_repair_until_an_update_is_taken(
+    hass: HomeAssistant, entry: MockConfigEntry, listed_box: SimulatedChargePoint
+) -> None:
+    """Failed to the difference and to the whole list: a repair naming the box and the answer.
+
+    The box's list memory shrank after boot (LocalAuthListMaxLength 2, 3 cards): section 5.15
+    has it answer Failed, as the simulated box does. Room again: the next update clears it.
+    """
+    tags = hass.data[DOMAIN].tags
+    listed_box.state.configuration["LocalAuthListMaxLength"] = "2"
+    await tags.async_add(KnownTag(tag_id="CAFE0001", name="Carol"))
+    await _until(lambda: _local_list_issue(hass, entry) is not None)
+    assert [u["update_type"] for u in listed_box.state.local_list_updates] == [
+        "Full",
+        "Differential",
+        "Full",
+    ]
+    issue = _local_list_issue(hass, entry)
+    assert issue is not None
+    assert issue.translation_placeholders == {"charger": "Carport", "answer": "Failed"}
+    assert _list(listed_box) == {ALICE: "Accepted", BOB: "Blocked"}
+
+    listed_box.state.configuration["LocalAuthListMaxLength"] = "100"
+    await tags.async_add(KnownTag(tag_id="CAFE0002", name="Dan"))
+    await _until(lambda: _local_list_issue(hass, entry) is None)
+    assert _list(listed_box) == {
+        ALICE: "Accepted",
+        BOB: "Blocked",
+        "CAFE0001": "Accepted",
+        "CAFE0002": "Accepted",
+    }
+
+
+async def test_list_not_supported_after_boot_is_a_repair(
+    hass: HomeAssistant, entry: MockConfigEntry, listed_box: SimulatedChargePoint
+) -> None:
+    """A box that took the list at boot and then answers NotSupported: a repair, no more tries."""
+    tags = hass.data[DOMAIN].tags
+    listed_box.state.configuration["LocalAuthListEnabled"] = "false"
+    await tags.async_add(KnownTag(tag_id="CAFE0001", name="Carol"))
+    await _until(lambda: _local_list_issue(hass, entry) is not None)
+    issue = _local_list_issue(hass, entry)
+    assert issue is not None
+    assert issue.translation_placeholders["answer"] == "NotSupported"
+    updates = len(listed_box.state.local_list_updates)
+    assert updates == 3  # the Full at boot, the difference and the whole list again
+    await tags.async_add(KnownTag(tag_id="CAFE0002", name="Dan"))
+    await hass.async_block_till_done()
+    assert len(listed_box.state.local_list_updates) == updates

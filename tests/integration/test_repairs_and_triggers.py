@@ -14,6 +14,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.ev_session_monitor.const import (
     DOMAIN,
+    EVENT_CARD_WITHDRAWN,
     EVENT_SESSION_COMPLETED,
     EVENT_SESSION_STARTED,
     EVENT_SITE_PAUSED,
@@ -103,6 +104,7 @@ def test_logbook_sentences(hass: HomeAssistant) -> None:
         EVENT_SUSPICIOUS_ACTIVITY,
         EVENT_SITE_PAUSED,
         EVENT_SITE_RESUMED,
+        EVENT_CARD_WITHDRAWN,
     }
     assert (
         say(

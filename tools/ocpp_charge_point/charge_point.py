@@ -100,6 +100,7 @@ class BoxState:
     status: str = "Available"
     meter_wh: int = 0
     refuse_remote_start: bool = False
+    refuse_remote_stop: bool = False
     refuse_charging_profile: bool = False
     refuse_availability: bool = False
 
@@ -156,7 +157,12 @@ class SimulatedChargePoint(ChargePoint):
     def on_remote_stop_transaction(self, transaction_id: int, **_: Any) -> Any:
         """Answer remote stop transaction as a box would, and note it."""
         self.state.remote_stops.append(transaction_id)
-        return call_result.RemoteStopTransaction(status=RemoteStartStopStatus.accepted)
+        status = (
+            RemoteStartStopStatus.rejected
+            if self.state.refuse_remote_stop
+            else RemoteStartStopStatus.accepted
+        )
+        return call_result.RemoteStopTransaction(status=status)
 
     @on(Action.set_charging_profile)
     def on_set_charging_profile(

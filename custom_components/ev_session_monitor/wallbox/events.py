@@ -40,7 +40,13 @@ class WallboxEvents:
         return lambda: self._listeners.remove(listener)
 
     def fire(self, event_type: str, data: dict[str, Any]) -> None:
-        """Fire one event with the wallbox's identity."""
+        """Fire one event with the wallbox's identity, also on the event entity."""
+        payload = self.announce(event_type, data)
+        for listener in list(self._listeners):
+            listener(event_type, payload)
+
+    def announce(self, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Fire one event with the wallbox's identity on the bus only; return its payload."""
         payload = {
             "device_id": self.device_id,
             "entry_id": self._entry.entry_id,
@@ -53,8 +59,7 @@ class WallboxEvents:
             for key, value in payload.items()
         }
         self._hass.bus.async_fire(f"{DOMAIN}_{event_type}", payload)
-        for listener in list(self._listeners):
-            listener(event_type, payload)
+        return payload
 
     def authorization(
         self, event: TagAttempt | UnauthorizedCharging, now: datetime, label: TagLabel

@@ -197,25 +197,37 @@ class SessionRecorder:
             # tag events record, not a charging session.
             LOGGER.debug("%s: plug-in without energy not recorded as a session", self._entry.title)
             return
-        tag_id, tag_name = self.label(event.record.tag_id)
-        record = replace(event.record, tag_id=tag_id, tag_name=tag_name)
+        record = event.record
         if self.transaction_meter is not None:
             meter_start_wh, meter_end_wh = self.transaction_meter()
         else:
             # A reading at a start Home Assistant did not see is no start reading.
             meter_start_wh = None if record.start_uncertain else self.meter_at_start_wh
             meter_end_wh = self._meter_now_wh if meter_start_wh is not None else None
-        runtime = getattr(self._entry, "runtime_data", None)
         record = replace(
             record,
             meter_start_wh=meter_start_wh,
             meter_end_wh=meter_end_wh,
-            meter_serial=runtime.identity.serial if runtime is not None else None,
             odometer_start_km=self.odometer_at_start_km,
             odometer_end_km=self.odometer_km(event.record.tag_id),
         )
         self.meter_at_start_wh = None
         self.odometer_at_start_km = None
+        self.completed(record)
+
+    def completed(self, record: SessionRecord) -> None:
+        """A completed session: its card as published, kept until archived, announced.
+
+        Also for a session the tracker did not follow (an OCPP box's second transaction).
+        """
+        tag_id, tag_name = self.label(record.tag_id)
+        runtime = getattr(self._entry, "runtime_data", None)
+        record = replace(
+            record,
+            tag_id=tag_id,
+            tag_name=tag_name,
+            meter_serial=runtime.identity.serial if runtime is not None else None,
+        )
         self.last_session = record
         self.unarchived.append(record)
         self._events.session_completed(record)

@@ -134,16 +134,17 @@ async def async_sync_local_list(
     limits: LocalListLimits,
     *,
     full: bool,
-) -> bool:
-    """Bring the box's list to `wanted`; update `state` in place; True if the box took it.
+) -> None:
+    """Bring the box's list to `wanted`; update `state` in place.
 
     `full` after a boot; otherwise only the differences are sent, and a box that answers
-    VersionMismatch or Failed to them gets the whole list. False when the box has no list
-    (LocalAuthListEnabled not true, or SendLocalList NotSupported). Raises CommandError when
-    the full list is refused, answered with an error, or not answered.
+    anything but Accepted to them (VersionMismatch, Failed, NotSupported) gets the whole list.
+    Nothing is sent to a box whose LocalAuthListEnabled is not true. Raises CommandError
+    (its `status` the box's answer) when the full list is refused, answered with an error,
+    or not answered.
     """
     if not limits.enabled:
-        return False
+        return
     name = getattr(charge_point, "id", "charge point")
     if limits.max_entries is not None and len(wanted) > limits.max_entries:
         _LOGGER.warning(
@@ -160,16 +161,11 @@ async def async_sync_local_list(
         }
         changes |= {tag_id: None for tag_id in state.entries if tag_id not in wanted}
         if not changes:
-            return True
+            return
         status = await _send(charge_point, state, False, changes, limits.max_per_message)
         if status == "Accepted":
-            return True
-        if status == "NotSupported":
-            return False
+            return
         _LOGGER.info("%s: differential local list answered %s; sending it in full", name, status)
     status = await _send(charge_point, state, True, dict(wanted), limits.max_per_message)
-    if status == "NotSupported":
-        return False
     if status != "Accepted":
         raise CommandError("SendLocalList", status)
-    return True

@@ -7,7 +7,7 @@ central system, and the controls send OCPP calls (commands.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -33,10 +33,15 @@ from .events import (
 )
 from .local_list import LocalListState
 from .meter_values import MeterSample
+from .transaction_meter import (
+    CHARGING_CONNECTOR,
+    TransactionMeter,
+    meter_from_dict,
+    meter_to_dict,
+    parse_time,
+)
 
 OCPP_PROFILE_ID = "ocpp_1_6j"
-# The connector a single-outlet box charges on (OCPP numbers them from 1; 0 is the box).
-CHARGING_CONNECTOR = 1
 # OCPP ChargePointErrorCode for "no error", and the status of a box or connector set Inoperative.
 NO_ERROR = "NoError"
 UNAVAILABLE = "Unavailable"
@@ -77,24 +82,28 @@ OCPP_PROFILE = WallboxProfile(
 )
 
 
+# Why a card may not charge at a wallbox (refused_because).
+CARD_BLOCKED = "card_blocked"
+CARD_UNKNOWN = "card_unknown"  # never known, or removed
+CARD_NOT_ALLOWED_HERE = "card_not_allowed_here"
+
+
+def refused_because(registry: TagRegistry, charger_id: str, id_tag: str) -> str | None:
+    """Why `id_tag` may not charge here (blocked, not or no longer known, not allowed here)."""
+    known = registry.get(id_tag)
+    if known is None:
+        return CARD_UNKNOWN
+    if known.blocked:
+        return CARD_BLOCKED
+    return None if known.allowed_on(charger_id) else CARD_NOT_ALLOWED_HERE
+
+
 def decide_card(registry: TagRegistry, charger_id: str, id_tag: str) -> CardDecision:
     """The answer to a card: Blocked if an administrator blocked it, else allowed here or not."""
-    known = registry.get(id_tag)
-    if known is not None and known.blocked:
-        return CardDecision.BLOCKED
-    if known is None or not known.allowed_on(charger_id):
-        return CardDecision.INVALID
-    return CardDecision.ACCEPTED
-
-
-@dataclass(frozen=True, slots=True)
-class TransactionMeter:
-    """The box's meter at a transaction's start and (once it stopped) its end."""
-
-    transaction_id: int
-    meter_start_wh: int
-    meter_end_wh: int | None = None
-    connector_id: int = CHARGING_CONNECTOR
+    reason = refused_because(registry, charger_id, id_tag)
+    if reason is None:
+        return CardDecision.ACCEPTED
+    return CardDecision.BLOCKED if reason == CARD_BLOCKED else CardDecision.INVALID
 
 
 Connection = Callable[[], Any]  # the connected CentralChargePoint, or None
@@ -114,6 +123,9 @@ class OcppWallboxClient(WallboxClient):
         self.reading_time: datetime | None = None  # the box's time of the latest fact
         self.transaction: TransactionMeter | None = None
         self.finished: TransactionMeter | None = None  # stopped, not yet in a session record
+        # Transactions started on another connector while `transaction` runs, by id: the
+        # wallbox shows one session, these are recorded on their own when they stop.
+        self.concurrent: dict[int, TransactionMeter] = {}
         self._authorized_tag: str | None = None
         # The box said what its outlet does since Home Assistant started (not a guess).
         self.status_seen = False
@@ -129,7 +141,7 @@ class OcppWallboxClient(WallboxClient):
     # --- facts from the box --------------------------------------------------------------
 
     def _at(self, timestamp: str | None) -> None:
-        when = _parse_time(timestamp)
+        when = parse_time(timestamp)
         if when is not None and (self.reading_time is None or when >= self.reading_time):
             self.reading_time = when
 
@@ -184,9 +196,20 @@ class OcppWallboxClient(WallboxClient):
                 return connector_id
         return CHARGING_CONNECTOR
 
+    def _of_concurrent(self, connector_id: int | None, transaction_id: int | None) -> bool:
+        if transaction_id is not None:
+            return transaction_id in self.concurrent
+        return any(meter.connector_id == connector_id for meter in self.concurrent.values())
+
     def apply_sample(self, sample: MeterSample) -> None:
-        """MeterValues: every value the element carries replaces the one before."""
+        """MeterValues: every value the element carries replaces the one before.
+
+        Values of a concurrent transaction come from its own connector's meter: they are not
+        the shown session's (its energy comes from its meterStart and meterStop).
+        """
         self._at(sample.timestamp)
+        if self._of_concurrent(sample.connector_id, sample.transaction_id):
+            return
         pushed = sample.reading
         changes: dict[str, Any] = {}
         if pushed.power_w is not None:
@@ -218,17 +241,42 @@ class OcppWallboxClient(WallboxClient):
         self.reading = replace(self.reading, tag=attempt.id_tag, tag_read_marker=marker)
 
     def apply_start(self, event: TransactionStarted) -> None:
-        """StartTransaction: the meter at the start is the session's baseline."""
+        """StartTransaction: the meter at the start is the session's baseline.
+
+        A transaction on another connector while one runs is kept aside (`concurrent`).
+        """
         self._at(event.timestamp)
-        self.transaction = TransactionMeter(
-            event.transaction_id, event.meter_start_wh, connector_id=event.connector_id
+        meter = TransactionMeter(
+            event.transaction_id,
+            event.meter_start_wh,
+            connector_id=event.connector_id,
+            id_tag=event.id_tag,
+            started=event.timestamp,
         )
+        running = self.transaction
+        if running is not None and running.connector_id != event.connector_id:
+            self.concurrent[event.transaction_id] = meter
+            return
+        self.transaction = meter
         self.reading = replace(
             self.reading,
             lifetime_energy_wh=float(event.meter_start_wh),
             session_energy_wh=0.0,
             enabled=True,
         )
+
+    def running(self) -> list[TransactionMeter]:
+        """Every transaction that runs: the shown one first, then the concurrent ones."""
+        shown = [] if self.transaction is None else [self.transaction]
+        return shown + list(self.concurrent.values())
+
+    def stop_concurrent(self, event: TransactionStopped) -> TransactionMeter | None:
+        """StopTransaction of a concurrent transaction: its readings, None if it is not one."""
+        meter = self.concurrent.pop(event.transaction_id, None)
+        if meter is None:
+            return None
+        self._at(event.timestamp)
+        return replace(meter, meter_end_wh=event.meter_stop_wh)
 
     def apply_stop(self, event: TransactionStopped) -> None:
         """StopTransaction: the meter at the end; the transaction awaits its session record."""
@@ -256,15 +304,21 @@ class OcppWallboxClient(WallboxClient):
     def stored(self) -> dict[str, Any]:
         """What must survive a restart: the transactions and the box's local list."""
         return {
-            "transaction": None if self.transaction is None else _meter_dict(self.transaction),
-            "finished": None if self.finished is None else _meter_dict(self.finished),
+            "transaction": None if self.transaction is None else meter_to_dict(self.transaction),
+            "finished": None if self.finished is None else meter_to_dict(self.finished),
+            "concurrent": [meter_to_dict(meter) for meter in self.concurrent.values()],
             "local_list": self.local_list.to_dict(),
         }
 
     def restore(self, data: dict[str, Any]) -> None:
         """Take back what stored() returned before the restart."""
-        self.transaction = _meter_from(data.get("transaction"))
-        self.finished = _meter_from(data.get("finished"))
+        self.transaction = meter_from_dict(data.get("transaction"))
+        self.finished = meter_from_dict(data.get("finished"))
+        concurrent = data.get("concurrent")
+        self.concurrent = {}
+        for item in concurrent if isinstance(concurrent, list) else []:
+            if (meter := meter_from_dict(item)) is not None:
+                self.concurrent[meter.transaction_id] = meter
         self.local_list = LocalListState.from_dict(data.get("local_list"))
         if self.transaction is not None:
             # The meter's value now is the box's to say: the start value would read as a reset.
@@ -334,7 +388,11 @@ class OcppWallboxClient(WallboxClient):
         transaction = self.transaction
         if transaction is None:
             return  # nothing runs: the box already does not charge
-        await self._command(lambda live: commands.remote_stop(live, transaction.transaction_id))
+        await self.remote_stop(transaction.transaction_id)
+
+    async def remote_stop(self, transaction_id: int) -> None:
+        """RemoteStopTransaction of `transaction_id`."""
+        await self._command(lambda live: commands.remote_stop(live, transaction_id))
 
     async def _write_keepalive(self) -> None:
         """OCPP boxes keep their own heartbeat."""
@@ -369,37 +427,3 @@ class OcppWallboxClient(WallboxClient):
 
     async def close(self) -> None:
         """The central system owns the connection: nothing to release here."""
-
-
-def _parse_time(timestamp: str | None) -> datetime | None:
-    if not timestamp:
-        return None
-    try:
-        when = datetime.fromisoformat(timestamp)
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else None
-
-
-def _meter_dict(meter: TransactionMeter) -> dict[str, int | None]:
-    return {
-        "transaction_id": meter.transaction_id,
-        "meter_start_wh": meter.meter_start_wh,
-        "meter_end_wh": meter.meter_end_wh,
-        "connector_id": meter.connector_id,
-    }
-
-
-def _meter_from(data: object) -> TransactionMeter | None:
-    if not isinstance(data, dict):
-        return None
-    try:
-        end = data.get("meter_end_wh")
-        return TransactionMeter(
-            int(data["transaction_id"]),
-            int(data["meter_start_wh"]),
-            None if end is None else int(end),
-            int(data.get("connector_id", CHARGING_CONNECTOR)),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
