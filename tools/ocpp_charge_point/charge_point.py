@@ -288,6 +288,9 @@ async def connect(
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError, ClientClosedError):
                 await receiver
-            await socket.close()
+            # The central system may have closed the connection already (its entry unloaded,
+            # reloaded): the close frame then meets a closing transport.
+            with contextlib.suppress(ConnectionResetError):
+                await socket.close()
         if connection.strict.violations:
             raise StrictViolationError("; ".join(connection.strict.violations))
