@@ -6,9 +6,15 @@ sys.path; importing ours first makes the integration resolvable.
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 import custom_components.ev_session_monitor  # noqa: F401
+
+# The Home Assistant test plugin logs every SQL statement of the recorder at INFO; the tests
+# with the real recorder would fill the CI log with them.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import CONF_CONTROLS_ADMIN_ONLY, DOMAIN
 from .core.tags import normalize_tag
-from .storage import DATA_DOMAIN
+from .storage import DATA_DOMAIN, entries_hide_card_names
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_TAG_ID = "tag_id"
@@ -245,7 +245,10 @@ def controls_denied_entities(hass: HomeAssistant, user: User | None) -> list[str
 
 def card_names_admin_only(hass: HomeAssistant) -> bool:
     """Card names are shared by the wallboxes: hidden when any wallbox says so."""
-    return hass.data[DATA_DOMAIN].card_name_privacy.hidden
+    domain = hass.data.get(DATA_DOMAIN)
+    if domain is None:  # asked before any setup (the logbook, say): the entries answer
+        return entries_hide_card_names(hass)
+    return domain.card_name_privacy.hidden
 
 
 def can_see_card_names(hass: HomeAssistant, user: User | None) -> bool:

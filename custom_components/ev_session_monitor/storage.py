@@ -271,11 +271,16 @@ class CardNamePrivacy:
     def hidden(self) -> bool:
         """True when any wallbox's options hide card names."""
         if self._hidden is None:
-            self._hidden = any(
-                entry.options.get(CONF_CARD_NAMES_ADMIN_ONLY)
-                for entry in self._hass.config_entries.async_entries(DOMAIN)
-            )
+            self._hidden = entries_hide_card_names(self._hass)
         return self._hidden
+
+
+def entries_hide_card_names(hass: HomeAssistant) -> bool:
+    """True when any entry of the integration has the option that hides card names."""
+    return any(
+        entry.options.get(CONF_CARD_NAMES_ADMIN_ONLY)
+        for entry in hass.config_entries.async_entries(DOMAIN)
+    )
 
 
 @dataclass(kw_only=True)

@@ -22,11 +22,15 @@ from .test_site import charge, make_site
 
 
 async def latest(client: Any) -> dict[str, Any]:
-    """The last site state pushed so far (every tick pushes one)."""
+    """The last site state pushed so far (every tick pushes one).
+
+    A second of silence ends the wait: the pushes are sent by the time a poll returns, but
+    on a busy machine the test's own reads may lag well behind them.
+    """
     event: dict[str, Any] | None = None
     while True:
         try:
-            message = await asyncio.wait_for(client.receive_json(), 0.2)
+            message = await asyncio.wait_for(client.receive_json(), 1.0)
         except TimeoutError:
             assert event is not None, "nothing was pushed"
             return event
