@@ -76,6 +76,38 @@ test("admin: Reports downloads a card's PDF statement with the card's total", as
   await context.close();
 });
 
+test("admin: Reports downloads a person's statement over all their cards", async () => {
+  const { context, page } = await openView(ready.admin, "reports");
+  const view = page.locator("ev-reports-view");
+  await view.locator("select[name=statement_of]").selectOption("person");
+  await view.locator("select[name=statement_person]").selectOption("person.alice");
+  assert.match(await view.locator("form.statement p.muted").innerText(), /all the person's cards/);
+  const month = lastMonth();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    view.locator("button.pdf").click(),
+  ]);
+  assert.match(download.suggestedFilename(), new RegExp(`^statement-person-alice-${month}-.*\\.pdf$`));
+  const filed = await callService("ev_session_monitor", "create_statement", {
+    person: "person.alice",
+    month,
+  });
+  assert.ok(filed.path.endsWith(download.suggestedFilename()), filed.path);
+  const card = await callService("ev_session_monitor", "create_statement", {
+    tag_id: ready.tags.alice,
+    month,
+  });
+  const text = pdfText(await download.path()).replace(/\s+/g, " ");
+  const figures = (answer) =>
+    `${answer.sessions} sessions, ${answer.energy_kwh.toFixed(3)} kWh, ${answer.cost.toFixed(2)} ${answer.currency}`;
+  // Alice owns one card: its total is the card statement's, and so is the person's total.
+  assert.ok(text.includes(`Total Alice (${ready.tags.alice}): ${figures(card)}`), text.slice(-600));
+  assert.ok(text.includes(`Total: ${figures(filed)}`), text.slice(-600));
+  assert.equal(figures(filed), figures(card));
+  assert.ok(text.includes("Person Alice"));
+  await context.close();
+});
+
 /**
  * Page 1 of the statement drawn by pdf.js (the PDF reader of Firefox, from frontend/'s pinned
  * devDependencies, served to the page by the test: no CDN) in this browser, saved as
@@ -188,6 +220,8 @@ test("non-admin: own statement only, no utilization, and no reassigning", async 
   const view = page.locator("ev-reports-view");
   await view.locator("button.pdf").waitFor();
   assert.deepEqual(await view.locator("select[name=statement_tag] option").allInnerTexts(), ["Alice"]);
+  await view.locator("select[name=statement_of]").selectOption("person");
+  assert.deepEqual(await view.locator("select[name=statement_person] option").allInnerTexts(), ["Alice"]);
   assert.equal(await view.locator("ev-utilization").count(), 0);
   const utilizationFile = await page.evaluate(async () => {
     const token = JSON.parse(localStorage.getItem("hassTokens")).access_token;
@@ -199,15 +233,20 @@ test("non-admin: own statement only, no utilization, and no reassigning", async 
   assert.equal(utilizationFile, 403, "no utilization download either");
   const statuses = await page.evaluate(async ({ alice, bob, month }) => {
     const token = JSON.parse(localStorage.getItem("hassTokens")).access_token;
-    const status = async (tag) =>
+    const status = async (query) =>
       (
-        await fetch(`/api/ev_session_monitor/statement?tag_id=${tag}&month=${month}`, {
+        await fetch(`/api/ev_session_monitor/statement?${query}&month=${month}`, {
           headers: { Authorization: `Bearer ${token}` },
         })
       ).status;
-    return [await status(alice), await status(bob)];
+    return [
+      await status(`tag_id=${alice}`),
+      await status(`tag_id=${bob}`),
+      await status("person=person.alice"),
+      await status("person=person.bob"),
+    ];
   }, { alice: ready.tags.alice, bob: ready.tags.bob, month: lastMonth() });
-  assert.deepEqual(statuses, [200, 403]);
+  assert.deepEqual(statuses, [200, 403, 200, 403]);
 
   await page.goto(`${PANEL}?view=sessions`);
   const sessions = page.locator("ev-sessions-view");
