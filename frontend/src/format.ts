@@ -30,6 +30,21 @@ export function money(hass: HomeAssistant, value: number | null, currency: strin
   }
 }
 
+/** A price per kWh: the currency's format with up to four decimals (0.312 €, not 0.31 €). */
+export function unitPrice(hass: HomeAssistant, value: number | null, currency: string | null): string {
+  if (value === null) return "—";
+  try {
+    return new Intl.NumberFormat(language(hass), {
+      style: "currency",
+      currency: currency || "EUR",
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 4,
+    }).format(value);
+  } catch {
+    return `${value.toFixed(4)} ${currency ?? ""}`.trim();
+  }
+}
+
 /** Home Assistant's time zone (Settings → System → General), which the CSV, XLSX, calendar and
  * month totals use too; the browser's own zone only if the frontend did not say. */
 export function timeZone(hass: HomeAssistant): string | undefined {
@@ -40,6 +55,14 @@ export function dateTime(hass: HomeAssistant, iso: string | null | undefined): s
   if (!iso) return "—";
   return new Intl.DateTimeFormat(language(hass), {
     dateStyle: "short",
+    timeStyle: "short",
+    timeZone: timeZone(hass),
+  }).format(new Date(iso));
+}
+
+/** The time of day (no date) of a moment, in Home Assistant's time zone. */
+export function timeOfDay(hass: HomeAssistant, iso: string): string {
+  return new Intl.DateTimeFormat(language(hass), {
     timeStyle: "short",
     timeZone: timeZone(hass),
   }).format(new Date(iso));

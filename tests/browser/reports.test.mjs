@@ -215,6 +215,49 @@ test("admin: reassigning a session's card shows in its audit trail", async () =>
   await context.close();
 });
 
+test("admin: a session whose price changed shows its energy per price", async () => {
+  const parts = ready.parts_session;
+  // The session as the history holds it: three parts, an hour each.
+  const answer = await callService("ev_session_monitor", "get_sessions", {
+    tag_id: [ready.tags.bob],
+    start: `${parts.day}T00:00:00`,
+    end: `${parts.day}T23:59:59`,
+  });
+  const session = answer.sessions.find((row) => row.session_id === parts.session_id);
+  assert.deepEqual(
+    session.price_parts.map((part) => [part.energy_wh, part.price_per_kwh]),
+    [
+      [4000, 0.312],
+      [3500, 0.279],
+      [1250, 0.251],
+    ],
+  );
+  const { context, page } = await openView(ready.admin, "sessions");
+  const view = page.locator("ev-sessions-view");
+  await view.locator(".range").waitFor();
+  await view.locator("input[name=from]").fill(parts.day);
+  await view.locator("input[name=to]").fill(parts.day);
+  await view.locator("input[name=to]").dispatchEvent("change");
+  await view.locator(`tr.row[data-id="${parts.session_id}"]`).click();
+  const table = view.locator(".detail table.parts");
+  await table.waitFor();
+  const rows = (await table.locator("tbody tr").allInnerTexts()).map((row) =>
+    row.split("\t").map((cell) => cell.replace(/\s+/g, " ").trim()),
+  );
+  // In Home Assistant's time zone, the user's (en-US) number and currency format; each part's
+  // cost is its kWh times its price (4 x 0.312 = 1.248, 3.5 x 0.279 = 0.9765, 1.25 x 0.251).
+  assert.deepEqual(rows, [
+    ["6:00 PM–7:00 PM", "4.00", "€0.312", "€1.25"],
+    ["7:00 PM–8:00 PM", "3.50", "€0.279", "€0.98"],
+    ["8:00 PM–9:00 PM", "1.25", "€0.251", "€0.31"],
+  ]);
+  // The session's own line: its average price and its cost, rounded once.
+  assert.equal(await view.locator(".detail .price").innerText(), "€0.2901");
+  assert.equal(session.price_per_kwh, 0.2901);
+  await page.screenshot({ path: join(IMAGES, "portal-session-price-parts.png") });
+  await context.close();
+});
+
 test("non-admin: own statement only, no utilization, and no reassigning", async () => {
   const { context, page } = await openView(ready.reader, "reports");
   const view = page.locator("ev-reports-view");
