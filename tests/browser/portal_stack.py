@@ -51,8 +51,9 @@ NIGHT_DAYS_AGO = 800
 PARTS_DAYS_AGO = 780
 PARTS = ((4_000.0, 0.312), (3_500.0, 0.279), (1_250.0, 0.251))  # Wh, EUR/kWh
 TIME_ZONE = "Europe/Berlin"
+# energy: (with the recorder and history it needs) for the README's Energy setup screenshot.
 CONFIGURATION = ha_stack.configuration(
-    "Portal test", "frontend:", "config:", "person:", time_zone=TIME_ZONE
+    "Portal test", "frontend:", "config:", "person:", "energy:", time_zone=TIME_ZONE
 )
 
 

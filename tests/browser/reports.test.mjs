@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { IMAGES, REPO, STATE, callService, launch, loggedIn as login, ready } from "./helpers.mjs";
+import { IMAGES, REPO, STATE, callService, eventually, launch, loggedIn as login, ready } from "./helpers.mjs";
 
 const PANEL = `${ready.url}/ev-session-monitor`;
 
@@ -308,5 +308,52 @@ test("non-admin: own statement only, no utilization, and no reassigning", async 
     }
   }, sessionId);
   assert.equal(refused, "unauthorized");
+  await context.close();
+});
+
+// Last in this file: the recorder compiles a new sensor's first statistics within five minutes,
+// and until then the Energy configuration warns "Statistics not defined" about it.
+test("admin: the README's Energy setup, each card inside its wallbox, saved and shown by Home Assistant", async () => {
+  const { context, page } = await login(browser, ready.admin);
+  await page.waitForFunction(() => document.querySelector("home-assistant")?.hass?.states, null, {
+    timeout: 60_000,
+  });
+  const wanted = await page.evaluate(
+    async ({ entryId, cardEnergy }) => {
+      const hass = document.querySelector("home-assistant").hass;
+      const entities = await hass.callWS({ type: "config/entity_registry/list" });
+      const ofBox = (key) =>
+        entities.find(
+          (e) => e.config_entry_id === entryId && e.translation_key === key && e.entity_id.startsWith("sensor."),
+        )?.entity_id;
+      const card = entities.find((e) => e.platform === "ev_session_monitor" && e.unique_id === cardEnergy);
+      const lifetime = ofBox("lifetime_energy");
+      const power = ofBox("power");
+      // The README's two steps: the wallbox with its power; the card inside it (included_in_stat).
+      const prefs = [
+        { stat_consumption: lifetime, stat_rate: power },
+        { stat_consumption: card?.entity_id, included_in_stat: lifetime, stat_rate: power },
+      ];
+      const saved = await hass.callWS({ type: "energy/save_prefs", device_consumption: prefs });
+      const names = [lifetime, card?.entity_id].map((id) => hass.states[id]?.attributes.friendly_name);
+      return { prefs, saved: saved.device_consumption, names };
+    },
+    { entryId: ready.entry_id, cardEnergy: `tag_${ready.tags.alice}_energy` },
+  );
+  assert.ok(wanted.prefs.every((item) => item.stat_consumption && item.stat_rate), JSON.stringify(wanted));
+  assert.deepEqual(wanted.saved, wanted.prefs);
+  // Home Assistant's own check of the setup: no issue once the sensors have statistics.
+  await eventually(async () => {
+    const issues = await page.evaluate(async () => {
+      const hass = document.querySelector("home-assistant").hass;
+      return (await hass.callWS({ type: "energy/validate" })).device_consumption;
+    });
+    assert.deepEqual(issues, [[], []], JSON.stringify(issues));
+  }, 330_000);
+  await page.goto(`${ready.url}/config/energy`);
+  for (const name of wanted.names) await page.getByText(name, { exact: true }).first().waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByText("Statistics not defined").count(), 0);
+  await page.getByText(wanted.names[1], { exact: true }).first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(IMAGES, "energy-setup.png") });
   await context.close();
 });
