@@ -133,8 +133,7 @@ def _write_statement(
     same = earlier[-1] if earlier and supersedes is None else None
     if same is not None and (config_dir / same.path).is_file():
         # The same figures, already filed: that file stands (repeated clicks add no files).
-        path = config_dir / same.path
-        return _statement_answer(statement, path, config_dir, month, len(records), None)
+        return _statement_answer(statement, same.path, config_dir, month, len(records), None)
     issued = statement.issued_at
     name = f"statement-{statement_of['name']}-{month}-{issued.strftime('%Y%m%dT%H%M%S')}.pdf"
     folder.mkdir(parents=True, exist_ok=True)
@@ -144,22 +143,22 @@ def _write_statement(
     temporary.replace(path)
     relative = path.relative_to(config_dir).as_posix()
     history.add_statement(IssuedStatement(scope, month, issued, statement.reference, relative))
-    return _statement_answer(statement, path, config_dir, month, len(records), supersedes)
+    return _statement_answer(statement, relative, config_dir, month, len(records), supersedes)
 
 
 def _statement_answer(
     statement: Statement,
-    path: Path,
+    relative: str,
     config_dir: Path,
     month: str,
     sessions: int,
     supersedes: IssuedStatement | None,
 ) -> dict[str, Any]:
-    relative = path.relative_to(config_dir).as_posix()
+    """The action's answer for the statement filed at `relative` (to the config folder)."""
     cost = statement.cost
     return {
         "path": relative,
-        "file": str(path),  # the same, absolute: what notify actions attach
+        "file": str(config_dir / relative),  # the same, absolute: what notify actions attach
         "reference": statement.reference,
         "month": month,
         "sessions": sessions,
