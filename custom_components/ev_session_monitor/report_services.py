@@ -1,7 +1,8 @@
 """Actions for the money and the decisions: statements, corrections, utilization.
 
-create_statement writes a card's monthly PDF statement into the config folder, where a notify
-action can attach it, and answers with its path relative to that folder. correct_session moves a
+create_statement writes the monthly PDF statement of a card, or of a person (all the cards they
+own), into the config folder, where a notify action can attach it, and answers with its path
+relative to that folder. correct_session moves a
 session to another card or notes it, kept in the audit trail with who did it. Both change what
 a company files: administrators and automations only. get_utilization answers the figures of
 core/utilization.py for a period, over every wallbox (administrators and automations only: it
@@ -42,6 +43,7 @@ SERVICE_CREATE_STATEMENT = "create_statement"
 SERVICE_CORRECT_SESSION = "correct_session"
 SERVICE_GET_UTILIZATION = "get_utilization"
 ATTR_TAG_ID = "tag_id"
+ATTR_PERSON = "person"
 ATTR_MONTH = "month"
 ATTR_SESSION_ID = "session_id"
 ATTR_NOTE = "note"
@@ -54,8 +56,13 @@ BOM = "\ufeff"
 NOTE_MAX_LENGTH = 500
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
+# Exactly one of tag_id and person: checked in the action, for an error in the user's language.
 CREATE_STATEMENT_SCHEMA = vol.Schema(
-    {vol.Required(ATTR_TAG_ID): cv.string, vol.Optional(ATTR_MONTH): cv.string}
+    {
+        vol.Optional(ATTR_TAG_ID): cv.string,
+        vol.Optional(ATTR_PERSON): cv.entity_domain("person"),
+        vol.Optional(ATTR_MONTH): cv.string,
+    }
 )
 CORRECT_SESSION_SCHEMA = vol.Schema(
     {
@@ -114,7 +121,7 @@ def _write_statement(
     """Render, write and remember one statement (executor): its answer for the action."""
     scope, month = statement_of["scope"], statement_of["month"]
     records = history.query(
-        tag_ids=[statement_of["tag_id"]], start=statement_of["start"], end=statement_of["end"]
+        tag_ids=statement_of["tag_ids"], start=statement_of["start"], end=statement_of["end"]
     )
     earlier = history.statements(scope, month)
     statement = Statement(records=records, **statement_of["fields"])
@@ -126,10 +133,9 @@ def _write_statement(
     same = earlier[-1] if earlier and supersedes is None else None
     if same is not None and (config_dir / same.path).is_file():
         # The same figures, already filed: that file stands (repeated clicks add no files).
-        path = config_dir / same.path
-        return _statement_answer(statement, path, config_dir, month, len(records), None)
+        return _statement_answer(statement, same.path, config_dir, month, len(records), None)
     issued = statement.issued_at
-    name = f"statement-{statement_of['tag_id']}-{month}-{issued.strftime('%Y%m%dT%H%M%S')}.pdf"
+    name = f"statement-{statement_of['name']}-{month}-{issued.strftime('%Y%m%dT%H%M%S')}.pdf"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     temporary = path.with_name(f".{name}.tmp")
@@ -137,22 +143,22 @@ def _write_statement(
     temporary.replace(path)
     relative = path.relative_to(config_dir).as_posix()
     history.add_statement(IssuedStatement(scope, month, issued, statement.reference, relative))
-    return _statement_answer(statement, path, config_dir, month, len(records), supersedes)
+    return _statement_answer(statement, relative, config_dir, month, len(records), supersedes)
 
 
 def _statement_answer(
     statement: Statement,
-    path: Path,
+    relative: str,
     config_dir: Path,
     month: str,
     sessions: int,
     supersedes: IssuedStatement | None,
 ) -> dict[str, Any]:
-    relative = path.relative_to(config_dir).as_posix()
+    """The action's answer for the statement filed at `relative` (to the config folder)."""
     cost = statement.cost
     return {
         "path": relative,
-        "file": str(path),  # the same, absolute: what notify actions attach
+        "file": str(config_dir / relative),  # the same, absolute: what notify actions attach
         "reference": statement.reference,
         "month": month,
         "sessions": sessions,
@@ -176,34 +182,74 @@ def _meters(hass: HomeAssistant) -> dict[str, MeterInfo]:
     return meters
 
 
-async def async_file_statement(
-    hass: HomeAssistant, tag_id: str, month: str | None
-) -> dict[str, Any]:
-    """Write (or find) the statement of one card and month: for the action and the portal.
+def _person_name(hass: HomeAssistant, person: str | None) -> str | None:
+    state = hass.states.get(person) if person else None
+    return state.name if state is not None else None
 
-    The caller has checked that the card is the user's to see.
+
+def _statement_subject(
+    hass: HomeAssistant, tag_id: str | None, person: str | None
+) -> dict[str, Any]:
+    """Whose statement: its scope, file name part, cards and the fields naming them."""
+    if (tag_id is None) == (person is None):
+        raise _invalid("statement_card_or_person")
+    registry = hass.data[DATA_DOMAIN].tags.registry
+    if tag_id is not None:
+        tag_id = _tag(tag_id)
+        known = registry.get(tag_id)
+        holder = _person_name(hass, known.person) if known is not None else None
+        return {
+            "scope": f"tag:{tag_id}",
+            "name": tag_id,
+            "tag_ids": [tag_id],
+            "holder": holder or (known.owner if known else None),
+            "cards": [f"{known.name} ({tag_id})" if known else tag_id],
+            "per_card": {},
+        }
+    assert person is not None
+    owned = {tag.tag_id: f"{tag.name} ({tag.tag_id})" for tag in registry if tag.person == person}
+    if not owned:
+        raise _invalid("person_without_cards", person=person)
+    return {
+        "scope": f"person:{person}",
+        "name": f"person-{person.removeprefix('person.')}",
+        "tag_ids": list(owned),
+        "holder": _person_name(hass, person) or person,
+        "cards": list(owned.values()),
+        "per_card": owned,
+    }
+
+
+async def async_file_statement(
+    hass: HomeAssistant,
+    month: str | None,
+    *,
+    tag_id: str | None = None,
+    person: str | None = None,
+) -> dict[str, Any]:
+    """Write (or find) the statement of a card or a person and a month: action and portal.
+
+    Exactly one of `tag_id` and `person`. The caller has checked that the user may see it.
     """
     domain = hass.data[DATA_DOMAIN]
-    tag_id = _tag(tag_id)
+    subject = _statement_subject(hass, tag_id, person)
     month, start, end = _month_bounds(hass, month)
-    known = domain.tags.registry.get(tag_id)
-    holder = None
-    if known is not None and known.person and (person := hass.states.get(known.person)):
-        holder = person.name
     fields = {
         "month": month,
         "labels": await _labels(hass),
         "language": hass.config.language,
         "tz": dt_util.get_default_time_zone(),
         "issued_at": dt_util.utcnow(),
-        "holder": holder or (known.owner if known else None),
-        "cards": [f"{known.name} ({tag_id})" if known else tag_id],
+        "holder": subject["holder"],
+        "cards": subject["cards"],
+        "per_card": subject["per_card"],
         "meters": _meters(hass),
     }
     statement_of = {
-        "scope": f"tag:{tag_id}",
+        "scope": subject["scope"],
+        "name": subject["name"],
+        "tag_ids": subject["tag_ids"],
         "month": month,
-        "tag_id": tag_id,
         "start": start,
         "end": end,
         "fields": fields,
@@ -295,7 +341,12 @@ def _write_utilization(config_dir: Path, figures: Utilization, file_format: str)
 
 async def _create_statement(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     await async_require_admin(hass, call.context)
-    return await async_file_statement(hass, call.data[ATTR_TAG_ID], call.data.get(ATTR_MONTH))
+    return await async_file_statement(
+        hass,
+        call.data.get(ATTR_MONTH),
+        tag_id=call.data.get(ATTR_TAG_ID),
+        person=call.data.get(ATTR_PERSON),
+    )
 
 
 async def _correct_session(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:

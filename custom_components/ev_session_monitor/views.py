@@ -10,8 +10,10 @@ wallbox and month), numbers as numbers and times in Home Assistant's time zone.
 (default: the last 30 days) as CSV or XLSX; administrators only, as utilization itself.
 
 `GET /api/ev_session_monitor/statement?tag_id=…&month=YYYY-MM` gives a card's monthly PDF
-statement, filed as the create_statement action files it (the same figures give the same file).
-Administrators may ask for any card; any other user for the cards linked to their person.
+statement, filed as the create_statement action files it (the same figures give the same file);
+`?person=person.…&month=…` instead gives that person's, over all the cards they own.
+Administrators may ask for any card and person; any other user for their own person and the
+cards linked to it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 
-from .access import parse_filter_query, scoped_filter, sees_everything, visible_tags
+from .access import (
+    parse_filter_query,
+    persons_of,
+    scoped_filter,
+    sees_everything,
+    visible_tags,
+)
 from .const import DOMAIN
 from .core.history import (
     SORT_COLUMNS,
@@ -139,23 +147,33 @@ def _stamp() -> str:
 
 
 class StatementView(HomeAssistantView):
-    """A card's monthly PDF statement, for a user who may see that card's sessions."""
+    """A card's or a person's monthly PDF statement, for a user who may see those sessions."""
 
     url = f"/api/{DOMAIN}/statement"
     name = f"api:{DOMAIN}:statement"
     requires_auth = True
 
     async def get(self, request: web.Request) -> web.StreamResponse:
-        """Answer with the PDF; 400 for a bad card or month, 403 for another person's card."""
+        """Answer with the PDF; 400 for a bad card, person or month, 403 for another person's."""
         hass = request.app[KEY_HASS]
-        tag_id = normalize_tag(request.query.get("tag_id", ""))
-        allowed = visible_tags(hass, request[KEY_HASS_USER])
-        if allowed is not None and tag_id not in allowed:
-            return self.json_message("not your card", HTTPStatus.FORBIDDEN)
+        user = request[KEY_HASS_USER]
+        tag_id = normalize_tag(request.query["tag_id"]) if "tag_id" in request.query else None
+        person = request.query.get("person")
+        if not sees_everything(user):
+            if tag_id is not None and tag_id not in (visible_tags(hass, user) or ()):
+                return self.json_message("not your card", HTTPStatus.FORBIDDEN)
+            if person is not None and person not in persons_of(hass, user):
+                return self.json_message("not your person", HTTPStatus.FORBIDDEN)
         try:
-            filed = await async_file_statement(hass, tag_id, request.query.get("month"))
-        except ServiceValidationError as err:
-            return self.json_message(str(err) or "invalid card or month", HTTPStatus.BAD_REQUEST)
+            if person is not None:
+                person = cv.entity_domain("person")(person)
+            filed = await async_file_statement(
+                hass, request.query.get("month"), tag_id=tag_id, person=person
+            )
+        except (vol.Invalid, ServiceValidationError) as err:
+            return self.json_message(
+                str(err) or "invalid card, person or month", HTTPStatus.BAD_REQUEST
+            )
         path = Path(hass.config.path(filed["path"]))
         body = await hass.async_add_executor_job(path.read_bytes)
         return web.Response(

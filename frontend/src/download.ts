@@ -36,10 +36,15 @@ export function downloadUtilization(
   return downloadFile(hass, "download/utilization", query, `ev-utilization.${format}`);
 }
 
-/** A card's monthly statement (PDF), filed as the create_statement action files it. */
-export function downloadStatement(hass: HomeAssistant, tagId: string, month: string): Promise<void> {
-  const query = new URLSearchParams({ tag_id: tagId, month });
-  return downloadFile(hass, "statement", query, `statement-${tagId}-${month}.pdf`);
+/** The monthly statement (PDF) of a card or of a person, filed as create_statement files it. */
+export function downloadStatement(
+  hass: HomeAssistant,
+  subject: { tag_id: string } | { person: string },
+  month: string,
+): Promise<void> {
+  const query = new URLSearchParams({ ...subject, month });
+  const name = "tag_id" in subject ? subject.tag_id : subject.person.replace("person.", "person-");
+  return downloadFile(hass, "statement", query, `statement-${name}-${month}.pdf`);
 }
 
 async function downloadFile(

@@ -18,16 +18,32 @@ export function kw(hass: HomeAssistant, w: number | null | undefined): string {
   return `${new Intl.NumberFormat(language(hass), { maximumFractionDigits: 1 }).format(w / 1000)} kW`;
 }
 
-export function money(hass: HomeAssistant, value: number | null, currency: string | null): string {
+function inCurrency(
+  hass: HomeAssistant,
+  value: number | null,
+  currency: string | null,
+  digits: Intl.NumberFormatOptions,
+  fallbackDigits: number,
+): string {
   if (value === null) return "—";
   try {
     return new Intl.NumberFormat(language(hass), {
       style: "currency",
       currency: currency || "EUR",
+      ...digits,
     }).format(value);
   } catch {
-    return `${value.toFixed(2)} ${currency ?? ""}`.trim();
+    return `${value.toFixed(fallbackDigits)} ${currency ?? ""}`.trim();
   }
+}
+
+export function money(hass: HomeAssistant, value: number | null, currency: string | null): string {
+  return inCurrency(hass, value, currency, {}, 2);
+}
+
+/** A price per kWh: the currency's format with up to four decimals (0.312 €, not 0.31 €). */
+export function unitPrice(hass: HomeAssistant, value: number | null, currency: string | null): string {
+  return inCurrency(hass, value, currency, { minimumFractionDigits: 2, maximumFractionDigits: 4 }, 4);
 }
 
 /** Home Assistant's time zone (Settings → System → General), which the CSV, XLSX, calendar and
@@ -40,6 +56,14 @@ export function dateTime(hass: HomeAssistant, iso: string | null | undefined): s
   if (!iso) return "—";
   return new Intl.DateTimeFormat(language(hass), {
     dateStyle: "short",
+    timeStyle: "short",
+    timeZone: timeZone(hass),
+  }).format(new Date(iso));
+}
+
+/** The time of day (no date) of a moment, in Home Assistant's time zone. */
+export function timeOfDay(hass: HomeAssistant, iso: string): string {
+  return new Intl.DateTimeFormat(language(hass), {
     timeStyle: "short",
     timeZone: timeZone(hass),
   }).format(new Date(iso));

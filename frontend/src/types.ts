@@ -57,6 +57,15 @@ export interface Session {
   meter_serial: string | null;
   price_per_kwh: number | null;
   note: string | null;
+  // Where the price changed during the session: its energy at each price, in order.
+  price_parts: PricePart[];
+}
+
+/** Energy of a session delivered at one price, from `started_at` until the next part. */
+export interface PricePart {
+  started_at: string;
+  energy_wh: number;
+  price_per_kwh: number | null;
 }
 
 /** One change in a session's audit trail. */

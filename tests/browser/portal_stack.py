@@ -33,7 +33,10 @@ import aiohttp
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from custom_components.ev_session_monitor.core.model import SessionRecord  # noqa: E402
+from custom_components.ev_session_monitor.core.model import (  # noqa: E402
+    PricePart,
+    SessionRecord,
+)
 from tools import ha_stack  # noqa: E402
 from tools.wallbox_simulator import WallboxSimulator  # noqa: E402
 
@@ -46,9 +49,14 @@ SEEDED_DAYS = 730
 # One session without a card before all the seeded ones, at 00:30 in Home Assistant's zone (Berlin):
 # in a browser west of it that is the evening before, so it shows which zone the portal uses.
 NIGHT_DAYS_AGO = 800
+# A session of Bob's under a dynamic tariff, alone on its day (before all the seeded ones): 18:00
+# to 21:00 Home Assistant time at three prices, one an hour.
+PARTS_DAYS_AGO = 780
+PARTS = ((4_000.0, 0.312), (3_500.0, 0.279), (1_250.0, 0.251))  # Wh, EUR/kWh
 TIME_ZONE = "Europe/Berlin"
+# energy: (with the recorder and history it needs) for the README's Energy setup screenshot.
 CONFIGURATION = ha_stack.configuration(
-    "Portal test", "frontend:", "config:", "person:", time_zone=TIME_ZONE
+    "Portal test", "frontend:", "config:", "person:", "energy:", time_zone=TIME_ZONE
 )
 
 
@@ -130,6 +138,35 @@ def night_session(charger_id: str) -> SessionRecord:
     )
 
 
+def parts_session(charger_id: str) -> SessionRecord:
+    """Bob's session PARTS_DAYS_AGO days ago, 18:00-21:00 Home Assistant time, an hour per price."""
+    zone = ZoneInfo(TIME_ZONE)
+    day = datetime.now(zone).date() - timedelta(days=PARTS_DAYS_AGO)
+    started = datetime.combine(day, dt_time(18, 0), zone).astimezone(UTC)
+    parts = tuple(
+        PricePart(started + timedelta(hours=hour), energy_wh, price)
+        for hour, (energy_wh, price) in enumerate(PARTS)
+    )
+    return SessionRecord(
+        session_id="price-parts-session",
+        charger_id=charger_id,
+        charger_name="Garage",
+        started_at=started,
+        ended_at=started + timedelta(hours=3),
+        charging_s=3 * 3600,
+        energy_wh=sum(energy_wh for energy_wh, _ in PARTS),
+        cost=sum(energy_wh / 1000 * price for energy_wh, price in PARTS),
+        currency="EUR",
+        avg_power_w=sum(energy_wh for energy_wh, _ in PARTS) / 3,
+        peak_power_w=4000.0,
+        tag_id=BOB_TAG,
+        tag_name="Bob",
+        energy_source="meter",
+        gaps=0,
+        price_parts=parts,
+    )
+
+
 async def prepare(
     stack: Stack,
     sim: WallboxSimulator,
@@ -196,7 +233,8 @@ async def prepare(
         daytime_in=ha_stack.TIME_ZONE,
     )
     night = night_session(charger_id)
-    await asyncio.to_thread(ha_stack.seed_history, config, [*seeded, night])
+    parts = parts_session(charger_id)
+    await asyncio.to_thread(ha_stack.seed_history, config, [*seeded, night, parts])
     # A car waits and an unknown card is shown to the box: the Cards view offers to admit it.
     sim.state.plug_in()
     await asyncio.sleep(3)
@@ -214,13 +252,17 @@ async def prepare(
         "admin": {"username": ADMIN[0], "password": ADMIN[1]},
         "reader": {"username": READER[0], "password": READER[1]},
         "tags": {"alice": ALICE_TAG, "bob": BOB_TAG, "unknown": UNKNOWN_TAG},
-        "sessions": sessions + 1,
+        "sessions": sessions + 2,
         "entry_id": entry_id,
         "time_zone": TIME_ZONE,
         "site_boxes": [{"host": box.host, "port": box.port} for box in site_sims],
         "night_session": {
             "session_id": night.session_id,
             "day": night.started_at.astimezone(ZoneInfo(TIME_ZONE)).date().isoformat(),
+        },
+        "parts_session": {
+            "session_id": parts.session_id,
+            "day": parts.started_at.astimezone(ZoneInfo(TIME_ZONE)).date().isoformat(),
         },
     }
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { IMAGES, REPO, STATE, callService, launch, loggedIn as login, ready } from "./helpers.mjs";
+import { IMAGES, REPO, STATE, callService, eventually, launch, loggedIn as login, ready } from "./helpers.mjs";
 
 const PANEL = `${ready.url}/ev-session-monitor`;
 
@@ -73,6 +73,38 @@ test("admin: Reports downloads a card's PDF statement with the card's total", as
   assert.ok(text.includes(total), `${total} in:\n${text.slice(-600)}`);
   assert.ok(text.includes(filed.reference));
   await renderFirstPage(context, path, total);
+  await context.close();
+});
+
+test("admin: Reports downloads a person's statement over all their cards", async () => {
+  const { context, page } = await openView(ready.admin, "reports");
+  const view = page.locator("ev-reports-view");
+  await view.locator("select[name=statement_of]").selectOption("person");
+  await view.locator("select[name=statement_person]").selectOption("person.alice");
+  assert.match(await view.locator("form.statement p.muted").innerText(), /all the person's cards/);
+  const month = lastMonth();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    view.locator("button.pdf").click(),
+  ]);
+  assert.match(download.suggestedFilename(), new RegExp(`^statement-person-alice-${month}-.*\\.pdf$`));
+  const filed = await callService("ev_session_monitor", "create_statement", {
+    person: "person.alice",
+    month,
+  });
+  assert.ok(filed.path.endsWith(download.suggestedFilename()), filed.path);
+  const card = await callService("ev_session_monitor", "create_statement", {
+    tag_id: ready.tags.alice,
+    month,
+  });
+  const text = pdfText(await download.path()).replace(/\s+/g, " ");
+  const figures = (answer) =>
+    `${answer.sessions} sessions, ${answer.energy_kwh.toFixed(3)} kWh, ${answer.cost.toFixed(2)} ${answer.currency}`;
+  // Alice owns one card: its total is the card statement's, and so is the person's total.
+  assert.ok(text.includes(`Total Alice (${ready.tags.alice}): ${figures(card)}`), text.slice(-600));
+  assert.ok(text.includes(`Total: ${figures(filed)}`), text.slice(-600));
+  assert.equal(figures(filed), figures(card));
+  assert.ok(text.includes("Person Alice"));
   await context.close();
 });
 
@@ -183,11 +215,56 @@ test("admin: reassigning a session's card shows in its audit trail", async () =>
   await context.close();
 });
 
+test("admin: a session whose price changed shows its energy per price", async () => {
+  const parts = ready.parts_session;
+  // The session as the history holds it: three parts, an hour each.
+  const answer = await callService("ev_session_monitor", "get_sessions", {
+    tag_id: [ready.tags.bob],
+    start: `${parts.day}T00:00:00`,
+    end: `${parts.day}T23:59:59`,
+  });
+  const session = answer.sessions.find((row) => row.session_id === parts.session_id);
+  assert.deepEqual(
+    session.price_parts.map((part) => [part.energy_wh, part.price_per_kwh]),
+    [
+      [4000, 0.312],
+      [3500, 0.279],
+      [1250, 0.251],
+    ],
+  );
+  const { context, page } = await openView(ready.admin, "sessions");
+  const view = page.locator("ev-sessions-view");
+  await view.locator(".range").waitFor();
+  await view.locator("input[name=from]").fill(parts.day);
+  await view.locator("input[name=to]").fill(parts.day);
+  await view.locator("input[name=to]").dispatchEvent("change");
+  await view.locator(`tr.row[data-id="${parts.session_id}"]`).click();
+  const table = view.locator(".detail table.parts");
+  await table.waitFor();
+  const rows = (await table.locator("tbody tr").allInnerTexts()).map((row) =>
+    row.split("\t").map((cell) => cell.replace(/\s+/g, " ").trim()),
+  );
+  // In Home Assistant's time zone, the user's (en-US) number and currency format; each part's
+  // cost is its kWh times its price (4 x 0.312 = 1.248, 3.5 x 0.279 = 0.9765, 1.25 x 0.251).
+  assert.deepEqual(rows, [
+    ["6:00 PM–7:00 PM", "4.00", "€0.312", "€1.25"],
+    ["7:00 PM–8:00 PM", "3.50", "€0.279", "€0.98"],
+    ["8:00 PM–9:00 PM", "1.25", "€0.251", "€0.31"],
+  ]);
+  // The session's own line: its average price and its cost, rounded once.
+  assert.equal(await view.locator(".detail .price").innerText(), "€0.2901");
+  assert.equal(session.price_per_kwh, 0.2901);
+  await page.screenshot({ path: join(IMAGES, "portal-session-price-parts.png") });
+  await context.close();
+});
+
 test("non-admin: own statement only, no utilization, and no reassigning", async () => {
   const { context, page } = await openView(ready.reader, "reports");
   const view = page.locator("ev-reports-view");
   await view.locator("button.pdf").waitFor();
   assert.deepEqual(await view.locator("select[name=statement_tag] option").allInnerTexts(), ["Alice"]);
+  await view.locator("select[name=statement_of]").selectOption("person");
+  assert.deepEqual(await view.locator("select[name=statement_person] option").allInnerTexts(), ["Alice"]);
   assert.equal(await view.locator("ev-utilization").count(), 0);
   const utilizationFile = await page.evaluate(async () => {
     const token = JSON.parse(localStorage.getItem("hassTokens")).access_token;
@@ -199,15 +276,20 @@ test("non-admin: own statement only, no utilization, and no reassigning", async 
   assert.equal(utilizationFile, 403, "no utilization download either");
   const statuses = await page.evaluate(async ({ alice, bob, month }) => {
     const token = JSON.parse(localStorage.getItem("hassTokens")).access_token;
-    const status = async (tag) =>
+    const status = async (query) =>
       (
-        await fetch(`/api/ev_session_monitor/statement?tag_id=${tag}&month=${month}`, {
+        await fetch(`/api/ev_session_monitor/statement?${query}&month=${month}`, {
           headers: { Authorization: `Bearer ${token}` },
         })
       ).status;
-    return [await status(alice), await status(bob)];
+    return [
+      await status(`tag_id=${alice}`),
+      await status(`tag_id=${bob}`),
+      await status("person=person.alice"),
+      await status("person=person.bob"),
+    ];
   }, { alice: ready.tags.alice, bob: ready.tags.bob, month: lastMonth() });
-  assert.deepEqual(statuses, [200, 403]);
+  assert.deepEqual(statuses, [200, 403, 200, 403]);
 
   await page.goto(`${PANEL}?view=sessions`);
   const sessions = page.locator("ev-sessions-view");
@@ -226,5 +308,52 @@ test("non-admin: own statement only, no utilization, and no reassigning", async 
     }
   }, sessionId);
   assert.equal(refused, "unauthorized");
+  await context.close();
+});
+
+// Last in this file: the recorder compiles a new sensor's first statistics within five minutes,
+// and until then the Energy configuration warns "Statistics not defined" about it.
+test("admin: the README's Energy setup, each card inside its wallbox, saved and shown by Home Assistant", async () => {
+  const { context, page } = await login(browser, ready.admin);
+  await page.waitForFunction(() => document.querySelector("home-assistant")?.hass?.states, null, {
+    timeout: 60_000,
+  });
+  const wanted = await page.evaluate(
+    async ({ entryId, cardEnergy }) => {
+      const hass = document.querySelector("home-assistant").hass;
+      const entities = await hass.callWS({ type: "config/entity_registry/list" });
+      const ofBox = (key) =>
+        entities.find(
+          (e) => e.config_entry_id === entryId && e.translation_key === key && e.entity_id.startsWith("sensor."),
+        )?.entity_id;
+      const card = entities.find((e) => e.platform === "ev_session_monitor" && e.unique_id === cardEnergy);
+      const lifetime = ofBox("lifetime_energy");
+      const power = ofBox("power");
+      // The README's two steps: the wallbox with its power; the card inside it (included_in_stat).
+      const prefs = [
+        { stat_consumption: lifetime, stat_rate: power },
+        { stat_consumption: card?.entity_id, included_in_stat: lifetime, stat_rate: power },
+      ];
+      const saved = await hass.callWS({ type: "energy/save_prefs", device_consumption: prefs });
+      const names = [lifetime, card?.entity_id].map((id) => hass.states[id]?.attributes.friendly_name);
+      return { prefs, saved: saved.device_consumption, names };
+    },
+    { entryId: ready.entry_id, cardEnergy: `tag_${ready.tags.alice}_energy` },
+  );
+  assert.ok(wanted.prefs.every((item) => item.stat_consumption && item.stat_rate), JSON.stringify(wanted));
+  assert.deepEqual(wanted.saved, wanted.prefs);
+  // Home Assistant's own check of the setup: no issue once the sensors have statistics.
+  await eventually(async () => {
+    const issues = await page.evaluate(async () => {
+      const hass = document.querySelector("home-assistant").hass;
+      return (await hass.callWS({ type: "energy/validate" })).device_consumption;
+    });
+    assert.deepEqual(issues, [[], []], JSON.stringify(issues));
+  }, 330_000);
+  await page.goto(`${ready.url}/config/energy`);
+  for (const name of wanted.names) await page.getByText(name, { exact: true }).first().waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByText("Statistics not defined").count(), 0);
+  await page.getByText(wanted.names[1], { exact: true }).first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(IMAGES, "energy-setup.png") });
   await context.close();
 });

@@ -148,3 +148,32 @@ def test_a_session_whose_price_changed_lists_its_parts() -> None:
     assert "· from 19:00 5.000 0.2790" in lines
     # The parts add no session to the total.
     assert any(line.startswith("Total: 2 sessions, 23.345 kWh, 6.97 EUR") for line in lines)
+
+
+def test_a_persons_statement_lists_each_cards_sessions_and_totals() -> None:
+    # Jürgen's company car card and his private one: the second card's two sessions are new.
+    van = [
+        replace(_record(day, energy_wh, cost, meter), session_id=f"v{day}", tag_id="04B0B0")
+        for day, energy_wh, cost, meter in (
+            (4, 4_321.0, 1.2963, 1_000_000.0 + 12_345.0),  # 1.30
+            (12, 7_777.0, 2.3331, 1_020_346.0 + 999.0),  # 2.33
+        )
+    ]
+    cards = {"04A1B2": "Company car (04A1B2)", "04B0B0": "Private van (04B0B0)"}
+    text = _text(_statement(records=[*RECORDS, *van], cards=list(cards.values()), per_card=cards))
+    flowing = " ".join(text.split())  # a table cell may wrap
+    # Each session's row names its card; both cards' sessions are in the one table, by date.
+    for row in (
+        "2026-11-03 18:00 Company car (04A1B2) Garage Łódź 1000.000 1012.345 12.345 0.3000 3.70",
+        "2026-11-04 18:00 Private van (04B0B0) Garage Łódź 1012.345 1016.666 4.321 0.3000 1.30",
+        "2026-11-10 18:00 Company car (04A1B2) Garage Łódź 1012.345 1020.346 8.001 0.3343 2.68",
+        "2026-11-12 18:00 Private van (04B0B0) Garage Łódź 1021.345 1029.122 7.777 0.3000 2.33",
+        "2026-11-24 18:00 Company car (04A1B2) Garage Łódź 1020.346 1021.345 0.999 - Without",
+    ):
+        assert row in flowing, row
+    # A total per card (its sessions' costs rounded to the cent, added), then of both.
+    assert "Total Company car (04A1B2): 3 sessions, 21.345 kWh, 6.38 EUR" in text
+    assert "Total Private van (04B0B0): 2 sessions, 12.098 kWh, 3.63 EUR" in text
+    assert "Total: 5 sessions, 33.443 kWh, 10.01 EUR" in text
+    # One statement, one place to sign.
+    assert text.count("signature of the person charging") == 1

@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.typing import (
 )
 
 from .test_access import ALICE_CARD, BOB_CARD, Site, site  # noqa: F401 (the fixture)
+from .test_report_actions import add_alices_second_card
 
 STATEMENT = "/api/ev_session_monitor/statement"
 
@@ -64,6 +65,38 @@ async def test_statement_download_for_the_cards_a_user_may_see(
     bob = await admin.get(f"{STATEMENT}?tag_id={BOB_CARD}&month=2026-03")
     assert "Total: 2 sessions, 2.007 kWh, 0.60 EUR" in pdf_text(await bob.read())
     assert (await admin.get(f"{STATEMENT}?tag_id={BOB_CARD}&month=2026-13")).status == 400
+
+
+async def test_a_persons_statement_for_that_person_and_administrators(
+    hass: HomeAssistant,
+    site: Site,  # noqa: F811
+    hass_client: ClientSessionGenerator,
+) -> None:
+    await add_alices_second_card(hass, site)
+    alice = await hass_client(site.alice.token)
+    response = await alice.get(f"{STATEMENT}?person=person.alice&month=2026-03")
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert "statement-person-alice-2026-03-" in response.headers["Content-Disposition"]
+    text = " ".join(pdf_text(await response.read()).split())
+    assert "Total Alice's car (04A1B2C3D4): 3 sessions, 3.003 kWh, 0.90 EUR" in text
+    assert "Total Alice's own car (04A1A1A1A1): 2 sessions, 5.099 kWh, 1.53 EUR" in text
+    assert "Total: 5 sessions, 8.102 kWh, 2.43 EUR" in text
+    # Another person, or a user without a person: refused; neither or both: a clear 400.
+    assert (await alice.get(f"{STATEMENT}?person=person.bob&month=2026-03")).status == 403
+    carol = await hass_client(site.carol.token)
+    assert (await carol.get(f"{STATEMENT}?person=person.alice&month=2026-03")).status == 403
+    assert (await alice.get(f"{STATEMENT}?month=2026-03")).status == 400
+    both = await alice.get(f"{STATEMENT}?tag_id={ALICE_CARD}&person=person.alice&month=2026-03")
+    assert both.status == 400
+    # The administrator may have anyone's; a person who owns no card is a clear 400.
+    admin = await hass_client(site.admin.token)
+    bob = await admin.get(f"{STATEMENT}?person=person.bob&month=2026-03")
+    assert "Total: 2 sessions, 2.007 kWh, 0.60 EUR" in pdf_text(await bob.read())
+    nobody = await admin.get(f"{STATEMENT}?person=person.nobody&month=2026-03")
+    assert nobody.status == 400
+    assert "owns no card" in (await nobody.json())["message"]
+    assert (await admin.get(f"{STATEMENT}?person=light.bob&month=2026-03")).status == 400
 
 
 async def test_reassigning_over_the_websocket_shows_in_the_audit_trail(

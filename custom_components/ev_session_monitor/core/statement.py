@@ -6,7 +6,9 @@ and end, its energy, the price per kWh applied and its cost, the totals, the tar
 signatures. The figures are the history's: energy to the Wh (shown in kWh with three decimals),
 each session's cost rounded half up to the cent and the total the sum of those rounded costs, as
 the per-card totals and the CSV count them. Where the price changed during a session (a dynamic
-tariff's hours), a line per part under it gives that part's energy and price.
+tariff's hours), a line per part under it gives that part's energy and price. A person's
+statement covers all their cards: a column says each session's card, and a total per card
+precedes the total of all of them.
 
 fpdf2 writes the PDF: pure Python (its dependencies Pillow, fontTools and defusedxml are pure
 Python or ship wheels for Home Assistant OS; Home Assistant itself pins Pillow), maintained, and
@@ -115,6 +117,13 @@ LABEL_KEYS = (
     *(f"month_{number}" for number in range(1, 13)),
 )
 _CONTROL = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)])
+# The session table's column widths (mm, 190 in all) by (odometer columns, card column).
+_COLUMN_WIDTHS = {
+    (False, False): (30, 36, 24, 24, 24, 26, 26),
+    (False, True): (30, 30, 24, 20, 20, 20, 24, 22),
+    (True, False): (26, 28, 20, 20, 20, 20, 18, 20, 18),
+    (True, True): (26, 22, 18, 17, 17, 16, 16, 20, 20, 18),
+}
 
 
 def _clean(text: str) -> str:
@@ -146,6 +155,9 @@ class Statement:
     tariff: str = ""
     meters: Mapping[str, MeterInfo] = field(default_factory=dict)  # per charger_id
     supersedes: datetime | None = None  # when an earlier statement of this month was issued
+    # A person's statement: each of their cards' label by tag id (a card column, a total per
+    # card); empty for one card's statement.
+    per_card: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         missing = [key for key in LABEL_KEYS if key not in self.labels]
@@ -170,8 +182,7 @@ class Statement:
     @property
     def cost(self) -> Decimal | None:
         """The sum of the sessions' costs, each rounded to the cent; None if none had a price."""
-        costs = [cents(record.cost) for record in self.records if record.cost is not None]
-        return sum(costs, Decimal(0)) if costs else None
+        return _cost(self.records)
 
     @property
     def currency(self) -> str:
@@ -187,6 +198,24 @@ class Statement:
                 f"|{record.session_id}|{record.tag_id}|{record.energy_wh:.3f}|{record.cost}".encode()
             )
         return digest.hexdigest()[:12].upper()
+
+
+def _cost(records: Sequence[SessionRecord]) -> Decimal | None:
+    """The sum of the sessions' costs, each rounded to the cent; None if none had a price."""
+    costs = [cents(record.cost) for record in records if record.cost is not None]
+    return sum(costs, Decimal(0)) if costs else None
+
+
+def _total_text(statement: Statement, records: Sequence[SessionRecord]) -> str:
+    """A total as the statement prints it: "3 sessions, 3.003 kWh, 0.90 EUR"."""
+    language = statement.language
+    energy_wh = sum(record.energy_wh for record in records)
+    energy = _number(energy_wh / 1000, 3, language)
+    text = f"{len(records)} {statement.labels['sessions']}, {energy} kWh"
+    cost = _cost(records)
+    if cost is not None:
+        text += f", {_number(cost, 2, language)} {statement.currency}".rstrip()
+    return text
 
 
 def _number(value: float | Decimal, digits: int, language: str) -> str:
@@ -264,8 +293,14 @@ def _odometer(value: float | None, language: str) -> str:
     return "-" if value is None else _number(value, 1, language)
 
 
+def _card_of(statement: Statement, record: SessionRecord) -> str:
+    label = statement.per_card.get(record.tag_id or "")
+    return _clean(label or record.tag_name or record.tag_id or "-")
+
+
 def _session_rows(statement: Statement, with_odometer: bool) -> list[tuple[str, ...]]:
     language, labels = statement.language, statement.labels
+    by_card = bool(statement.per_card)
     rows: list[tuple[str, ...]] = []
     for record in statement.sessions:
         started = record.started_at.astimezone(statement.tz).strftime("%Y-%m-%d %H:%M")
@@ -282,6 +317,7 @@ def _session_rows(statement: Statement, with_odometer: bool) -> list[tuple[str, 
         rows.append(
             (
                 started,
+                *((_card_of(statement, record),) if by_card else ()),
                 _clean(record.charger_name),
                 _reading(record.meter_start_wh, statement),
                 _reading(record.meter_end_wh, statement),
@@ -295,7 +331,7 @@ def _session_rows(statement: Statement, with_odometer: bool) -> list[tuple[str, 
         )
         # Where the price changed: a line per part under the session (its price above is the
         # average; the cost stays the session's, rounded once).
-        blanks = ("",) * (3 + len(odometer))
+        blanks = ("",) * (3 + by_card + len(odometer))
         for part in record.price_parts:
             since = part.started_at.astimezone(statement.tz).strftime("%H:%M")
             rows.append(
@@ -345,8 +381,10 @@ def render_statement(statement: Statement) -> bytes:
         f"{labels['odometer_start']} (km)",
         f"{labels['odometer_end']} (km)",
     )
+    by_card = bool(statement.per_card)
     header = (
         labels["date"],
+        *((labels["card"],) if by_card else ()),
         labels["wallbox"],
         f"{labels['start_reading']} (kWh)",
         f"{labels['end_reading']} (kWh)",
@@ -356,14 +394,11 @@ def render_statement(statement: Statement) -> bytes:
         f"{labels['cost']} ({currency})" if currency else labels["cost"],
     )
     rows = _session_rows(statement, with_odometer)
-    sessions = len(statement.records)
     pdf.set_font(_FONT, "", 8)
     if rows:
         with pdf.table(
-            col_widths=(26, 28, 20, 20, 20, 20, 18, 20, 18)
-            if with_odometer
-            else (30, 36, 24, 24, 24, 26, 26),
-            text_align=("LEFT", "LEFT", *("RIGHT",) * (len(header) - 2)),
+            col_widths=_COLUMN_WIDTHS[with_odometer, by_card],
+            text_align=(*("LEFT",) * (2 + by_card), *("RIGHT",) * (len(header) - 2 - by_card)),
             line_height=5,
             first_row_as_headings=True,
         ) as table:
@@ -374,14 +409,18 @@ def render_statement(statement: Statement) -> bytes:
     else:
         pdf.cell(0, 6, labels["no_sessions"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
+    pdf.set_font(_FONT, "", 9.5)
+    for tag_id, label in statement.per_card.items():
+        of_card = [record for record in statement.records if record.tag_id == tag_id]
+        pdf.multi_cell(
+            0,
+            6,
+            f"{labels['total']} {_clean(label)}: {_total_text(statement, of_card)}",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     pdf.set_font(_FONT, "B", 10)
-    cost = statement.cost
-    total = (
-        f"{labels['total']}: {sessions} {labels['sessions']}, "
-        f"{_number(statement.energy_wh / 1000, 3, language)} kWh"
-    )
-    if cost is not None:
-        total += f", {_number(cost, 2, language)} {currency}".rstrip()
+    total = f"{labels['total']}: {_total_text(statement, statement.records)}"
     pdf.multi_cell(0, 6, total, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FONT, "", 8.5)
     if statement.unpriced_wh > 0:

@@ -7,6 +7,10 @@ two number formats. Datetimes are written in the time zone given (spreadsheets h
 
 Text is text: a value starting with "=" is stored as a string cell, never a formula, and
 characters XML cannot hold (control characters of a hostile card name) are dropped.
+
+Tens of thousands of rows: each worksheet is written into the archive as it is made, a few
+hundred rows at a time, and plain numbers and text (almost every cell) take a short path
+without the general type checks.
 """
 
 from __future__ import annotations
@@ -15,19 +19,23 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
 from xml.sax.saxutils import escape
 
 __all__ = ["Cell", "Sheet", "render_xlsx"]
 
-type Cell = str | int | float | datetime | date | bool | None
+type Cell = str | int | float | Decimal | datetime | date | bool | None
 
 # Excel's day 0 (with its 1900 leap-year quirk, serial days count from 1899-12-30).
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What _text changes: most text (ids, names, sources) has none of it and is written as is.
+_XML_CHANGED = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ROWS_PER_WRITE = 500
 # Style indexes in styles.xml below: 0 plain, 1 bold header, 2 date and time, 3 date.
 _HEADER, _DATETIME, _DATE = 1, 2, 3
 
@@ -97,9 +105,13 @@ class Sheet:
     title: str
     header: Sequence[str]
     rows: Iterable[Sequence[Cell]]
+    # Per column, the decimals its floats are rounded to (None: as they are); none given: all.
+    digits: Sequence[int | None] = ()
 
 
 def _text(value: str) -> str:
+    if _XML_CHANGED.search(value) is None:
+        return value
     return escape(_XML_BAD.sub("", value))
 
 
@@ -128,6 +140,8 @@ def _cell(ref: str, value: Cell, tz: tzinfo, style: int = 0) -> str:
         return ""
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, Decimal):  # money in cents: a number
+        value = float(value)
     if isinstance(value, int | float):
         if not math.isfinite(value):  # NaN or infinity: no number to show
             return ""
@@ -140,27 +154,60 @@ def _cell(ref: str, value: Cell, tz: tzinfo, style: int = 0) -> str:
     return f'<c r="{ref}" t="inlineStr"{style_attr}><is>{text}</is></c>'
 
 
-def _sheet_xml(sheet: Sheet, tz: tzinfo) -> bytes:
+def _row_xml(
+    number: int,
+    columns: Sequence[str],
+    digits: Sequence[int | None],
+    row: Sequence[Cell],
+    tz: tzinfo,
+) -> str:
+    """One data row; the same XML as _cell gives, by a shorter path for floats, ints and text."""
+    line = str(number)
+    cells = []
+    for column, places, value in zip(columns, digits, row, strict=True):
+        kind = value.__class__
+        if kind is float:
+            figure: float = value  # type: ignore[assignment]  # the class was checked
+            if places is not None:
+                figure = round(figure, places)
+            if math.isfinite(figure):
+                cells.append(f'<c r="{column}{line}"><v>{figure!r}</v></c>')
+        elif kind is str:
+            cells.append(
+                f'<c r="{column}{line}" t="inlineStr"><is><t xml:space="preserve">'
+                f"{_text(value)}</t></is></c>"  # type: ignore[arg-type]
+            )
+        elif kind is int:
+            cells.append(f'<c r="{column}{line}"><v>{value!r}</v></c>')
+        elif isinstance(value, float) and places is not None:  # a float of a subclass
+            cells.append(_cell(column + line, round(value, places), tz))
+        elif value is not None:
+            cells.append(_cell(column + line, value, tz))
+    return f'<row r="{line}">{"".join(cells)}</row>'
+
+
+def _sheet_xml(sheet: Sheet, tz: tzinfo) -> Iterator[bytes]:
+    """The worksheet's XML in pieces of a few hundred rows."""
     columns = [_column(index) for index in range(len(sheet.header))]
-    parts = [_SHEET_HEAD, '<row r="1">']
-    parts.extend(
+    digits = sheet.digits or [None] * len(columns)
+    if len(digits) != len(columns):
+        raise ValueError(f"{sheet.title!r} has {len(digits)} digits for {len(columns)} columns")
+    head = "".join(
         _cell(f"{column}1", name, tz, _HEADER)
         for column, name in zip(columns, sheet.header, strict=True)
     )
-    parts.append("</row>")
+    parts = [_SHEET_HEAD, f'<row r="1">{head}</row>']
     for number, row in enumerate(sheet.rows, start=2):
         if len(row) != len(columns):
             raise ValueError(
                 f"row {number} of {sheet.title!r} has {len(row)} cells, not {len(columns)}"
             )
-        parts.append(f'<row r="{number}">')
-        parts.extend(
-            _cell(f"{column}{number}", value, tz)
-            for column, value in zip(columns, row, strict=True)
-        )
-        parts.append("</row>")
+        parts.append(_row_xml(number, columns, digits, row, tz))
+        if len(parts) >= _ROWS_PER_WRITE:
+            yield "".join(parts).encode()
+            parts.clear()
     parts.append(_SHEET_TAIL)
-    return "".join(parts).encode()
+    yield "".join(parts).encode()
 
 
 def _sheet_names(sheets: Sequence[Sheet]) -> list[str]:
@@ -204,5 +251,7 @@ def render_xlsx(sheets: Sequence[Sheet], tz: tzinfo) -> bytes:
         )
         archive.writestr("xl/styles.xml", _STYLES)
         for n, sheet in zip(numbers, sheets, strict=True):
-            archive.writestr(f"xl/worksheets/sheet{n}.xml", _sheet_xml(sheet, tz))
+            with archive.open(f"xl/worksheets/sheet{n}.xml", "w") as member:
+                for piece in _sheet_xml(sheet, tz):
+                    member.write(piece)
     return buffer.getvalue()

@@ -1,5 +1,6 @@
 // Reports: totals per card and month and per wallbox and month, a bar chart, CSV and XLSX of the
-// same; a card's monthly PDF statement; utilization of the site (administrators).
+// same; the monthly PDF statement of a card or of a person (all their cards); utilization of the
+// site (administrators).
 import { LitElement, css, html, nothing, svg } from "lit";
 import { downloadStatement, downloadTable, filterParams } from "../download";
 import { dayStart, duration, errorText, isoDay, kwh, money, monthStartOf } from "../format";
@@ -22,6 +23,7 @@ export class EvReportsView extends LitElement {
     hass: { attribute: false },
     info: { attribute: false },
     totals: { state: true },
+    statementOf: { state: true },
     filters: { state: true },
     error: { state: true },
   };
@@ -33,7 +35,10 @@ export class EvReportsView extends LitElement {
   declare filters: Filters;
   private from: string;
   private statementTag = "";
+  private statementPerson = "";
   private statementMonth: string;
+  // Whose statement: one card's, or a person's over all the cards they own.
+  private statementOf: "card" | "person" = "card";
 
   constructor() {
     super();
@@ -82,10 +87,14 @@ export class EvReportsView extends LitElement {
 
   private async statement(ev: Event) {
     ev.preventDefault();
-    const tag = this.statementTag || this.info.tags[0]?.tag_id;
-    if (!tag || !this.statementMonth) return;
+    if (!this.statementMonth) return;
+    const subject =
+      this.statementOf === "person"
+        ? { person: this.statementPerson || this.info.persons[0]?.entity_id }
+        : { tag_id: this.statementTag || this.info.tags[0]?.tag_id };
+    if (!subject.person && !subject.tag_id) return;
     try {
-      await downloadStatement(this.hass, tag, this.statementMonth);
+      await downloadStatement(this.hass, subject, this.statementMonth);
     } catch (err) {
       this.error = errorText(err);
     }
@@ -93,18 +102,53 @@ export class EvReportsView extends LitElement {
 
   private statementForm() {
     if (!this.info.tags.length) return nothing;
+    const byPerson = this.statementOf === "person";
     return html`<form class="card statement" @submit=${this.statement}>
       <h2>${t("statement_title")}</h2>
       <div class="filters">
-        <label
-          >${t("filter_tag")}
-          <select
-            name="statement_tag"
-            @change=${(ev: Event) => (this.statementTag = (ev.target as HTMLSelectElement).value)}
-          >
-            ${this.info.tags.map((tag) => html`<option value=${tag.tag_id}>${tag.name}</option>`)}
-          </select>
-        </label>
+        ${this.info.persons.length
+          ? html`<label
+              >${t("statement_of")}
+              <select
+                name="statement_of"
+                @change=${(ev: Event) =>
+                  (this.statementOf = (ev.target as HTMLSelectElement).value as "card" | "person")}
+              >
+                <option value="card" ?selected=${!byPerson}>${t("statement_of_card")}</option>
+                <option value="person" ?selected=${byPerson}>${t("statement_of_person")}</option>
+              </select>
+            </label>`
+          : nothing}
+        ${byPerson
+          ? html`<label
+              >${t("filter_person")}
+              <select
+                name="statement_person"
+                @change=${(ev: Event) =>
+                  (this.statementPerson = (ev.target as HTMLSelectElement).value)}
+              >
+                ${this.info.persons.map(
+                  (p) =>
+                    html`<option value=${p.entity_id} ?selected=${p.entity_id === this.statementPerson}
+                      >${p.name}</option
+                    >`,
+                )}
+              </select>
+            </label>`
+          : html`<label
+              >${t("filter_tag")}
+              <select
+                name="statement_tag"
+                @change=${(ev: Event) => (this.statementTag = (ev.target as HTMLSelectElement).value)}
+              >
+                ${this.info.tags.map(
+                  (tag) =>
+                    html`<option value=${tag.tag_id} ?selected=${tag.tag_id === this.statementTag}
+                      >${tag.name}</option
+                    >`,
+                )}
+              </select>
+            </label>`}
         <label
           >${t("statement_month")}
           <input
@@ -117,7 +161,7 @@ export class EvReportsView extends LitElement {
         </label>
         <button type="submit" class="pdf">${t("download_pdf")}</button>
       </div>
-      <p class="muted">${t("statement_hint")}</p>
+      <p class="muted">${t(byPerson ? "statement_hint_person" : "statement_hint")}</p>
     </form>`;
   }
 

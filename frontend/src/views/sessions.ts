@@ -2,7 +2,7 @@
 // with its audit trail, where an administrator can reassign its card or note it.
 import { LitElement, css, html, nothing } from "lit";
 import { downloadTable, filterParams } from "../download";
-import { dateTime, duration, errorText, kw, kwh, money } from "../format";
+import { dateTime, duration, errorText, kw, kwh, money, timeOfDay, unitPrice } from "../format";
 import { shared } from "../styles";
 import { t, tMaybe, type StringKey } from "../strings";
 import type { Correction, Filters, HomeAssistant, PortalInfo, Session } from "../types";
@@ -197,6 +197,37 @@ export class EvSessionsView extends LitElement {
     </th>`;
   }
 
+  /** The session's energy per price where the price changed (a dynamic tariff's hours). */
+  private priceParts(session: Session) {
+    const parts = session.price_parts ?? [];
+    if (parts.length < 2) return nothing;
+    return html`<h3>${t("detail_parts")}</h3>
+      <table class="parts">
+        <thead>
+          <tr>
+            <th>${t("detail_parts_time")}</th>
+            <th class="num">${t("col_energy")}</th>
+            <th class="num">${t("detail_price")}</th>
+            <th class="num">${t("col_cost")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${parts.map((part, index) => {
+            const until = parts[index + 1]?.started_at ?? session.ended_at;
+            const price = part.price_per_kwh;
+            return html`<tr>
+              <td>${timeOfDay(this.hass, part.started_at)}–${timeOfDay(this.hass, until)}</td>
+              <td class="num">${kwh(this.hass, part.energy_wh)}</td>
+              <td class="num">${unitPrice(this.hass, price, session.currency)}</td>
+              <td class="num">
+                ${money(this.hass, price === null ? null : (part.energy_wh / 1000) * price, session.currency)}
+              </td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>`;
+  }
+
   private detail(session: Session) {
     const estimated = session.end_latest
       ? t("detail_estimated_end", {
@@ -242,10 +273,11 @@ export class EvSessionsView extends LitElement {
           <dt>${t("detail_meter")}</dt>
           <dd class="meter">${reading(session.meter_start_wh)} → ${reading(session.meter_end_wh)}</dd>
           <dt>${t("detail_price")}</dt>
-          <dd class="price">${money(this.hass, session.price_per_kwh, session.currency)}</dd>
+          <dd class="price">${unitPrice(this.hass, session.price_per_kwh, session.currency)}</dd>
           <dt>${t("detail_note")}</dt>
           <dd class="note">${session.note ?? "—"}</dd>
         </dl>
+        ${this.priceParts(session)}
         <h3>${t("detail_trail")}</h3>
         ${this.trailList()}
         ${this.detailError ? html`<p class="error">${this.detailError}</p>` : nothing}
@@ -348,6 +380,10 @@ export class EvSessionsView extends LitElement {
       }
       dd {
         margin: 0;
+      }
+      .parts {
+        width: 100%;
+        margin-bottom: 8px;
       }
       .trail {
         padding-left: 18px;

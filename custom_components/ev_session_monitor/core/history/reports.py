@@ -52,13 +52,7 @@ class TotalRow:
             "month": self.month,
             "tag_id": self.tag_id,
             "tag_name": self.tag_name,
-            "sessions": self.sessions,
-            "energy_wh": round(self.energy_wh, 3),
-            "energy_kwh": round(self.energy_wh / 1000, 3),
-            "charging_s": round(self.charging_s, 1),
-            "cost": None if self.cost is None else round(self.cost, 2),
-            "currency": self.currency,
-            "unpriced_sessions": self.unpriced_sessions,
+            **_figures(self),
         }
 
 
@@ -82,14 +76,21 @@ class ChargerTotalRow:
             "month": self.month,
             "charger_id": self.charger_id,
             "charger_name": self.charger_name,
-            "sessions": self.sessions,
-            "energy_wh": round(self.energy_wh, 3),
-            "energy_kwh": round(self.energy_wh / 1000, 3),
-            "charging_s": round(self.charging_s, 1),
-            "cost": None if self.cost is None else round(self.cost, 2),
-            "currency": self.currency,
-            "unpriced_sessions": self.unpriced_sessions,
+            **_figures(self),
         }
+
+
+def _figures(row: TotalRow | ChargerTotalRow) -> dict[str, Any]:
+    """The figures of a month's group of sessions, as both total rows give them."""
+    return {
+        "sessions": row.sessions,
+        "energy_wh": round(row.energy_wh, 3),
+        "energy_kwh": round(row.energy_wh / 1000, 3),
+        "charging_s": round(row.charging_s, 1),
+        "cost": None if row.cost is None else round(row.cost, 2),
+        "currency": row.currency,
+        "unpriced_sessions": row.unpriced_sessions,
+    }
 
 
 @dataclass(frozen=True, slots=True)

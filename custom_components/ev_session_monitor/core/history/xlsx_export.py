@@ -4,42 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import tzinfo
-from decimal import Decimal
 
 from ..model import SessionRecord
-from ..xlsx import Cell, Sheet, render_xlsx
+from ..xlsx import Sheet, render_xlsx
 from .reports import ChargerTotalRow, TotalRow
 from .tables import (
     CHARGER_TOTAL_COLUMNS,
     SESSION_COLUMNS,
     TAG_TOTAL_COLUMNS,
     Column,
-    Value,
     header,
     rows,
 )
-
-
-def _cell(value: Value, digits: int | None) -> Cell:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, float) and digits is not None:
-        return round(value, digits)
-    return value
 
 
 def table_sheet[Row](
     title: str, columns: Sequence[Column[Row]], items: Iterable[Row], tz: tzinfo
 ) -> Sheet:
     """One table as a worksheet with typed cells."""
-    digits = [column.digits for column in columns]
+    # Made row by row as the worksheet is written; floats rounded as the CSV writes them.
     return Sheet(
         title,
         header(columns),
-        [
-            [_cell(value, places) for value, places in zip(values, digits, strict=True)]
-            for values in rows(columns, items, tz)
-        ],
+        rows(columns, items, tz),
+        digits=[column.digits for column in columns],
     )
 
 
