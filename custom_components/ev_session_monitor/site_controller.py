@@ -90,6 +90,8 @@ class SiteController:
         self._grid = _grid_entities(options)
         self._seen: dict[str, datetime] = {}
         self._written: dict[str, tuple[float, int]] = {}
+        # The failsafe current each box holds (boxes whose profile has one).
+        self._failsafe: dict[str, float] = {}
         # Boxes written to since their last poll: what they read is from before the write.
         self._unread: set[str] = set()
         self._listening: dict[str, tuple[EvCoordinator, CALLBACK_TYPE]] = {}
@@ -214,6 +216,7 @@ class SiteController:
         for box_id, allocation in self.result.boxes.items():
             coordinator = coordinators.get(box_id)
             if coordinator is not None and states[box_id].responding:
+                await self._async_fallback(coordinator, now)
                 await self._async_write(coordinator, allocation, now)
             if before is not None:
                 self._log_pause(box_id, before.boxes.get(box_id), allocation)
@@ -238,7 +241,34 @@ class SiteController:
                     coordinator.async_add_listener(self._polled(wiring.box_id)),
                 )
                 self._written.pop(wiring.box_id, None)  # a reloaded box is told again
+                self._failsafe.pop(wiring.box_id, None)
         return found
+
+    async def _async_fallback(self, coordinator: EvCoordinator, now: datetime) -> None:
+        """Keep the box's watchdog fed, and its failsafe current at the site's safe share.
+
+        Should Home Assistant stop, the keepalive stops with it and each box falls back to
+        that share by itself (profile: controls.failsafe_current), so the fuse holds.
+        """
+        box_id = coordinator.config_entry.entry_id
+        profile = coordinator.client.profile
+        try:
+            await coordinator.enforcement.async_feed_watchdog(now)
+            control = profile.current_limit
+            if profile.failsafe_current is None or control is None:
+                return
+            share = self.site.safe_share(box_id, control.min_a)
+            if self._failsafe.get(box_id) != share:  # written only when it changes
+                await coordinator.enforcement.async_set_failsafe_current(share)
+                self._failsafe[box_id] = share
+        except WallboxError as err:
+            LOGGER.warning(
+                "%s: %s: failsafe current or keepalive refused: %s",
+                self.entry.title,
+                coordinator.config_entry.title,
+                err,
+            )
+            self._failsafe.pop(box_id, None)
 
     async def _async_write(
         self, coordinator: EvCoordinator, allocation: BoxAllocation, now: datetime

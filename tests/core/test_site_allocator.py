@@ -416,3 +416,25 @@ def test_a_car_that_draws_nothing_for_a_minute_gives_its_minimum_to_a_waiting_ca
     got, result = currents(allocator, 80, [full, car("b", measured_a=(9.0,) * 3), waiting])
     assert got == {"a": 0.0, "b": 8.0, "c": 7.0}
     assert result.boxes["a"].reason is Reason.PAUSED_FOR_PRIORITY
+
+
+def test_safe_share_splits_the_static_headroom_among_all_boxes() -> None:
+    """The failsafe current a box holds while no one controls it: even split, whole A."""
+    site = Site(
+        circuits=(Circuit("main", 25.0), Circuit("carport", 16.0, parent="main")),
+        wallboxes=(
+            WallboxWiring("house", "main"),
+            WallboxWiring("c1", "carport"),
+            WallboxWiring("c2", "carport"),
+        ),
+        margin_a=1.0,
+    )
+    assert site.safe_share("house", 6) == 8.0  # 24 A over 3 boxes
+    assert site.safe_share("c1", 6) == 7.0  # 15 A over the carport's 2 boxes
+    # Below the box's minimum the share cannot be signalled: it pauses instead.
+    assert site.safe_share("c1", 8) == 0.0
+    measured = Site(
+        circuits=(Circuit("main", 25.0, measured=True, fallback_a=13.0),),
+        wallboxes=(WallboxWiring("a", "main"), WallboxWiring("b", "main")),
+    )
+    assert measured.safe_share("a", 6) == 6.0  # the fallback for an unmeasured house: 13 / 2

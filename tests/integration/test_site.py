@@ -387,3 +387,34 @@ async def test_site_entities_snapshot(
     await site.poll()
     await site.poll()
     await snapshot_platform(hass, entity_registry, snapshot, site.entry.entry_id)
+
+
+async def test_boxes_hold_a_safe_share_without_home_assistant(
+    hass: HomeAssistant, boxes: list[WallboxSimulator], clock: TestClock
+) -> None:
+    """Each box's failsafe current (Webasto NEXT 2000) holds the safe share; the life bit
+    (6000) is written as the polls go; once it stops, the boxes fall back by themselves."""
+    sims = boxes[:2]
+    site = await make_site(hass, sims, clock, limit=16)
+    charge(sims[:1])
+    await site.poll()
+    await site.poll()
+    assert site.limits()[0] == 15  # one car alone takes the whole 15 A
+    # 15 A (16 A less the margin) split over both boxes of the site: 7 A each, whole amperes.
+    assert [sim.state.failsafe_current_a for sim in sims] == [7, 7]
+    assert all(sim.state.keepalives > 0 for sim in sims)
+    writes = [w for w in sims[0].box.register_writes if w.address == 2000]
+    assert [(w.function, w.words) for w in writes] == [(6, (7,))]  # once, not every tick
+    charge(sims[1:])
+    sims[1].state.current_limit_a = None  # box 2 not yet cut: it draws the car's 32 A
+    for _ in range(3):
+        await site.poll()
+    assert not any(sim.state.failsafe_active for sim in sims)
+    # Home Assistant stops: no poll, no life bit. Past the box's communication timeout
+    # (2002: 20 s) both draw their failsafe 7 A, within the fuse.
+    await hass.config_entries.async_unload(site.entry.entry_id)
+    for sim in sims:
+        sim.state.advance(25)
+    assert all(sim.state.failsafe_active for sim in sims)
+    assert [sim.state.currents_a[0] for sim in sims] == pytest.approx([7, 7])
+    assert sum(sim.state.currents_a[0] for sim in sims) <= 15
