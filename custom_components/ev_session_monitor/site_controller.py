@@ -242,7 +242,23 @@ class SiteController:
                 )
                 self._written.pop(wiring.box_id, None)  # a reloaded box is told again
                 self._failsafe.pop(wiring.box_id, None)
+                self._learn_switching(wiring.box_id, coordinator)
         return found
+
+    def _learn_switching(self, box_id: str, coordinator: EvCoordinator) -> None:
+        """Take whether the loaded box can switch phases from its identified profile.
+
+        Identification may choose a variant that adds switching (Alfen, Vestel), which the
+        catalog profile the site started with cannot say.
+        """
+        can = coordinator.client.profile.phase_switch is not None
+        site = self.site
+        if site.wiring(box_id).can_switch_phases == can:
+            return
+        wallboxes = tuple(
+            replace(w, can_switch_phases=can) if w.box_id == box_id else w for w in site.wallboxes
+        )
+        self.allocator.site = replace(site, wallboxes=wallboxes)
 
     async def _async_fallback(self, coordinator: EvCoordinator, now: datetime) -> None:
         """Keep the box's watchdog fed, and its failsafe current at the site's safe share.

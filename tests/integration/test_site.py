@@ -9,6 +9,7 @@ sensor entity the test sets: the house load plus what the simulated boxes really
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 from unittest.mock import patch
 
@@ -80,7 +81,7 @@ class Site:
             site,
             clock,
         )
-        self.house_a = 0.0
+        self.house_a: float | tuple[float, float, float] = 0.0  # per phase, or the same on each
 
     @property
     def controller(self) -> SiteController:
@@ -93,10 +94,11 @@ class Site:
 
     def meter(self) -> None:
         """The grid meter reports: house load plus what the boxes draw, per phase."""
+        house = self.house_a if isinstance(self.house_a, tuple) else (self.house_a,) * 3
         for phase, entity_id in enumerate(GRID):
             drawn = sum(sim.state.currents_a[phase] for sim in self.sims)
             self.hass.states.async_set(
-                entity_id, f"{self.house_a + drawn:.2f}", {"unit_of_measurement": "A"}
+                entity_id, f"{house[phase] + drawn:.2f}", {"unit_of_measurement": "A"}
             )
 
     async def poll(self, seconds: float = 10, *, meter: bool = False) -> None:
@@ -362,6 +364,49 @@ async def test_grid_power_with_voltage(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"site_grid_stale_{site.entry.entry_id}")
     assert issue is not None
     assert site.limits() == [12]  # half of 25 - 1 A while the meter is not trusted
+
+
+async def test_phase_switch_to_one_phase_at_low_headroom_and_back(
+    hass: HomeAssistant, clock: TestClock
+) -> None:
+    """An Alfen Eve that can switch (its variant, chosen at set-up) keeps charging on 1 phase.
+
+    Register 1215 "charge using 1 or 3 phases" takes 1 or 3, written with function code 6;
+    1210 is the float32 setpoint (Alfen "Implementation of Modbus Slave TCP/IP for Alfen NG9xx
+    platform" v2.3).
+    """
+    sim = WallboxSimulator("alfen_eve")
+    await sim.start()
+    try:
+        site = await make_site(hass, [sim], clock, limit=25, grid=True, **{CONF_STABLE: 30})
+        client = coordinator_of(site.entries[0]).client
+        switch = client.profile.phase_switch
+        assert switch is not None
+        client.profile = replace(client.profile, phase_switch=replace(switch, pause_s=0.01))
+        # House load on L2 and L3 leaves 3 A there: no 3-phase minimum of 6 A; L1 has 14 A.
+        site.house_a = (10.0, 21.0, 21.0)
+        charge([sim])
+        before = len(sim.box.register_writes)
+        for _ in range(3):
+            await site.poll(meter=True)
+        writes = [(w.function, w.address, w.words) for w in sim.box.register_writes[before:]]
+        assert (6, 1215, (1,)) in writes
+        assert sim.state.phases == 1
+        assert sim.state.current_limit_a == 14
+        assert sim.state.currents_a == pytest.approx((14.0, 0.0, 0.0))
+        # The oven is off: 3 phases fit again, but only after the stable interval (30 s).
+        site.house_a = (6.0, 5.0, 5.0)
+        await site.poll(meter=True)
+        assert sim.state.phases == 1
+        for _ in range(4):
+            await site.poll(meter=True)
+        writes = [(w.function, w.address, w.words) for w in sim.box.register_writes[before:]]
+        assert writes.count((6, 1215, (1,))) == 1
+        assert (6, 1215, (3,)) in writes
+        assert sim.state.phases == 3
+        assert sim.state.current_limit_a == 18  # 25 - 1 - 6 A on L1
+    finally:
+        await sim.stop()
 
 
 @pytest.fixture

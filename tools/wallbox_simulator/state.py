@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from custom_components.ev_session_monitor.core.model import ChargerStatus
 
 GRID_VOLTAGE_V = 230.0
-PHASES = 3
 
 
 @dataclass
@@ -95,14 +94,18 @@ class WallboxState:
             return 0.0
         power = self.vehicle_power_w
         if limit is not None:
-            power = min(power, limit * GRID_VOLTAGE_V * PHASES)
+            power = min(power, limit * GRID_VOLTAGE_V * self.phases)
         return power
 
     @property
     def currents_a(self) -> tuple[float, float, float]:
-        """Return per-phase currents matching the power."""
-        per_phase = self.power_w / (GRID_VOLTAGE_V * PHASES)
-        return (per_phase, per_phase, per_phase)
+        """Return per-phase currents matching the power (on L1 alone when switched to 1 phase)."""
+        per_phase = self.power_w / (GRID_VOLTAGE_V * self.phases)
+        return (
+            per_phase,
+            per_phase if self.phases == 3 else 0.0,
+            per_phase if self.phases == 3 else 0.0,
+        )
 
     def _settle(self) -> None:
         """Re-evaluate charging after a control write or an action."""
