@@ -40,6 +40,7 @@ from .core.site.allocator import (
     SiteAllocator,
 )
 from .core.site.model import Site
+from .core.tags import TagRegistry
 from .issues import async_clear_site_issue, async_site_issue
 from .site_config import (
     CONF_GRID_SOURCE,
@@ -55,6 +56,7 @@ from .site_config import (
     entry_profile,
     site_of,
 )
+from .storage import DATA_DOMAIN
 
 SITE_PLATFORMS = [Platform.NUMBER, Platform.SENSOR]
 # Besides every poll and grid reading: a tick this often (raises after the stable interval).
@@ -197,11 +199,15 @@ class SiteController:
         """Allocate once and write every share that changed."""
         now = dt_util.utcnow()
         coordinators = self._coordinators()
+        cards = self._known_cards()
         # A box not loaded is left out: the allocator reserves the largest rating for it. A
         # wallbox entry deleted since draws nothing.
         states = {
             box_id: _box_state(
-                box_id, c, self._written.get(box_id) if box_id in self._unread else None
+                box_id,
+                c,
+                self._written.get(box_id) if box_id in self._unread else None,
+                cards,
             )
             for box_id, c in coordinators.items()
         }
@@ -222,6 +228,14 @@ class SiteController:
                 self._log_pause(box_id, before.boxes.get(box_id), allocation)
         for listener in list(self._listeners):
             listener()
+
+    def _known_cards(self) -> TagRegistry:
+        """The known cards; their priorities (options flow, portal) go to the allocator."""
+        registry = self.hass.data[DATA_DOMAIN].tags.registry
+        priorities = {t.tag_id: t.priority for t in registry if t.priority and not t.blocked}
+        if priorities != self.site.card_priorities:
+            self.allocator.site = replace(self.site, card_priorities=priorities)
+        return registry
 
     def _coordinators(self) -> dict[str, EvCoordinator]:
         """The loaded wallboxes of the site; their polls tick the site."""
@@ -402,10 +416,14 @@ def _grid_entities(options: Mapping[str, Any]) -> list[str]:
 
 
 def _box_state(
-    box_id: str, coordinator: EvCoordinator, unread: tuple[float, int] | None
+    box_id: str,
+    coordinator: EvCoordinator,
+    unread: tuple[float, int] | None,
+    cards: TagRegistry,
 ) -> BoxState:
     """What the box's last poll said, as the allocator takes it.
 
+    `cards`: the known cards; the one presented here gives its priority (Site.priority).
     `unread`: the share written since that poll (current, phases). Until the box is read
     again it counts at that share on the phases it charges on: the currents read before a cut
     would make the house load (grid reading less our boxes) look too low, and those read before
@@ -429,6 +447,8 @@ def _box_state(
     elif any(value is not None for value in currents):
         measured = (currents[0] or 0.0, currents[1] or 0.0, currents[2] or 0.0)
     session = coordinator.data.session
+    presented = coordinator.auth.current_tag
+    card = cards.get(presented) if presented is not None else None
     return BoxState(
         box_id,
         active=active,
@@ -437,7 +457,7 @@ def _box_state(
         wish_a=wish,
         measured_a=measured,
         energy_wh=session.energy_wh if session is not None else 0.0,
-        card=coordinator.auth.current_tag,
+        card=card.tag_id if card is not None else None,
     )
 
 

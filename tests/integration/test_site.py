@@ -409,6 +409,35 @@ async def test_phase_switch_to_one_phase_at_low_headroom_and_back(
         await sim.stop()
 
 
+async def test_a_high_priority_card_keeps_charging_while_the_other_car_pauses(
+    hass: HomeAssistant, boxes: list[WallboxSimulator], clock: TestClock
+) -> None:
+    """11 A usable: two 6 A minimums do not fit. Without priorities box 1 would charge (equal
+    energy, then the box id); the card at box 2 has priority 5 (options flow): box 2 charges."""
+    sims = boxes[:2]
+    site = await make_site(hass, sims, clock, limit=12)
+    result = await hass.config_entries.options.async_init(site.entries[0].entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "add_tag"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"tag_id": "04a1b2c3", "name": "Doctor on call", "priority": 5}
+    )
+    await hass.async_block_till_done()
+    charge(sims)
+    sims[1].state.present_tag("04A1B2C3")
+    for _ in range(3):
+        await site.poll()
+    assert [limit or 0 for limit in site.limits()] == [0, 11]
+    reason = hass.states.get("sensor.carport_box_1_share_reason")
+    assert reason is not None and reason.state == "paused_for_priority"
+    # The card leaves with its car: the other car charges.
+    sims[1].state.unplug()
+    for _ in range(2):
+        await site.poll()
+    assert site.limits()[0] == 11
+
+
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Registry entries and states serialized as core's tests do (no ids, no clock times)."""

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 PHASES = (0, 1, 2)
 # Below this the IEC 61851 control pilot cannot signal a charging current.
 IEC_MIN_CURRENT_A = 6.0
+# Priorities of wallboxes and cards run from 0 (the default) to this.
+MAX_PRIORITY = 10
 
 
 class SiteConfigError(ValueError):
