@@ -343,6 +343,7 @@ class Figures:
     fair_congested: dict[str, float] | None = None
     energy_wh: float = 0.0
     short_cars: int = 0
+    writes: int = 0  # setpoints that changed from one tick to the next (flash wear)
 
     def as_json(self, oracle_wh: float) -> dict[str, float | int]:
         drawn, fair = self.drawn_congested or {}, self.fair_congested or {}
@@ -421,7 +422,9 @@ def replay(
         if rule is not None:
             grid = (load["main", 0], load["main", 1], load["main", 2])
             seen = Observation(now, {b: energy[b] for b in present}, measured, grid)
-            in_effect = rule(seen)
+            written = rule(seen)
+            figures.writes += sum(1 for b, amps in written.items() if amps != in_effect[b])
+            in_effect = written
     figures.energy_wh = sum(energy.values())
     # A car still plugged in at the end of the replay counts as leaving then.
     figures.short_cars = sum(
@@ -465,14 +468,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, float | int]]
     )
     print(
         "| rule | overshoot, A·s | used share | fairness | oracle share | short cars "
-        "| energy, kWh |"
+        "| energy, kWh | writes |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for name, row in results.items():
         print(
             f"| {name} | {row['overshoot_as']:g} | {row['used_share']:.3f} | {row['fairness']:.3f} "
             f"| {row['oracle_share']:.3f} | {row['short_cars']} "
-            f"| {figures[name].energy_wh / 1000:.1f} |"
+            f"| {figures[name].energy_wh / 1000:.1f} | {figures[name].writes} |"
         )
     print(json.dumps(results, sort_keys=True))
     return results

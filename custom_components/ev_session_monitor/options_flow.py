@@ -47,6 +47,7 @@ from .core.model import Capability
 from .core.numbers import is_finite_number
 from .core.ocpp.wallbox import OCPP_PROFILE
 from .core.profile import WallboxProfile
+from .core.site.model import MAX_PRIORITY
 from .core.tags import (
     DuplicateTagError,
     InvalidTagError,
@@ -68,6 +69,7 @@ CONF_TAG_PRICE = "price_per_kwh"
 CONF_TAG_CHARGERS = "chargers"
 # The car's odometer: read into the session record at the start and end of its sessions.
 CONF_TAG_ODOMETER = "odometer_entity"
+CONF_TAG_PRIORITY = "priority"
 CONF_TAGS = "tags"
 
 
@@ -279,6 +281,7 @@ class EvOptionsFlow(OptionsFlowWithReload):
         fields[vol.Optional(CONF_TAG_ODOMETER)] = selector.EntitySelector(
             selector.EntitySelectorConfig(domain="sensor", device_class="distance")
         )
+        fields[vol.Optional(CONF_TAG_PRIORITY, default=0)] = number_field(0, MAX_PRIORITY)
         return vol.Schema(fields)
 
     def _known_tag(
@@ -296,6 +299,7 @@ class EvOptionsFlow(OptionsFlowWithReload):
         if odometer is not None and self.hass.states.get(odometer) is None:
             errors[CONF_TAG_ODOMETER] = "unknown_odometer"
         finite_numbers(user_input, (CONF_TAG_PRICE,), errors)
+        priority = whole_numbers(user_input, (CONF_TAG_PRIORITY,), errors).get(CONF_TAG_PRIORITY)
         if errors:
             return None
         assert name is not None
@@ -306,6 +310,7 @@ class EvOptionsFlow(OptionsFlowWithReload):
             price_per_kwh=user_input.get(CONF_TAG_PRICE),
             chargers=frozenset(user_input.get(CONF_TAG_CHARGERS) or ()),
             odometer_entity=odometer,
+            priority=priority or 0,
         )
 
     async def async_step_add_tag(
@@ -385,6 +390,7 @@ class EvOptionsFlow(OptionsFlowWithReload):
             CONF_TAG_PRICE: tag.price_per_kwh,
             CONF_TAG_CHARGERS: sorted(tag.chargers),
             CONF_TAG_ODOMETER: tag.odometer_entity,
+            CONF_TAG_PRIORITY: tag.priority,
         }
         shown = user_input if errors and user_input is not None else current
         return self.async_show_form(

@@ -40,6 +40,7 @@ from .core.site.allocator import (
     SiteAllocator,
 )
 from .core.site.model import Site
+from .core.tags import TagRegistry
 from .issues import async_clear_site_issue, async_site_issue
 from .site_config import (
     CONF_GRID_SOURCE,
@@ -55,6 +56,7 @@ from .site_config import (
     entry_profile,
     site_of,
 )
+from .storage import DATA_DOMAIN
 
 SITE_PLATFORMS = [Platform.NUMBER, Platform.SENSOR]
 # Besides every poll and grid reading: a tick this often (raises after the stable interval).
@@ -90,6 +92,8 @@ class SiteController:
         self._grid = _grid_entities(options)
         self._seen: dict[str, datetime] = {}
         self._written: dict[str, tuple[float, int]] = {}
+        # The failsafe current each box holds (boxes whose profile has one).
+        self._failsafe: dict[str, float] = {}
         # Boxes written to since their last poll: what they read is from before the write.
         self._unread: set[str] = set()
         self._listening: dict[str, tuple[EvCoordinator, CALLBACK_TYPE]] = {}
@@ -195,11 +199,15 @@ class SiteController:
         """Allocate once and write every share that changed."""
         now = dt_util.utcnow()
         coordinators = self._coordinators()
+        cards = self._known_cards()
         # A box not loaded is left out: the allocator reserves the largest rating for it. A
         # wallbox entry deleted since draws nothing.
         states = {
             box_id: _box_state(
-                box_id, c, self._written.get(box_id) if box_id in self._unread else None
+                box_id,
+                c,
+                self._written.get(box_id) if box_id in self._unread else None,
+                cards,
             )
             for box_id, c in coordinators.items()
         }
@@ -214,11 +222,20 @@ class SiteController:
         for box_id, allocation in self.result.boxes.items():
             coordinator = coordinators.get(box_id)
             if coordinator is not None and states[box_id].responding:
+                await self._async_fallback(coordinator, now)
                 await self._async_write(coordinator, allocation, now)
             if before is not None:
                 self._log_pause(box_id, before.boxes.get(box_id), allocation)
         for listener in list(self._listeners):
             listener()
+
+    def _known_cards(self) -> TagRegistry:
+        """The known cards; their priorities (options flow, portal) go to the allocator."""
+        registry = self.hass.data[DATA_DOMAIN].tags.registry
+        priorities = {t.tag_id: t.priority for t in registry if t.priority and not t.blocked}
+        if priorities != self.site.card_priorities:
+            self.allocator.site = replace(self.site, card_priorities=priorities)
+        return registry
 
     def _coordinators(self) -> dict[str, EvCoordinator]:
         """The loaded wallboxes of the site; their polls tick the site."""
@@ -238,7 +255,50 @@ class SiteController:
                     coordinator.async_add_listener(self._polled(wiring.box_id)),
                 )
                 self._written.pop(wiring.box_id, None)  # a reloaded box is told again
+                self._failsafe.pop(wiring.box_id, None)
+                self._learn_switching(wiring.box_id, coordinator)
         return found
+
+    def _learn_switching(self, box_id: str, coordinator: EvCoordinator) -> None:
+        """Take whether the loaded box can switch phases from its identified profile.
+
+        Identification may choose a variant that adds switching (Alfen, Vestel), which the
+        catalog profile the site started with cannot say.
+        """
+        can = coordinator.client.profile.phase_switch is not None
+        site = self.site
+        if site.wiring(box_id).can_switch_phases == can:
+            return
+        wallboxes = tuple(
+            replace(w, can_switch_phases=can) if w.box_id == box_id else w for w in site.wallboxes
+        )
+        self.allocator.site = replace(site, wallboxes=wallboxes)
+
+    async def _async_fallback(self, coordinator: EvCoordinator, now: datetime) -> None:
+        """Keep the box's watchdog fed, and its failsafe current at the site's safe share.
+
+        Should Home Assistant stop, the keepalive stops with it and each box falls back to
+        that share by itself (profile: controls.failsafe_current), so the fuse holds.
+        """
+        box_id = coordinator.config_entry.entry_id
+        profile = coordinator.client.profile
+        try:
+            await coordinator.enforcement.async_feed_watchdog(now)
+            control = profile.current_limit
+            if profile.failsafe_current is None or control is None:
+                return
+            share = self.site.safe_share(box_id, control.min_a)
+            if self._failsafe.get(box_id) != share:  # written only when it changes
+                await coordinator.enforcement.async_set_failsafe_current(share)
+                self._failsafe[box_id] = share
+        except WallboxError as err:
+            LOGGER.warning(
+                "%s: %s: failsafe current or keepalive refused: %s",
+                self.entry.title,
+                coordinator.config_entry.title,
+                err,
+            )
+            self._failsafe.pop(box_id, None)
 
     async def _async_write(
         self, coordinator: EvCoordinator, allocation: BoxAllocation, now: datetime
@@ -356,10 +416,14 @@ def _grid_entities(options: Mapping[str, Any]) -> list[str]:
 
 
 def _box_state(
-    box_id: str, coordinator: EvCoordinator, unread: tuple[float, int] | None
+    box_id: str,
+    coordinator: EvCoordinator,
+    unread: tuple[float, int] | None,
+    cards: TagRegistry,
 ) -> BoxState:
     """What the box's last poll said, as the allocator takes it.
 
+    `cards`: the known cards; the one presented here gives its priority (Site.priority).
     `unread`: the share written since that poll (current, phases). Until the box is read
     again it counts at that share on the phases it charges on: the currents read before a cut
     would make the house load (grid reading less our boxes) look too low, and those read before
@@ -383,6 +447,8 @@ def _box_state(
     elif any(value is not None for value in currents):
         measured = (currents[0] or 0.0, currents[1] or 0.0, currents[2] or 0.0)
     session = coordinator.data.session
+    presented = coordinator.auth.current_tag
+    card = cards.get(presented) if presented is not None else None
     return BoxState(
         box_id,
         active=active,
@@ -391,7 +457,7 @@ def _box_state(
         wish_a=wish,
         measured_a=measured,
         energy_wh=session.energy_wh if session is not None else 0.0,
-        card=coordinator.auth.current_tag,
+        card=card.tag_id if card is not None else None,
     )
 
 

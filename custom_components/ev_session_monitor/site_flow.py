@@ -18,7 +18,7 @@ from homeassistant.helpers import selector
 from homeassistant.util import slugify
 
 from .const import CONF_CONTROLS_ADMIN_ONLY, DOMAIN
-from .core.site.model import IEC_MIN_CURRENT_A
+from .core.site.model import IEC_MIN_CURRENT_A, MAX_PRIORITY
 from .flow_fields import check_name, finite_numbers, number_field, whole_numbers
 from .site_config import (
     CONF_CIRCUIT,
@@ -53,7 +53,6 @@ from .site_config import (
 
 MAX_LIMIT_A = 1000
 MAX_STABLE_S = 900
-MAX_PRIORITY = 10
 # The main form's list of sub-circuit names (typed in; each gets a form of its own).
 CONF_SUB_CIRCUITS = "sub_circuits"
 _AMPS = UnitOfElectricCurrent.AMPERE

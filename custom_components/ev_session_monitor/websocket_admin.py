@@ -25,6 +25,7 @@ from homeassistant.helpers import config_validation as cv
 from .access import is_person
 from .const import DOMAIN
 from .core.numbers import finite_float
+from .core.site.model import MAX_PRIORITY
 from .core.tags import DuplicateTagError, InvalidTagError, KnownTag, normalize_tag, validate_tag
 from .helpers import entity_id_of, loaded_entries
 from .site_config import is_site_entry, wallbox_entries
@@ -37,6 +38,8 @@ TAG_FIELDS: dict[Any, Any] = {
     vol.Optional("price_per_kwh"): vol.Any(None, finite_float(PRICE_MIN, PRICE_MAX)),
     vol.Optional("chargers", default=list): [cv.string],
     vol.Optional("person"): vol.Any(None, cv.entity_id),
+    # Its car's priority at a site; left out of an update, the card keeps the one it has.
+    vol.Optional("priority"): vol.All(int, vol.Range(min=0, max=MAX_PRIORITY)),
 }
 
 
@@ -114,6 +117,7 @@ def _tag_from(hass: HomeAssistant, tag_id: str, msg: Mapping[str, Any]) -> Known
         price_per_kwh=msg.get("price_per_kwh"),
         chargers=frozenset(chargers),
         person=person,
+        priority=msg.get("priority", 0),
     )
 
 
@@ -182,7 +186,11 @@ async def ws_tag_update(
         # (its own command), nor an owner written as text by an earlier release (the person is
         # the owner now): all stay on the card.
         tag = replace(
-            tag, odometer_entity=known.odometer_entity, blocked=known.blocked, owner=known.owner
+            tag,
+            odometer_entity=known.odometer_entity,
+            blocked=known.blocked,
+            owner=known.owner,
+            priority=msg.get("priority", known.priority),
         )
         await store.async_update(tag)
     except ValueError as err:

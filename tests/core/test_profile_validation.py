@@ -186,6 +186,10 @@ def variant(**changes: Any) -> dict[str, Any]:
             "expected 'interval_s'",
         ),
         (
+            variant(controls={"failsafe_current": {"address": 2000}}),
+            "needs 'controls.keepalive' (the watchdog)",
+        ),
+        (
             variant(
                 transport="http",
                 http={"auth": "token", "endpoints": {"s": {"path": "/s"}}},

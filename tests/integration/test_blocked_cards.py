@@ -137,3 +137,28 @@ async def test_polled_box_treats_a_blocked_card_as_unknown(
     (event,) = unknown
     assert event.data["blocked"] is True
     assert "rejected" not in event.data  # a polled box decided itself; we only saw the card
+
+
+async def test_card_priority_set_in_the_portal_stays_through_a_rename(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> None:
+    """A card's site priority (0-10): set with the card, kept when the portal renames it."""
+    assert await async_setup_component(hass, DOMAIN, {})
+    client = await hass_ws_client(hass)
+    added = await ws_call(
+        client, type=f"{DOMAIN}/tags/add", tag_id=CARD, name="Doctor on call", priority=7
+    )
+    assert added["result"]["tag"]["priority"] == 7
+    renamed = await ws_call(client, type=f"{DOMAIN}/tags/update", tag_id=CARD, name="Dr. B")
+    assert renamed["result"]["tag"]["priority"] == 7
+    lowered = await ws_call(
+        client, type=f"{DOMAIN}/tags/update", tag_id=CARD, name="Dr. B", priority=0
+    )
+    assert lowered["result"]["tag"]["priority"] == 0
+    refused = await ws_call(
+        client, type=f"{DOMAIN}/tags/update", tag_id=CARD, name="Dr. B", priority=11
+    )
+    assert refused["error"]["code"] == "invalid_format"
+    await hass.data[DOMAIN].tags.async_load()
+    known = hass.data[DOMAIN].tags.registry.get(CARD)
+    assert known is not None and known.priority == 0

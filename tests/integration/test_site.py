@@ -8,6 +8,7 @@ sensor entity the test sets: the house load plus what the simulated boxes really
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from unittest.mock import patch
 
@@ -74,7 +75,7 @@ class Site:
             site,
             clock,
         )
-        self.house_a = 0.0
+        self.house_a: float | tuple[float, float, float] = 0.0  # per phase, or the same on each
 
     @property
     def controller(self) -> SiteController:
@@ -87,10 +88,11 @@ class Site:
 
     def meter(self) -> None:
         """The grid meter reports: house load plus what the boxes draw, per phase."""
+        house = self.house_a if isinstance(self.house_a, tuple) else (self.house_a,) * 3
         for phase, entity_id in enumerate(GRID):
             drawn = sum(sim.state.currents_a[phase] for sim in self.sims)
             self.hass.states.async_set(
-                entity_id, f"{self.house_a + drawn:.2f}", {"unit_of_measurement": "A"}
+                entity_id, f"{house[phase] + drawn:.2f}", {"unit_of_measurement": "A"}
             )
 
     async def poll(self, seconds: float = 10, *, meter: bool = False) -> None:
@@ -358,6 +360,78 @@ async def test_grid_power_with_voltage(
     assert site.limits() == [12]  # half of 25 - 1 A while the meter is not trusted
 
 
+async def test_phase_switch_to_one_phase_at_low_headroom_and_back(
+    hass: HomeAssistant, clock: TestClock
+) -> None:
+    """An Alfen Eve that can switch (its variant, chosen at set-up) keeps charging on 1 phase.
+
+    Register 1215 "charge using 1 or 3 phases" takes 1 or 3, written with function code 6;
+    1210 is the float32 setpoint (Alfen "Implementation of Modbus Slave TCP/IP for Alfen NG9xx
+    platform" v2.3).
+    """
+    sim = WallboxSimulator("alfen_eve")
+    await sim.start()
+    try:
+        site = await make_site(hass, [sim], clock, limit=25, grid=True, **{CONF_STABLE: 30})
+        client = coordinator_of(site.entries[0]).client
+        switch = client.profile.phase_switch
+        assert switch is not None
+        client.profile = replace(client.profile, phase_switch=replace(switch, pause_s=0.01))
+        # House load on L2 and L3 leaves 3 A there: no 3-phase minimum of 6 A; L1 has 14 A.
+        site.house_a = (10.0, 21.0, 21.0)
+        charge([sim])
+        before = len(sim.box.register_writes)
+        for _ in range(3):
+            await site.poll(meter=True)
+        writes = [(w.function, w.address, w.words) for w in sim.box.register_writes[before:]]
+        assert (6, 1215, (1,)) in writes
+        assert sim.state.phases == 1
+        assert sim.state.current_limit_a == 14
+        assert sim.state.currents_a == pytest.approx((14.0, 0.0, 0.0))
+        # The oven is off: 3 phases fit again, but only after the stable interval (30 s).
+        site.house_a = (6.0, 5.0, 5.0)
+        await site.poll(meter=True)
+        assert sim.state.phases == 1
+        for _ in range(4):
+            await site.poll(meter=True)
+        writes = [(w.function, w.address, w.words) for w in sim.box.register_writes[before:]]
+        assert writes.count((6, 1215, (1,))) == 1
+        assert (6, 1215, (3,)) in writes
+        assert sim.state.phases == 3
+        assert sim.state.current_limit_a == 18  # 25 - 1 - 6 A on L1
+    finally:
+        await sim.stop()
+
+
+async def test_a_high_priority_card_keeps_charging_while_the_other_car_pauses(
+    hass: HomeAssistant, boxes: list[WallboxSimulator], clock: TestClock
+) -> None:
+    """11 A usable: two 6 A minimums do not fit. Without priorities box 1 would charge (equal
+    energy, then the box id); the card at box 2 has priority 5 (options flow): box 2 charges."""
+    sims = boxes[:2]
+    site = await make_site(hass, sims, clock, limit=12)
+    result = await hass.config_entries.options.async_init(site.entries[0].entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "add_tag"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"tag_id": "04a1b2c3", "name": "Doctor on call", "priority": 5}
+    )
+    await hass.async_block_till_done()
+    charge(sims)
+    sims[1].state.present_tag("04A1B2C3")
+    for _ in range(3):
+        await site.poll()
+    assert [limit or 0 for limit in site.limits()] == [0, 11]
+    reason = hass.states.get("sensor.carport_box_1_share_reason")
+    assert reason is not None and reason.state == "paused_for_priority"
+    # The card leaves with its car: the other car charges.
+    sims[1].state.unplug()
+    for _ in range(2):
+        await site.poll()
+    assert site.limits()[0] == 11
+
+
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Registry entries and states serialized as core's tests do (no ids, no clock times)."""
@@ -381,3 +455,34 @@ async def test_site_entities_snapshot(
     await site.poll()
     await site.poll()
     await snapshot_platform(hass, entity_registry, snapshot, site.entry.entry_id)
+
+
+async def test_boxes_hold_a_safe_share_without_home_assistant(
+    hass: HomeAssistant, boxes: list[WallboxSimulator], clock: TestClock
+) -> None:
+    """Each box's failsafe current (Webasto NEXT 2000) holds the safe share; the life bit
+    (6000) is written as the polls go; once it stops, the boxes fall back by themselves."""
+    sims = boxes[:2]
+    site = await make_site(hass, sims, clock, limit=16)
+    charge(sims[:1])
+    await site.poll()
+    await site.poll()
+    assert site.limits()[0] == 15  # one car alone takes the whole 15 A
+    # 15 A (16 A less the margin) split over both boxes of the site: 7 A each, whole amperes.
+    assert [sim.state.failsafe_current_a for sim in sims] == [7, 7]
+    assert all(sim.state.keepalives > 0 for sim in sims)
+    writes = [w for w in sims[0].box.register_writes if w.address == 2000]
+    assert [(w.function, w.words) for w in writes] == [(6, (7,))]  # once, not every tick
+    charge(sims[1:])
+    sims[1].state.current_limit_a = None  # box 2 not yet cut: it draws the car's 32 A
+    for _ in range(3):
+        await site.poll()
+    assert not any(sim.state.failsafe_active for sim in sims)
+    # Home Assistant stops: no poll, no life bit. Past the box's communication timeout
+    # (2002: 20 s) both draw their failsafe 7 A, within the fuse.
+    await hass.config_entries.async_unload(site.entry.entry_id)
+    for sim in sims:
+        sim.state.advance(25)
+    assert all(sim.state.failsafe_active for sim in sims)
+    assert [sim.state.currents_a[0] for sim in sims] == pytest.approx([7, 7])
+    assert sum(sim.state.currents_a[0] for sim in sims) <= 15

@@ -103,6 +103,8 @@ class SimulatedBox:
             controls.append(("enable", profile.enable))
         if profile.keepalive is not None:
             controls.append(("keepalive", profile.keepalive.write))
+        if profile.failsafe_current is not None:
+            controls.append(("failsafe_current", profile.failsafe_current))
         for name, write in controls:
             if (write.function == 5) != coil:
                 continue
@@ -116,6 +118,8 @@ class SimulatedBox:
                 self.state.write_current_limit(value * write.scale)
             elif name == "enable":
                 self.state.write_enabled(value == write.on)
+            elif name == "failsafe_current":
+                self.state.write_failsafe_current(value * write.scale)
             else:
                 self.state.write_keepalive()
             return True

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from custom_components.ev_session_monitor.core.model import ChargerStatus
 
 GRID_VOLTAGE_V = 230.0
-PHASES = 3
 
 
 @dataclass
@@ -38,6 +37,10 @@ class WallboxState:
     serial: str = "SIM0001"
     firmware: str = "1.0.0-sim"
     watchdog_timeout_s: float = 20.0  # the box's failsafe / communication timeout setting
+    # The current the box falls back to once the watchdog runs out (Webasto NEXT / Vestel
+    # register 2000); None: not written, the box keeps the last current (no fallback modelled).
+    failsafe_current_a: float | None = None
+    since_keepalive_s: float = 0.0  # time since the last keepalive (life bit, alive register)
     phases: int = 3  # phases in use, where the box can switch them
     lifetime_wrap_wh: float | None = None  # meter wraps here (register width)
     # Ground truth for tests: energy really delivered in the current plug-in.
@@ -64,19 +67,45 @@ class WallboxState:
             return 0.0
         return self._allowed_power() * self.jitter_factor
 
+    @property
+    def failsafe_active(self) -> bool:
+        """The controller has been silent for the watchdog timeout: the failsafe current rules.
+
+        Webasto NEXT (nymea webasto-next-registers.json): 2000 is the "max. charge current under
+        communication failure", 2002 the communication timeout, 6000 the life bit the master
+        writes; Vestel EVC04 likewise (2000 failsafe current, 2002 failsafe timeout, 6000 alive).
+        """
+        return (
+            self.failsafe_current_a is not None
+            and self.watchdog_timeout_s > 0
+            and self.since_keepalive_s > self.watchdog_timeout_s
+        )
+
+    @property
+    def effective_limit_a(self) -> float | None:
+        """The current the box lets the car draw now."""
+        if self.failsafe_active:
+            return self.failsafe_current_a
+        return self.current_limit_a
+
     def _allowed_power(self) -> float:
-        if not self.enabled or self.current_limit_a == 0:
+        limit = self.effective_limit_a
+        if not self.enabled or limit == 0:
             return 0.0
         power = self.vehicle_power_w
-        if self.current_limit_a is not None:
-            power = min(power, self.current_limit_a * GRID_VOLTAGE_V * PHASES)
+        if limit is not None:
+            power = min(power, limit * GRID_VOLTAGE_V * self.phases)
         return power
 
     @property
     def currents_a(self) -> tuple[float, float, float]:
-        """Return per-phase currents matching the power."""
-        per_phase = self.power_w / (GRID_VOLTAGE_V * PHASES)
-        return (per_phase, per_phase, per_phase)
+        """Return per-phase currents matching the power (on L1 alone when switched to 1 phase)."""
+        per_phase = self.power_w / (GRID_VOLTAGE_V * self.phases)
+        return (
+            per_phase,
+            per_phase if self.phases == 3 else 0.0,
+            per_phase if self.phases == 3 else 0.0,
+        )
 
     def _settle(self) -> None:
         """Re-evaluate charging after a control write or an action."""
@@ -141,8 +170,17 @@ class WallboxState:
         self.error_code = code
 
     def advance(self, seconds: float) -> None:
-        """Let time pass: energy flows at the present power."""
-        energy = self.power_w * seconds / 3600.0
+        """Let time pass: energy flows at the present power (the failsafe may cut in midway)."""
+        run_out = self.watchdog_timeout_s - self.since_keepalive_s
+        watched = self.failsafe_current_a is not None and self.watchdog_timeout_s > 0
+        if watched and 0 <= run_out < seconds:
+            energy = self.power_w * run_out / 3600.0  # until the watchdog runs out
+            self.since_keepalive_s += seconds
+            self._settle()
+            energy += self.power_w * (seconds - run_out) / 3600.0  # at the failsafe current
+        else:
+            energy = self.power_w * seconds / 3600.0
+            self.since_keepalive_s += seconds
         self.lifetime_wh += energy
         if self.lifetime_wrap_wh is not None and self.lifetime_wh >= self.lifetime_wrap_wh:
             self.lifetime_wh -= self.lifetime_wrap_wh
@@ -181,3 +219,11 @@ class WallboxState:
     def write_keepalive(self) -> None:
         """A controller signalled it is alive."""
         self.keepalives += 1
+        self.since_keepalive_s = 0.0
+        self._settle()
+
+    def write_failsafe_current(self, amps: float) -> None:
+        """A controller set the current the box falls back to when it goes silent."""
+        self.failsafe_current_a = amps
+        self.writes.append(("failsafe_current", amps))
+        self._settle()

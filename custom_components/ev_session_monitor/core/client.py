@@ -104,6 +104,10 @@ class WallboxClient(ABC):
         """Wake a car that fell asleep while plugged in, where the box can (Heidelberg)."""
         raise WallboxUnsupportedError(f"{self.profile.name} cannot wake a car")
 
+    async def set_failsafe_current(self, amps: float) -> None:
+        """Set what the box falls back to by itself when the keepalive stops (Modbus only)."""
+        raise WallboxUnsupportedError(f"{self.profile.name} has no failsafe current")
+
     async def keepalive(self) -> None:
         """Tell the box we are still here, if it needs that."""
         if self.profile.keepalive is not None:

@@ -237,7 +237,8 @@ class ModbusWallboxClient(WallboxClient):
             return  # the box does not say: keep the profile's interval
         if not seconds:
             if timeout.when_zero == "none":
-                self.profile = replace(self.profile, keepalive=None)
+                # No watchdog runs on the box: nothing to feed, and no fallback current.
+                self.profile = replace(self.profile, keepalive=None, failsafe_current=None)
             return
         write = keepalive.write
         if keepalive.value_is_timeout:
@@ -286,6 +287,13 @@ class ModbusWallboxClient(WallboxClient):
     async def _write_fixed(self, write: ModbusWrite | HttpWrite) -> None:
         assert isinstance(write, ModbusWrite)
         await self._write(write, write.value)
+
+    async def set_failsafe_current(self, amps: float) -> None:
+        """Set what the box falls back to when its keepalive stops (0 A: it stops charging)."""
+        write = self.profile.failsafe_current
+        if write is None:
+            raise WallboxUnsupportedError(f"{self.profile.name} has no failsafe current")
+        await self._write(write, max(amps, 0.0) / write.scale)
 
     async def refresh_setpoint(self) -> None:
         """Write the last current again before the box's validity time drops it."""

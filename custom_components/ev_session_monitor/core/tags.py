@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from .site.model import MAX_PRIORITY
+
 __all__ = [
     "AttemptWindow",
     "DuplicateTagError",
@@ -194,6 +196,9 @@ class KnownTag:
     odometer_entity: str | None = None
     # Blocked by an administrator: known (its sessions keep their name) but refused everywhere.
     blocked: bool = False
+    # Its car's priority at a site (0-10): the box it charges at counts with the higher of its
+    # own priority and this one (core/site Site.priority).
+    priority: int = 0
 
     def __post_init__(self) -> None:
         """Normalize the id so a tag built from any spelling matches the box's reading."""
@@ -205,6 +210,8 @@ class KnownTag:
         object.__setattr__(self, "chargers", frozenset(self.chargers))
         if self.price_per_kwh is not None and not math.isfinite(self.price_per_kwh):
             raise ValueError(f"price per kWh of tag {self.tag_id} is not a number")
+        if isinstance(self.priority, bool) or self.priority not in range(MAX_PRIORITY + 1):
+            raise ValueError(f"priority of tag {self.tag_id} must be a whole number 0-10")
 
     def allowed_on(self, charger_id: str) -> bool:
         """Return True if this card may charge at the given wallbox (never while blocked)."""
@@ -221,6 +228,7 @@ class KnownTag:
             "person": self.person,
             "odometer_entity": self.odometer_entity,
             "blocked": self.blocked,
+            "priority": self.priority,
         }
 
     @classmethod
@@ -260,7 +268,15 @@ class KnownTag:
             person=None if person is None else str(person),
             odometer_entity=None if odometer is None else str(odometer),
             blocked=data.get("blocked") is True,
+            priority=_stored_priority(data.get("priority")),
         )
+
+
+def _stored_priority(value: object) -> int:
+    """A stored priority; missing (cards saved before priorities) or unusable: 0."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PRIORITY:
+        return value
+    return 0
 
 
 class TagRegistry:

@@ -50,6 +50,7 @@ class Enforcement:
         self.controlled = False  # we wrote a control: keep the box's watchdog fed
         self._enforced_current: float | None = None
         self._enforced_at: datetime | None = None
+        self._fed_at: datetime | None = None  # the last keepalive sent
         # The share a site gives this box (site_controller.py): the ceiling over the lock.
         self.site_limit_a: float | None = None
 
@@ -134,15 +135,36 @@ class Enforcement:
 
         return start
 
-    async def _async_keepalive(self, _now: datetime) -> None:
+    async def _async_keepalive(self, now: datetime) -> None:
         """Feed the box's watchdog while we control it."""
         if not (self.controlled or self.enabled):
             return
         try:
-            await self._client.keepalive()
+            await self.async_feed_watchdog(now)
         except WallboxError as err:
             LOGGER.warning("%s: keepalive failed: %s", self._entry.title, err)
             self.report_lost()
+
+    async def async_feed_watchdog(self, now: datetime) -> None:
+        """Send the keepalive if its interval has passed since the last one.
+
+        Besides the timer, a site sends it on each tick: its boxes fall back to their failsafe
+        current when it stops, so it follows the polls that show Home Assistant at work.
+        """
+        keepalive = self._client.profile.keepalive
+        if keepalive is None:
+            return
+        if self._fed_at is not None and (now - self._fed_at).total_seconds() < (
+            keepalive.interval_s * 0.9  # a timer tick a little early still sends
+        ):
+            return
+        await self._client.keepalive()
+        self._fed_at = now
+
+    async def async_set_failsafe_current(self, amps: float) -> None:
+        """Set what the box falls back to by itself once the keepalive stops."""
+        await self._client.set_failsafe_current(amps)
+        self.controlled = True
 
     async def _async_refresh_setpoint(self, _now: datetime) -> None:
         """Write the last current again before the box's validity time drops it (Alfen)."""

@@ -277,6 +277,9 @@ class WallboxProfile:
     current_limit: CurrentLimitControl | None = None
     enable: ModbusWrite | HttpWrite | None = None
     keepalive: Keepalive | None = None
+    # The current the box falls back to by itself when its keepalive stops (Home Assistant
+    # gone): a site writes its safe share here. Raw written = A / scale.
+    failsafe_current: ModbusWrite | None = None
     on_start: tuple[ModbusWrite, ...] = ()  # written once when the box is set up
     # Written once before the first control we send (Salia: the manual charge mode).
     on_first_control: tuple[ModbusWrite | HttpWrite, ...] = ()

@@ -46,6 +46,7 @@ class _Controls:
     current_limit: CurrentLimitControl | None = None
     enable: ModbusWrite | HttpWrite | None = None
     keepalive: Keepalive | None = None
+    failsafe_current: ModbusWrite | None = None
     on_start: tuple[ModbusWrite, ...] = ()
     on_first_control: tuple[ModbusWrite | HttpWrite, ...] = ()
     wake_up: WakeUp | None = None
@@ -142,6 +143,7 @@ def parse_profile(profile_id: str, raw: Any, source: str) -> WallboxProfile:
         current_limit=controls.current_limit,
         enable=controls.enable,
         keepalive=controls.keepalive,
+        failsafe_current=controls.failsafe_current,
         on_start=controls.on_start,
         on_first_control=controls.on_first_control,
         wake_up=controls.wake_up,
@@ -201,6 +203,7 @@ def _controls(config: dict[str, Any], source: str) -> _Controls:
         current_limit=_current_limit(controls, config, source),
         enable=enable,
         keepalive=_keepalive(controls, config, source),
+        failsafe_current=_failsafe_current(controls, config, source),
         on_start=tuple(
             modbus_write(item, config, source, f"controls.on_start.{index}")
             for index, item in enumerate(controls.get("on_start", []))
@@ -261,6 +264,18 @@ def _keepalive(controls: dict[str, Any], config: dict[str, Any], source: str) ->
         timeout=timeout,
         value_is_timeout=extra["value_is_timeout"],
     )
+
+
+def _failsafe_current(
+    controls: dict[str, Any], config: dict[str, Any], source: str
+) -> ModbusWrite | None:
+    if "failsafe_current" not in controls:
+        return None
+    prefix = "controls.failsafe_current"
+    if "keepalive" not in controls:
+        # The box falls back to this current only when a watchdog we feed runs out.
+        raise ProfileError(source, f"field '{prefix}': needs 'controls.keepalive' (the watchdog)")
+    return modbus_write(controls["failsafe_current"], config, source, prefix)
 
 
 def _wake_up(controls: dict[str, Any], config: dict[str, Any], source: str) -> WakeUp | None:

@@ -216,6 +216,7 @@ PROFILE = vol.Schema(
                 vol.Optional("current_limit"): dict,
                 vol.Optional("enable"): dict,
                 vol.Optional("keepalive"): dict,
+                vol.Optional("failsafe_current"): dict,
                 vol.Optional("on_start"): [dict],
                 vol.Optional("on_first_control"): [dict],
                 vol.Optional("wake_up"): dict,

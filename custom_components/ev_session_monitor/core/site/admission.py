@@ -40,6 +40,7 @@ class Candidate:
     not_taking: bool = False
     current: float = 0.0
     order: int = 0
+    last_a: float = 0.0  # what the box was given on the last tick
 
 
 def order_for_admission(candidates: list[Candidate]) -> None:

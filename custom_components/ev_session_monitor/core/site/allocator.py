@@ -9,7 +9,8 @@ The rule, in order (each step in its own module):
    paused; cars that draw nothing of what they get go last, then by priority, then less energy
    received first, cars taking turns (a paused car replaces one with 1 kWh more).
 4. Water-filling (`filling`): priority tiers share what is left, fairly within a tier.
-5. Rounding down to each box's step; whole steps left over go to the lowest allocations.
+5. Rounding down to each box's step; whole steps left over go to the lowest allocations, a
+   step staying with the box that had it until its car is `HANDOVER_WH` ahead (flash wear).
 
 Phases count as measured (`phases`): a 1-phase car on a 3-phase box loads one grid phase.
 This module keeps what a tick needs from the ones before (last allocations, what each car
@@ -201,6 +202,7 @@ class SiteAllocator:
                 incumbent=last is not None and last.current_a > 0,
                 ceiling=ceiling,
                 ceiling_reason=reason,
+                last_a=0.0 if last is None else last.current_a,
             )
             settling = memory is not None and now - memory.changed_at < SETTLE_S
             if memory is not None and not settling and memory.allocation.current_a > 0:

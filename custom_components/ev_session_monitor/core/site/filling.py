@@ -3,7 +3,10 @@
 Priority tiers, highest first: within a tier every car rises to a common level until it reaches
 its ceiling (box maximum, the lock's or the plan's wish, or what the car itself draws) or a
 circuit phase it uses is full. Then each current is rounded down to its box's step, and whole
-steps left over go to the lowest allocations.
+steps left over go to the lowest allocations; among equal ones, to the car with less energy
+received, except that a step stays with the box that had it on the last tick until that car is
+HANDOVER_WH ahead of the others: with equal cars the spare ampere would otherwise move to the
+car that has just fallen behind at every tick, rewriting two boxes each time (flash wear).
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from .records import EPSILON, BoxAllocation, Reason
 BISECTIONS = 80
 # A circuit phase with less than this left is full.
 FULL_A = 1e-4
+# A spare step stays with its box until that car has received this much more than a car at
+# the same current without it (1 A more on 3 phases: about 17 min; a hand-over is 2 writes).
+HANDOVER_WH = 200.0
 
 
 def fill(candidates: Sequence[Candidate], residual: dict[Key, float]) -> None:
@@ -73,8 +79,11 @@ def round_to_steps(candidates: Sequence[Candidate], residual: dict[Key, float]) 
         for key in c.keys:
             residual[key] += c.current - rounded
         c.current = rounded
+    keeps = {id(c) for c in admitted if _keeps_step(c, admitted)}
     while True:
-        for c in sorted(admitted, key=lambda c: (-c.priority, c.current, c.order)):
+        for c in sorted(
+            admitted, key=lambda c: (-c.priority, c.current, id(c) not in keeps, c.order)
+        ):
             step = c.state.step_a
             if c.current + step <= c.ceiling + EPSILON and all(
                 residual[key] >= step - EPSILON for key in c.keys
@@ -85,6 +94,28 @@ def round_to_steps(candidates: Sequence[Candidate], residual: dict[Key, float]) 
                 break
         else:
             return
+
+
+def _keeps_step(candidate: Candidate, admitted: Sequence[Candidate]) -> bool:
+    """Whether the car keeps the spare step it had on the last tick (one above its current).
+
+    It does until it is HANDOVER_WH ahead of a car at the same current without it.
+    """
+    if not _had_spare_step(candidate):
+        return False
+    rivals = [
+        c.state.energy_wh
+        for c in admitted
+        if c is not candidate
+        and c.priority == candidate.priority
+        and abs(c.current - candidate.current) < EPSILON
+        and not _had_spare_step(c)
+    ]
+    return not rivals or candidate.state.energy_wh - min(rivals) <= HANDOVER_WH
+
+
+def _had_spare_step(candidate: Candidate) -> bool:
+    return abs(candidate.last_a - (candidate.current + candidate.state.step_a)) < EPSILON
 
 
 def charging_allocation(candidate: Candidate) -> BoxAllocation:

@@ -8,12 +8,15 @@ draws its L2 from grid L3 and its L3 from grid L1. A 1-phase box uses only its L
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 PHASES = (0, 1, 2)
 # Below this the IEC 61851 control pilot cannot signal a charging current.
 IEC_MIN_CURRENT_A = 6.0
+# Priorities of wallboxes and cards run from 0 (the default) to this.
+MAX_PRIORITY = 10
 
 
 class SiteConfigError(ValueError):
@@ -156,6 +159,22 @@ class Site:
             for w in self.wallboxes
             if any(c.circuit_id == circuit_id for c in self.chain(w.circuit_id))
         ]
+
+    def safe_share(self, box_id: str, min_a: float) -> float:
+        """Whole amperes per phase the box may draw while no one controls it (0: it pauses).
+
+        Its failsafe current: with Home Assistant gone, every box on the site may fall back
+        at once and nothing measures the house, so each circuit's static headroom is split
+        evenly among all the boxes below it, whatever their phases; a share below the box's
+        minimum cannot be signalled and becomes 0.
+        """
+        circuit_id = self.wiring(box_id).circuit_id
+        share = min(
+            c.static_headroom(self.margin_a) / len(self.boxes_below(c.circuit_id))
+            for c in self.chain(circuit_id)
+        )
+        whole = float(math.floor(share + 1e-9))
+        return whole if whole >= min_a else 0.0
 
     def priority(self, box_id: str, card: str | None) -> int:
         """The box's priority, raised by the card's own priority when that is higher."""
