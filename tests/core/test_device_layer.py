@@ -698,7 +698,7 @@ async def test_unknown_firmware_counts_as_old() -> None:
 
 async def test_registers_a_box_refuses_later_do_not_break_polling() -> None:
     # KEBA P30 with phase switching, whose firmware refuses the phase state and the failsafe
-    # timeout: the readings stand, the phases are unknown, the keepalive keeps its default.
+    # timeout: the readings stand, the phases are unknown, the keepalive keeps its interval.
     box = RawImageBox(
         {1000: [0, 3], 1004: [0, 7], 1016: [0x0004, 0xCB09], 1550: [0, 3]},
         illegal=[(1552, 1553), (1602, 1603)],
@@ -714,6 +714,8 @@ async def test_registers_a_box_refuses_later_do_not_break_polling() -> None:
         await client.read_identity()
         assert client.profile.keepalive is not None
         assert client.profile.keepalive.interval_s == 30
+        # The heartbeat re-writes a timeout it could not read: the site's 60 s, not 1 s.
+        assert client.profile.keepalive.write.value == 60
         assert client.profile.phase_switch is not None
         assert (await client.read()).status is ChargerStatus.CHARGING
         assert client.phases is None

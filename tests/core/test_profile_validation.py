@@ -190,6 +190,30 @@ def variant(**changes: Any) -> dict[str, Any]:
             "needs 'controls.keepalive' (the watchdog)",
         ),
         (
+            # Read only (set on the box, Alfen): nothing to turn on with a timeout.
+            variant(
+                controls={
+                    "failsafe_current": {
+                        "address": 12,
+                        "type": "float32",
+                        "read_only": True,
+                        "timeout_s": 60,
+                    }
+                }
+            ),
+            "a read-only failsafe current sets nothing",
+        ),
+        (
+            # A timeout to turn the failsafe on needs a keepalive that writes it (KEBA 5018).
+            variant(
+                controls={
+                    "keepalive": {"address": 6000, "value": 1, "interval_s": 10},
+                    "failsafe_current": {"address": 2000, "timeout_s": 60},
+                }
+            ),
+            "needs a keepalive that writes the timeout",
+        ),
+        (
             variant(
                 transport="http",
                 http={"auth": "token", "endpoints": {"s": {"path": "/s"}}},

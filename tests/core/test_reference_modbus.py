@@ -111,6 +111,7 @@ async def _observe_client(
         ),
         "phase_switch": effective.phase_switch is not None,
         "phases": client.phases,
+        "failsafe_setting_a": await client.read_failsafe_setting(),
         "setup_writes": [[w.function, w.address, list(w.words)] for w in box.register_writes],
         "writes": [],
     }
@@ -293,6 +294,11 @@ WRONG_PROFILES = [
     ("em2go", "charging", ("controls", "current_limit", "scale"), 1),
     # EM2GO Pro Power: 1p/3p offered without the phase register.
     ("em2go", "pro_power", ("variants",), []),
+    # KEBA: the failsafe current written in A instead of mA; a failsafe left off (no timeout).
+    ("keba_p30", "failsafe_off", ("controls", "failsafe_current", "scale"), 1),
+    ("keba_p30", "failsafe_off", ("controls", "failsafe_current", "timeout_s"), None),
+    # Alfen: the applied maximum (1206) read as the safe current.
+    ("alfen_eve", "charging", ("controls", "failsafe_current", "address"), 1206),
 ]
 
 

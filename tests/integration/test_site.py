@@ -486,3 +486,91 @@ async def test_boxes_hold_a_safe_share_without_home_assistant(
     assert all(sim.state.failsafe_active for sim in sims)
     assert [sim.state.currents_a[0] for sim in sims] == pytest.approx([7, 7])
     assert sum(sim.state.currents_a[0] for sim in sims) <= 15
+
+
+async def _started(profile_id: str, count: int) -> list[WallboxSimulator]:
+    sims = [WallboxSimulator(profile_id) for _ in range(count)]
+    for sim in sims:
+        await sim.start()
+    return sims
+
+
+async def test_keba_failsafe_is_turned_on_with_the_safe_share(
+    hass: HomeAssistant, clock: TestClock
+) -> None:
+    """KEBA P30 with its failsafe off (1602 = 0): the site writes the safe share to the
+    failsafe current (5016, mA) and turns the failsafe on with a 60 s timeout (5018), which the
+    heartbeat then keeps up; once it stops, each box falls back to the share by itself."""
+    sims = await _started("keba_p30", 2)
+    try:
+        for sim in sims:
+            sim.state.watchdog_timeout_s = 0  # as delivered: no failsafe
+        site = await make_site(hass, sims, clock, limit=16)
+        charge(sims)
+        await site.poll()
+        await site.poll()
+        assert sorted(site.limits()) == [7, 8]
+        for sim in sims:
+            writes = [(w.address, w.words) for w in sim.box.register_writes]
+            assert writes.count((5016, (7000,))) == 1  # 7 A, once
+            first = writes.index((5016, (7000,)))
+            assert writes[first + 1] == (5018, (60,))  # then the failsafe turned on
+            assert sim.state.failsafe_current_a == 7
+            assert sim.state.watchdog_timeout_s == 60
+        beats = [sim.state.keepalives for sim in sims]
+        await site.poll(40)  # past half the timeout: the heartbeat again
+        assert all(sim.state.keepalives > beat for sim, beat in zip(sims, beats, strict=True))
+        assert not any(sim.state.failsafe_active for sim in sims)
+        await hass.config_entries.async_unload(site.entry.entry_id)
+        for sim in sims:
+            sim.state.advance(65)
+        assert all(sim.state.failsafe_active for sim in sims)
+        assert [sim.state.currents_a[0] for sim in sims] == pytest.approx([7, 7])
+    finally:
+        for sim in sims:
+            await sim.stop()
+
+
+async def test_alfen_safe_current_above_the_share_is_a_repair(
+    hass: HomeAssistant, clock: TestClock
+) -> None:
+    """Alfen's safe current (1212) is set in its installer app, not over Modbus: the site
+    reads it, and one above the safe share is a repair until the user lowers it."""
+    sims = await _started("alfen_eve", 2)
+    try:
+        for sim, safe_a in zip(sims, (16.0, 6.0), strict=True):
+            sim.state.failsafe_current_a = safe_a  # as set in the ACE Service Installer
+            sim.state.watchdog_timeout_s = 60  # the validity time, 60 s by default
+        site = await make_site(hass, sims, clock, limit=16)
+        charge(sims)
+        await site.poll()
+        issues = ir.async_get(hass)
+        too_high = f"site_failsafe_above_share_box1_{site.entry.entry_id}"
+        issue = issues.async_get_issue(DOMAIN, too_high)
+        assert issue is not None
+        assert issue.translation_placeholders == {
+            "site": "Carport",
+            "charger": "Box 1",
+            "setting": "16",
+            "share": "7",
+        }
+        assert (
+            issues.async_get_issue(DOMAIN, f"site_failsafe_above_share_box2_{site.entry.entry_id}")
+            is None
+        )
+        assert not [w for w in sims[0].box.register_writes if w.address == 1212]  # never written
+        sims[0].state.failsafe_current_a = 6.0  # the user lowers it
+        await site.poll()
+        assert issues.async_get_issue(DOMAIN, too_high) is not None  # read again within the hour
+        clock.tick(3600)
+        await site.poll()
+        assert issues.async_get_issue(DOMAIN, too_high) is None
+        # Home Assistant stops: past the validity time both boxes take their safe 6 A.
+        await hass.config_entries.async_unload(site.entry.entry_id)
+        for sim in sims:
+            sim.state.advance(65)
+        assert all(sim.state.failsafe_active for sim in sims)
+        assert [sim.state.currents_a[0] for sim in sims] == pytest.approx([6, 6])
+    finally:
+        for sim in sims:
+            await sim.stop()

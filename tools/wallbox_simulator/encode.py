@@ -161,6 +161,13 @@ def register_image(
         words = encode_registers(spec, state.watchdog_timeout_s / spec.scale)
         for offset, word in enumerate(words):
             tables[spec.table][spec.address + offset] = word
+    setting = profile.failsafe_setting
+    if setting is not None and state.failsafe_current_a is not None:
+        # Set on the box itself (Alfen's safe current): the simulated box reports it.
+        assert setting.address is not None
+        words = encode_registers(setting, state.failsafe_current_a / setting.scale)
+        for offset, word in enumerate(words):
+            tables[setting.table][setting.address + offset] = word
     return tables
 
 

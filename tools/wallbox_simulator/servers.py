@@ -116,11 +116,18 @@ class SimulatedBox:
             value = float(decode_number(words[:size], write.data_type, word_order=write.word_order))
             if name == "current_limit":
                 self.state.write_current_limit(value * write.scale)
+                if profile.failsafe_setting is not None:
+                    # Alfen: each setpoint written restarts its validity time.
+                    self.state.write_keepalive()
             elif name == "enable":
                 self.state.write_enabled(value == write.on)
             elif name == "failsafe_current":
                 self.state.write_failsafe_current(value * write.scale)
             else:
+                keepalive = profile.keepalive
+                if keepalive is not None and keepalive.value_is_timeout and keepalive.timeout:
+                    # KEBA: the heartbeat is the failsafe timeout itself (5018, read at 1602).
+                    self.state.watchdog_timeout_s = value * keepalive.timeout.spec.scale
                 self.state.write_keepalive()
             return True
         if coil:

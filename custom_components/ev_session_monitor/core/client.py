@@ -108,6 +108,10 @@ class WallboxClient(ABC):
         """Set what the box falls back to by itself when the keepalive stops (Modbus only)."""
         raise WallboxUnsupportedError(f"{self.profile.name} has no failsafe current")
 
+    async def read_failsafe_setting(self) -> float | None:
+        """The failsafe current set on the box itself, where it only reports it (Alfen)."""
+        return None
+
     async def keepalive(self) -> None:
         """Tell the box we are still here, if it needs that."""
         if self.profile.keepalive is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from .model import ChargerStatus, DeviceIdentity, Reading
 from .profile import (
     Condition,
     HttpWrite,
+    Keepalive,
     ModbusWrite,
     ValueSpec,
     WallboxProfile,
@@ -51,6 +53,9 @@ class ModbusWallboxClient(WallboxClient):
         self._replan()
         self.setpoint_a: float | None = None  # the last current we wrote
         self._resume_a: float | None = None  # the last current above 0 A
+        # The keepalive that turns the box's failsafe on, kept until a failsafe current is
+        # set (KEBA with its failsafe timeout at 0: profile failsafe_current.timeout_s).
+        self._dormant_keepalive: Keepalive | None = None
         self._last: Reading | None = None
         self._waking = False
         self._energy = _PowerIntegrator()
@@ -234,9 +239,25 @@ class ModbusWallboxClient(WallboxClient):
         try:
             seconds = convert_raw(timeout.spec, await self._read_one(timeout.spec))
         except WallboxResponseError:
-            return  # the box does not say: keep the profile's interval
+            # The box does not say: keep the profile's interval. A heartbeat that writes the
+            # timeout itself writes the one a site sets (KEBA: else 5018 would get 1 s).
+            if keepalive.value_is_timeout and self.profile.failsafe_timeout_s:
+                write = replace(
+                    keepalive.write, value=self.profile.failsafe_timeout_s / timeout.spec.scale
+                )
+                self.profile = replace(self.profile, keepalive=replace(keepalive, write=write))
+            return
         if not seconds:
-            if timeout.when_zero == "none":
+            if timeout.when_zero == "none" and self.profile.failsafe_timeout_s:
+                # The watchdog is off: a site turns it on when it sets the failsafe current.
+                seconds = self.profile.failsafe_timeout_s
+                self._dormant_keepalive = replace(
+                    keepalive,
+                    write=replace(keepalive.write, value=seconds / timeout.spec.scale),
+                    interval_s=max(seconds * timeout.fraction, timeout.min_interval_s),
+                )
+                self.profile = replace(self.profile, keepalive=None)
+            elif timeout.when_zero == "none":
                 # No watchdog runs on the box: nothing to feed, and no fallback current.
                 self.profile = replace(self.profile, keepalive=None, failsafe_current=None)
             return
@@ -294,6 +315,22 @@ class ModbusWallboxClient(WallboxClient):
         if write is None:
             raise WallboxUnsupportedError(f"{self.profile.name} has no failsafe current")
         await self._write(write, max(amps, 0.0) / write.scale)
+        dormant = self._dormant_keepalive
+        if dormant is not None:
+            # Writing the timeout turns the box's failsafe on; the keepalive keeps it fed.
+            self.profile = replace(self.profile, keepalive=dormant)
+            await self._write_keepalive()
+            self._dormant_keepalive = None
+
+    async def read_failsafe_setting(self) -> float | None:
+        """The failsafe current set on the box itself (profile failsafe_current.read_only)."""
+        spec = self.profile.failsafe_setting
+        if spec is None:
+            return None
+        value = convert_raw(spec, await self._read_one(spec))
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        return float(value) if math.isfinite(value) else None  # NaN: not available
 
     async def refresh_setpoint(self) -> None:
         """Write the last current again before the box's validity time drops it."""

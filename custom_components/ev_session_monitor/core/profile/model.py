@@ -280,6 +280,12 @@ class WallboxProfile:
     # The current the box falls back to by itself when its keepalive stops (Home Assistant
     # gone): a site writes its safe share here. Raw written = A / scale.
     failsafe_current: ModbusWrite | None = None
+    # With the box's failsafe off (its timeout reads 0), the timeout setting the failsafe
+    # current turns it on with, written through the keepalive (KEBA 5018).
+    failsafe_timeout_s: float | None = None
+    # A failsafe current the box only reports (set on the box itself, Alfen 1212): a site
+    # checks it against its safe share and raises a repair when it is higher.
+    failsafe_setting: ValueSpec | None = None
     on_start: tuple[ModbusWrite, ...] = ()  # written once when the box is set up
     # Written once before the first control we send (Salia: the manual charge mode).
     on_first_control: tuple[ModbusWrite | HttpWrite, ...] = ()

@@ -31,6 +31,7 @@ from .model import (
 )
 from .schema import (
     CURRENT_LIMIT_EXTRA,
+    FAILSAFE_EXTRA,
     KEEPALIVE_EXTRA,
     PHASE_SWITCH_EXTRA,
     PROFILE,
@@ -47,6 +48,8 @@ class _Controls:
     enable: ModbusWrite | HttpWrite | None = None
     keepalive: Keepalive | None = None
     failsafe_current: ModbusWrite | None = None
+    failsafe_timeout_s: float | None = None
+    failsafe_setting: ValueSpec | None = None
     on_start: tuple[ModbusWrite, ...] = ()
     on_first_control: tuple[ModbusWrite | HttpWrite, ...] = ()
     wake_up: WakeUp | None = None
@@ -144,6 +147,8 @@ def parse_profile(profile_id: str, raw: Any, source: str) -> WallboxProfile:
         enable=controls.enable,
         keepalive=controls.keepalive,
         failsafe_current=controls.failsafe_current,
+        failsafe_timeout_s=controls.failsafe_timeout_s,
+        failsafe_setting=controls.failsafe_setting,
         on_start=controls.on_start,
         on_first_control=controls.on_first_control,
         wake_up=controls.wake_up,
@@ -199,11 +204,14 @@ def _controls(config: dict[str, Any], source: str) -> _Controls:
     enable = None
     if "enable" in controls:
         enable = control_write(controls["enable"], config, source, "controls.enable")[0]
+    failsafe, timeout_s, setting = _failsafe_current(controls, config, source)
     return _Controls(
         current_limit=_current_limit(controls, config, source),
         enable=enable,
         keepalive=_keepalive(controls, config, source),
-        failsafe_current=_failsafe_current(controls, config, source),
+        failsafe_current=failsafe,
+        failsafe_timeout_s=timeout_s,
+        failsafe_setting=setting,
         on_start=tuple(
             modbus_write(item, config, source, f"controls.on_start.{index}")
             for index, item in enumerate(controls.get("on_start", []))
@@ -268,14 +276,36 @@ def _keepalive(controls: dict[str, Any], config: dict[str, Any], source: str) ->
 
 def _failsafe_current(
     controls: dict[str, Any], config: dict[str, Any], source: str
-) -> ModbusWrite | None:
+) -> tuple[ModbusWrite | None, float | None, ValueSpec | None]:
+    """The failsafe current written, the timeout that turns it on, or the setting only read."""
     if "failsafe_current" not in controls:
-        return None
+        return None, None, None
     prefix = "controls.failsafe_current"
+    if config["transport"] != "modbus" or not isinstance(controls["failsafe_current"], dict):
+        raise ProfileError(source, f"field '{prefix}': expected a Modbus register")
+    rest, extra = split_extra(controls["failsafe_current"], FAILSAFE_EXTRA, source, prefix)
+    if extra["read_only"]:
+        # The box falls back to this current by itself (Alfen: when our setpoint expires).
+        if "timeout_s" in extra:
+            raise ProfileError(
+                source, f"field '{prefix}.timeout_s': a read-only failsafe current sets nothing"
+            )
+        return None, None, value_spec("failsafe_current", rest, config, source, "controls")
     if "keepalive" not in controls:
         # The box falls back to this current only when a watchdog we feed runs out.
         raise ProfileError(source, f"field '{prefix}': needs 'controls.keepalive' (the watchdog)")
-    return modbus_write(controls["failsafe_current"], config, source, prefix)
+    keepalive = controls["keepalive"]
+    if "timeout_s" in extra and not (
+        isinstance(keepalive, dict)
+        and keepalive.get("value_is_timeout")
+        and keepalive.get("when_timeout_zero") == "none"
+    ):
+        raise ProfileError(
+            source,
+            f"field '{prefix}.timeout_s': needs a keepalive that writes the timeout"
+            " ('value_is_timeout: true', 'when_timeout_zero: none')",
+        )
+    return modbus_write(rest, config, source, prefix), extra.get("timeout_s"), None
 
 
 def _wake_up(controls: dict[str, Any], config: dict[str, Any], source: str) -> WakeUp | None:

@@ -85,6 +85,15 @@ KEEPALIVE_EXTRA = vol.Schema(
         vol.Optional("value_is_timeout", default=False): bool,
     }
 )
+FAILSAFE_EXTRA = vol.Schema(
+    {
+        # The box's failsafe is off until a timeout is set (KEBA: 1602 reads 0): setting the
+        # failsafe current also turns it on with this timeout, written by the keepalive.
+        vol.Optional("timeout_s"): vol.All(finite_float(), vol.Range(min=1, max=3600)),
+        # The box's own setting, read and never written (Alfen: set in its installer app).
+        vol.Optional("read_only", default=False): bool,
+    }
+)
 WAKE_UP_EXTRA = vol.Schema({vol.Required("fault_status"): vol.Any(int, str)})
 PHASE_SWITCH_EXTRA = vol.Schema(
     {
