@@ -94,12 +94,23 @@ def _reason(box_id: str) -> SiteSensorDescription:
         allocation = None if controller.result is None else controller.result.boxes.get(box_id)
         return None if allocation is None else str(allocation.reason)
 
+    def attributes(controller: SiteController) -> dict[str, Any]:
+        # Limited by a circuit: which one (a sub-circuit's name; the site's for its main fuse).
+        allocation = None if controller.result is None else controller.result.boxes.get(box_id)
+        circuit_id = None if allocation is None else allocation.limiting_circuit
+        if circuit_id is None:
+            return {}
+        circuit = sub_circuits(controller.entry.options).get(circuit_id)
+        name = controller.entry.title if circuit is None else str(circuit[CONF_CIRCUIT_NAME])
+        return {"circuit": name}
+
     return SiteSensorDescription(
         key=f"reason_{box_id}",
         translation_key="site_reason",
         device_class=SensorDeviceClass.ENUM,
         options=REASONS,
         value_fn=reason,
+        attributes_fn=attributes,
     )
 
 

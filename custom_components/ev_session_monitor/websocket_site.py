@@ -58,6 +58,8 @@ def site_snapshot(hass: HomeAssistant, entry: SiteConfigEntry) -> dict[str, Any]
                 if allocation is None
                 else [phase + 1 for phase in allocation.grid_phases],
                 "reason": None if allocation is None else str(allocation.reason),
+                # The circuit that caps it (reason limited_by_circuit), else None.
+                "limited_by": None if allocation is None else allocation.limiting_circuit,
                 "priority": wiring.priority,
             }
         )

@@ -188,7 +188,8 @@ def test_a_full_car_releases_what_it_does_not_draw() -> None:
     got, result = currents(allocator, SETTLE_S + 1, states)
     assert got == {"a": 6.0, "b": 9.0}
     assert result.boxes["a"].reason is Reason.LIMITED_BY_CAR
-    assert result.boxes["b"].reason is Reason.FAIR_SHARE
+    # b takes what a leaves, more than an even split: the fuse caps it, not fairness.
+    assert result.boxes["b"].reason is Reason.LIMITED_BY_CIRCUIT
 
 
 def test_a_car_limited_to_10a_leaves_the_rest_and_takes_more_when_it_draws_its_limit() -> None:
@@ -314,6 +315,32 @@ def test_nested_circuits_each_limit_their_own_boxes() -> None:
     assert got == {"c1": 8.0, "c2": 7.0, "g": 16.0}
     assert result.circuits["carport"].headroom_a == (0.0, 0.0, 0.0)
     assert result.circuits["house"].load_a == (31.0, 31.0, 31.0)
+    # The carport cars get less than the garage's because their breaker is full, and the
+    # garage's car is capped by what the house fuse has left: each is told which circuit.
+    assert {b: (a.reason, a.limiting_circuit) for b, a in result.boxes.items()} == {
+        "c1": (Reason.LIMITED_BY_CIRCUIT, "carport"),
+        "c2": (Reason.LIMITED_BY_CIRCUIT, "carport"),
+        "g": (Reason.LIMITED_BY_CIRCUIT, "house"),
+    }
+
+
+def test_a_car_alone_under_the_fuse_is_limited_by_the_circuit_not_by_a_share() -> None:
+    site = carport(WallboxWiring("a", "main"), WallboxWiring("b", "main"))
+    got, result = currents(SiteAllocator(site), 0, [car("a"), BoxState("b", active=False)])
+    assert got == {"a": 15.0, "b": 0.0}
+    assert result.boxes["a"].reason is Reason.LIMITED_BY_CIRCUIT
+    assert result.boxes["a"].limiting_circuit == "main"
+    # Two cars stopping together under the same fuse: a fair share, no circuit named.
+    got, result = currents(SiteAllocator(site), 0, [car("a"), car("b")])
+    assert {a.reason for a in result.boxes.values()} == {Reason.FAIR_SHARE}
+    assert {a.limiting_circuit for a in result.boxes.values()} == {None}
+    # Two 1-phase boxes on different phases share nothing: each phase of the fuse caps one.
+    site = carport(
+        WallboxWiring("l1", "main", phases=1, l1_phase=0),
+        WallboxWiring("l3", "main", phases=1, l1_phase=2),
+    )
+    _, result = currents(SiteAllocator(site), 0, [car("l1"), car("l3")])
+    assert {a.reason for a in result.boxes.values()} == {Reason.LIMITED_BY_CIRCUIT}
 
 
 def test_the_lock_or_the_plan_is_an_upper_bound() -> None:

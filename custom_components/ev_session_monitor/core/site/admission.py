@@ -41,6 +41,11 @@ class Candidate:
     current: float = 0.0
     order: int = 0
     last_a: float = 0.0  # what the box was given on the last tick
+    # Set by the water-filling: the circuit phases that were full when the car stopped rising,
+    # the round it stopped in, and whether a circuit rather than the fair share capped it.
+    blocked: frozenset[Key] = frozenset()
+    stopped_round: int = -1
+    circuit_limited: bool = False
 
 
 def order_for_admission(candidates: list[Candidate]) -> None:

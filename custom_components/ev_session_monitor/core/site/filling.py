@@ -2,11 +2,13 @@
 
 Priority tiers, highest first: within a tier every car rises to a common level until it reaches
 its ceiling (box maximum, the lock's or the plan's wish, or what the car itself draws) or a
-circuit phase it uses is full. Then each current is rounded down to its box's step, and whole
-steps left over go to the lowest allocations; among equal ones, to the car with less energy
-received, except that a step stays with the box that had it on the last tick until that car is
-HANDOVER_WH ahead of the others: with equal cars the spare ampere would otherwise move to the
-car that has just fallen behind at every tick, rewriting two boxes each time (flash wear).
+circuit phase it uses is full (limited by the circuit when that phase stops it alone, or below
+others of its tier; a fair share when it stops there with the others). Then each current is
+rounded down to its box's step, and whole steps left over go to the lowest allocations; among
+equal ones, to the car with less energy received, except that a step stays with the box that
+had it on the last tick until that car is HANDOVER_WH ahead of the others: with equal cars the
+spare ampere would otherwise move to the car that has just fallen behind at every tick,
+rewriting two boxes each time (flash wear).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from .records import EPSILON, BoxAllocation, Reason
 BISECTIONS = 80
 # A circuit phase with less than this left is full.
 FULL_A = 1e-4
+# Cars closer than this in current (before rounding to steps) are at the same level.
+LEVEL_A = 1e-3
 # A spare step stays with its box until that car has received this much more than a car at
 # the same current without it (1 A more on 3 phases: about 17 min; a hand-over is 2 writes).
 HANDOVER_WH = 200.0
@@ -30,9 +34,11 @@ HANDOVER_WH = 200.0
 def fill(candidates: Sequence[Candidate], residual: dict[Key, float]) -> None:
     """Water-filling: each priority tier rises to a common level, circuit by circuit."""
     admitted = [c for c in candidates if c.keys]
+    rounds = 0
     for priority in sorted({c.priority for c in admitted}, reverse=True):
         rising = [c for c in admitted if c.priority == priority and c.current < c.ceiling]
         while rising:
+            rounds += 1
             base = [c.current for c in rising]
             low, high = min(base), max(c.ceiling for c in rising)
             if not _level_fits(rising, base, high, residual):
@@ -48,14 +54,38 @@ def fill(candidates: Sequence[Candidate], residual: dict[Key, float]) -> None:
                 for key in c.keys:
                     residual[key] -= c.current - start
             full = {key for key, left in residual.items() if left <= FULL_A}
-            still = [
-                c
-                for c in rising
-                if c.current < c.ceiling - EPSILON and not any(key in full for key in c.keys)
-            ]
+            still = []
+            for c in rising:
+                if c.current >= c.ceiling - EPSILON:
+                    continue
+                blocked = frozenset(key for key in c.keys if key in full)
+                if blocked:
+                    c.blocked, c.stopped_round = blocked, rounds
+                else:
+                    still.append(c)
             if len(still) == len(rising):
                 break
             rising = still
+        _mark_circuit_limited([c for c in admitted if c.priority == priority])
+
+
+def _mark_circuit_limited(tier: Sequence[Candidate]) -> None:
+    """Mark the cars a full circuit phase capped rather than a fair share.
+
+    That is every car stopped by a full phase unless it stopped together with another car of
+    its tier on that phase and no car of the tier rose higher: a lone car under the fuse, cars
+    on a full sub-circuit while others on the main fuse get more, a car taking what a full
+    car leaves.
+    """
+    for c in tier:
+        if not c.blocked:
+            continue
+        higher = any(other.current > c.current + LEVEL_A for other in tier)
+        shared = any(
+            other is not c and other.stopped_round == c.stopped_round and other.blocked & c.blocked
+            for other in tier
+        )
+        c.circuit_limited = higher or not shared
 
 
 def _level_fits(
@@ -128,8 +158,19 @@ def charging_allocation(candidate: Candidate) -> BoxAllocation:
         reason = candidate.ceiling_reason
     elif candidate.current <= state.min_a + EPSILON:
         reason = Reason.MINIMUM
+    elif candidate.circuit_limited:
+        reason = Reason.LIMITED_BY_CIRCUIT
     else:
         reason = Reason.FAIR_SHARE
+    limiting = None
+    if reason is Reason.LIMITED_BY_CIRCUIT:
+        # The keys run along the box's chain of circuits: its own circuit first.
+        limiting = next(key[0] for key in candidate.keys if key in candidate.blocked)
     return BoxAllocation(
-        state.box_id, candidate.current, candidate.phases, reason, candidate.grid_phases
+        state.box_id,
+        candidate.current,
+        candidate.phases,
+        reason,
+        candidate.grid_phases,
+        limiting_circuit=limiting,
     )

@@ -20,6 +20,8 @@ class Reason(StrEnum):
     FAIR_SHARE = "fair_share"
     LIMITED_BY_CAR = "limited_by_car"
     LIMITED_BY_BOX = "limited_by_box"
+    # Capped by a circuit's headroom (a sub-circuit's or the main fuse's), not by a fair share.
+    LIMITED_BY_CIRCUIT = "limited_by_circuit"
     HELD = "held"
     PAUSED_FOR_PRIORITY = "paused_for_priority"
     PAUSED_NO_HEADROOM = "paused_no_headroom"
@@ -60,6 +62,8 @@ class BoxAllocation:
     phases: int
     reason: Reason
     grid_phases: tuple[int, ...]
+    # With LIMITED_BY_CIRCUIT: the circuit whose full phase capped it (the nearest one).
+    limiting_circuit: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
