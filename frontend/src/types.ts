@@ -189,6 +189,8 @@ export interface SiteBox {
   phases: number | null;
   grid_phases: number[];
   reason: string | null;
+  /** With reason limited_by_circuit: the circuit that caps the share. */
+  limited_by: string | null;
   priority: number;
 }
 
@@ -208,6 +210,8 @@ export interface KnownTag {
   chargers: string[];
   person: string | null;
   blocked: boolean;
+  /** Its car's priority at a site, 0-10 (the box counts with the higher of its own and this). */
+  priority: number;
 }
 
 export interface Attempt {

@@ -169,6 +169,20 @@ test("admin: Cards adds, renames, blocks and removes a card and admits an unknow
   await view.locator("input[name=name]").fill("Caroline");
   await view.locator("button[type=submit]").click();
   await carol.locator("td.name >> text=Caroline").waitFor();
+  // Her car's priority at a site: 0 until changed, changed in the same form, kept on the card.
+  assert.equal((await carol.locator("td.priority").innerText()).trim(), "0");
+  await carol.locator("button.edit").click();
+  assert.equal(await view.locator("form.edit input[name=priority]").inputValue(), "0");
+  await view.locator("form.edit input[name=priority]").fill("7");
+  await view.locator("button[type=submit]").click();
+  await carol.locator("td.priority >> text=7").waitFor();
+  const stored = await page.evaluate(async () => {
+    const hass = document.querySelector("home-assistant").hass;
+    const { tags } = await hass.callWS({ type: "ev_session_monitor/tags" });
+    return tags.find((tag) => tag.tag_id === "CAFE0001");
+  });
+  assert.equal(stored.priority, 7);
+  assert.equal(stored.name, "Caroline", "the other settings stay");
   // Blocked: marked in the list, and unblocked again with the same button.
   page.once("dialog", (dialog) => dialog.accept());
   await carol.locator("button.block").click();

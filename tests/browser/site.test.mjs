@@ -164,6 +164,8 @@ test("a site for two wallboxes set up in the UI; the Now tab shows the shares mo
     assert.deepEqual(now.phases[0].boxes.map((b) => [b.box, b.amps]), [[first, 15]]);
     assert.equal(now.phases[0].headroom, 0);
     assert.match(now.boxes["Carport 1"].amps, /^15 A on L1 L2 L3$/);
+    assert.equal(now.boxes["Carport 1"].reason, "limited_by_circuit");
+    assert.equal(now.boxes["Carport 1"].shown, "Circuit full: Main fuse");
   }, 60_000);
 
   // A second car: the two share the fuse, 8 A and 7 A on each phase, both a fair share.
@@ -220,6 +222,8 @@ test("a site for two wallboxes set up in the UI; the Now tab shows the shares mo
     assert.deepEqual(now.circuits.carport_row.phases[0].boxes.map((b) => [b.box, b.amps]), [[second, 9]]);
     assert.equal(now.circuits.carport_row.phases[0].headroom, 0);
     assert.equal(now.phases[0].headroom, 6);
+    // Its row's breaker caps it, not the main fuse: the row is named.
+    assert.equal(now.boxes["Carport 2"].shown, "Circuit full: Carport row");
   }, 60_000);
   await site.screenshot({ path: join(IMAGES, "site-now-circuits.png") });
   await admin.context.close();

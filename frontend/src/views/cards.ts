@@ -1,9 +1,13 @@
 // Cards: the known cards (add, rename, change, block, remove) and the unknown cards presented.
+// Administrators only, like everything on the cards (their priority at a site included).
 import { LitElement, css, html, nothing } from "lit";
 import { dateTime, errorText, money } from "../format";
 import { shared } from "../styles";
 import { t, type StringKey } from "../strings";
 import type { Attempt, HomeAssistant, KnownTag, PortalInfo } from "../types";
+
+// A card's priority at a site: 0 to 10 (core/site/model.py MAX_PRIORITY).
+const MAX_PRIORITY = 10;
 
 const ERRORS: Record<string, StringKey> = {
   invalid_tag: "err_invalid_tag",
@@ -78,6 +82,7 @@ export class EvCardsView extends LitElement {
       price_per_kwh: price === "" ? null : Number(price.replace(",", ".")),
       chargers: form.getAll("chargers").map(String),
       person: String(form.get("person") ?? "") || null,
+      priority: Number(form.get("priority") ?? 0),
     };
     if (await this.run(message)) this.editing = undefined;
   }
@@ -113,6 +118,19 @@ export class EvCardsView extends LitElement {
       <label
         >${t("cards_price_field", { currency: this.info.currency })}
         <input name="price_per_kwh" inputmode="decimal" .value=${tag?.price_per_kwh?.toString() ?? ""} />
+      </label>
+      <label
+        >${t("cards_priority")}
+        <input
+          name="priority"
+          type="number"
+          min="0"
+          max=${MAX_PRIORITY}
+          step="1"
+          required
+          .value=${String(tag?.priority ?? 0)}
+        />
+        <span class="muted hint">${t("cards_priority_hint")}</span>
       </label>
       <fieldset>
         <legend>${t("cards_wallboxes")}</legend>
@@ -156,6 +174,7 @@ export class EvCardsView extends LitElement {
                 <th>${t("filter_person")}</th>
                 <th class="num">${t("cards_price")}</th>
                 <th>${t("filter_wallbox")}</th>
+                <th class="num">${t("cards_priority")}</th>
                 <th></th>
               </tr>
             </thead>
@@ -175,6 +194,7 @@ export class EvCardsView extends LitElement {
                           .join(", ")
                       : t("all_wallboxes")}
                   </td>
+                  <td class="num priority" data-label=${t("cards_priority")}>${tag.priority}</td>
                   <td class="actions">
                     <button class="secondary edit" @click=${() => (this.editing = tag)}>
                       ${t("cards_edit")}

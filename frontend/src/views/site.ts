@@ -133,6 +133,17 @@ export class EvSiteSection extends LitElement {
     </div>`;
   }
 
+  /** Why the box has its share; a circuit that caps it is named (the main fuse or a sub-circuit). */
+  private reasonText(box: SiteBox, reason: string): string {
+    if (reason === "limited_by_circuit") {
+      const circuit = this.site.circuits.find((c) => c.circuit_id === box.limited_by);
+      return t("site_reason_limited_by_circuit", {
+        circuit: circuit ? this.circuitName(circuit) : (box.limited_by ?? "—"),
+      });
+    }
+    return tMaybe(`site_reason_${reason}`, reason);
+  }
+
   private allocation(box: SiteBox) {
     const reason = box.reason ?? "unknown";
     const share =
@@ -148,7 +159,7 @@ export class EvSiteSection extends LitElement {
       <span class="swatch" style="background:${this.colour(box.entry_id)}"></span>
       <span class="name">${box.title}</span>
       <span class="amps">${share}</span>
-      <span class="reason reason-${reason}">${tMaybe(`site_reason_${reason}`, reason)}</span>
+      <span class="reason reason-${reason}">${this.reasonText(box, reason)}</span>
     </li>`;
   }
 
