@@ -56,6 +56,7 @@ from .site_config import (
     entry_profile,
     site_of,
 )
+from .site_fallback import SiteFallbacks
 from .storage import DATA_DOMAIN
 
 SITE_PLATFORMS = [Platform.NUMBER, Platform.SENSOR]
@@ -63,8 +64,6 @@ SITE_PLATFORMS = [Platform.NUMBER, Platform.SENSOR]
 TICK_INTERVAL = timedelta(seconds=5)
 # A grid sensor not reported for this long is stale: the site falls back to its static share.
 GRID_STALE_S = 120.0
-# The failsafe current a box only reports (Alfen) is read again this often, and on a change.
-SETTING_CHECK = timedelta(hours=1)
 # A car plugged in but not taking current for these reasons wants nothing from the site.
 _NOT_WANTING = frozenset({ChargerStatus.FINISHED, ChargerStatus.ERROR})
 _UNIT_FACTORS = {"A": 1.0, "mA": 0.001, "W": 1.0, "kW": 1000.0, "V": 1.0}
@@ -94,10 +93,8 @@ class SiteController:
         self._grid = _grid_entities(options)
         self._seen: dict[str, datetime] = {}
         self._written: dict[str, tuple[float, int]] = {}
-        # The failsafe current each box holds (boxes whose profile has one).
-        self._failsafe: dict[str, float] = {}
-        # When the failsafe current set on a box (Alfen) was last read, and against which share.
-        self._setting_checked: dict[str, tuple[float, datetime]] = {}
+        # Each box's own fallback, should Home Assistant stop (site_fallback.py).
+        self.fallbacks = SiteFallbacks(hass, entry)
         # Boxes written to since their last poll: what they read is from before the write.
         self._unread: set[str] = set()
         self._listening: dict[str, tuple[EvCoordinator, CALLBACK_TYPE]] = {}
@@ -226,7 +223,7 @@ class SiteController:
         for box_id, allocation in self.result.boxes.items():
             coordinator = coordinators.get(box_id)
             if coordinator is not None and states[box_id].responding:
-                await self._async_fallback(coordinator, now)
+                await self.fallbacks.async_keep(coordinator, self.site, now)
                 await self._async_write(coordinator, allocation, now)
             if before is not None:
                 self._log_pause(box_id, before.boxes.get(box_id), allocation)
@@ -259,8 +256,7 @@ class SiteController:
                     coordinator.async_add_listener(self._polled(wiring.box_id)),
                 )
                 self._written.pop(wiring.box_id, None)  # a reloaded box is told again
-                self._failsafe.pop(wiring.box_id, None)
-                self._setting_checked.pop(wiring.box_id, None)
+                self.fallbacks.forget(wiring.box_id)
                 self._learn_switching(wiring.box_id, coordinator)
         return found
 
@@ -278,62 +274,6 @@ class SiteController:
             replace(w, can_switch_phases=can) if w.box_id == box_id else w for w in site.wallboxes
         )
         self.allocator.site = replace(site, wallboxes=wallboxes)
-
-    async def _async_fallback(self, coordinator: EvCoordinator, now: datetime) -> None:
-        """Keep the box's watchdog fed, and its failsafe current at the site's safe share.
-
-        Should Home Assistant stop, the keepalive stops with it and each box falls back to
-        that share by itself (profile: controls.failsafe_current), so the fuse holds. A box
-        whose failsafe current is set on the box itself (Alfen: its safe current, taken when
-        the setpoint expires) is read instead: above the share, a repair says so.
-        """
-        box_id = coordinator.config_entry.entry_id
-        profile = coordinator.client.profile
-        try:
-            await coordinator.enforcement.async_feed_watchdog(now)
-            control = profile.current_limit
-            if control is None:
-                return
-            share = self.site.safe_share(box_id, control.min_a)
-            if profile.failsafe_setting is not None:
-                await self._async_check_failsafe_setting(coordinator, share, now)
-            if profile.failsafe_current is None:
-                return
-            if self._failsafe.get(box_id) != share:  # written only when it changes
-                await coordinator.enforcement.async_set_failsafe_current(share)
-                self._failsafe[box_id] = share
-        except WallboxError as err:
-            LOGGER.warning(
-                "%s: %s: failsafe current or keepalive refused: %s",
-                self.entry.title,
-                coordinator.config_entry.title,
-                err,
-            )
-            self._failsafe.pop(box_id, None)
-
-    async def _async_check_failsafe_setting(
-        self, coordinator: EvCoordinator, share: float, now: datetime
-    ) -> None:
-        """Compare the failsafe current set on the box with the share (on a change, hourly)."""
-        box_id = coordinator.config_entry.entry_id
-        checked = self._setting_checked.get(box_id)
-        if checked is not None and checked[0] == share and now - checked[1] < SETTING_CHECK:
-            return
-        setting = await coordinator.client.read_failsafe_setting()
-        self._setting_checked[box_id] = (share, now)
-        issue = f"site_failsafe_above_share_{box_id}"
-        if setting is None or setting <= share + 1e-6:
-            async_clear_site_issue(self.hass, self.entry, issue)
-            return
-        async_site_issue(
-            self.hass,
-            self.entry,
-            issue,
-            "site_failsafe_above_share",
-            charger=coordinator.config_entry.title,
-            setting=f"{setting:g}",
-            share=f"{share:g}",
-        )
 
     async def _async_write(
         self, coordinator: EvCoordinator, allocation: BoxAllocation, now: datetime
