@@ -395,36 +395,95 @@ def test_site_lookups() -> None:
     assert site.priority("a", "unknown") == 0
 
 
-def test_equal_cars_take_turns_by_energy_once_the_paused_one_is_1_kwh_behind() -> None:
-    # 15 A usable: two 6 A minimums fit, three do not. A charging car keeps its place until a
-    # paused one has received 1 kWh (ROTATE_WH) less than it.
+def test_equal_cars_take_turns_once_the_paused_one_is_500_wh_per_phase_behind() -> None:
+    # 15 A usable: two 6 A minimums fit, three do not. A car that plugs in starts level with the
+    # least served car (what a and b took while no one waited is not held against them); a
+    # charging car keeps its place until a paused one is 500 Wh per phase (ROTATE_WH) behind.
     site = carport(*(WallboxWiring(b, "main") for b in "abc"))
     allocator = SiteAllocator(site)
     got, _ = currents(allocator, 0, [car("a"), car("b"), car("c", active=False)])
     assert got == {"a": 8.0, "b": 7.0, "c": 0.0}
-    # c arrives: a (900 Wh) and b (650 Wh) are less than 1 kWh ahead of it; c waits, a and b
-    # share the 15 A (7.5 each, rounded; the spare ampere leaves a for b, which has received
-    # more than HANDOVER_WH less).
+    # c plugs in: a has had 3000 Wh (1000 per phase), b 2400 (800); c starts at b's 800 and
+    # waits. The spare ampere leaves a for b, 200 Wh per phase behind (HANDOVER_WH is 70).
     got, _ = currents(
-        allocator, 10, [car("a", energy_wh=900), car("b", energy_wh=650), car("c", energy_wh=0)]
+        allocator, 10, [car("a", energy_wh=3000), car("b", energy_wh=2400), car("c", energy_wh=0)]
     )
     assert got == {"a": 7.0, "b": 8.0, "c": 0.0}
-    # a is 1.5 kWh ahead of c: c takes a's place; c and b share 15 A (7.5 each, rounded 8 + 7).
+    # a at 4000 Wh (1333 per phase) is 533 ahead of c's 800: c takes a's place. b at 3000 (1000
+    # per phase) is 200 ahead: it keeps its place. b and c share the 15 A, 7.5 each, rounded:
+    # the spare ampere goes from b to c, 200 Wh per phase behind.
     got, result = currents(
-        allocator, 20, [car("a", energy_wh=1500), car("b", energy_wh=1200), car("c", energy_wh=0)]
+        allocator, 20, [car("a", energy_wh=4000), car("b", energy_wh=3000), car("c", energy_wh=0)]
     )
     assert got == {"a": 0.0, "b": 7.0, "c": 8.0}
     assert result.boxes["a"].reason is Reason.PAUSED_FOR_PRIORITY
-    # b is 200 Wh ahead of the paused a: not enough to swap (no flapping)...
-    got, _ = currents(
-        allocator, 30, [car("a", energy_wh=1500), car("b", energy_wh=1700), car("c", energy_wh=600)]
-    )
-    assert got == {"a": 0.0, "b": 7.0, "c": 8.0}
-    # ...at 2.6 kWh it is 1.1 kWh ahead: a takes b's place.
-    got, _ = currents(
-        allocator, 40, [car("a", energy_wh=1500), car("b", energy_wh=2600), car("c", energy_wh=900)]
-    )
+    # c has had 1200 Wh (800 + 400 per phase). b at 4500 Wh (1500 per phase) is 167 ahead of
+    # the paused a (1333), at 5400 (1800) 467 ahead: not enough to swap (no flapping)...
+    for now, b_wh in ((30, 4500), (40, 5400)):
+        got, _ = currents(
+            allocator,
+            now,
+            [car("a", energy_wh=4000), car("b", energy_wh=b_wh), car("c", energy_wh=1200)],
+        )
+        assert got == {"a": 0.0, "b": 7.0, "c": 8.0}
+    # ...at 5600 (1867) it is 533 ahead: a takes b's place. c (1600 Wh: 800 + 533 per phase)
+    # keeps its spare ampere: a is level with it, not HANDOVER_WH behind.
+    states = [car("a", energy_wh=4000), car("b", energy_wh=5600), car("c", energy_wh=1600)]
+    got, _ = currents(allocator, 50, states)
     assert got == {"a": 7.0, "b": 0.0, "c": 8.0}
+
+
+def test_a_3_phase_car_counts_its_energy_per_phase_when_cars_take_turns() -> None:
+    # 15 A usable; the three cars load grid L1, where two 6 A minimums fit. The 3-phase car has
+    # received the most energy (3000 Wh) but the least per phase (1000 Wh on each of its three);
+    # the 1-phase car with 1800 Wh has had the most of L1 and is the one that waits.
+    site = carport(
+        WallboxWiring("tri", "main"),
+        WallboxWiring("mono", "main", phases=1),
+        WallboxWiring("mono2", "main", phases=1),
+    )
+    got, result = currents(
+        SiteAllocator(site),
+        0,
+        [
+            car("tri", energy_wh=3000),
+            car("mono", energy_wh=1800),
+            car("mono2", energy_wh=1500),
+        ],
+    )
+    assert got == {"tri": 8.0, "mono": 0.0, "mono2": 7.0}
+    assert result.boxes["mono"].reason is Reason.PAUSED_FOR_PRIORITY
+
+
+def test_a_spare_ampere_stays_put_when_the_car_behind_cannot_take_it() -> None:
+    # Main fuse 23 A (22 usable), a 3-phase box z on an 8 A sub-circuit (7 usable), two 1-phase
+    # boxes x and y on L1 of the main fuse: x and y get 7.5 each, z its sub-circuit's 7. Rounded:
+    # 7 + 7 + 7 and one spare ampere on L1, for x or y. z, far behind, cannot take it (its
+    # sub-circuit is full) and is no reason to move it: the spare stays with x until x is
+    # HANDOVER_WH ahead of y, instead of changing hands whenever x gets ahead (every tick or
+    # two), rewriting both boxes each time.
+    site = Site(
+        (Circuit("main", 23), Circuit("sub", 8, parent="main")),
+        (
+            WallboxWiring("x", "main", phases=1),
+            WallboxWiring("y", "main", phases=1),
+            WallboxWiring("z", "sub"),
+        ),
+        margin_a=1,
+    )
+    allocator = SiteAllocator(site)
+    given = {"x": 0.0, "y": 0.0, "z": 0.0}
+    energy = {"x": 1000.0, "y": 1000.0, "z": 0.0}
+    for tick in range(60):  # 10 minutes; x gains 0.64 Wh a tick on y, 38 Wh in all
+        states = [
+            car(b, max_a=16.0, measured_a=(given[b],) * 3, energy_wh=energy[b]) for b in "xyz"
+        ]
+        given, result = currents(allocator, tick * 10.0, states)
+        assert given == {"x": 8.0, "y": 7.0, "z": 7.0}
+        if tick > 0:
+            assert result.changed == frozenset()
+        for b, phases in (("x", 1), ("y", 1), ("z", 3)):
+            energy[b] += given[b] * phases * 230 * 10 / 3600
 
 
 def test_a_car_that_draws_nothing_for_a_minute_gives_its_minimum_to_a_waiting_car() -> None:

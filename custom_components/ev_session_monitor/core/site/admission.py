@@ -2,9 +2,15 @@
 
 Cars are admitted in order: cars that draw what they are given before those that have drawn
 nothing of it for a while (full, or waiting for their own timer), then by priority, then the car
-with less energy received, a charging car counting `ROTATE_WH` less so that cars take turns
-without flapping; a 3-phase box that can switch to 1 phase does so when its 3-phase minimum no
-longer fits.
+that has had less of the fuse since it plugged in, a charging car counting `ROTATE_WH` less so
+that cars take turns without flapping; a 3-phase box that can switch to 1 phase does so when its
+3-phase minimum no longer fits.
+
+What a car has had of the fuse is its turn count: the energy it received per phase it charges
+on (the water-filling shares current per phase, so a 3-phase car at 6 A has had as much of each
+phase as a 1-phase car at 6 A, with three times the energy), counted from the least served car
+of its tier when it plugged in: energy the others took while no one else wanted it is not held
+against them.
 """
 
 from __future__ import annotations
@@ -16,10 +22,10 @@ from .model import Site, WallboxWiring
 from .phases import Key, circuit_keys
 from .records import EPSILON, BoxAllocation, BoxState, Reason
 
-# Among equal priority a paused car takes the place of a charging one once it has received this
-# much less energy: the cars take turns, and a turn lasts at least this much energy (no
-# flapping; 1 kWh is about 15 min at 6 A on 3 phases, 45 min on 1 phase).
-ROTATE_WH = 1000.0
+# Among equal priority a paused car takes the place of a charging one once its turn count is
+# this much lower: the cars take turns, and a turn lasts at least this much energy per phase (no
+# flapping; 500 Wh per phase is about 22 min at 6 A, on 1 phase as on 3).
+ROTATE_WH = 500.0
 
 
 @dataclass(slots=True)
@@ -46,6 +52,17 @@ class Candidate:
     blocked: frozenset[Key] = frozenset()
     stopped_round: int = -1
     circuit_limited: bool = False
+    turn_start_wh: float = 0.0  # where the car's turn count started when it plugged in
+
+    @property
+    def own_turn_wh(self) -> float:
+        """Energy received per phase the car charges on (3 phases give three times the energy)."""
+        return self.state.energy_wh / (self.car_phases or self.wiring.phases)
+
+    @property
+    def turn_wh(self) -> float:
+        """What the car counts with for taking turns: its start plus what it has received."""
+        return self.turn_start_wh + self.own_turn_wh
 
 
 def order_for_admission(candidates: list[Candidate]) -> None:
@@ -54,7 +71,7 @@ def order_for_admission(candidates: list[Candidate]) -> None:
         key=lambda c: (
             c.not_taking,
             -c.priority,
-            c.state.energy_wh - (ROTATE_WH if c.incumbent else 0.0),
+            c.turn_wh - (ROTATE_WH if c.incumbent else 0.0),
             c.wiring.box_id,
         )
     )

@@ -6,11 +6,13 @@ The rule, in order (each step in its own module):
    a drop cuts at once, a rise counts once it has lasted the stable interval.
 2. Boxes that do not answer keep their last allocation (or their maximum) reserved.
 3. Admission (`admission`): every car that wants current gets at least its minimum or is
-   paused; cars that draw nothing of what they get go last, then by priority, then less energy
-   received first, cars taking turns (a paused car replaces one with 1 kWh more).
+   paused; cars that draw nothing of what they get go last, then by priority, then the car
+   that has had less of the fuse since it plugged in (energy per phase), cars taking turns (a
+   paused car replaces one 500 Wh per phase ahead).
 4. Water-filling (`filling`): priority tiers share what is left, fairly within a tier.
 5. Rounding down to each box's step; whole steps left over go to the lowest allocations, a
-   step staying with the box that had it until its car is `HANDOVER_WH` ahead (flash wear).
+   step staying with the box that had it until its car is `HANDOVER_WH` per phase ahead of a
+   car that could take it (flash wear).
 
 Phases count as measured (`phases`): a 1-phase car on a 3-phase box loads one grid phase.
 This module keeps what a tick needs from the ones before (last allocations, what each car
@@ -99,6 +101,8 @@ class SiteAllocator:
     site: Site
     _memory: dict[str, _BoxMemory] = field(default_factory=dict)
     _stable: StableHeadroom = field(init=False)
+    # Per session: the turn count the car started with (see `admission.order_for_admission`).
+    _turn_start: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._stable = StableHeadroom(self.site.stable_interval_s)
@@ -175,6 +179,7 @@ class SiteAllocator:
                 continue
             memory = self._memory.get(wiring.box_id)
             if not state.active:
+                self._turn_start.pop(wiring.box_id, None)
                 if memory is not None:
                     memory.car_limit_a = None
                     memory.car_phases = None
@@ -231,8 +236,25 @@ class SiteAllocator:
             candidate.phases = len(candidate.grid_phases)
             candidate.switched = last is not None and last.phases < wiring.phases
             candidates.append(candidate)
+        self._start_turns(candidates)
         order_for_admission(candidates)
         return candidates, results
+
+    def _start_turns(self, candidates: list[Candidate]) -> None:
+        """A car that plugs in starts counting turns level with the least served of its tier.
+
+        What the others received while no one waited is not held against them.
+        """
+        known = [c for c in candidates if c.wiring.box_id in self._turn_start]
+        for candidate in known:
+            candidate.turn_start_wh = self._turn_start[candidate.wiring.box_id]
+        for candidate in candidates:
+            if candidate.wiring.box_id in self._turn_start:
+                continue
+            peers = [c.turn_wh for c in known if c.priority == candidate.priority]
+            start = max(0.0, min(peers) - candidate.own_turn_wh) if peers else 0.0
+            self._turn_start[candidate.wiring.box_id] = start
+            candidate.turn_start_wh = start
 
     def _car_limit(self, now: float, state: BoxState, memory: _BoxMemory | None) -> float | None:
         """What the car itself takes, judged from its measured draw once it had time to follow."""

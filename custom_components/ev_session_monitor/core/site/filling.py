@@ -5,10 +5,11 @@ its ceiling (box maximum, the lock's or the plan's wish, or what the car itself 
 circuit phase it uses is full (limited by the circuit when that phase stops it alone, or below
 others of its tier; a fair share when it stops there with the others). Then each current is
 rounded down to its box's step, and whole steps left over go to the lowest allocations; among
-equal ones, to the car with less energy received, except that a step stays with the box that
-had it on the last tick until that car is HANDOVER_WH ahead of the others: with equal cars the
-spare ampere would otherwise move to the car that has just fallen behind at every tick,
-rewriting two boxes each time (flash wear).
+equal ones, to the car with the lower turn count (energy per phase since it plugged in, see
+`admission`), except that a step stays with the box that had it on the last tick until that car
+is HANDOVER_WH per phase ahead of a car that could take it: with equal cars the spare ampere
+would otherwise move to the car that has just fallen behind at every tick, rewriting two boxes
+each time (flash wear).
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ BISECTIONS = 80
 FULL_A = 1e-4
 # Cars closer than this in current (before rounding to steps) are at the same level.
 LEVEL_A = 1e-3
-# A spare step stays with its box until that car has received this much more than a car at
-# the same current without it (1 A more on 3 phases: about 17 min; a hand-over is 2 writes).
-HANDOVER_WH = 200.0
+# A spare step stays with its box until that car's turn count (energy per phase) is this much
+# above a car at the same current without it (1 A more: about 18 min; a hand-over is 2 writes).
+HANDOVER_WH = 70.0
 
 
 def fill(candidates: Sequence[Candidate], residual: dict[Key, float]) -> None:
@@ -101,7 +102,12 @@ def _level_fits(
 
 
 def round_to_steps(candidates: Sequence[Candidate], residual: dict[Key, float]) -> None:
-    """Round down to each box's step, then hand whole steps left over to the lowest currents."""
+    """Round down to each box's step, then hand whole steps left over to the lowest currents.
+
+    A car that had a spare step on the last tick keeps it, unless a car that would take it
+    instead (same priority and current, held back by nothing else) is HANDOVER_WH behind:
+    the rivals are judged on the split as it would be with every spare step kept.
+    """
     admitted = [c for c in candidates if c.keys]
     for c in admitted:
         step = c.state.step_a
@@ -109,10 +115,24 @@ def round_to_steps(candidates: Sequence[Candidate], residual: dict[Key, float]) 
         for key in c.keys:
             residual[key] += c.current - rounded
         c.current = rounded
-    keeps = {id(c) for c in admitted if _keeps_step(c, admitted)}
+    base = {id(c): c.current for c in admitted}
+    keeps = {id(c) for c in admitted if _had_spare_step(c)}
+    trial = dict(residual)
+    _hand_out_steps(admitted, trial, keeps)
+    keeps = {id(c) for c in admitted if id(c) in keeps and _keeps_step(c, admitted, base, trial)}
+    for c in admitted:
+        c.current = base[id(c)]
+    _hand_out_steps(admitted, residual, keeps)
+
+
+def _hand_out_steps(
+    admitted: Sequence[Candidate], residual: dict[Key, float], keeps: set[int]
+) -> None:
+    """Whole steps left over, one at a time, to the lowest current that can take one."""
     while True:
         for c in sorted(
-            admitted, key=lambda c: (-c.priority, c.current, id(c) not in keeps, c.order)
+            admitted,
+            key=lambda c: (-c.priority, c.current, id(c) not in keeps, c.turn_wh, c.order),
         ):
             step = c.state.step_a
             if c.current + step <= c.ceiling + EPSILON and all(
@@ -126,22 +146,42 @@ def round_to_steps(candidates: Sequence[Candidate], residual: dict[Key, float]) 
             return
 
 
-def _keeps_step(candidate: Candidate, admitted: Sequence[Candidate]) -> bool:
-    """Whether the car keeps the spare step it had on the last tick (one above its current).
+def _keeps_step(
+    holder: Candidate,
+    admitted: Sequence[Candidate],
+    base: Mapping[int, float],
+    residual: Mapping[Key, float],
+) -> bool:
+    """Whether the car keeps its spare step: no rival that could take it is HANDOVER_WH behind.
 
-    It does until it is HANDOVER_WH ahead of a car at the same current without it.
+    A rival had the same current before the steps were handed out, got no step, and would
+    fit one more if the holder gave its step up (a car held back by another circuit phase is
+    no rival). `residual` is what is left once every spare step is kept.
     """
-    if not _had_spare_step(candidate):
-        return False
+    if holder.current <= base[id(holder)] + EPSILON:
+        return True  # it could not keep its step anyway
     rivals = [
-        c.state.energy_wh
+        c.turn_wh
         for c in admitted
-        if c is not candidate
-        and c.priority == candidate.priority
-        and abs(c.current - candidate.current) < EPSILON
-        and not _had_spare_step(c)
+        if c is not holder
+        and c.priority == holder.priority
+        and abs(base[id(c)] - base[id(holder)]) < EPSILON
+        and c.current <= base[id(c)] + EPSILON
+        and _could_take_step(c, holder, residual)
     ]
-    return not rivals or candidate.state.energy_wh - min(rivals) <= HANDOVER_WH
+    return not rivals or holder.turn_wh - min(rivals) <= HANDOVER_WH
+
+
+def _could_take_step(rival: Candidate, holder: Candidate, residual: Mapping[Key, float]) -> bool:
+    """Whether `rival` could rise one step if `holder` gave its spare step up."""
+    step = rival.state.step_a
+    if rival.current + step > rival.ceiling + EPSILON or not set(rival.keys) & set(holder.keys):
+        return False
+    freed = holder.state.step_a
+    return all(
+        residual[key] + (freed if key in holder.keys else 0.0) >= step - EPSILON
+        for key in rival.keys
+    )
 
 
 def _had_spare_step(candidate: Candidate) -> bool:
