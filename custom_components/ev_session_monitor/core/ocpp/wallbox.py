@@ -258,7 +258,7 @@ class OcppWallboxClient(WallboxClient):
         The shown session does so at every update. True when a price changed (worth saving).
         """
         changed = False
-        for transaction_id, meter in self.concurrent.items():
+        for transaction_id, meter in list(self.concurrent.items()):
             now = repriced(meter, self._price(meter.id_tag))
             if now != meter:
                 self.concurrent[transaction_id] = now
