@@ -71,6 +71,9 @@ class OcppCoordinator(EvCoordinator):
         self.password = password
         self.events.refuses_unknown_cards = True
         self.recorder.transaction_meter = self._transaction_meter
+        # A second transaction (another connector) is priced like the shown session, at the
+        # price in force for its card (core/ocpp/transaction_meter.py says how).
+        self.client.price_of = self.recorder.price
         self._last_time: datetime | None = None
         self._store: Store[dict[str, Any]] = Store(
             hass, 1, ocpp_store_key(entry.entry_id), atomic_writes=True
@@ -214,7 +217,12 @@ class OcppCoordinator(EvCoordinator):
             # A session from before the restart: until the box says what its outlet does,
             # a reading without a status would end it.
             return self._data(self.client.reading, dt_util.utcnow())
-        return await super()._async_update_data()
+        data = await super()._async_update_data()
+        if self.client.reprice_concurrent():
+            # Saved when it changes: after a restart the energy since the last save is priced
+            # at this price, as it would have been.
+            await self._store.async_save(self.client.stored())
+        return data
 
     @callback
     def async_tick(self, tick: int) -> None:
@@ -279,15 +287,17 @@ class OcppCoordinator(EvCoordinator):
         """
         concurrent = self.client.stop_concurrent(event)
         if concurrent is not None:
-            self.recorder.completed(
-                concurrent_session(
-                    concurrent,
-                    event.timestamp,
-                    dt_util.utcnow(),
-                    self.charger_id,
-                    self.config_entry.title,
-                )
+            record = concurrent_session(
+                concurrent,
+                event.timestamp,
+                dt_util.utcnow(),
+                self.charger_id,
+                self.config_entry.title,
+                self.recorder.price(concurrent.id_tag),
             )
+            self.recorder.completed(record)
+            if record.cost is not None:
+                self.recorder.total_cost += record.cost
             await self._async_push()
             await self.async_save_now()
             return

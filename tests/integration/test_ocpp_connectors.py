@@ -13,7 +13,13 @@ import pytest
 from homeassistant.core import HomeAssistant
 from ocpp.v16 import call
 
-from custom_components.ev_session_monitor.const import DOMAIN, HOME_ASSISTANT_TAG_ID
+from custom_components.ev_session_monitor.const import (
+    CONF_PRICE_ENTITY,
+    CONF_PRICE_SOURCE,
+    DOMAIN,
+    HOME_ASSISTANT_TAG_ID,
+    PRICE_SENSOR,
+)
 from custom_components.ev_session_monitor.core.tags import KnownTag
 from tools.ocpp_charge_point.charge_point import SimulatedChargePoint, connect
 from tools.ports import free_port
@@ -161,3 +167,127 @@ async def test_two_transactions_at_once_are_two_sessions_exact_to_the_wh(
         start + timedelta(seconds=1200),
     )
     assert sessions[1].tag_name == "Bob"
+
+
+PRICE_ENTITY = "sensor.electricity_price"
+
+
+async def test_second_transaction_is_priced_with_the_dynamic_tariff(
+    hass: HomeAssistant,
+) -> None:
+    """A price sensor changing during both transactions: each session gets its parts' cost.
+
+    Energy a reading reports is priced at the price its transaction last took (the shown
+    session's rule): Bob's 1000 Wh up to his first reading at 0.30, the 800 Wh up to his
+    second at 0.50 (the price changed before it), the last 545 Wh at 0.20; Alice's likewise.
+    """
+    hass.states.async_set(PRICE_ENTITY, "0.30", {"unit_of_measurement": "EUR/kWh"})
+    port = free_port()
+    entry = _entry(port, **{CONF_PRICE_SOURCE: PRICE_SENSOR, CONF_PRICE_ENTITY: PRICE_ENTITY})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    tags = hass.data[DOMAIN].tags
+    await tags.async_add(KnownTag(tag_id=CARD, name="Alice"))
+    await tags.async_add(KnownTag(tag_id=BOB, name="Bob"))
+
+    async def price(value: str) -> None:
+        hass.states.async_set(PRICE_ENTITY, value, {"unit_of_measurement": "EUR/kWh"})
+        await hass.async_block_till_done()
+
+    url = f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}"
+    async with connect(url, CHARGE_POINT_ID, PASSWORD) as cp:
+        await _boot(cp)
+        start = datetime.now(UTC) + timedelta(minutes=1)
+        for connector_id in (1, 2):
+            await _status(cp, connector_id, "Available", start)
+        first = await _start(cp, 1, CARD, 10_000, start)
+        await asyncio.sleep(2)  # the central system's rate limit
+        second = await _start(cp, 2, BOB, 50_000, start + timedelta(seconds=60))
+        await _meter(cp, 1, first, 11_500, start + timedelta(seconds=900))
+        await _meter(cp, 2, second, 51_000, start + timedelta(seconds=905))
+        await price("0.50")
+        await asyncio.sleep(2)
+        await _meter(cp, 1, first, 12_100, start + timedelta(seconds=1500))
+        await _meter(cp, 2, second, 51_800, start + timedelta(seconds=1505))
+        await price("0.20")
+        await cp.call(
+            call.StopTransaction(
+                meter_stop=52_345, timestamp=_time(start, 2400), transaction_id=second
+            )
+        )
+        await _status(cp, 2, "Available", start + timedelta(seconds=2410))
+        await asyncio.sleep(2)
+        await cp.call(
+            call.StopTransaction(
+                meter_stop=13_000, timestamp=_time(start, 2700), transaction_id=first
+            )
+        )
+        await _status(cp, 1, "Available", start + timedelta(seconds=2710))
+        await hass.async_block_till_done()
+
+    alice, bob = sorted(await hass.data[DOMAIN].archive.async_query(), key=lambda s: s.started_at)
+    bob_cost = 1.0 * 0.30 + 0.8 * 0.50 + 0.545 * 0.20  # 0.809 EUR for 2.345 kWh
+    assert (bob.tag_name, bob.energy_wh, bob.unpriced_wh, bob.currency) == ("Bob", 2345, 0, "EUR")
+    assert bob.cost == pytest.approx(bob_cost)
+    assert bob.price_per_kwh == pytest.approx(bob_cost / 2.345)
+    assert [(part.energy_wh, part.price_per_kwh) for part in bob.price_parts] == [
+        (1000, 0.30),
+        (800, 0.50),
+        (545, 0.20),
+    ]
+    alice_cost = 1.5 * 0.30 + 0.6 * 0.50 + 0.9 * 0.20  # the shown session, same rule
+    assert (alice.tag_name, alice.energy_wh) == ("Alice", 3000)
+    assert alice.cost == pytest.approx(alice_cost)
+
+
+async def test_second_transaction_keeps_its_prices_across_a_restart(
+    hass: HomeAssistant,
+) -> None:
+    """Home Assistant restarts (the entry reloads) while Bob's second transaction runs.
+
+    His 1000 Wh at 0.30 and the price 0.50 taken before the restart are stored with the
+    transaction: after it, the next 800 Wh are priced at 0.50 and the last 200 Wh at 0.20.
+    """
+    hass.states.async_set(PRICE_ENTITY, "0.30", {"unit_of_measurement": "EUR/kWh"})
+    port = free_port()
+    entry = _entry(port, **{CONF_PRICE_SOURCE: PRICE_SENSOR, CONF_PRICE_ENTITY: PRICE_ENTITY})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    tags = hass.data[DOMAIN].tags
+    await tags.async_add(KnownTag(tag_id=CARD, name="Alice"))
+    await tags.async_add(KnownTag(tag_id=BOB, name="Bob"))
+    url = f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}"
+    start = datetime.now(UTC) + timedelta(minutes=1)
+    async with connect(url, CHARGE_POINT_ID, PASSWORD) as cp:
+        await _boot(cp)
+        await _start(cp, 1, CARD, 10_000, start)
+        await asyncio.sleep(2)  # the central system's rate limit
+        second = await _start(cp, 2, BOB, 50_000, start + timedelta(seconds=60))
+        await _meter(cp, 2, second, 51_000, start + timedelta(seconds=900))
+        hass.states.async_set(PRICE_ENTITY, "0.50", {"unit_of_measurement": "EUR/kWh"})
+        await hass.async_block_till_done()
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    async with connect(url, CHARGE_POINT_ID, PASSWORD) as cp:
+        await _boot(cp)
+        for connector_id in (1, 2):  # after its boot a box says what its connectors do
+            await _status(cp, connector_id, "Charging", start + timedelta(seconds=1400))
+        await _meter(cp, 2, second, 51_800, start + timedelta(seconds=1500))
+        hass.states.async_set(PRICE_ENTITY, "0.20", {"unit_of_measurement": "EUR/kWh"})
+        await hass.async_block_till_done()
+        await cp.call(
+            call.StopTransaction(
+                meter_stop=52_000, timestamp=_time(start, 1800), transaction_id=second
+            )
+        )
+        await hass.async_block_till_done()
+    (bob,) = await hass.data[DOMAIN].archive.async_query()
+    assert (bob.tag_name, bob.energy_wh, bob.unpriced_wh) == ("Bob", 2000, 0)
+    assert bob.cost == pytest.approx(1.0 * 0.30 + 0.8 * 0.50 + 0.2 * 0.20)
+    assert [(part.energy_wh, part.price_per_kwh) for part in bob.price_parts] == [
+        (1000, 0.30),
+        (800, 0.50),
+        (200, 0.20),
+    ]

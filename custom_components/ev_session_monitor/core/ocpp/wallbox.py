@@ -35,10 +35,14 @@ from .local_list import LocalListState
 from .meter_values import MeterSample
 from .transaction_meter import (
     CHARGING_CONNECTOR,
+    Price,
     TransactionMeter,
     meter_from_dict,
     meter_to_dict,
     parse_time,
+    priced_reading,
+    priced_start,
+    repriced,
 )
 
 OCPP_PROFILE_ID = "ocpp_1_6j"
@@ -126,6 +130,9 @@ class OcppWallboxClient(WallboxClient):
         # Transactions started on another connector while `transaction` runs, by id: the
         # wallbox shows one session, these are recorded on their own when they stop.
         self.concurrent: dict[int, TransactionMeter] = {}
+        # The price in force now for a card (set by the layer that knows the tariff): what the
+        # concurrent transactions are priced with as their readings arrive. None: not priced.
+        self.price_of: Callable[[str | None], Price] | None = None
         self._authorized_tag: str | None = None
         # The box said what its outlet does since Home Assistant started (not a guess).
         self.status_seen = False
@@ -209,6 +216,7 @@ class OcppWallboxClient(WallboxClient):
         """
         self._at(sample.timestamp)
         if self._of_concurrent(sample.connector_id, sample.transaction_id):
+            self._price_concurrent(sample)
             return
         pushed = sample.reading
         changes: dict[str, Any] = {}
@@ -224,6 +232,38 @@ class OcppWallboxClient(WallboxClient):
                 session = pushed.lifetime_energy_wh - self.transaction.meter_start_wh
                 changes["session_energy_wh"] = session if session >= 0 else None
         self.reading = replace(self.reading, **changes)
+
+    def _price(self, id_tag: str | None) -> Price:
+        return (None, None) if self.price_of is None else self.price_of(id_tag)
+
+    def _price_concurrent(self, sample: MeterSample) -> None:
+        """A concurrent transaction's register reading: its energy since the last one priced."""
+        register = sample.reading.lifetime_energy_wh
+        if register is None or sample.counter_reset:
+            return
+        for transaction_id, meter in self.concurrent.items():
+            if sample.transaction_id not in (None, transaction_id):
+                continue
+            if sample.transaction_id is None and meter.connector_id != sample.connector_id:
+                continue
+            at = sample.timestamp if parse_time(sample.timestamp) is not None else None
+            self.concurrent[transaction_id] = priced_reading(
+                meter, register, at, self._price(meter.id_tag)
+            )
+            return
+
+    def reprice_concurrent(self) -> bool:
+        """The wallbox was updated: the concurrent transactions take the price now.
+
+        The shown session does so at every update. True when a price changed (worth saving).
+        """
+        changed = False
+        for transaction_id, meter in list(self.concurrent.items()):
+            now = repriced(meter, self._price(meter.id_tag))
+            if now != meter:
+                self.concurrent[transaction_id] = now
+                changed = True
+        return changed
 
     def apply_card(self, attempt: CardAttempt) -> None:
         """A card was presented; one presentation is one attempt.
@@ -255,7 +295,7 @@ class OcppWallboxClient(WallboxClient):
         )
         running = self.transaction
         if running is not None and running.connector_id != event.connector_id:
-            self.concurrent[event.transaction_id] = meter
+            self.concurrent[event.transaction_id] = priced_start(meter, self._price(event.id_tag))
             return
         self.transaction = meter
         self.reading = replace(
