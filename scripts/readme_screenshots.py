@@ -6,14 +6,15 @@ onboarded, the wallbox and Alice's card added through the real flows) on ports o
 main-job check (8123, 15020) can run at the same time, from an empty config dir
 (.dev/readme-screenshots). Before the start it copies the blueprints into that config. The demo
 gives itself its past sessions (scripts/dev_run.py, tools/ha_stack.py), so the calendar has a
-past. Once the demo car charges (the running session), it adds Alice's card's energy sensor to
-the Energy dashboard as an individual device and saves, into docs/images/:
+past. Once the demo car charges (the running session), it saves, into docs/images/:
 
   blueprint-charging-progress.png, blueprint-unknown-card.png, blueprint-cheapest-hours.png
       the automation editor for a new automation from each blueprint (the "Create automation"
       dialog, the blueprint chosen), showing the blueprint's form
   calendar.png          the wallbox's "Charging sessions" calendar at /calendar
-  energy-per-card.png   the Energy configuration with the card's energy as an individual device
+
+The Energy configuration (energy-setup.png) is taken by the browser suite
+(tests/browser/reports.test.mjs).
 
 Each page is saved only once it shows what it should (the expected text is on the page); an
 ERROR line in Home Assistant's log fails the run. Every process started is stopped at the end,
@@ -30,15 +31,13 @@ import os
 import shutil
 import sys
 import time
-from typing import Any
 
 # Ports of this demo, read by dev_run at import: never the main-job check's 8123 and 15020.
 os.environ.setdefault("SETUP_PORT", "18131")
 os.environ.setdefault("EVSM_SIM_PORT", "15031")
 
-import aiohttp
 import dev_run
-from dev_run import ALICE_TAG, DOMAIN, REPO, Demo, DemoError, run_until_stopped
+from dev_run import DOMAIN, REPO, Demo, DemoError, run_until_stopped
 from screenshot import Page, logged_in_page
 
 from tools import ha_stack
@@ -54,8 +53,6 @@ BLUEPRINT_SHOTS = {
     "cheapest_hours_charging.yaml": "blueprint-cheapest-hours",
 }
 RENDER_TIMEOUT_S = 30.0
-STATISTICS_TIMEOUT_S = 420.0
-STATISTICS_MISSING = "Statistics not defined"
 TAKE_TIMEOUT_S = 720.0  # all pages; a tab blocked by a dialog would wait forever
 
 # Finds elements through every shadow root: the frontend is made of nested web components.
@@ -90,60 +87,6 @@ def prepare_config() -> None:
     blueprints.mkdir(parents=True)
     for name in BLUEPRINT_SHOTS:
         shutil.copy(BLUEPRINTS / name, blueprints / name)
-
-
-class Websocket:
-    """Home Assistant's websocket API as the demo user."""
-
-    def __init__(self, socket: aiohttp.ClientWebSocketResponse) -> None:
-        """Wrap an authenticated socket."""
-        self.socket = socket
-        self.next_id = 1
-
-    async def call(self, message_type: str, **data: Any) -> Any:
-        """One command; its result, or DemoError."""
-        message_id = self.next_id
-        self.next_id += 1
-        await self.socket.send_json({"id": message_id, "type": message_type, **data})
-        while True:
-            answer = await self.socket.receive_json()
-            if answer.get("id") == message_id and answer.get("type") == "result":
-                if not answer["success"]:
-                    raise DemoError(f"{message_type} failed: {answer['error']}")
-                return answer["result"]
-
-
-async def add_energy(token: str) -> str:
-    """Add Alice's energy to Energy; return her energy sensor's name as the page shows it."""
-    url = dev_run.URL.replace("http", "ws") + "/api/websocket"
-    async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket:
-        await socket.receive_json()
-        await socket.send_json({"type": "auth", "access_token": token})
-        if (await socket.receive_json())["type"] != "auth_ok":
-            raise DemoError("the websocket refused the demo user's token")
-        ws = Websocket(socket)
-        entity_id = ""
-        for _ in range(30):
-            entities = await ws.call("config/entity_registry/list")
-            unique_id = f"tag_{ALICE_TAG}_energy"
-            entity_id = next(
-                (
-                    e["entity_id"]
-                    for e in entities
-                    if e["platform"] == DOMAIN and e["unique_id"] == unique_id
-                ),
-                "",
-            )
-            if entity_id:
-                break
-            await asyncio.sleep(1)
-        if not entity_id:
-            raise DemoError("Alice's card has no energy sensor")
-        await ws.call("energy/save_prefs", device_consumption=[{"stat_consumption": entity_id}])
-        print(f"Energy: {entity_id} added as an individual device", flush=True)
-        states = await ws.call("get_states")
-        state = next(s for s in states if s["entity_id"] == entity_id)
-        return str(state["attributes"].get("friendly_name", entity_id))
 
 
 async def wait_for(page: Page, path: str, texts: list[str], what: str) -> None:
@@ -209,15 +152,6 @@ async def viewport(page: Page, width: int, height: int) -> None:
     )
 
 
-async def scroll_to(page: Page, text: str) -> None:
-    """Scroll the innermost element showing `text` to the middle of the tab."""
-    await page.evaluate(
-        f"(() => {{ {DEEP_JS} deepAll(document, el => !el.children.length"
-        f" && (el.textContent || '').includes({json.dumps(text)}))[0]"
-        "?.scrollIntoView({block: 'center'}); })()"
-    )
-
-
 async def save_failure(page: Page) -> None:
     """Save what the tab shows when a page does not, for the error message to point to."""
     data = await page.call("Page.captureScreenshot", format="png")
@@ -249,30 +183,7 @@ async def blueprint_form(page: Page, filename: str, shot: str) -> None:
     await save(page, shot)
 
 
-async def energy_configuration(page: Page, energy_name: str) -> None:
-    """Open the Energy configuration once the recorder knows the sensor's statistics.
-
-    Until its first 5-minute statistics (up to 5 minutes after the sensor appeared) the page
-    warns "Statistics not defined" for a new sensor: reload until it does not.
-    """
-    deadline = time.monotonic() + STATISTICS_TIMEOUT_S
-    while True:
-        await page.call("Page.navigate", url=dev_run.URL + "/config/energy")
-        await wait_for(
-            page, "/config/energy/electricity", [energy_name], "the Energy configuration"
-        )
-        await asyncio.sleep(2)  # the validation result arrives after the page
-        text = await page.evaluate(f"(() => {{ {DEEP_JS} return deepText(document); }})()")
-        if STATISTICS_MISSING not in text:
-            break
-        if time.monotonic() > deadline:
-            await save_failure(page)
-            raise DemoError(f"the Energy configuration still says {STATISTICS_MISSING!r}")
-        await asyncio.sleep(15)
-    await scroll_to(page, energy_name)
-
-
-async def take(token: str, devtools_port: int, energy_name: str) -> None:
+async def take(token: str, devtools_port: int) -> None:
     """Open each page, wait until it shows its content, save it."""
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     async with logged_in_page(dev_run.URL, token, devtools_port) as page:
@@ -283,9 +194,6 @@ async def take(token: str, devtools_port: int, energy_name: str) -> None:
         await page.call("Page.navigate", url=dev_run.URL + "/calendar")
         await wait_for(page, "/calendar", ["Charging sessions", "Alice", "No card"], "the calendar")
         await save(page, "calendar")
-        await viewport(page, 1280, 900)
-        await energy_configuration(page, energy_name)
-        await save(page, "energy-per-card")
 
 
 def run(demo: Demo, devtools_port: int) -> None:
@@ -306,9 +214,8 @@ def run(demo: Demo, devtools_port: int) -> None:
     dev_run.configure_wallbox(token)
     dev_run.seed_past_sessions(CONFIG, token)
     dev_run.wait_for_live_values(token)  # the demo car charges: the running session
-    energy_name = asyncio.run(add_energy(token))
     try:
-        asyncio.run(asyncio.wait_for(take(token, devtools_port, energy_name), TAKE_TIMEOUT_S))
+        asyncio.run(asyncio.wait_for(take(token, devtools_port), TAKE_TIMEOUT_S))
     except TimeoutError:
         raise DemoError(f"the screenshots took longer than {TAKE_TIMEOUT_S:.0f} s") from None
     if errors := ha_stack.error_lines(demo.log_file):
