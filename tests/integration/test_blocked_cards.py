@@ -23,12 +23,12 @@ from custom_components.ev_session_monitor.const import (
     EVENT_UNKNOWN_TAG,
 )
 from custom_components.ev_session_monitor.core.tags import KnownTag
-from tools.ocpp_charge_point.charge_point import SimulatedChargePoint, connect
+from tools.ocpp_charge_point.charge_point import SimulatedChargePoint
 from tools.ports import free_port
 from tools.wallbox_simulator import WallboxSimulator
 
 from .conftest import SetupEntry
-from .test_ocpp import CHARGE_POINT_ID, PASSWORD, _boot, _entry, _time
+from .test_ocpp import _time, booted_box, set_up_entry
 from .test_portal import ws_call
 
 CARD = "04A2B3C4D5"
@@ -38,12 +38,8 @@ CARD = "04A2B3C4D5"
 async def ocpp_box(hass: HomeAssistant) -> AsyncIterator[SimulatedChargePoint]:
     """An OCPP entry and its charge point, connected and booted."""
     port = free_port()
-    entry = _entry(port)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD) as cp:
-        await _boot(cp)
+    await set_up_entry(hass, port)
+    async with booted_box(port) as cp:
         yield cp
 
 

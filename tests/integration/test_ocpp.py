@@ -13,6 +13,7 @@ import ipaddress
 import socket
 import ssl
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,23 @@ def _entry(port: int, **options: Any) -> MockConfigEntry:
     )
 
 
+async def set_up_entry(hass: HomeAssistant, port: int, **options: Any) -> MockConfigEntry:
+    """An OCPP entry whose central system listens on `port`, added and set up."""
+    config_entry = _entry(port, **options)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry
+
+
+@asynccontextmanager
+async def booted_box(port: int) -> AsyncIterator[SimulatedChargePoint]:
+    """The charge point, connected to the central system on `port` and booted."""
+    async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD) as cp:
+        await _boot(cp)
+        yield cp
+
+
 @pytest.fixture
 def port() -> int:
     """A free loopback port for the central system."""
@@ -90,11 +108,7 @@ def port() -> int:
 @pytest.fixture
 async def entry(hass: HomeAssistant, port: int) -> MockConfigEntry:
     """An OCPP entry, set up; its central system listens on `port`."""
-    config_entry = _entry(port)
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    return config_entry
+    return await set_up_entry(hass, port)
 
 
 @pytest.fixture
@@ -102,8 +116,7 @@ async def box(
     hass: HomeAssistant, entry: MockConfigEntry, port: int
 ) -> AsyncIterator[SimulatedChargePoint]:
     """The charge point, connected and booted."""
-    async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD) as cp:
-        await _boot(cp)
+    async with booted_box(port) as cp:
         yield cp
 
 
@@ -448,10 +461,7 @@ async def test_entities_snapshot(
     """The entities of an OCPP wallbox, one platform at a time as the polled boxes' are kept."""
     registry = er.async_get(hass)
     with patch("custom_components.ev_session_monitor.PLATFORMS", [platform]):
-        entry = _entry(port)
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        entry = await set_up_entry(hass, port)
         url = f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}"
         async with connect(url, CHARGE_POINT_ID, PASSWORD) as cp:
             await _boot(cp)
@@ -726,10 +736,7 @@ async def test_wss_with_the_users_certificate(
 ) -> None:
     """Security profile 2: the box connects over TLS with the certificate and key named."""
     cert_path, key_path, client = await hass.async_add_executor_job(_self_signed, tmp_path)
-    entry = _entry(port, ocpp_certificate=str(cert_path), ocpp_key=str(key_path))
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, port, ocpp_certificate=str(cert_path), ocpp_key=str(key_path))
     url = f"wss://127.0.0.1:{port}/{CHARGE_POINT_ID}"
     async with connect(url, CHARGE_POINT_ID, PASSWORD, ssl_context=client) as cp:
         await _boot(cp)

@@ -24,7 +24,15 @@ from custom_components.ev_session_monitor.core.tags import KnownTag
 from tools.ocpp_charge_point.charge_point import SimulatedChargePoint, connect
 from tools.ports import free_port
 
-from .test_ocpp import CHARGE_POINT_ID, PASSWORD, _boot, _entity_id, _entry, _time
+from .test_ocpp import (
+    CHARGE_POINT_ID,
+    PASSWORD,
+    _boot,
+    _entity_id,
+    _time,
+    booted_box,
+    set_up_entry,
+)
 
 CARD = "04A2B3C4D5"
 BOB = "04B0B0B0B0"
@@ -34,12 +42,8 @@ BOB = "04B0B0B0B0"
 async def box(hass: HomeAssistant) -> AsyncIterator[SimulatedChargePoint]:
     """An OCPP entry and its two-connector box, booted, both connectors Available."""
     port = free_port()
-    entry = _entry(port)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD) as cp:
-        await _boot(cp)
+    await set_up_entry(hass, port)
+    async with booted_box(port) as cp:
         for connector_id in (1, 2):
             await _status(cp, connector_id, "Available", datetime.now(UTC))
         yield cp
@@ -170,6 +174,7 @@ async def test_two_transactions_at_once_are_two_sessions_exact_to_the_wh(
 
 
 PRICE_ENTITY = "sensor.electricity_price"
+PRICED = {CONF_PRICE_SOURCE: PRICE_SENSOR, CONF_PRICE_ENTITY: PRICE_ENTITY}
 
 
 async def test_second_transaction_is_priced_with_the_dynamic_tariff(
@@ -183,10 +188,7 @@ async def test_second_transaction_is_priced_with_the_dynamic_tariff(
     """
     hass.states.async_set(PRICE_ENTITY, "0.30", {"unit_of_measurement": "EUR/kWh"})
     port = free_port()
-    entry = _entry(port, **{CONF_PRICE_SOURCE: PRICE_SENSOR, CONF_PRICE_ENTITY: PRICE_ENTITY})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, port, **PRICED)
     tags = hass.data[DOMAIN].tags
     await tags.async_add(KnownTag(tag_id=CARD, name="Alice"))
     await tags.async_add(KnownTag(tag_id=BOB, name="Bob"))
@@ -251,10 +253,7 @@ async def test_second_transaction_keeps_its_prices_across_a_restart(
     """
     hass.states.async_set(PRICE_ENTITY, "0.30", {"unit_of_measurement": "EUR/kWh"})
     port = free_port()
-    entry = _entry(port, **{CONF_PRICE_SOURCE: PRICE_SENSOR, CONF_PRICE_ENTITY: PRICE_ENTITY})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up_entry(hass, port, **PRICED)
     tags = hass.data[DOMAIN].tags
     await tags.async_add(KnownTag(tag_id=CARD, name="Alice"))
     await tags.async_add(KnownTag(tag_id=BOB, name="Bob"))

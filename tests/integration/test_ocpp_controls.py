@@ -14,23 +14,23 @@ import pytest
 from homeassistant.auth.models import User
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, Unauthorized
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ev_session_monitor.const import CONF_CONTROLS_ADMIN_ONLY
-from tools.ocpp_charge_point.charge_point import SimulatedChargePoint, connect
+from tools.ocpp_charge_point.charge_point import SimulatedChargePoint
 from tools.ports import free_port
 
-from .test_ocpp import CHARGE_POINT_ID, PASSWORD, _boot, _entity_id, _entry, _until
+from .test_ocpp import (
+    _entity_id,
+    _until,
+    booted_box,
+    set_up_entry,
+)
 
 
 async def _box(hass: HomeAssistant, **options: object) -> AsyncIterator[SimulatedChargePoint]:
     port = free_port()
-    entry: MockConfigEntry = _entry(port, **options)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD) as cp:
-        await _boot(cp)
+    await set_up_entry(hass, port, **options)
+    async with booted_box(port) as cp:
         yield cp
 
 

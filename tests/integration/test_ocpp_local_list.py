@@ -21,7 +21,7 @@ from custom_components.ev_session_monitor.core.tags import KnownTag
 from tools.ocpp_charge_point.charge_point import SimulatedChargePoint, connect
 from tools.ports import free_port
 
-from .test_ocpp import CHARGE_POINT_ID, PASSWORD, _boot, _entry, _until
+from .test_ocpp import CHARGE_POINT_ID, PASSWORD, _boot, _until, booted_box, set_up_entry
 
 ALICE, BOB, ELSEWHERE = "04A2B3C4D5", "04B0B0B0B0", "04E1E1E1E1"
 
@@ -35,11 +35,7 @@ def port() -> int:
 @pytest.fixture
 async def entry(hass: HomeAssistant, port: int) -> MockConfigEntry:
     """An OCPP entry, set up."""
-    config_entry = _entry(port)
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    return config_entry
+    return await set_up_entry(hass, port)
 
 
 def _list(cp: SimulatedChargePoint) -> dict[str, str]:
@@ -62,8 +58,7 @@ async def listed_box(
     hass: HomeAssistant, entry: MockConfigEntry, port: int, cards: None
 ) -> AsyncIterator[SimulatedChargePoint]:
     """The box, booted, with the full list received."""
-    async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD) as cp:
-        await _boot(cp)
+    async with booted_box(port) as cp:
         await _until(lambda: cp.state.local_list_version == 1)
         yield cp
 
@@ -134,8 +129,7 @@ async def test_version_survives_a_restart(
     assert stored == {"version": 1, "entries": {ALICE: "Accepted", BOB: "Blocked"}}
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD) as cp:
-        await _boot(cp)
+    async with booted_box(port) as cp:
         await _until(lambda: cp.state.local_list_version == 2)
         assert cp.state.local_list_updates[0]["update_type"] == "Full"
 
@@ -147,8 +141,7 @@ async def test_long_lists_are_split_as_the_box_asks(
     tags = hass.data[DOMAIN].tags
     for number in range(25):
         await tags.async_add(KnownTag(tag_id=f"CAFE{number:04d}", name=f"Card {number}"))
-    async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD) as cp:
-        await _boot(cp)
+    async with booted_box(port) as cp:
         await _until(lambda: cp.state.local_list_version == 2)
         sizes = [(u["update_type"], len(u["entries"])) for u in cp.state.local_list_updates]
         assert sizes == [("Full", 20), ("Differential", 5)]

@@ -28,7 +28,15 @@ from custom_components.ev_session_monitor.core.tags import KnownTag
 from tools.ocpp_charge_point.charge_point import SimulatedChargePoint, connect
 from tools.ports import free_port
 
-from .test_ocpp import CHARGE_POINT_ID, PASSWORD, _boot, _entity_id, _entry, _start, _time
+from .test_ocpp import (
+    CHARGE_POINT_ID,
+    PASSWORD,
+    _boot,
+    _entity_id,
+    _start,
+    _time,
+    set_up_entry,
+)
 from .test_recorder_rows import recorded
 
 CARD = "04A2B3C4D5"
@@ -44,10 +52,7 @@ def auto_enable_custom_integrations(recorder_mock: None, enable_custom_integrati
 async def ocpp_entry(hass: HomeAssistant) -> AsyncIterator[tuple[MockConfigEntry, int]]:
     """An OCPP entry with its central system on a free port."""
     port = free_port()
-    entry = _entry(port)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up_entry(hass, port)
     yield entry, port
 
 

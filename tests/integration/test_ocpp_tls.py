@@ -22,7 +22,7 @@ from custom_components.ev_session_monitor.const import (
 from tools.ocpp_charge_point.charge_point import connect
 from tools.ports import free_port
 
-from .test_ocpp import CHARGE_POINT_ID, PASSWORD, _boot, _entry, _self_signed
+from .test_ocpp import CHARGE_POINT_ID, PASSWORD, _boot, _entry, _self_signed, set_up_entry
 
 SETTINGS = {
     "price_source": "none",
@@ -50,10 +50,7 @@ async def test_wss_with_home_assistants_certificate(hass: HomeAssistant, tmp_pat
     cert_path, key_path, client = await hass.async_add_executor_job(_self_signed, tmp_path)
     await _http_with_certificate(hass, cert_path, key_path)
     port = free_port()
-    entry = _entry(port, **{CONF_OCPP_HA_CERTIFICATE: True})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, port, **{CONF_OCPP_HA_CERTIFICATE: True})
     url = f"wss://127.0.0.1:{port}/{CHARGE_POINT_ID}"
     async with connect(url, CHARGE_POINT_ID, PASSWORD, ssl_context=client) as cp:
         await _boot(cp)
@@ -92,10 +89,7 @@ async def test_options_check_the_choice(
         cert_path, key_path, _ = await hass.async_add_executor_job(_self_signed, tmp_path)
         await _http_with_certificate(hass, cert_path, key_path)
     port = free_port()
-    entry = _entry(port)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up_entry(hass, port)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "settings"}

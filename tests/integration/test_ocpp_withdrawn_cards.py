@@ -16,16 +16,23 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from homeassistant.core import Event, HomeAssistant
 from ocpp.v16 import call
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import async_capture_events
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.ev_session_monitor.const import DOMAIN, EVENT_CARD_WITHDRAWN
 from custom_components.ev_session_monitor.core.tags import KnownTag
 from custom_components.ev_session_monitor.logbook import async_describe_events
-from tools.ocpp_charge_point.charge_point import SimulatedChargePoint, connect
+from tools.ocpp_charge_point.charge_point import SimulatedChargePoint
 from tools.ports import free_port
 
-from .test_ocpp import CHARGE_POINT_ID, PASSWORD, _boot, _entry, _start, _status, _time, _until
+from .test_ocpp import (
+    _start,
+    _status,
+    _time,
+    _until,
+    booted_box,
+    set_up_entry,
+)
 from .test_portal import ws_call
 
 ALICE, BOB = "04A2B3C4D5", "04B0B0B0B0"
@@ -35,15 +42,11 @@ ALICE, BOB = "04A2B3C4D5", "04B0B0B0B0"
 async def box(hass: HomeAssistant) -> AsyncIterator[SimulatedChargePoint]:
     """An OCPP entry and its box, booted; Alice and Bob may charge everywhere."""
     port = free_port()
-    entry: MockConfigEntry = _entry(port)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, port)
     tags = hass.data[DOMAIN].tags
     await tags.async_add(KnownTag(tag_id=ALICE, name="Alice"))
     await tags.async_add(KnownTag(tag_id=BOB, name="Bob"))
-    async with connect(f"ws://127.0.0.1:{port}/{CHARGE_POINT_ID}", CHARGE_POINT_ID, PASSWORD) as cp:
-        await _boot(cp)
+    async with booted_box(port) as cp:
         yield cp
 
 

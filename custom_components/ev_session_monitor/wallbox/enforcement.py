@@ -22,6 +22,7 @@ from ..core.client import WallboxClient
 from ..core.errors import WallboxError
 from ..core.model import Capability, Reading
 from ..core.numbers import finite_or_none
+from ..core.profile import WallboxProfile
 from ..issues import async_clear_wallbox_issue, async_wallbox_issue
 
 # Re-send the enforced current this often even if nothing changed (a rebooted box forgets it).
@@ -42,10 +43,9 @@ class Enforcement:
         self._hass = hass
         self._entry = entry
         self._client = client
-        self._profile = client.profile
         self._auth = auth
         self.enabled = bool(entry.options.get(CONF_ENFORCE, False)) and (
-            Capability.CURRENT_LIMIT in self._profile.capabilities
+            Capability.CURRENT_LIMIT in client.profile.capabilities
         )
         self.controlled = False  # we wrote a control: keep the box's watchdog fed
         self._enforced_current: float | None = None
@@ -53,6 +53,11 @@ class Enforcement:
         self._fed_at: datetime | None = None  # the last keepalive sent
         # The share a site gives this box (site_controller.py): the ceiling over the lock.
         self.site_limit_a: float | None = None
+
+    @property
+    def _profile(self) -> WallboxProfile:
+        # The client's, read each time: identifying the box may switch it to a variant.
+        return self._client.profile
 
     @property
     def locked(self) -> bool | None:
