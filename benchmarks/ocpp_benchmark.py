@@ -785,7 +785,8 @@ def main() -> None:
     if args.ha and args.peer:
         _ratios(rows)
     print(json.dumps({"duration_s": args.duration, "rows": rows}))
-    if any(row["lost"] for row in rows if row["target"] != "peer"):
+    # Ours must lose nothing and send nothing that fails strict OCPP 1.6 validation.
+    if any(row["lost"] or row["strict"] for row in rows if row["target"] != "peer"):
         sys.exit(1)
 
 
