@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from ..model import PricePart, SessionRecord
+from ..session import add_price_part
 
 # The price per kWh in force and its currency (None, None: no price known).
 type Price = tuple[float | None, str | None]
@@ -101,20 +102,17 @@ def priced_reading(
     now_price = _usable(price[0])
     interval_price = meter.price if meter.price is not None else now_price
     since = meter.priced_at or meter.started or at or ""
-    parts = meter.parts
+    parts: list[list[Any]] = [list(part) for part in meter.parts]
     delta = register_wh - last_wh
     if delta > 0:
-        if parts and parts[-1][2] == interval_price:
-            parts = (*parts[:-1], (parts[-1][0], parts[-1][1] + delta, interval_price))
-        else:
-            parts = (*parts, (since, delta, interval_price))
+        add_price_part(parts, since, delta, interval_price)
     return replace(
         meter,
         priced_wh=register_wh,
         priced_at=at or meter.priced_at,
         price=now_price,
         currency=price[1] or meter.currency,
-        parts=parts,
+        parts=tuple((started, wh, part_price) for started, wh, part_price in parts),
     )
 
 

@@ -8,7 +8,14 @@ tracker reports.
 
 from .events import LimitExceeded, SessionCompleted, SessionEvent, SessionStarted, TagPresented
 from .meter import MeterSpec
-from .state import OpenSession, SavePolicy, time_to_full_s, to_record, transition_signature
+from .state import (
+    OpenSession,
+    SavePolicy,
+    add_price_part,
+    time_to_full_s,
+    to_record,
+    transition_signature,
+)
 from .tracker import SessionTracker
 
 __all__ = [
@@ -21,6 +28,7 @@ __all__ = [
     "SessionStarted",
     "SessionTracker",
     "TagPresented",
+    "add_price_part",
     "time_to_full_s",
     "to_record",
     "transition_signature",

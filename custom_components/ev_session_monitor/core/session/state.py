@@ -147,6 +147,19 @@ def to_record(
     )
 
 
+def add_price_part(
+    parts: list[list[Any]], since: str, energy_wh: float, price: float | None
+) -> None:
+    """Count energy that began to flow at `since` (ISO time) at `price` into `parts`.
+
+    Parts are [start, Wh, price]: energy at the price of the last part extends it.
+    """
+    if parts and parts[-1][2] == price:
+        parts[-1][1] += energy_wh
+    else:
+        parts.append([since, energy_wh, price])
+
+
 def _price_parts(parts: list[list[Any]]) -> tuple[PricePart, ...]:
     """The parts of a session whose price changed; none when one price applied to all."""
     if len(parts) < 2:

@@ -29,7 +29,7 @@ from .meter import (
     MeterSpec,
     counter_delta,
 )
-from .state import OpenSession, to_record
+from .state import OpenSession, add_price_part, to_record
 
 
 @dataclass(slots=True)
@@ -310,11 +310,7 @@ class SessionTracker:
         """Count energy that began to flow at `since` at `price`."""
         session.energy_wh += energy_wh
         self.counted_wh += energy_wh
-        parts = session.price_parts
-        if parts and parts[-1][2] == price:
-            parts[-1][1] += energy_wh
-        else:
-            parts.append([since.isoformat(), energy_wh, price])
+        add_price_part(session.price_parts, since.isoformat(), energy_wh, price)
         if price is None:
             session.unpriced_wh += energy_wh
             return
