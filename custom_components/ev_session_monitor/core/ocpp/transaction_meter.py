@@ -102,17 +102,20 @@ def priced_reading(
     now_price = _usable(price[0])
     interval_price = meter.price if meter.price is not None else now_price
     since = meter.priced_at or meter.started or at or ""
-    parts: list[list[Any]] = [list(part) for part in meter.parts]
+    parts = meter.parts
     delta = register_wh - last_wh
     if delta > 0:
-        add_price_part(parts, since, delta, interval_price)
+        # add_price_part works on lists; copy only when a part grows.
+        grown: list[list[Any]] = [list(part) for part in parts]
+        add_price_part(grown, since, delta, interval_price)
+        parts = tuple((started, wh, part_price) for started, wh, part_price in grown)
     return replace(
         meter,
         priced_wh=register_wh,
         priced_at=at or meter.priced_at,
         price=now_price,
         currency=price[1] or meter.currency,
-        parts=tuple((started, wh, part_price) for started, wh, part_price in parts),
+        parts=parts,
     )
 
 
